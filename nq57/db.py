@@ -1,0 +1,138 @@
+"""The one module that knows where the data lives and how to reach it.
+
+Everything else asks for a connection here and reads the contract views; no other module
+opens DuckDB files or builds SQL from user values.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = PROJECT_ROOT / "queries"
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "nq57.duckdb"
+
+# Views depend on one another, so they are created in this order. Each name is a file in
+# queries/. The contract views (documented in the README) are listed in CONTRACT_VIEWS.
+VIEW_ORDER = [
+    "as_of_context",
+    "current_batches",
+    "current_kpi_values",
+    "current_task_updates",
+    "evidence_status",
+    "reporting_periods",
+    "reporting_compliance",
+    "effective_targets",
+    "task_progress",
+    "kpi_latest_values",
+    "kpi_progress",
+    "red_flags",
+    "unit_scorecard",
+]
+CONTRACT_VIEWS = ["task_progress", "kpi_progress", "red_flags", "unit_scorecard", "reporting_compliance"]
+CATALOGUE_TABLES = ["units", "tasks", "kpis", "targets"]
+
+# Defaults for the settings table; an existing value is never overwritten by init.
+DEFAULT_SETTINGS = {
+    "report_deadline_day": ("15", "Hạn nộp báo cáo: ngày thứ N của tháng sau (đơn vị báo cáo quý: tháng cuối quý)"),
+    "first_period": ("2025-07-01", "Kỳ báo cáo đầu tiên (chính quyền 2 cấp từ 01/7/2025)"),
+    "behind_schedule_min_expected": ("10", "Chỉ xét quy tắc 2 khi lộ trình đã yêu cầu từ N% trở lên"),
+    "weight_completion": ("0.4", "Trọng số tỷ lệ hoàn thành nhiệm vụ"),
+    "weight_kpi": ("0.3", "Trọng số tỷ lệ chỉ tiêu đúng tiến độ"),
+    "weight_timeliness": ("0.2", "Trọng số báo cáo đúng hạn"),
+    "weight_flags": ("0.1", "Trọng số không có cảnh báo đỏ"),
+}
+
+
+def database_path(explicit: str | os.PathLike | None = None) -> Path:
+    """--db beats NQ57_DB beats data/nq57.duckdb."""
+    chosen = explicit or os.environ.get("NQ57_DB") or DEFAULT_DB_PATH
+    return Path(chosen)
+
+
+@contextmanager
+def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection: DuckDB lets one process write a file at a time, so holding
+    a connection open would lock the command line out while the dashboard runs."""
+    db_path = database_path(path)
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def read_sql_file(name: str) -> str:
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Tables, settings defaults, macros and views; safe to run on an existing database."""
+    con.execute(read_sql_file("schema"))
+    for key, (value, description) in DEFAULT_SETTINGS.items():
+        con.execute(
+            "insert into settings (key, value, description) values (?, ?, ?) on conflict do nothing",
+            [key, value, description],
+        )
+    con.execute(read_sql_file("macros"))
+    for view in VIEW_ORDER:
+        con.execute(f"create or replace view {view} as\n{read_sql_file(view)}")
+
+
+def is_initialised(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'unit_scorecard'"
+    ).fetchone()[0]
+    if not found:
+        return False
+    return con.execute("select count(*) from units").fetchone()[0] > 0
+
+
+def set_as_of(con: duckdb.DuckDBPyConnection, as_of: date | str | None) -> None:
+    """Every view reads the as-of date from this connection variable (today when unset)."""
+    if as_of is None:
+        con.execute("reset variable as_of")
+    else:
+        con.execute("set variable as_of = ?::date", [str(as_of)])
+
+
+def query_view(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    as_of: date | str | None = None,
+    filters: dict[str, object] | None = None,
+    order_by: str | None = None,
+) -> pd.DataFrame:
+    """Rows of one view as of a date, with equality filters passed as parameters."""
+    known = {row[0] for row in con.execute(
+        "select table_name from information_schema.tables"
+    ).fetchall()}
+    if view not in known:
+        raise ValueError(f"không có bảng/view tên '{view}'")
+    columns = {row[0] for row in con.execute(
+        "select column_name from information_schema.columns where table_name = ?", [view]
+    ).fetchall()}
+    set_as_of(con, as_of)
+    sql = f"select * from {view}"
+    params: list[object] = []
+    if filters:
+        clauses = []
+        for column, value in filters.items():
+            if column not in columns:
+                raise ValueError(f"view '{view}' không có cột '{column}'")
+            clauses.append(f"{column} = ?")
+            params.append(value)
+        sql += " where " + " and ".join(clauses)
+    if order_by:
+        if order_by not in columns:
+            raise ValueError(f"view '{view}' không có cột '{order_by}'")
+        sql += f" order by {order_by}"
+    return con.execute(sql, params).df()

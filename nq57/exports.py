@@ -1,0 +1,66 @@
+"""Exports of views and catalogue tables to CSV and Excel.
+
+A text cell that a spreadsheet would run as a formula (=, +, -, @) is neutralised with a
+leading apostrophe, so an exported unit name or note can never execute in Excel.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from nq57 import db
+
+EXPORTABLE = db.CONTRACT_VIEWS + db.CATALOGUE_TABLES
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_text(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def flatten_lists(frame: pd.DataFrame) -> pd.DataFrame:
+    """List columns (lead office codes …) become 'a;b' so that CSV and Excel hold them."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object and out[column].map(lambda v: isinstance(v, (list, tuple))).any():
+            out[column] = out[column].map(
+                lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+            )
+    return out
+
+
+def export_frame(con: duckdb.DuckDBPyConnection, name: str, as_of: date | str | None = None) -> pd.DataFrame:
+    if name not in EXPORTABLE:
+        raise ValueError(f"không xuất được '{name}': chọn một trong {', '.join(EXPORTABLE)}")
+    order = {"units": "sort_order", "tasks": "sort_order", "kpis": "kpi_id", "targets": "target_id"}.get(name)
+    frame = db.query_view(con, name, as_of=as_of, order_by=order)
+    return flatten_lists(frame)
+
+
+def to_csv(frame: pd.DataFrame) -> str:
+    buffer = io.StringIO()
+    frame.map(neutralise_text).to_csv(buffer, index=False)
+    return buffer.getvalue()
+
+
+def to_xlsx(frames: dict[str, pd.DataFrame], path: str | Path | io.BytesIO) -> None:
+    """One sheet per frame, header row frozen, filters on, columns sized to their content."""
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for sheet_name, frame in frames.items():
+            safe = frame.map(neutralise_text)
+            for column in safe.columns:
+                if isinstance(safe[column].dtype, pd.DatetimeTZDtype):
+                    safe[column] = safe[column].dt.tz_localize(None)
+            safe.to_excel(writer, sheet_name=sheet_name[:31], index=False)
+            sheet = writer.sheets[sheet_name[:31]]
+            sheet.freeze_panes = "A2"
+            sheet.auto_filter.ref = sheet.dimensions
+            for index, column in enumerate(safe.columns, start=1):
+                width = max([len(str(column))] + [len(str(v)) for v in safe[column].head(200)])
+                sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(width + 2, 60)

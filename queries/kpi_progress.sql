@@ -1,0 +1,151 @@
+-- Contract view. One row per unit, KPI and horizon: the target, the latest actual, the baseline,
+-- the value a linear schedule from baseline to target expects by the as-of date, the ratio of
+-- actual to expected, and a status: đạt / đúng tiến độ / chậm / cảnh báo đỏ.
+-- A KPI reported as met needs evidence; missing, invalid or insufficient evidence makes it
+-- "Chờ hoàn thiện" and it does not count as on track.
+with ctx as (
+    select * from as_of_context
+),
+
+targets as (
+    select * from effective_targets
+),
+
+kpis as (
+    select * from kpis
+),
+
+units as (
+    select unit_id, name as unit_name, kind as unit_kind from units
+),
+
+actuals as (
+    select * from kpi_latest_values
+),
+
+reviews as (
+    select * from evidence_status where item_type = 'kpi'
+),
+
+joined as (
+    select
+        t.unit_id,
+        u.unit_name,
+        u.unit_kind,
+        t.kpi_id,
+        k.name                                      as kpi_name,
+        k.unit_of_measure,
+        k.direction,
+        k.kind                                      as kpi_kind,
+        k.is_ratio,
+        t.horizon,
+        t.comparator,
+        t.target_value,
+        t.per_year,
+        t.due_date,
+        t.raw_text                                  as target_text,
+        t.plan_id,
+        t.target_source,
+        t.target_source_label,
+        t.lead_text                                 as lead_office,
+        a.actual_value,
+        a.actual_period,
+        a.numerator,
+        a.denominator,
+        a.evidence_ref,
+        a.baseline_value,
+        a.baseline_period,
+        coalesce(a.is_demo, false)                  as is_demo,
+        r.decision                                  as review_decision,
+        ctx.as_of
+    from targets t
+    join kpis k using (kpi_id)
+    join units u on u.unit_id = t.unit_id
+    left join actuals a on a.unit_id = t.unit_id and a.kpi_id = t.kpi_id
+    left join reviews r on r.batch_id = a.batch_id and r.unit_id = a.unit_id and r.item_id = a.kpi_id
+    cross join ctx
+),
+
+scheduled as (
+    select
+        *,
+        case
+            when comparator is null then null
+            when due_date <= as_of then target_value
+            when baseline_value is null then null
+            when as_of <= last_day(baseline_period) then baseline_value
+            else baseline_value + (target_value - baseline_value)
+                 * date_diff('day', last_day(baseline_period), as_of)
+                 / greatest(date_diff('day', last_day(baseline_period), due_date), 1)
+        end                                         as expected_value,
+        case comparator
+            when '>=' then actual_value >= target_value
+            when '>' then actual_value > target_value
+            when '<=' then actual_value <= target_value
+            when '<' then actual_value < target_value
+            when 'rank<=' then actual_value <= target_value
+            when '=' then case when direction in ('lower', 'rank') then actual_value <= target_value
+                               else actual_value >= target_value end
+        end                                         as is_met_raw,
+        comparator in ('<', '<=', 'rank<=') or direction in ('lower', 'rank') as is_lower_better
+    from joined
+),
+
+rated as (
+    select
+        *,
+        case
+            when actual_value is null or expected_value is null then null
+            when is_lower_better then round(expected_value / nullif(actual_value, 0), 3)
+            else round(actual_value / nullif(expected_value, 0), 3)
+        end                                         as progress_ratio,
+        case
+            when not coalesce(is_met_raw, false) then 'khong_yeu_cau'
+            when nullif(trim(evidence_ref), '') is null and unit_id <> 'dong-nai' then 'thieu_minh_chung'
+            when review_decision is null then 'cho_tham_dinh'
+            when review_decision = 'valid' then 'hop_le'
+            when review_decision = 'invalid' then 'khong_hop_le'
+            else 'thieu_chat_luong'
+        end                                         as evidence_state
+    from scheduled
+),
+
+final as (
+    select
+        * exclude (is_met_raw, is_lower_better),
+        case
+            when comparator is null then 'dinh_tinh'
+            when actual_value is null then 'chua_co_so_lieu'
+            when is_met_raw and evidence_state in ('cho_tham_dinh', 'hop_le') then 'dat'
+            when is_met_raw and unit_id = 'dong-nai' then 'dat'
+            when is_met_raw then 'cho_hoan_thien'
+            when due_date < as_of then 'canh_bao_do'
+            when progress_ratio >= 1 then 'dung_tien_do'
+            when progress_ratio >= 0.5 then 'cham'
+            when progress_ratio is null then 'dung_tien_do'
+            else 'canh_bao_do'
+        end                                         as status,
+        case
+            when comparator is not null and actual_value is not null and not coalesce(is_met_raw, false)
+                 and due_date < as_of then 1
+            when comparator is not null and actual_value is not null and not coalesce(is_met_raw, false)
+                 and progress_ratio < 0.5 then 2
+        end                                         as flag_rule
+    from rated
+)
+
+select
+    * exclude (status),
+    status,
+    case status
+        when 'dat' then 'Đạt'
+        when 'dung_tien_do' then 'Đúng tiến độ'
+        when 'cham' then 'Chậm'
+        when 'canh_bao_do' then 'Cảnh báo đỏ'
+        when 'cho_hoan_thien' then 'Chờ hoàn thiện'
+        when 'chua_co_so_lieu' then 'Chưa có số liệu'
+        else 'Định tính'
+    end                                             as status_label,
+    status = 'dat'                                  as is_met,
+    status in ('dat', 'dung_tien_do')               as is_on_track
+from final

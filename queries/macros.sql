@@ -1,0 +1,37 @@
+-- Small helpers shared by the views.
+
+-- A setting from the settings table (one place for the report deadline, score weights, ...).
+create or replace macro setting(k) as (select value from settings where key = k);
+
+-- Vietnamese number format: 1.234,5 (dot groups thousands, comma marks decimals).
+create or replace macro vn_num(x, decimals) as
+    translate(format('{:,.' || decimals || 'f}', x::double), ',.', '.,');
+
+-- dd/mm/yyyy and mm/yyyy, the formats officials read.
+create or replace macro vn_date(d) as strftime(d::date, '%d/%m/%Y');
+create or replace macro vn_period(d) as strftime(d::date, '%m/%Y');
+
+-- Report deadline of a period: the Nth of the next month for monthly units; quarterly units
+-- report by the Nth of the quarter's last month (Tam Phước's rule). N is a setting.
+create or replace macro report_deadline(period, cycle) as
+    case when cycle = 'quarterly'
+         then (date_trunc('quarter', period) + interval 2 month)::date
+         else (period + interval 1 month)::date
+    end + (setting('report_deadline_day')::integer - 1);
+
+-- A number without useless decimals: 80 -> '80', 2.5 -> '2,5'.
+create or replace macro vn_num_auto(x) as
+    case when x is null then '—'
+         when x::double = round(x::double) then vn_num(x, 0)
+         else vn_num(x, 1) end;
+
+-- How a target reads in a sentence: '≥ 80%', 'Tốp 25'.
+create or replace macro target_label(comparator, target_value, uom) as
+    case
+        when comparator is null then 'định tính'
+        when comparator = 'rank<=' then 'Tốp ' || vn_num_auto(target_value)
+        else replace(replace(replace(comparator, '>=', '≥'), '<=', '≤'), '=', '')
+             || case when comparator = '=' then '' else ' ' end
+             || vn_num_auto(target_value)
+             || case when coalesce(uom, '') in ('', 'Thứ bậc') then '' when uom = '%' then '%' else ' ' || uom end
+    end;

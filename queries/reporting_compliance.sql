@@ -1,0 +1,59 @@
+-- Contract view. Per commune/ward and reporting period: was a report received, when, and
+-- was it on time. The first accepted upload for the period decides timeliness.
+with ctx as (
+    select * from as_of_context
+),
+
+periods as (
+    select * from reporting_periods where kind in ('ward', 'commune')
+),
+
+batches as (
+    select * from report_batches
+),
+
+first_received as (
+    select p.unit_id, p.period, min(b.uploaded_at) as received_at, bool_or(b.is_demo) as is_demo
+    from periods p
+    join batches b on b.unit_id = p.unit_id and b.period = p.period
+    cross join ctx
+    where b.uploaded_at < ctx.as_of_end
+      and (b.rolled_back_at is null or b.rolled_back_at >= ctx.as_of_end)
+    group by all
+),
+
+final as (
+    select
+        p.unit_id,
+        p.unit_name,
+        p.report_cycle,
+        p.period,
+        vn_period(p.period)                     as period_label,
+        p.deadline,
+        r.received_at,
+        r.received_at is not null               as is_received,
+        case
+            when r.received_at is null then null
+            else r.received_at < (p.deadline + 1)::timestamp
+        end                                     as is_on_time,
+        p.deadline < ctx.as_of                  as is_due,
+        case
+            when r.received_at is not null and r.received_at < (p.deadline + 1)::timestamp then 'dung_han'
+            when r.received_at is not null then 'tre_han'
+            when p.deadline < ctx.as_of then 'chua_nop'
+            else 'chua_den_han'
+        end                                     as status,
+        case
+            when r.received_at is not null and r.received_at < (p.deadline + 1)::timestamp then 'Đúng hạn'
+            when r.received_at is not null then 'Trễ hạn'
+            when p.deadline < ctx.as_of then 'Chưa nộp'
+            else 'Chưa đến hạn'
+        end                                     as status_label,
+        coalesce(r.is_demo, false)              as is_demo,
+        ctx.as_of
+    from periods p
+    cross join ctx
+    left join first_received r using (unit_id, period)
+)
+
+select * from final

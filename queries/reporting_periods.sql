@@ -1,0 +1,39 @@
+-- Every reporting period each accountable unit owes, from the first period to the as-of month,
+-- with its deadline. Communes/wards and any unit that answers for a task report.
+with ctx as (
+    select * from as_of_context
+),
+
+reporters as (
+    select unit_id, name as unit_name, kind, report_cycle
+    from units
+    where kind in ('ward', 'commune')
+       or unit_id in (select unit_id from task_units)
+),
+
+months as (
+    select unnest(generate_series(ctx.first_period, ctx.as_of_month, interval 1 month))::date as month_start
+    from ctx
+),
+
+periods as (
+    select
+        r.unit_id,
+        r.unit_name,
+        r.kind,
+        r.report_cycle,
+        m.month_start as period
+    from reporters r
+    join months m
+      on r.report_cycle = 'monthly'
+      or (r.report_cycle = 'quarterly' and month(m.month_start) in (1, 4, 7, 10))
+),
+
+final as (
+    select
+        *,
+        report_deadline(period, report_cycle) as deadline
+    from periods
+)
+
+select * from final

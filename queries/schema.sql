@@ -1,0 +1,158 @@
+-- Storage tables. Created idempotently by `python -m nq57 init`; views live in their own files.
+-- Report rows are never updated or deleted: a newer batch for the same unit and period supersedes
+-- an older one, and a rollback only stamps the batch, so every version stays in history.
+
+create table if not exists settings (
+    key         varchar primary key,
+    value       varchar not null,
+    description varchar
+);
+
+create table if not exists units (
+    unit_id     varchar primary key,   -- stable slug: 'xa-nha-bich', 'xa-nha-bich/phong-vhxh', 'dong-nai/so-khcn'
+    name        varchar not null,
+    kind        varchar not null,      -- province | ward | commune | department | office
+    parent_id   varchar,
+    office_code varchar,               -- for offices and departments: the shared office code
+    report_cycle varchar not null default 'monthly',  -- monthly | quarterly
+    sort_order  integer
+);
+
+create table if not exists office_aliases (
+    alias_key   varchar primary key,   -- fold_diacritics(alias): how a typed name is matched
+    alias       varchar not null,
+    office_code varchar not null,
+    office_name varchar not null,
+    level       varchar not null       -- commune | province
+);
+
+create table if not exists plans (
+    plan_id        varchar primary key,
+    issuer_unit_id varchar not null,
+    issuer_name    varchar not null,
+    doc_number     varchar,
+    issued_on      date,
+    title          varchar not null,
+    implements     varchar[],
+    report_cycle   varchar not null,
+    source_file    varchar
+);
+
+create table if not exists tasks (
+    task_id         varchar primary key,  -- plan_id || ':' || task_no
+    plan_id         varchar not null,
+    task_no         varchar not null,
+    sort_order      integer not null,
+    group_no        varchar,
+    group_title     varchar,
+    content         varchar not null,
+    detail          varchar,
+    lead_text       varchar,
+    lead_units      varchar[],            -- office codes
+    coord_text      varchar,
+    coord_units     varchar[],
+    expected_output varchar,
+    deadline_text   varchar,
+    deadline_kind   varchar not null,     -- date | recurring | conditional | unknown
+    due_date        date,
+    start_date      date,
+    recurrence      varchar,
+    deadline_note   varchar,
+    is_key_task     boolean not null default false
+);
+
+-- Which units answer for a task: the issuing commune for its own plan, or the province
+-- departments / every commune ("địa phương") named as lead in the province plan.
+create table if not exists task_units (
+    task_id        varchar not null,
+    unit_id        varchar not null,
+    lead_office_id varchar,              -- the office inside the unit that leads it, when one is named
+    primary key (task_id, unit_id)
+);
+
+create table if not exists kpis (
+    kpi_id            varchar primary key,
+    name              varchar not null,
+    unit_of_measure   varchar,
+    direction         varchar not null,  -- higher | lower | rank
+    kind              varchar not null,  -- level | flow
+    is_ratio          boolean not null default false,
+    numerator_label   varchar,
+    denominator_label varchar
+);
+
+create sequence if not exists target_id_seq;
+create table if not exists targets (
+    target_id    integer primary key default nextval('target_id_seq'),
+    plan_id      varchar not null,
+    unit_id      varchar not null,       -- 'dong-nai' = province-wide, inherited by units without their own
+    kpi_id       varchar not null,
+    horizon      integer not null,       -- 2025 | 2026 | 2030 | 2045
+    comparator   varchar,                -- >= > = <= < rank<= ; null for a qualitative objective
+    target_value double,
+    target_unit  varchar,
+    per_year     boolean not null default false,
+    due_date     date not null,
+    raw_text     varchar,
+    item_no      varchar,
+    item_text    varchar,
+    lead_text    varchar,
+    lead_units   varchar[]
+);
+
+create sequence if not exists batch_id_seq;
+create table if not exists report_batches (
+    batch_id       integer primary key default nextval('batch_id_seq'),
+    unit_id        varchar not null,
+    period         date not null,        -- first day of the reporting month (or quarter)
+    file_name      varchar,
+    sha256         varchar,
+    uploaded_by    varchar not null,
+    uploaded_at    timestamp not null,
+    source         varchar not null,     -- upload | seed | demo
+    is_demo        boolean not null default false,
+    row_count      integer not null default 0,
+    rolled_back_at timestamp,
+    rolled_back_by varchar
+);
+
+create table if not exists kpi_values (
+    batch_id     integer not null,
+    unit_id      varchar not null,
+    kpi_id       varchar not null,
+    period       date not null,
+    value        double,
+    numerator    double,
+    denominator  double,
+    evidence_ref varchar,
+    note         varchar,
+    primary key (batch_id, unit_id, kpi_id)
+);
+
+create table if not exists task_updates (
+    batch_id         integer not null,
+    unit_id          varchar not null,
+    task_id          varchar not null,
+    period           date not null,
+    status           varchar not null,   -- chua_thuc_hien | dang_thuc_hien | hoan_thanh
+    percent_complete double,
+    evidence_ref     varchar,
+    difficulties     varchar,
+    requests         varchar,
+    note             varchar,
+    primary key (batch_id, unit_id, task_id)
+);
+
+create sequence if not exists review_id_seq;
+create table if not exists evidence_reviews (
+    review_id   integer primary key default nextval('review_id_seq'),
+    batch_id    integer not null,
+    unit_id     varchar not null,
+    item_type   varchar not null,        -- task | kpi
+    item_id     varchar not null,        -- task_id or kpi_id
+    decision    varchar not null,        -- valid | invalid | insufficient
+    comment     varchar,
+    reviewed_by varchar not null,
+    reviewed_at timestamp not null,
+    is_demo     boolean not null default false
+);

@@ -1,0 +1,192 @@
+-- Contract view. One row per accountable unit and task, as of the as-of date.
+-- Dated tasks are judged against their deadline and a linear schedule; recurring tasks per
+-- reporting period (was progress reported for the last period that is due?); conditional
+-- tasks wait for guidance and are never overdue. A task reported done whose evidence is
+-- missing, invalid or judged insufficient is "Chờ hoàn thiện" and does not count as done.
+with ctx as (
+    select * from as_of_context
+),
+
+tasks as (
+    select * from tasks
+),
+
+assignments as (
+    select * from task_units
+),
+
+units as (
+    select unit_id, name as unit_name, kind as unit_kind from units
+),
+
+plans as (
+    select plan_id, issued_on, doc_number from plans
+),
+
+updates as (
+    select * from current_task_updates
+),
+
+reviews as (
+    select * from evidence_status where item_type = 'task'
+),
+
+judged_periods as (
+    -- the latest period whose report deadline has passed: what recurring tasks are judged on
+    select unit_id, max(period) as judged_period
+    from reporting_periods, ctx
+    where deadline < ctx.as_of
+    group by unit_id
+),
+
+latest_update as (
+    select * exclude (update_rank)
+    from (
+        select u.*, row_number() over (
+            partition by unit_id, task_id order by period desc, uploaded_at desc
+        ) as update_rank
+        from updates u
+    )
+    where update_rank = 1
+),
+
+period_update as (
+    select u.unit_id, u.task_id, u.status as period_status
+    from updates u
+    join judged_periods j on j.unit_id = u.unit_id and j.judged_period = u.period
+),
+
+joined as (
+    select
+        a.unit_id,
+        un.unit_name,
+        un.unit_kind,
+        t.task_id,
+        t.plan_id,
+        p.doc_number                                         as plan_doc_number,
+        t.task_no,
+        t.sort_order,
+        t.group_no,
+        t.group_title,
+        t.content,
+        t.lead_text                                          as lead_office,
+        t.lead_units,
+        t.coord_text                                         as coord_offices,
+        t.expected_output,
+        t.deadline_text,
+        t.deadline_kind,
+        t.due_date,
+        coalesce(t.start_date, p.issued_on, ctx.first_period) as start_date,
+        t.recurrence,
+        t.is_key_task,
+        j.judged_period,
+        lu.period                                            as last_report_period,
+        lu.batch_id                                          as last_batch_id,
+        lu.status                                            as reported_status,
+        lu.percent_complete,
+        lu.evidence_ref,
+        lu.difficulties,
+        lu.requests,
+        lu.is_demo,
+        r.decision                                           as review_decision,
+        r.comment                                            as review_comment,
+        pu.period_status,
+        ctx.as_of
+    from assignments a
+    join tasks t using (task_id)
+    join units un on un.unit_id = a.unit_id
+    left join plans p on p.plan_id = t.plan_id
+    left join judged_periods j on j.unit_id = a.unit_id
+    left join latest_update lu on lu.unit_id = a.unit_id and lu.task_id = a.task_id
+    left join reviews r
+           on r.batch_id = lu.batch_id and r.unit_id = lu.unit_id and r.item_id = lu.task_id
+    left join period_update pu on pu.unit_id = a.unit_id and pu.task_id = a.task_id
+    cross join ctx
+),
+
+evidence as (
+    select
+        *,
+        case
+            when reported_status is distinct from 'hoan_thanh' then 'khong_yeu_cau'
+            when nullif(trim(evidence_ref), '') is null then 'thieu_minh_chung'
+            when review_decision is null then 'cho_tham_dinh'
+            when review_decision = 'valid' then 'hop_le'
+            when review_decision = 'invalid' then 'khong_hop_le'
+            else 'thieu_chat_luong'
+        end as evidence_state
+    from joined
+),
+
+judged as (
+    select
+        *,
+        reported_status = 'hoan_thanh'
+            and evidence_state in ('cho_tham_dinh', 'hop_le')                 as is_reported_done_valid,
+        deadline_kind = 'recurring'
+            and judged_period is not null
+            and start_date <= last_day(judged_period)                         as is_recurring_due,
+        case
+            when deadline_kind <> 'date' then null
+            when as_of >= due_date then 100.0
+            when as_of <= start_date or due_date <= start_date then 0.0
+            else round(100.0 * date_diff('day', start_date, as_of) / date_diff('day', start_date, due_date), 1)
+        end                                                                   as expected_percent
+    from evidence
+),
+
+final as (
+    select
+        * exclude (is_reported_done_valid, is_recurring_due),
+        case
+            when is_reported_done_valid then 'hoan_thanh'
+            when reported_status = 'hoan_thanh' then 'cho_hoan_thien'
+            when deadline_kind = 'conditional' then 'cho_huong_dan'
+            when reported_status is null then 'chua_bao_cao'
+            else reported_status
+        end                                                                   as status,
+        case
+            when is_reported_done_valid then 'Hoàn thành'
+            when reported_status = 'hoan_thanh' then 'Chờ hoàn thiện'
+            when deadline_kind = 'conditional' then 'Chờ hướng dẫn'
+            when reported_status is null then 'Chưa báo cáo'
+            when reported_status = 'dang_thuc_hien' then 'Đang thực hiện'
+            else 'Chưa thực hiện'
+        end                                                                   as status_label,
+        case
+            when deadline_kind = 'date' then due_date <= as_of
+            when deadline_kind = 'recurring' then is_recurring_due
+            else false
+        end                                                                   as is_due,
+        case
+            when deadline_kind = 'date' then is_reported_done_valid
+            when deadline_kind = 'recurring' then is_recurring_due and coalesce(period_status in ('dang_thuc_hien', 'hoan_thanh'), false)
+            else is_reported_done_valid
+        end                                                                   as is_done,
+        case
+            when deadline_kind = 'date' then due_date < as_of and not is_reported_done_valid
+            when deadline_kind = 'recurring' then is_recurring_due and not coalesce(period_status in ('dang_thuc_hien', 'hoan_thanh'), false)
+            else false
+        end                                                                   as is_overdue,
+        case
+            when deadline_kind = 'date' and not is_reported_done_valid and due_date >= as_of
+                 and expected_percent >= setting('behind_schedule_min_expected')::double
+                 and coalesce(percent_complete, 0) < 0.5 * expected_percent
+            then true else false
+        end                                                                   as is_behind_schedule,
+        case
+            when is_reported_done_valid then 1.0
+            when expected_percent > 0 then round(coalesce(percent_complete, 0) / expected_percent, 3)
+        end                                                                   as progress_ratio,
+        case evidence_state
+            when 'khong_yeu_cau' then ''
+            when 'thieu_minh_chung' then 'Thiếu minh chứng'
+            when 'cho_tham_dinh' then 'Chờ thẩm định'
+            when 'hop_le' then 'Hợp lệ'
+            when 'khong_hop_le' then 'Không hợp lệ'
+            else 'Thiếu chất lượng'
+        end                                                                   as evidence_label
+    from judged
+)
+
+select * from final
