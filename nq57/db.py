@@ -34,6 +34,8 @@ VIEW_ORDER = [
     "kpi_progress",
     "red_flags",
     "unit_scorecard",
+    "province_summary",
+    "flags_by_rule",
 ]
 CONTRACT_VIEWS = ["task_progress", "kpi_progress", "red_flags", "unit_scorecard", "reporting_compliance"]
 CATALOGUE_TABLES = ["units", "tasks", "kpis", "targets"]

@@ -10,6 +10,8 @@ create or replace macro vn_num(x, decimals) as
 -- dd/mm/yyyy and mm/yyyy, the formats officials read.
 create or replace macro vn_date(d) as strftime(d::date, '%d/%m/%Y');
 create or replace macro vn_period(d) as strftime(d::date, '%m/%Y');
+create or replace macro vn_quarter(d) as
+    'Quý ' || ['I', 'II', 'III', 'IV'][quarter(d::date)] || '/' || year(d::date);
 
 -- Report deadline of a period: the Nth of the next month for monthly units; quarterly units
 -- report by the Nth of the quarter's last month (Tam Phước's rule). N is a setting.

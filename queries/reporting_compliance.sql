@@ -28,7 +28,8 @@ final as (
         p.unit_name,
         p.report_cycle,
         p.period,
-        vn_period(p.period)                     as period_label,
+        case when p.report_cycle = 'quarterly' then vn_quarter(p.period)
+             else vn_period(p.period) end       as period_label,
         p.deadline,
         r.received_at,
         r.received_at is not null               as is_received,

@@ -169,7 +169,9 @@ final as (
             else false
         end                                                                   as is_overdue,
         case
-            when deadline_kind = 'date' and not is_reported_done_valid and due_date >= as_of
+            -- needs a report: an unreported task is not "0% done" (rule 4 covers the silence)
+            when deadline_kind = 'date' and reported_status is not null
+                 and not is_reported_done_valid and due_date >= as_of
                  and expected_percent >= setting('behind_schedule_min_expected')::double
                  and coalesce(percent_complete, 0) < 0.5 * expected_percent
             then true else false

@@ -1,0 +1,27 @@
+"""Router only: page config, the shared as-of selector and demo banner, and navigation."""
+import streamlit as st
+
+from components import data, filters
+
+st.set_page_config(page_title="Theo dõi Nghị quyết 57 — Đồng Nai", page_icon="📊", layout="wide")
+
+data.ensure_database()
+
+pages = {
+    "Lãnh đạo": [
+        st.Page("pages/overview.py", title="Tổng quan", icon="🏠", default=True, url_path="tong-quan"),
+    ],
+    "Dữ liệu": [
+        st.Page("pages/data_export.py", title="Xuất dữ liệu", icon="⬇️", url_path="xuat-du-lieu"),
+    ],
+}
+navigation = st.navigation(pages)
+
+filters.as_of_selector()
+if data.has_demo_data():
+    st.warning(
+        "**Dữ liệu minh họa** — các báo cáo đang hiển thị là dữ liệu mẫu để làm quen với hệ thống, "
+        "không phải số liệu thật. Xóa bằng lệnh `python -m nq57 demo --clear`; kế hoạch thật được giữ nguyên.",
+        icon="⚠️",
+    )
+navigation.run()

@@ -1,0 +1,59 @@
+"""Plotly figures for the pages: Vietnamese number formats, large type for a projector, and
+colours from a colour-blind-safe palette (Okabe–Ito) that always come with a text label."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# Grade and status colours; the letter or the label is always printed too.
+GRADE_COLOURS = {"A": "#009E73", "B": "#56B4E9", "C": "#F0E442", "D": "#E69F00", "E": "#D55E00"}
+GRADE_MEANING = {"A": "A (≥ 90 điểm)", "B": "B (80–89)", "C": "C (70–79)", "D": "D (50–69)", "E": "E (< 50)"}
+RULE_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#CC79A7", 4: "#0072B2"}
+FONT_SIZE = 16
+
+
+def vietnamese_layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        title=title,
+        separators=",.",  # decimal comma, thousands dot: 1.234,5
+        template="plotly_white",
+        font={"size": FONT_SIZE},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
+        showlegend=False,
+    )
+    fig.update_xaxes(tickformat=None)
+    return fig
+
+
+def grade_distribution(summary: pd.Series) -> go.Figure:
+    grades = list(GRADE_COLOURS)
+    counts = [int(summary[f"grade_{g.lower()}"]) for g in grades]
+    fig = go.Figure(go.Bar(
+        x=[GRADE_MEANING[g] for g in grades],
+        y=counts,
+        marker_color=[GRADE_COLOURS[g] for g in grades],
+        marker_line={"color": "#333333", "width": 1},
+        text=[f"{c} đơn vị" for c in counts],
+        textposition="outside",
+        hovertemplate="Xếp loại %{x}: %{y} đơn vị<extra></extra>",
+    ))
+    fig.update_yaxes(title="Số đơn vị", rangemode="tozero")
+    return vietnamese_layout(fig, "Đơn vị theo xếp loại")
+
+
+def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
+    labels = [f"Quy tắc {r}: {label}" for r, label in zip(flags["rule"], flags["rule_label"])]
+    fig = go.Figure(go.Bar(
+        y=labels,
+        x=flags["flag_count"],
+        orientation="h",
+        marker_color=[RULE_COLOURS[int(r)] for r in flags["rule"]],
+        text=[f"{n:,} cảnh báo · {u} đơn vị".replace(",", ".") for n, u in zip(flags["flag_count"], flags["units_flagged"])],
+        textposition="auto",
+        customdata=flags["units_flagged"],
+        hovertemplate="%{y}<br>%{x} cảnh báo ở %{customdata} đơn vị<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="Số cảnh báo đỏ", rangemode="tozero")
+    return vietnamese_layout(fig, "Cảnh báo đỏ theo quy tắc")

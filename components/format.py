@@ -1,0 +1,33 @@
+"""Vietnamese number and date formats: 1.234,5 and dd/mm/yyyy."""
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+
+
+def vn_number(value: float | int | None, decimals: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "—"
+    text = f"{float(value):,.{decimals}f}"
+    return text.translate(str.maketrans({",": ".", ".": ","}))
+
+
+def vn_percent(ratio: float | None, decimals: int = 1) -> str:
+    """A ratio 0..1 as a Vietnamese percentage: 0.8745 -> '87,5%'."""
+    if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)) or ratio is pd.NA:
+        return "—"
+    return vn_number(100 * float(ratio), decimals) + "%"
+
+
+def vn_date(value: date | datetime | str | None) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.strftime("%d/%m/%Y")
+
+
+def vn_period(value: date | datetime) -> str:
+    return value.strftime("%m/%Y")

@@ -1,0 +1,113 @@
+"""Storing reports: one batch per unit and period, written in one transaction.
+
+Nothing is updated or deleted: a newer batch for the same unit and period supersedes the
+older one in the views, and a rollback only stamps the batch, so history is kept whole.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import duckdb
+
+TASK_STATUSES = {
+    "chua_thuc_hien": "Chưa thực hiện",
+    "dang_thuc_hien": "Đang thực hiện",
+    "hoan_thanh": "Hoàn thành",
+}
+REVIEW_DECISIONS = {"valid": "Hợp lệ", "invalid": "Không hợp lệ", "insufficient": "Thiếu chất lượng"}
+
+
+@dataclass
+class KpiValue:
+    kpi_id: str
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    evidence_ref: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class TaskUpdate:
+    task_id: str
+    status: str
+    percent_complete: float | None = None
+    evidence_ref: str | None = None
+    difficulties: str | None = None
+    requests: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Batch:
+    unit_id: str
+    period: date
+    uploaded_by: str
+    uploaded_at: datetime = field(default_factory=datetime.now)
+    file_name: str | None = None
+    sha256: str | None = None
+    source: str = "upload"
+    is_demo: bool = False
+    kpi_values: list[KpiValue] = field(default_factory=list)
+    task_updates: list[TaskUpdate] = field(default_factory=list)
+
+
+def record_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
+    """Store a batch and its rows atomically; returns the new batch id."""
+    for update in batch.task_updates:
+        if update.status not in TASK_STATUSES:
+            raise ValueError(f"trạng thái không hợp lệ: {update.status}")
+    con.execute("begin transaction")
+    try:
+        batch_id = con.execute(
+            "insert into report_batches (unit_id, period, file_name, sha256, uploaded_by, uploaded_at, "
+            "source, is_demo, row_count) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning batch_id",
+            [batch.unit_id, batch.period, batch.file_name, batch.sha256, batch.uploaded_by,
+             batch.uploaded_at, batch.source, batch.is_demo,
+             len(batch.kpi_values) + len(batch.task_updates)],
+        ).fetchone()[0]
+        if batch.kpi_values:
+            con.executemany(
+                "insert into kpi_values (batch_id, unit_id, kpi_id, period, value, numerator, denominator, "
+                "evidence_ref, note) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [[batch_id, batch.unit_id, v.kpi_id, batch.period, v.value, v.numerator, v.denominator,
+                  v.evidence_ref, v.note] for v in batch.kpi_values],
+            )
+        if batch.task_updates:
+            con.executemany(
+                "insert into task_updates (batch_id, unit_id, task_id, period, status, percent_complete, "
+                "evidence_ref, difficulties, requests, note) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [[batch_id, batch.unit_id, u.task_id, batch.period, u.status, u.percent_complete,
+                  u.evidence_ref, u.difficulties, u.requests, u.note] for u in batch.task_updates],
+            )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return batch_id
+
+
+def roll_back_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str, at: datetime | None = None) -> None:
+    """The previous version for that unit and period becomes current again; nothing is deleted."""
+    updated = con.execute(
+        "update report_batches set rolled_back_at = ?, rolled_back_by = ? "
+        "where batch_id = ? and rolled_back_at is null returning batch_id",
+        [at or datetime.now(), by, batch_id],
+    ).fetchall()
+    if not updated:
+        raise ValueError(f"không tìm thấy đợt báo cáo {batch_id} còn hiệu lực")
+
+
+def record_review(con: duckdb.DuckDBPyConnection, batch_id: int, unit_id: str, item_type: str, item_id: str,
+                  decision: str, reviewed_by: str, comment: str | None = None,
+                  reviewed_at: datetime | None = None) -> int:
+    if decision not in REVIEW_DECISIONS:
+        raise ValueError(f"kết luận thẩm định không hợp lệ: {decision}")
+    if item_type not in ("task", "kpi"):
+        raise ValueError(f"loại mục không hợp lệ: {item_type}")
+    return con.execute(
+        "insert into evidence_reviews (batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, "
+        "reviewed_at) values (?, ?, ?, ?, ?, ?, ?, ?) returning review_id",
+        [batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, reviewed_at or datetime.now()],
+    ).fetchone()[0]

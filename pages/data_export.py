@@ -1,0 +1,37 @@
+"""Xuất dữ liệu: any contract view or catalogue table as Excel or CSV, as of the chosen date."""
+import io
+
+import streamlit as st
+
+from components import data, filters
+from components.format import vn_date, vn_number
+from nq57 import exports
+
+VIEW_TITLES = {
+    "unit_scorecard": "Bảng điểm đơn vị (unit_scorecard)",
+    "red_flags": "Cảnh báo đỏ (red_flags)",
+    "task_progress": "Tiến độ nhiệm vụ (task_progress)",
+    "kpi_progress": "Tiến độ chỉ tiêu (kpi_progress)",
+    "reporting_compliance": "Tình hình nộp báo cáo (reporting_compliance)",
+    "units": "Danh mục đơn vị (units)",
+    "tasks": "Danh mục nhiệm vụ (tasks)",
+    "kpis": "Danh mục chỉ tiêu (kpis)",
+    "targets": "Danh mục mục tiêu (targets)",
+}
+
+as_of = filters.current_as_of()
+st.title("Xuất dữ liệu")
+st.caption(f"Số liệu tính đến ngày {vn_date(as_of)}. Cùng nội dung với lệnh `python -m nq57 export`.")
+
+name = st.selectbox("Bảng dữ liệu", list(VIEW_TITLES), format_func=VIEW_TITLES.get)
+frame = exports.flatten_lists(data.view(name, as_of))
+st.write(f"{vn_number(len(frame))} dòng")
+st.dataframe(frame.head(500), hide_index=True, width="stretch")
+
+excel = io.BytesIO()
+exports.to_xlsx({name: frame}, excel)
+left, right = st.columns(2)
+left.download_button("Tải Excel (.xlsx)", excel.getvalue(), file_name=f"{name}_{as_of:%Y-%m-%d}.xlsx",
+                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+right.download_button("Tải CSV", exports.to_csv(frame).encode("utf-8"), file_name=f"{name}_{as_of:%Y-%m-%d}.csv",
+                      mime="text/csv")

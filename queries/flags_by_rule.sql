@@ -1,0 +1,26 @@
+-- Red flags counted by rule, every rule listed even when it has none (an empty bar says
+-- "none", a missing bar says nothing).
+with rules as (
+    select * from (values
+        (1, 'Quá hạn, chưa hoàn thành'),
+        (2, 'Dưới 50% tiến độ'),
+        (3, 'Minh chứng thiếu chất lượng'),
+        (4, 'Chưa nộp báo cáo')
+    ) as r(rule, rule_label)
+),
+
+flags as (
+    select rule, count(*) as flag_count, count(distinct unit_id) as units_flagged
+    from red_flags
+    where unit_kind in ('ward', 'commune')
+    group by rule
+),
+
+final as (
+    select r.rule, r.rule_label, coalesce(f.flag_count, 0) as flag_count, coalesce(f.units_flagged, 0) as units_flagged
+    from rules r
+    left join flags f using (rule)
+    order by r.rule
+)
+
+select * from final
