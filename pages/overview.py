@@ -25,8 +25,8 @@ reports.metric("Báo cáo đúng hạn", vn_percent(summary["timeliness_rate"]),
                help=f"{vn_number(summary['periods_on_time'])} / {vn_number(summary['periods_due'])} kỳ báo cáo đã đến hạn")
 
 left, right = st.columns(2)
-left.plotly_chart(charts.grade_distribution(summary), width="stretch")
-right.plotly_chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)), width="stretch")
+left.plotly_chart(charts.grade_distribution(summary), width="stretch", theme=None)
+right.plotly_chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)), width="stretch", theme=None)
 
 st.subheader("Bảng xếp hạng 95 xã, phường")
 scorecard = data.view("unit_scorecard", as_of)

@@ -1,0 +1,108 @@
+"""The command line as other tools use it: output, exit codes, files."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from tests.conftest import DEMO_TODAY
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def nq57(*args: str, db: Path | None = None, env_db: Path | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "NQ57_DB"}
+    if env_db:
+        env["NQ57_DB"] = str(env_db)
+    command = [sys.executable, "-m", "nq57"] + (["--db", str(db)] if db else []) + list(args)
+    return subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture()
+def demo_copy(demo_db_path, tmp_path) -> Path:
+    target = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db_path, target)
+    return target
+
+
+def test_parse_deadline_prints_json():
+    result = nq57("parse", "deadline", "Qúy IV, 2025")
+    assert result.returncode == 0
+    parsed = json.loads(result.stdout)
+    assert parsed["kind"] == "date" and parsed["due_date"] == "2025-12-31"
+    unknown = json.loads(nq57("parse", "deadline", "sớm nhất có thể").stdout)
+    assert unknown["kind"] == "unknown" and unknown["due_date"] is None
+
+
+def test_parse_target_prints_a_list():
+    result = nq57("parse", "target", "≥ 80% … trước ngày 01/01/2026, tiến tới 100% trước ngày 31/12/2030")
+    targets = json.loads(result.stdout)
+    assert [(t["comparator"], t["value"], t["unit"]) for t in targets] == [(">=", 80, "%"), (">=", 100, "%")]
+    assert json.loads(nq57("parse", "target", "Tốp 25 của tỉnh").stdout)[0]["comparator"] == "rank<="
+
+
+@pytest.mark.parametrize("args", [[], ["export"], ["parse", "date", "x"], ["export", "red_flags", "--as-of", "31/12/2025"]])
+def test_wrong_usage_exits_2(args):
+    assert nq57(*args).returncode == 2
+
+
+def test_unknown_export_is_rejected_with_a_message(demo_copy):
+    result = nq57("export", "passwords", db=demo_copy)
+    assert result.returncode == 1
+    assert "không xuất được 'passwords'" in result.stderr
+
+
+def test_init_is_safe_to_run_twice(tmp_path):
+    path = tmp_path / "fresh.duckdb"
+    first = nq57("init", db=path)
+    second = nq57("init", env_db=path)  # NQ57_DB works like --db
+    assert first.returncode == 0 and second.returncode == 0
+    assert "112 nhiệm vụ" in second.stdout
+    scorecard = pd.read_csv(io.StringIO(nq57("export", "unit_scorecard", db=path).stdout))
+    assert len(scorecard) == 95
+
+
+def test_red_flags_at_end_of_2025_show_every_rule_with_a_sentence(demo_copy):
+    result = nq57("export", "red_flags", "--as-of", "2025-12-31", db=demo_copy)
+    assert result.returncode == 0
+    flags = pd.read_csv(io.StringIO(result.stdout))
+    assert set(flags["rule"]) == {1, 2, 3, 4}
+    assert flags["reason"].str.len().min() > 20
+    assert (flags["as_of"] == "2025-12-31").all()
+
+
+def test_unit_scorecard_ranks_95_communes_and_wards(demo_copy):
+    scorecard = pd.read_csv(io.StringIO(nq57("export", "unit_scorecard", "--as-of", str(DEMO_TODAY), db=demo_copy).stdout))
+    assert len(scorecard) == 95
+    assert scorecard["rank"].min() == 1
+    assert scorecard["score"].is_monotonic_decreasing
+    assert set(scorecard["grade"]) <= set("ABCDE")
+
+
+def test_export_to_excel(demo_copy, tmp_path):
+    out = tmp_path / "flags.xlsx"
+    result = nq57("export", "red_flags", "--as-of", "2025-12-31", "--out", str(out), db=demo_copy)
+    assert result.returncode == 0
+    sheet = openpyxl.load_workbook(out).active
+    header = [cell.value for cell in sheet[1]]
+    assert "reason" in header and sheet.max_row > 10
+
+
+def test_demo_clear_removes_demo_rows_and_nothing_else(demo_copy):
+    result = nq57("demo", "--clear", db=demo_copy)
+    assert result.returncode == 0
+    import duckdb
+    con = duckdb.connect(str(demo_copy), read_only=True)
+    assert con.execute("select count(*) from report_batches where is_demo").fetchone()[0] == 0
+    assert con.execute("select count(*) from evidence_reviews where is_demo").fetchone()[0] == 0
+    assert con.execute("select count(*) from report_batches where source = 'seed'").fetchone()[0] == 1
+    assert con.execute("select count(*) from tasks").fetchone()[0] == 112
+    con.close()

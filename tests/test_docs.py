@@ -1,0 +1,45 @@
+"""The README documents what others rely on: every view, its columns, every page."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from nq57 import db
+
+PROJECT = Path(__file__).resolve().parent.parent
+README = (PROJECT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_sql_file_is_created_in_order():
+    files = {p.stem for p in (PROJECT / "queries").glob("*.sql")} - {"schema", "macros"}
+    assert files == set(db.VIEW_ORDER)
+
+
+@pytest.mark.parametrize("view", db.CONTRACT_VIEWS)
+def test_contract_view_and_its_columns_are_documented(tmp_path, view):
+    con = duckdb.connect(str(tmp_path / "docs.duckdb"))
+    db.create_schema(con)
+    columns = [row[0] for row in con.execute(
+        "select column_name from information_schema.columns where table_name = ? order by ordinal_position", [view]
+    ).fetchall()]
+    con.close()
+    section = README.split(f"### `{view}`", 1)
+    assert len(section) == 2, f"README has no section for {view}"
+    documented = set(re.findall(r"[a-z_0-9]+", section[1].split("###", 1)[0]))
+    missing = [c for c in columns if c not in documented]
+    assert not missing, f"{view}: columns not in README: {missing}"
+
+
+def test_every_page_is_documented():
+    app = (PROJECT / "app.py").read_text(encoding="utf-8")
+    titles = re.findall(r'st\.Page\([^)]*title="([^"]+)"', app)
+    assert titles
+    for title in titles:
+        assert f"| {title} |" in README, f"page '{title}' is not in the README's page table"
+
+
+def test_readme_shows_the_two_command_lines():
+    assert "streamlit run app.py" in README and "python -m pytest" in README
