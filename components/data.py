@@ -34,7 +34,7 @@ def data_version() -> tuple:
             " (select count(*) from report_batches where rolled_back_at is not null),"
             " (select count(*) from evidence_reviews),"
             " (select count(*) from targets)"
-        ).fetchone()
+        ).fetchall()[0]
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

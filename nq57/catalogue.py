@@ -278,7 +278,7 @@ def _load_seed_updates(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> 
             "select count(*) from task_updates u join report_batches b using (batch_id) "
             "where b.source = 'seed' and u.unit_id = ? and u.task_id = ?",
             [update["unit_id"], update["task_id"]],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if exists:
             continue
         issued = plans.loc[update["plan_id"], "issued_on"]
@@ -289,7 +289,7 @@ def _load_seed_updates(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> 
             [update["unit_id"], period, plans.loc[update["plan_id"], "source_file"],
              "Kế hoạch " + str(plans.loc[update["plan_id"], "doc_number"] or update["plan_id"]),
              datetime(issued.year, issued.month, issued.day, 12, 0)],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         con.execute(
             "insert into task_updates (batch_id, unit_id, task_id, period, status, percent_complete, evidence_ref) "
             "values (?, ?, ?, ?, 'hoan_thanh', 100, ?)",
@@ -300,7 +300,7 @@ def _load_seed_updates(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> 
 def resolve_office(con: duckdb.DuckDBPyConnection, text: str) -> str | None:
     """The office code for a typed name, whatever its spelling ('Phòng VH-XH',
     'phong van hoa - xa hoi', 'Trung tâm PVHCC' …); None when unknown."""
-    row = con.execute(
+    rows = con.execute(
         "select office_code from office_aliases where alias_key = ?", [fold_diacritics(text)]
-    ).fetchone()
-    return row[0] if row else None
+    ).fetchall()
+    return rows[0][0] if rows else None

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 
-from nq57 import catalogue, db, demo, exports
+from nq57 import catalogue, db, demo, exports, ingest, templates
 from nq57.textparse import parse_deadline, parse_target
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -17,6 +18,10 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 class RejectedInput(Exception):
     """Bad input from the user: print the message, exit 1, store nothing."""
+
+
+class UsageError(Exception):
+    """Options that do not fit together: exit 2, like argparse."""
 
 
 def iso_date(text: str) -> date:
@@ -41,6 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("--as-of", type=iso_date, help="tính tại ngày YYYY-MM-DD (mặc định hôm nay)")
     export_cmd.add_argument("--format", choices=["csv", "xlsx"], default=None)
     export_cmd.add_argument("--out", help="tệp kết quả; không có thì in CSV ra màn hình")
+
+    template_cmd = commands.add_parser("template", help="tạo mẫu Excel báo cáo (hoặc mẫu kế hoạch)")
+    template_cmd.add_argument("--unit", help="mã đơn vị, hoặc 'all' cho toàn tỉnh")
+    template_cmd.add_argument("--period", help="kỳ báo cáo YYYY-MM")
+    template_cmd.add_argument("--plan", action="store_true", help="mẫu kế hoạch mới (nhiệm vụ và chỉ tiêu)")
+    template_cmd.add_argument("--out", required=True, help="tệp .xlsx")
+
+    import_cmd = commands.add_parser("import", help="nhập tệp báo cáo Excel")
+    import_cmd.add_argument("file")
+    import_cmd.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+    import_cmd.add_argument("--user", default=None, help="người nhập (mặc định: tài khoản hệ điều hành)")
 
     parse_cmd = commands.add_parser("parse", help="đọc thử một văn bản thời hạn hoặc chỉ tiêu")
     parse_cmd.add_argument("kind", choices=["deadline", "target"])
@@ -107,7 +123,63 @@ def run_parse(args) -> int:
     return EXIT_OK
 
 
-HANDLERS = {"init": run_init, "demo": run_demo, "export": run_export, "parse": run_parse}
+def run_template(args) -> int:
+    if args.plan:
+        with db.connect(args.db) as con:
+            ensure_initialised(con)
+            templates.build_plan_template(con).save(args.out)
+        print(f"Đã tạo mẫu kế hoạch → {args.out}")
+        return EXIT_OK
+    if not args.unit or not args.period:
+        raise UsageError("cần --unit MÃ (hoặc all) và --period YYYY-MM, hoặc --plan")
+    if ingest.parse_period(args.period) is None or len(args.period) != 7:
+        raise RejectedInput(f"kỳ báo cáo '{args.period}' không hợp lệ (cần dạng YYYY-MM)")
+    with db.connect(args.db) as con:
+        ensure_initialised(con)
+        try:
+            workbook = templates.build_report_template(con, args.unit, args.period)
+        except ValueError as problem:
+            raise RejectedInput(str(problem))
+    workbook.save(args.out)
+    print(f"Đã tạo mẫu báo cáo {args.unit} kỳ {args.period} → {args.out}")
+    return EXIT_OK
+
+
+def run_import(args) -> int:
+    try:
+        with open(args.file, "rb") as handle:
+            data = handle.read()
+    except OSError as problem:
+        raise RejectedInput(f"không mở được tệp '{args.file}': {problem.strerror}")
+    user = args.user or os.environ.get("USER") or "cli"
+    with db.connect(args.db) as con:
+        ensure_initialised(con)
+        result = ingest.check_workbook(con, data, os.path.basename(args.file))
+        if not result.accepted:
+            for problem in result.problems:
+                print(problem.line(), file=sys.stderr)
+            if result.truncated_problems:
+                print(f"… và {result.truncated_problems} lỗi khác", file=sys.stderr)
+            print(f"Tệp bị từ chối: {len(result.problems) + result.truncated_problems} lỗi; không có gì được ghi.",
+                  file=sys.stderr)
+            return EXIT_REJECTED
+        for warning in result.warnings:
+            print("Cảnh báo: " + warning.line(), file=sys.stderr)
+        summary = (f"{len(result.units)} đơn vị, kỳ {result.period:%m/%Y}: "
+                   f"{len(result.kpi_rows)} số liệu chỉ tiêu, {len(result.task_rows)} cập nhật nhiệm vụ")
+        if result.duplicate_of is not None:
+            print(f"Tệp này đã được nhập trước đây (đợt {result.duplicate_of}); không có gì thay đổi.")
+            return EXIT_OK
+        if args.dry_run:
+            print(f"Tệp hợp lệ ({summary}); chạy thử, chưa ghi.")
+            return EXIT_OK
+        batch_ids = ingest.commit(con, result, user)
+    print(f"Đã ghi nhận {summary} (đợt {', '.join(map(str, batch_ids))}).")
+    return EXIT_OK
+
+
+HANDLERS = {"init": run_init, "demo": run_demo, "export": run_export, "parse": run_parse,
+            "template": run_template, "import": run_import}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,3 +189,6 @@ def main(argv: list[str] | None = None) -> int:
     except RejectedInput as problem:
         print(f"Lỗi: {problem}", file=sys.stderr)
         return EXIT_REJECTED
+    except UsageError as problem:
+        print(f"Sai cú pháp: {problem}", file=sys.stderr)
+        return EXIT_USAGE

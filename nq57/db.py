@@ -92,10 +92,10 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 def is_initialised(con: duckdb.DuckDBPyConnection) -> bool:
     found = con.execute(
         "select count(*) from information_schema.tables where table_name = 'unit_scorecard'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not found:
         return False
-    return con.execute("select count(*) from units").fetchone()[0] > 0
+    return con.execute("select count(*) from units").fetchall()[0][0] > 0
 
 
 def set_as_of(con: duckdb.DuckDBPyConnection, as_of: date | str | None) -> None:

@@ -91,7 +91,7 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
         "select tu.unit_id, t.task_id, t.deadline_kind, t.due_date, "
         "       coalesce(t.start_date, p.issued_on, ?::date) as start_date "
         "from task_units tu join tasks t using (task_id) join plans p using (plan_id)",
-        [con.execute("select setting('first_period')").fetchone()[0]],
+        [con.execute("select setting('first_period')").fetchall()[0][0]],
     ).df()
     con.execute("reset variable as_of")
 
@@ -99,7 +99,7 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
     tasks_by_unit = {u: g for u, g in tasks.groupby("unit_id")}
 
     batches, kpi_rows, task_rows, reviews = [], [], [], []
-    next_batch = (con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchone()[0]
+    next_batch = (con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
                   + 1)
     for unit_id, unit_periods in periods.groupby("unit_id", sort=True):
         profile = profile_for(unit_id)
@@ -257,15 +257,15 @@ def _delete_demo_rows(con: duckdb.DuckDBPyConnection) -> None:
 
 def _advance_batch_sequence(con: duckdb.DuckDBPyConnection) -> None:
     """Demo batches carry explicit ids; move the sequence past them so uploads never collide."""
-    highest = con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchone()[0]
-    current = con.execute("select nextval('batch_id_seq')").fetchone()[0]
+    highest = con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
+    current = con.execute("select nextval('batch_id_seq')").fetchall()[0][0]
     while current <= highest:
-        current = con.execute("select nextval('batch_id_seq')").fetchone()[0]
+        current = con.execute("select nextval('batch_id_seq')").fetchall()[0][0]
 
 
 def clear(con: duckdb.DuckDBPyConnection) -> int:
     """Remove every demo row, and only those. Returns the number of demo batches removed."""
-    count = con.execute("select count(*) from report_batches where is_demo").fetchone()[0]
+    count = con.execute("select count(*) from report_batches where is_demo").fetchall()[0][0]
     con.execute("begin transaction")
     try:
         _delete_demo_rows(con)
@@ -277,4 +277,4 @@ def clear(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def has_demo_rows(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("select exists (select 1 from report_batches where is_demo)").fetchone()[0]
+    return con.execute("select exists (select 1 from report_batches where is_demo)").fetchall()[0][0]

@@ -66,7 +66,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
             [batch.unit_id, batch.period, batch.file_name, batch.sha256, batch.uploaded_by,
              batch.uploaded_at, batch.source, batch.is_demo,
              len(batch.kpi_values) + len(batch.task_updates)],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if batch.kpi_values:
             con.executemany(
                 "insert into kpi_values (batch_id, unit_id, kpi_id, period, value, numerator, denominator, "
@@ -110,4 +110,4 @@ def record_review(con: duckdb.DuckDBPyConnection, batch_id: int, unit_id: str, i
         "insert into evidence_reviews (batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, "
         "reviewed_at) values (?, ?, ?, ?, ?, ?, ?, ?) returning review_id",
         [batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, reviewed_at or datetime.now()],
-    ).fetchone()[0]
+    ).fetchall()[0][0]

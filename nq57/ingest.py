@@ -1,0 +1,558 @@
+"""Importing report workbooks: read fast (python-calamine), forgive what people really type,
+refuse what would corrupt the data, and commit all or nothing.
+
+`check_workbook` only reads and validates; `commit` writes one transaction. The command line
+(`python -m nq57 import`) and the upload page both call these two functions.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+from nq57 import db
+from nq57.textparse import parse_vn_number
+from nq57.workbook_format import (
+    KPI_COLUMNS, KPI_SHEET, META_SHEET, REPORT_META_KIND, SHEET_COLUMNS, SUPPORTED_VERSIONS, TASK_COLUMNS,
+    TASK_SHEET, Column, header_key, status_code,
+)
+
+DEFAULT_MAX_UPLOAD_MB = 20
+MAX_UNZIPPED_BYTES = 400 * 1024 * 1024   # a real 136,800-row report unzips to about 40 MB
+MAX_ZIP_RATIO = 200                       # compressed XML rarely exceeds 1:20; bombs go to 1:1000
+MAX_ZIP_MEMBERS = 2000
+MAX_PROBLEMS_LISTED = 1000
+PROLOGUE_BYTES = 4096                     # a DTD must come before the root element
+EXCEL_EPOCH = datetime(1899, 12, 30)
+SUSPICIOUS_DROP = 0.5                     # a value falling to less than half of the last one is worth a look
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str | None
+    cell: str | None
+    value: object
+    message: str
+
+    def line(self) -> str:
+        where = f"{self.sheet}!{self.cell}: " if self.sheet and self.cell else (f"{self.sheet}: " if self.sheet else "")
+        return where + self.message
+
+
+@dataclass
+class CheckResult:
+    file_name: str
+    sha256: str
+    size: int
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    unit_id: str | None = None
+    period: date | None = None
+    kpi_rows: pd.DataFrame | None = None
+    task_rows: pd.DataFrame | None = None
+    duplicate_of: int | None = None
+    truncated_problems: int = 0
+
+    @property
+    def accepted(self) -> bool:
+        return not self.problems
+
+    @property
+    def units(self) -> list[str]:
+        found = set()
+        for frame in (self.kpi_rows, self.task_rows):
+            if frame is not None and len(frame):
+                found.update(frame["unit_id"].unique())
+        return sorted(found)
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(f) for f in (self.kpi_rows, self.task_rows) if f is not None)
+
+    def problem_table(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [{"Trang": p.sheet or "", "Ô": p.cell or "", "Giá trị": "" if p.value is None else str(p.value),
+              "Lỗi": p.message} for p in self.problems],
+            columns=["Trang", "Ô", "Giá trị", "Lỗi"],
+        )
+
+
+class _Problems:
+    """Collects problems, keeping the first MAX_PROBLEMS_LISTED and counting the rest."""
+
+    def __init__(self, result: CheckResult):
+        self.result = result
+
+    def add(self, sheet, cell, value, message) -> None:
+        if len(self.result.problems) < MAX_PROBLEMS_LISTED:
+            self.result.problems.append(Problem(sheet, cell, value, message))
+        else:
+            self.result.truncated_problems += 1
+
+
+def max_upload_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    rows = con.execute("select value from settings where key = 'max_upload_mb'").fetchall()
+    return int(float(rows[0][0]) * 1024 * 1024) if rows else DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
+
+
+# --- the container ------------------------------------------------------------------------------
+
+def _sniff_non_xlsx(data: bytes) -> str | None:
+    """Why a file that is not a zip is not an xlsx, in words a secretary understands."""
+    head = data[:8]
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data[:1 << 20] \
+                or b"EncryptedPackage" in data[:1 << 20]:
+            return "tệp được đặt mật khẩu; hãy bỏ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi tải lại"
+        return "đây là tệp Excel cũ (.xls); hãy mở và lưu lại dưới dạng .xlsx"
+    if head.startswith(b"%PDF"):
+        return "đây là tệp PDF, không phải tệp Excel .xlsx"
+    if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8\xff") or head[:4] in (b"GIF8", b"RIFF"):
+        return "đây là tệp ảnh, không phải tệp Excel .xlsx"
+    if not data.strip():
+        return "tệp rỗng"
+    try:
+        data[:4096].decode("utf-8")
+        return "đây là tệp văn bản (CSV/TXT), không phải tệp Excel .xlsx; hãy dùng mẫu báo cáo tải từ hệ thống"
+    except UnicodeDecodeError:
+        return "tệp không phải định dạng Excel .xlsx"
+
+
+def _check_container(data: bytes, problems: _Problems) -> bool:
+    """Zip structure, bombs and XML entity tricks are refused before any parser sees the file."""
+    if not data.startswith(b"PK\x03\x04"):
+        problems.add(None, None, None, _sniff_non_xlsx(data))
+        return False
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        problems.add(None, None, None, "tệp bị hỏng hoặc bị cắt cụt (không đọc được cấu trúc .xlsx); hãy lưu lại tệp và tải lên lần nữa")
+        return False
+    names = {m.filename for m in members}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        problems.add(None, None, None, "tệp nén không phải sổ làm việc Excel (.xlsx)")
+        return False
+    if len(members) > MAX_ZIP_MEMBERS:
+        problems.add(None, None, None, f"tệp chứa {len(members)} thành phần, vượt giới hạn {MAX_ZIP_MEMBERS}")
+        return False
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNZIPPED_BYTES or any(
+        m.compress_size and m.file_size > 10 * 1024 * 1024 and m.file_size / m.compress_size > MAX_ZIP_RATIO
+        for m in members
+    ):
+        problems.add(None, None, None, "tệp nén giải nén ra dung lượng bất thường (nghi tệp 'zip bomb'); tệp bị từ chối")
+        return False
+    try:
+        for member in members:
+            if member.filename.endswith((".xml", ".rels")):
+                with archive.open(member) as handle:
+                    prologue = handle.read(PROLOGUE_BYTES).upper()
+                if b"<!DOCTYPE" in prologue or b"<!ENTITY" in prologue:
+                    problems.add(None, None, member.filename,
+                                 f"thành phần {member.filename} chứa khai báo DOCTYPE/ENTITY, không được phép trong tệp Excel; tệp bị từ chối")
+                    return False
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error):
+        problems.add(None, None, None, "tệp bị hỏng hoặc bị cắt cụt; hãy lưu lại tệp và tải lên lần nữa")
+        return False
+    return True
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+def parse_period(value: object) -> date | None:
+    """A reporting month from what people put in a cell: 10/2026, 2026-10, tháng 10/2026, a date."""
+    if isinstance(value, datetime):
+        return date(value.year, value.month, 1)
+    if isinstance(value, date):
+        return date(value.year, value.month, 1)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 < value < 80000:
+        moment = EXCEL_EPOCH + timedelta(days=float(value))
+        return date(moment.year, moment.month, 1)
+    text = header_key(value).replace("thang", "").replace("ky", "").strip(" .t")
+    match = re.fullmatch(r"(\d{4})\s*[-/.]\s*(\d{1,2})", text)
+    if match:
+        year, month = int(match[1]), int(match[2])
+    else:
+        match = re.fullmatch(r"(?:(\d{1,2})\s*[-/.]\s*)?(\d{1,2})\s*(?:[-/.]|nam)\s*(\d{4})", text)
+        if not match:
+            return None
+        year, month = int(match[3]), int(match[2])
+    return date(year, month, 1) if 1 <= month <= 12 and 2000 <= year <= 2100 else None
+
+
+def _cell(column_index: int, excel_row: int) -> str:
+    return f"{get_column_letter(column_index + 1)}{excel_row}"
+
+
+def _is_blank(series: pd.Series) -> pd.Series:
+    as_text = series.astype("string")
+    return series.isna() | as_text.str.strip().fillna("").eq("")
+
+
+def _numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers from cells holding floats or text like '2,5', '1.000', '80%'. Returns the values
+    and a mask of cells that hold something that is not a number."""
+    is_text = series.map(lambda v: isinstance(v, str)).astype(bool)
+    values = pd.Series(np.nan, index=series.index, dtype="float64")
+    native = ~is_text & series.notna()
+    bad = pd.Series(False, index=series.index)
+    if native.any():
+        converted = pd.to_numeric(series[native].map(lambda v: v if isinstance(v, (int, float)) and not isinstance(v, bool) else None),
+                                  errors="coerce")
+        values[native] = converted
+        bad[native] = converted.isna()
+    if is_text.any():
+        text = series[is_text].str.strip()
+        filled = text[text != ""]
+        lookup = {t: parse_vn_number(t) for t in filled.unique()}
+        parsed = filled.map(lookup)
+        values[parsed.index] = parsed.astype("float64")
+        bad[parsed.index] = parsed.isna()
+    return values, bad
+
+
+def _texts(series: pd.Series) -> pd.Series:
+    def clean(value):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+        return text or None
+    return series.map(clean)
+
+
+# --- sheets ---------------------------------------------------------------------------------------
+
+@dataclass
+class _Sheet:
+    name: str
+    frame: pd.DataFrame          # one column per template key found, object values
+    excel_rows: np.ndarray       # the Excel row number of each frame row
+    column_index: dict[str, int]  # key -> 0-based column in the sheet
+
+
+def _locate(rows: list[list], columns: list[Column], sheet: str, problems: _Problems, warnings: list) -> _Sheet | None:
+    by_header = {header_key(c.header): c.key for c in columns} | {c.key: c.key for c in columns}
+    header_at = None
+    for index, row in enumerate(rows[:30]):
+        keys = {by_header.get(header_key(v)) for v in row}
+        if {"unit_id", "period"} <= keys:
+            header_at = index
+            break
+    if header_at is None:
+        problems.add(sheet, None, None, "không tìm thấy dòng tiêu đề (cần các cột 'Mã đơn vị', 'Kỳ báo cáo' …); tệp không đúng mẫu")
+        return None
+    column_index: dict[str, int] = {}
+    for index, value in enumerate(rows[header_at]):
+        key = by_header.get(header_key(value))
+        if key and key not in column_index:
+            column_index[key] = index
+        elif str(value).strip() and not key:
+            warnings.append(Problem(sheet, _cell(index, header_at + 1), value,
+                                    f"cột '{value}' không thuộc mẫu; đã bỏ qua"))
+    missing = [c.header for c in columns if c.required and c.key not in column_index]
+    if sheet == KPI_SHEET and "value" not in column_index and {"numerator", "denominator"} <= set(column_index):
+        missing = [m for m in missing if m != "Giá trị"]
+    if missing:
+        problems.add(sheet, _cell(0, header_at + 1), None, "thiếu cột bắt buộc: " + ", ".join(missing))
+        return None
+    body = rows[header_at + 1:]
+    width = len(rows[header_at])
+    # object dtype: cells mix numbers and text, and pandas would otherwise guess a string dtype
+    frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width), dtype=object)
+    frame = frame[[column_index[k] for k in column_index]]
+    frame.columns = list(column_index)
+    excel_rows = np.arange(header_at + 2, header_at + 2 + len(frame))
+    return _Sheet(sheet, frame, excel_rows, column_index)
+
+
+def _read_meta(workbook: CalamineWorkbook, problems: _Problems) -> dict[str, str] | None:
+    if META_SHEET not in workbook.sheet_names:
+        problems.add(None, None, None, "tệp không phải mẫu báo cáo của hệ thống (thiếu trang ẩn _meta); hãy tải mẫu từ trang 'Nhập báo cáo' hoặc lệnh 'python -m nq57 template'")
+        return None
+    rows = workbook.get_sheet_by_name(META_SHEET).to_python()
+    meta = {str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) >= 2 and str(r[0]).strip()}
+    if meta.get("kind") != REPORT_META_KIND:
+        problems.add(META_SHEET, "B1", meta.get("kind"), "tệp không phải mẫu báo cáo định kỳ (có thể là mẫu kế hoạch)")
+        return None
+    version = meta.get("template_version")
+    if version not in SUPPORTED_VERSIONS:
+        problems.add(META_SHEET, "B2", version,
+                     f"mẫu phiên bản '{version}' đã cũ hoặc không đúng; hãy tải mẫu mới (phiên bản {', '.join(sorted(SUPPORTED_VERSIONS))})")
+        return None
+    return meta
+
+
+# --- the check ------------------------------------------------------------------------------------
+
+def check_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
+                   today: date | None = None) -> CheckResult:
+    """Read and validate a report workbook; stores nothing."""
+    today = today or date.today()
+    result = CheckResult(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    problems = _Problems(result)
+    limit = max_upload_bytes(con)
+    if len(data) > limit:
+        problems.add(None, None, None, f"tệp {len(data) / 1048576:.1f} MB vượt giới hạn {limit / 1048576:.0f} MB".replace(".", ","))
+        return result
+    if not _check_container(data, problems):
+        return result
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except PasswordError:
+        problems.add(None, None, None, "tệp được đặt mật khẩu; hãy bỏ mật khẩu rồi tải lại")
+        return result
+    except (CalamineError, ValueError, OSError) as error:
+        problems.add(None, None, None, f"không đọc được tệp Excel ({error.__class__.__name__}); hãy lưu lại tệp và tải lên lần nữa")
+        return result
+
+    meta = _read_meta(workbook, problems)
+    if meta is None:
+        return result
+    result.unit_id = meta.get("unit_id")
+    period = parse_period(meta.get("period", ""))
+    if period is None:
+        problems.add(META_SHEET, "B4", meta.get("period"), "kỳ báo cáo của mẫu không hợp lệ (cần dạng YYYY-MM)")
+        return result
+    if period > date(today.year, today.month, 1):
+        problems.add(META_SHEET, "B4", meta.get("period"), f"kỳ báo cáo {period:%m/%Y} chưa tới; không nhận báo cáo cho kỳ tương lai")
+        return result
+    result.period = period
+    known_units = {r[0] for r in con.execute("select unit_id from units").fetchall()}
+    if result.unit_id != "all" and result.unit_id not in known_units:
+        problems.add(META_SHEET, "B3", result.unit_id, f"mã đơn vị '{result.unit_id}' của mẫu không có trong danh mục")
+        return result
+
+    sheets = {}
+    for name, columns in SHEET_COLUMNS.items():
+        if name not in workbook.sheet_names:
+            problems.add(name, None, None, f"thiếu trang '{name}'; tệp không đúng mẫu")
+            continue
+        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        located = _locate(rows, columns, name, problems, result.warnings)
+        if located is not None:
+            sheets[name] = located
+    if result.problems:
+        return result
+
+    context = _Context(con, result, known_units)
+    result.kpi_rows = _check_kpis(sheets[KPI_SHEET], context, problems)
+    result.task_rows = _check_tasks(sheets[TASK_SHEET], context, problems)
+    if not result.problems and result.row_count == 0:
+        problems.add(None, None, None, "tệp không có số liệu nào được điền (mọi ô Giá trị, Trạng thái đều trống)")
+    if result.accepted:
+        result.duplicate_of = con.execute(
+            "select min(batch_id) from report_batches where sha256 = ? and rolled_back_at is null", [result.sha256]
+        ).fetchall()[0][0]
+    return result
+
+
+class _Context:
+    def __init__(self, con, result: CheckResult, known_units: set[str]):
+        self.result = result
+        self.known_units = known_units
+        self.kpis = con.execute("select kpi_id, unit_of_measure, is_ratio from kpis").df().set_index("kpi_id")
+        self.assignments = set(map(tuple, con.execute("select unit_id, task_id from task_units").fetchall()))
+        self.known_tasks = {r[0] for r in con.execute("select task_id from tasks").fetchall()}
+
+
+def _keep(sheet: _Sheet, mask: pd.Series) -> _Sheet:
+    return _Sheet(sheet.name, sheet.frame[mask.values], sheet.excel_rows[mask.values], sheet.column_index)
+
+
+def _report_rows(sheet: _Sheet, key: str, message_for, problems: _Problems, bad: pd.Series) -> None:
+    if not bad.any():
+        return
+    column = sheet.column_index[key]
+    values = sheet.frame[key]
+    for position in np.flatnonzero(bad.values):
+        value = values.iloc[position]
+        problems.add(sheet.name, _cell(column, int(sheet.excel_rows[position])), value, message_for(value))
+
+
+def _check_keys(sheet: _Sheet, context: _Context, problems: _Problems) -> tuple[pd.Series, pd.Series]:
+    """Unit and period of every row: known, and the ones the template was made for."""
+    result = context.result
+    units = sheet.frame["unit_id"].map(lambda v: str(v).strip() if v is not None else "")
+    if result.unit_id == "all":
+        _report_rows(sheet, "unit_id", lambda v: f"mã đơn vị '{v}' không có trong danh mục", problems,
+                     ~units.isin(context.known_units))
+    else:
+        _report_rows(sheet, "unit_id", lambda v: f"mã đơn vị '{v}' khác đơn vị của mẫu ('{result.unit_id}')",
+                     problems, units != result.unit_id)
+    lookup = {value: parse_period(value) for value in sheet.frame["period"].drop_duplicates()}
+    periods = sheet.frame["period"].map(lookup)
+    _report_rows(sheet, "period", lambda v: "kỳ báo cáo không đọc được (cần dạng 10/2026)", problems, periods.isna())
+    wrong = periods.notna() & (periods != result.period)
+    _report_rows(sheet, "period", lambda v: f"kỳ báo cáo khác kỳ của mẫu ({result.period:%m/%Y})", problems, wrong)
+    return units, periods
+
+
+def _check_kpis(sheet: _Sheet, context: _Context, problems: _Problems) -> pd.DataFrame:
+    frame = sheet.frame
+    filled = pd.Series(False, index=frame.index)
+    for key in ("value", "numerator", "denominator"):
+        if key in frame:
+            filled |= ~_is_blank(frame[key])
+    sheet = _keep(sheet, filled)
+    frame = sheet.frame
+    units, _ = _check_keys(sheet, context, problems)
+    kpi_ids = frame["kpi_id"].map(lambda v: str(v).strip())
+    known = kpi_ids.isin(context.kpis.index)
+    _report_rows(sheet, "kpi_id", lambda v: f"mã chỉ tiêu '{v}' không có trong danh mục", problems, ~known)
+
+    numbers = {}
+    for key, label in (("value", "Giá trị"), ("numerator", "Tử số"), ("denominator", "Mẫu số")):
+        if key not in frame:
+            numbers[key] = pd.Series(np.nan, index=frame.index)
+            continue
+        values, bad = _numbers(frame[key])
+        _report_rows(sheet, key, lambda v, label=label: f"{label} '{v}' không phải là số", problems, bad)
+        numbers[key] = values
+    value, numerator, denominator = numbers["value"], numbers["numerator"], numbers["denominator"]
+    uom = kpi_ids.map(context.kpis["unit_of_measure"]).fillna("")
+    is_percent = uom.eq("%")
+    _report_rows(sheet, "value", lambda v: f"tỷ lệ phần trăm {v} nằm ngoài khoảng 0–100", problems,
+                 is_percent & ((value < 0) | (value > 100)))
+    _report_rows(sheet, "value", lambda v: f"giá trị {v} âm; số đếm không thể âm", problems, ~is_percent & (value < 0))
+    if "numerator" in frame:
+        _report_rows(sheet, "numerator", lambda v: f"tử số {v} âm", problems, numerator < 0)
+        _report_rows(sheet, "numerator", lambda v: f"tử số {v} lớn hơn mẫu số", problems,
+                     numerator.notna() & denominator.notna() & (numerator > denominator))
+        _report_rows(sheet, "numerator", lambda v: "cần nhập cả tử số và mẫu số", problems,
+                     numerator.notna() ^ denominator.notna())
+    if "denominator" in frame:
+        _report_rows(sheet, "denominator", lambda v: f"mẫu số {v} âm", problems, denominator < 0)
+        _report_rows(sheet, "denominator", lambda v: "mẫu số bằng 0 trong khi tử số lớn hơn 0", problems,
+                     (denominator == 0) & (numerator > 0))
+    duplicated = pd.Series(list(zip(units, kpi_ids)), index=frame.index).duplicated(keep=False) & known
+    if duplicated.any():
+        first_row = {}
+        for position in np.flatnonzero(duplicated.values):
+            key = (units.iloc[position], kpi_ids.iloc[position])
+            first_row.setdefault(key, int(sheet.excel_rows[position]))
+        _report_rows(sheet, "kpi_id",
+                     lambda v: f"chỉ tiêu '{v}' xuất hiện nhiều lần cho cùng đơn vị (chỉ được một dòng)",
+                     problems, duplicated)
+    text = lambda key: _texts(frame[key]) if key in frame else pd.Series(None, index=frame.index, dtype=object)
+    return pd.DataFrame({
+        "unit_id": units.values, "kpi_id": kpi_ids.values, "value": value.values,
+        "numerator": numerator.values, "denominator": denominator.values,
+        "evidence_ref": text("evidence_ref").values, "note": text("note").values,
+        "excel_row": sheet.excel_rows,
+    })
+
+
+def _check_tasks(sheet: _Sheet, context: _Context, problems: _Problems) -> pd.DataFrame:
+    frame = sheet.frame
+    filled = ~_is_blank(frame["status"])
+    if "percent_complete" in frame:
+        filled |= ~_is_blank(frame["percent_complete"])
+    sheet = _keep(sheet, filled)
+    frame = sheet.frame
+    units, _ = _check_keys(sheet, context, problems)
+    task_ids = frame["task_id"].map(lambda v: str(v).strip())
+    known = task_ids.isin(context.known_tasks)
+    _report_rows(sheet, "task_id", lambda v: f"mã nhiệm vụ '{v}' không có trong danh mục", problems, ~known)
+    assigned = pd.Series([(u, t) in context.assignments for u, t in zip(units, task_ids)], index=frame.index)
+    _report_rows(sheet, "task_id", lambda v: f"nhiệm vụ '{v}' không giao cho đơn vị này", problems, known & ~assigned)
+    lookup = {value: status_code(value) for value in frame["status"].drop_duplicates()}
+    statuses = frame["status"].map(lookup)
+    _report_rows(sheet, "status",
+                 lambda v: f"trạng thái '{v}' không hợp lệ (chọn: Chưa thực hiện, Đang thực hiện, Hoàn thành)",
+                 problems, statuses.isna())
+    percent = pd.Series(np.nan, index=frame.index)
+    if "percent_complete" in frame:
+        percent, bad = _numbers(frame["percent_complete"])
+        _report_rows(sheet, "percent_complete", lambda v: f"tỷ lệ hoàn thành '{v}' không phải là số", problems, bad)
+        _report_rows(sheet, "percent_complete", lambda v: f"tỷ lệ hoàn thành {v} nằm ngoài khoảng 0–100", problems,
+                     (percent < 0) | (percent > 100))
+    evidence = _texts(frame["evidence_ref"])
+    _report_rows(sheet, "status", lambda v: "nhiệm vụ 'Hoàn thành' phải có minh chứng (cột Minh chứng đang trống)",
+                 problems, statuses.eq("hoan_thanh") & evidence.isna())
+    duplicated = pd.Series(list(zip(units, task_ids)), index=frame.index).duplicated(keep=False) & known
+    _report_rows(sheet, "task_id", lambda v: f"nhiệm vụ '{v}' xuất hiện nhiều lần cho cùng đơn vị", problems, duplicated)
+    percent = percent.where(percent.notna() | ~statuses.eq("hoan_thanh"), 100.0)
+    text = lambda key: _texts(frame[key]) if key in frame else pd.Series(None, index=frame.index, dtype=object)
+    return pd.DataFrame({
+        "unit_id": units.values, "task_id": task_ids.values, "status": statuses.values,
+        "percent_complete": percent.values, "evidence_ref": evidence.values,
+        "difficulties": text("difficulties").values, "requests": text("requests").values, "note": text("note").values,
+        "excel_row": sheet.excel_rows,
+    })
+
+
+# --- preview and commit ---------------------------------------------------------------------------
+
+def preview_changes(con: duckdb.DuckDBPyConnection, result: CheckResult) -> pd.DataFrame:
+    """Each KPI value of the file against the last accepted one: new, changed, unchanged, and
+    suspicious jumps (a rate falling from 80% to 8%)."""
+    if result.kpi_rows is None or result.kpi_rows.empty:
+        return pd.DataFrame(columns=["unit_id", "kpi_id", "previous_value", "new_value", "change", "is_suspicious"])
+    staged = result.kpi_rows.assign(period=result.period)
+    con.register("staged_kpi_values", staged)
+    try:
+        return con.execute(db.read_sql_file("workbook/import_preview"), {"drop": SUSPICIOUS_DROP}).df()
+    finally:
+        con.unregister("staged_kpi_values")
+
+
+def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str, now: datetime | None = None) -> list[int]:
+    """Write the checked workbook in one transaction: one batch per unit, all or nothing.
+    The same file twice stores nothing new."""
+    if not result.accepted:
+        raise ValueError("tệp còn lỗi, không thể ghi nhận")
+    if result.duplicate_of is not None:
+        return []
+    now = now or datetime.now()
+    units = result.units
+    kpi_rows = result.kpi_rows.drop(columns="excel_row")
+    task_rows = result.task_rows.drop(columns="excel_row")
+    con.execute("begin transaction")
+    try:
+        batch_ids = {}
+        for unit_id in units:
+            count = int((kpi_rows["unit_id"] == unit_id).sum() + (task_rows["unit_id"] == unit_id).sum())
+            batch_ids[unit_id] = con.execute(
+                "insert into report_batches (unit_id, period, file_name, sha256, uploaded_by, uploaded_at, source, row_count) "
+                "values (?, ?, ?, ?, ?, ?, 'upload', ?) returning batch_id",
+                [unit_id, result.period, result.file_name, result.sha256, user, now, count],
+            ).fetchall()[0][0]
+        batch_map = pd.DataFrame({"unit_id": list(batch_ids), "batch_id": list(batch_ids.values())})
+        con.register("staged_batches", batch_map)
+        con.register("staged_kpis", kpi_rows.assign(period=result.period))
+        con.register("staged_tasks", task_rows.assign(period=result.period))
+        con.execute(
+            "insert into kpi_values (batch_id, unit_id, kpi_id, period, value, numerator, denominator, evidence_ref, note) "
+            "select b.batch_id, k.unit_id, k.kpi_id, k.period, k.value, k.numerator, k.denominator, k.evidence_ref, k.note "
+            "from staged_kpis k join staged_batches b using (unit_id)"
+        )
+        con.execute(
+            "insert into task_updates (batch_id, unit_id, task_id, period, status, percent_complete, evidence_ref, "
+            "difficulties, requests, note) "
+            "select b.batch_id, t.unit_id, t.task_id, t.period, t.status, t.percent_complete, t.evidence_ref, "
+            "t.difficulties, t.requests, t.note from staged_tasks t join staged_batches b using (unit_id)"
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        for name in ("staged_batches", "staged_kpis", "staged_tasks"):
+            try:
+                con.unregister(name)
+            except Exception:
+                pass
+    return list(batch_ids.values())

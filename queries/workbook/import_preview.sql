@@ -1,0 +1,48 @@
+-- What an upload changes: each staged KPI value against the value in force for the same unit
+-- and KPI (the same period if it is a correction, else the latest earlier one).
+-- Parameters: $drop (a fall below this share of the old value is suspicious).
+with staged as (
+    select
+        s.unit_id,
+        s.kpi_id,
+        s.period,
+        coalesce(s.value, case when s.denominator > 0 then 100.0 * s.numerator / s.denominator end) as new_value
+    from staged_kpi_values s
+),
+
+in_force as (
+    select unit_id, kpi_id, arg_max(value, (period, uploaded_at)) as previous_value,
+           arg_max(period, (period, uploaded_at)) as previous_period
+    from current_kpi_values
+    where (unit_id, kpi_id) in (select (unit_id, kpi_id) from staged)
+      and period <= (select max(period) from staged)
+    group by unit_id, kpi_id
+),
+
+final as (
+    select
+        s.unit_id,
+        u.name as unit_name,
+        s.kpi_id,
+        k.name as kpi_name,
+        f.previous_period,
+        f.previous_value,
+        s.new_value,
+        case
+            when f.previous_value is null then 'Mới'
+            when abs(f.previous_value - s.new_value) < 1e-9 then 'Không đổi'
+            else 'Thay đổi'
+        end as change,
+        coalesce(
+            f.previous_value > 0 and (s.new_value < $drop * f.previous_value or s.new_value > f.previous_value / $drop)
+            and abs(s.new_value - f.previous_value) >= 5,
+            false
+        ) as is_suspicious
+    from staged s
+    left join in_force f using (unit_id, kpi_id)
+    left join units u on u.unit_id = s.unit_id
+    left join kpis k on k.kpi_id = s.kpi_id
+    order by is_suspicious desc, change, s.unit_id, s.kpi_id
+)
+
+select * from final
