@@ -11,6 +11,11 @@ pages = {
     "Lãnh đạo": [
         st.Page("pages/overview.py", title="Tổng quan", icon="🏠", default=True, url_path="tong-quan"),
     ],
+    "Văn phòng": [
+        st.Page("pages/upload.py", title="Nhập báo cáo", icon="📤", url_path="nhap-bao-cao"),
+        st.Page("pages/compliance.py", title="Tình hình nộp báo cáo", icon="📅", url_path="nop-bao-cao"),
+        st.Page("pages/history.py", title="Lịch sử nhập", icon="🗂️", url_path="lich-su-nhap"),
+    ],
     "Dữ liệu": [
         st.Page("pages/data_export.py", title="Xuất dữ liệu", icon="⬇️", url_path="xuat-du-lieu"),
     ],

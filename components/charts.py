@@ -57,3 +57,22 @@ def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="Số cảnh báo đỏ", rangemode="tozero")
     return vietnamese_layout(fig, "Cảnh báo đỏ theo quy tắc")
+
+COMPLIANCE_COLOURS = {"Đúng hạn": "#009E73", "Trễ hạn": "#E69F00", "Chưa nộp": "#D55E00", "Chưa đến hạn": "#999999"}
+COMPLIANCE_ICONS = {"Đúng hạn": "✔", "Trễ hạn": "⏱", "Chưa nộp": "✖", "Chưa đến hạn": "…"}
+
+
+def compliance_bar(counts: pd.Series) -> go.Figure:
+    labels = [label for label in COMPLIANCE_COLOURS if counts.get(label, 0)]
+    fig = go.Figure(go.Bar(
+        x=[int(counts.get(label, 0)) for label in labels],
+        y=[f"{COMPLIANCE_ICONS[label]} {label}" for label in labels],
+        orientation="h",
+        marker_color=[COMPLIANCE_COLOURS[label] for label in labels],
+        text=[f"{int(counts.get(label, 0))} đơn vị" for label in labels],
+        textposition="auto",
+        hovertemplate="%{y}: %{x} đơn vị<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="Số đơn vị", rangemode="tozero")
+    return vietnamese_layout(fig, "Tình hình nộp báo cáo", height=260)

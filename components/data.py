@@ -13,13 +13,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from nq57 import catalogue, db, demo
+from nq57 import catalogue, db, demo, ingest, reports, templates
 
 
 def ensure_database() -> None:
     """The first start on an empty database loads the real plans and the demo reports."""
     with db.connect() as con:
         if db.is_initialised(con):
+            db.migrate_if_needed(con)
             return
         with st.spinner("Đang khởi tạo cơ sở dữ liệu: nạp kế hoạch và dữ liệu minh họa…"):
             db.create_schema(con)
@@ -56,3 +57,36 @@ def has_demo_data() -> bool:
 def _has_demo(version: tuple) -> bool:
     with db.connect() as con:
         return demo.has_demo_rows(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _template_bytes(unit: str, period: str, version: tuple) -> bytes:
+    with db.connect() as con:
+        return templates.report_template_bytes(con, unit, period)
+
+
+def report_template(unit: str, period: str) -> bytes:
+    """The Excel template for a unit (or 'all') and a period 'YYYY-MM', prefilled from the data."""
+    return _template_bytes(unit, period, data_version())
+
+
+def check_upload(data_bytes: bytes, file_name: str) -> ingest.CheckResult:
+    with db.connect() as con:
+        return ingest.check_workbook(con, data_bytes, file_name)
+
+
+def upload_preview(result: ingest.CheckResult) -> pd.DataFrame:
+    with db.connect() as con:
+        return ingest.preview_changes(con, result)
+
+
+def commit_upload(result: ingest.CheckResult, user: str) -> list[int]:
+    """Writes go straight to the core; the next read sees a new data version, so every
+    session's cached figures refresh on their next rerun."""
+    with db.connect() as con:
+        return ingest.commit(con, result, user)
+
+
+def roll_back(batch_id: int, user: str) -> None:
+    with db.connect() as con:
+        reports.roll_back_batch(con, batch_id, by=user)

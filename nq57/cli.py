@@ -68,6 +68,8 @@ def ensure_initialised(con) -> None:
     if not db.is_initialised(con):
         db.create_schema(con)
         catalogue.load_catalogue(con)
+    else:
+        db.migrate_if_needed(con)
 
 
 def run_init(args) -> int:
@@ -98,9 +100,10 @@ def run_export(args) -> int:
     fmt = args.format or ("xlsx" if args.out and args.out.lower().endswith(".xlsx") else "csv")
     if fmt == "xlsx" and not args.out:
         raise RejectedInput("xuất xlsx cần --out TỆP.xlsx")
-    with db.connect(args.db, read_only=db.database_path(args.db).exists()) as con:
+    with db.connect(args.db) as con:
         if not db.is_initialised(con):
             raise RejectedInput("cơ sở dữ liệu chưa khởi tạo: chạy 'python -m nq57 init' trước")
+        db.migrate_if_needed(con)
         frame = exports.export_frame(con, args.name, as_of=args.as_of)
     if fmt == "xlsx":
         exports.to_xlsx({args.name: frame}, args.out)

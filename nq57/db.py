@@ -5,6 +5,7 @@ opens DuckDB files or builds SQL from user values.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from contextlib import contextmanager
 from datetime import date
@@ -36,6 +37,7 @@ VIEW_ORDER = [
     "unit_scorecard",
     "province_summary",
     "flags_by_rule",
+    "batch_history",
 ]
 CONTRACT_VIEWS = ["task_progress", "kpi_progress", "red_flags", "unit_scorecard", "reporting_compliance"]
 CATALOGUE_TABLES = ["units", "tasks", "kpis", "targets"]
@@ -87,6 +89,32 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(read_sql_file("macros"))
     for view in VIEW_ORDER:
         con.execute(f"create or replace view {view} as\n{read_sql_file(view)}")
+    con.execute(
+        "insert or replace into settings (key, value, description) values ('schema_fingerprint', ?, ?)",
+        [schema_fingerprint(), "Dấu vân tay của lược đồ; đổi khi mã SQL đổi"],
+    )
+
+
+def schema_fingerprint() -> str:
+    """A hash of every SQL file that shapes the database: when it changes, views are re-created."""
+    digest = hashlib.sha256()
+    for name in ["schema", "macros", *VIEW_ORDER]:
+        digest.update(read_sql_file(name).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def migrate_if_needed(con: duckdb.DuckDBPyConnection) -> bool:
+    """Bring an existing database up to this code's schema and views; True when it did."""
+    fingerprint = schema_fingerprint()
+    has_settings = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'settings'"
+    ).fetchall()[0][0]
+    if has_settings:
+        stored = con.execute("select value from settings where key = 'schema_fingerprint'").fetchall()
+        if stored and stored[0][0] == fingerprint:
+            return False
+    create_schema(con)
+    return True
 
 
 def is_initialised(con: duckdb.DuckDBPyConnection) -> bool:

@@ -1,0 +1,52 @@
+"""Tình hình nộp báo cáo: who has reported for a period, on time, late or not at all, and a
+ready-to-copy list of the units still missing for a reminder."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import charts, data, filters
+from components.format import vn_date, vn_number
+
+as_of = filters.current_as_of()
+st.title("Tình hình nộp báo cáo")
+st.caption(f"Tính đến ngày {vn_date(as_of)}. Hạn nộp: ngày 15 tháng sau (đơn vị báo cáo quý: ngày 15 tháng cuối quý).")
+
+compliance = data.view("reporting_compliance", as_of)
+if compliance.empty:
+    st.info("Chưa có kỳ báo cáo nào.")
+    st.stop()
+
+periods = sorted(compliance["period"].unique(), reverse=True)
+due_periods = sorted(compliance.loc[compliance["is_due"], "period"].unique(), reverse=True)
+default = due_periods[0] if due_periods else periods[0]
+period = st.selectbox("Kỳ báo cáo", periods, index=periods.index(default),
+                      format_func=lambda p: f"{pd.Timestamp(p):%m/%Y}", key="compliance_period")
+rows = compliance[compliance["period"] == period].sort_values(["status", "unit_name"])
+
+counts = rows["status_label"].value_counts()
+cols = st.columns(4)
+for col, label in zip(cols, ["Đúng hạn", "Trễ hạn", "Chưa nộp", "Chưa đến hạn"]):
+    col.metric(label, vn_number(counts.get(label, 0)))
+
+st.plotly_chart(charts.compliance_bar(counts), width="stretch", theme=None)
+
+missing = rows[rows["status"].isin(["chua_nop", "chua_den_han"]) & ~rows["is_received"]]
+st.subheader(f"Đơn vị chưa nộp ({vn_number(len(missing))})")
+if missing.empty:
+    st.success("Tất cả đơn vị đã nộp báo cáo kỳ này.", icon="✅")
+else:
+    deadline = vn_date(missing["deadline"].iloc[0])
+    reminder = (f"Đề nghị các đơn vị sau khẩn trương nộp báo cáo kỳ {pd.Timestamp(period):%m/%Y} "
+                f"(hạn {deadline}):\n" + "\n".join(f"- {name}" for name in missing["unit_name"]))
+    st.code(reminder, language=None)
+
+st.subheader("Chi tiết")
+table = rows.assign(
+    received=rows["received_at"].map(lambda t: "" if pd.isna(t) else f"{t:%d/%m/%Y %H:%M}"),
+    deadline_text=rows["deadline"].map(vn_date),
+)[["unit_name", "period_label", "deadline_text", "received", "status_label"]]
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "unit_name": "Đơn vị", "period_label": "Kỳ", "deadline_text": "Hạn nộp", "received": "Đã nhận lúc",
+    "status_label": "Tình trạng",
+})

@@ -1,0 +1,55 @@
+"""Lịch sử nhập: every upload with who, when, which file, how many rows and its state; a batch
+in force can be rolled back so the previous version becomes current again (nothing is deleted)."""
+import pandas as pd
+import streamlit as st
+
+from components import data
+from components.format import vn_number
+
+st.title("Lịch sử nhập báo cáo")
+history = data.view("batch_history")
+
+left, middle, right = st.columns([2, 1, 1])
+units = sorted(history["unit_name"].dropna().unique())
+chosen_unit = left.selectbox("Đơn vị", ["Tất cả"] + units, key="history_unit")
+states = middle.multiselect("Trạng thái", ["Đang hiệu lực", "Đã bị thay thế", "Đã hoàn tác"],
+                            default=["Đang hiệu lực", "Đã bị thay thế", "Đã hoàn tác"], key="history_states")
+hide_demo = right.toggle("Ẩn dữ liệu minh họa", value=True, key="history_hide_demo")
+
+shown = history[history["state_label"].isin(states)]
+if chosen_unit != "Tất cả":
+    shown = shown[shown["unit_name"] == chosen_unit]
+if hide_demo:
+    shown = shown[~shown["is_demo"]]
+
+st.caption(f"{vn_number(len(shown))} đợt báo cáo")
+if shown.empty:
+    st.info("Chưa có đợt báo cáo nào khớp bộ lọc. Báo cáo nộp qua trang 'Nhập báo cáo' sẽ hiện ở đây.")
+    st.stop()
+
+table = shown.assign(
+    uploaded=shown["uploaded_at"].map(lambda t: f"{t:%d/%m/%Y %H:%M}"),
+    rolled_back=shown["rolled_back_at"].map(lambda t: "" if pd.isna(t) else f"{t:%d/%m/%Y %H:%M}"),
+)[["batch_id", "unit_name", "period_label", "state_label", "uploaded", "uploaded_by", "file_name", "row_count", "rolled_back", "rolled_back_by"]]
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "batch_id": st.column_config.NumberColumn("Đợt", format="%d"),
+    "unit_name": "Đơn vị", "period_label": "Kỳ", "state_label": "Trạng thái", "uploaded": "Thời điểm nộp",
+    "uploaded_by": "Người nộp", "file_name": "Tệp", "row_count": st.column_config.NumberColumn("Số dòng"),
+    "rolled_back": "Hoàn tác lúc", "rolled_back_by": "Người hoàn tác",
+})
+
+st.subheader("Hoàn tác một đợt")
+current = shown[shown["state"] == "current"]
+if current.empty:
+    st.caption("Không có đợt nào đang hiệu lực trong bộ lọc.")
+    st.stop()
+labels = {row.batch_id: f"Đợt {row.batch_id} · {row.unit_name} · kỳ {row.period_label} · {row.file_name or ''}"
+          for row in current.itertuples()}
+batch_id = st.selectbox("Đợt cần hoàn tác", list(labels), format_func=labels.get, key="rollback_batch")
+who = st.text_input("Người hoàn tác", key="rollback_user")
+confirmed = st.checkbox("Tôi xác nhận hoàn tác: bản nộp trước đó của kỳ này (nếu có) sẽ có hiệu lực trở lại.",
+                        key="rollback_confirm")
+if st.button("Hoàn tác", disabled=not (confirmed and who.strip()), type="primary"):
+    data.roll_back(int(batch_id), who.strip())
+    st.success(f"Đã hoàn tác đợt {batch_id}. Dữ liệu vẫn được lưu trong lịch sử.", icon="✅")
+    st.rerun()

@@ -1,0 +1,112 @@
+"""Nhập báo cáo: download a ready template, upload it, see every mistake by cell, preview what
+changes, and commit in one click. Nothing is written until the file is valid and confirmed."""
+import hashlib
+import io
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import data
+from components.format import vn_date, vn_number
+from nq57 import exports
+
+st.title("Nhập báo cáo")
+
+units = data.view("units")
+reporting = units[units["kind"].isin(["ward", "commune", "department"])].sort_values("sort_order")
+unit_labels = {"all": "Toàn tỉnh (tất cả đơn vị)"} | dict(zip(reporting["unit_id"], reporting["name"]))
+
+
+def month_options() -> list[str]:
+    today = date.today()
+    months, year, month = [], today.year, today.month
+    while (year, month) >= (2025, 7):
+        months.append(f"{year}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
+st.subheader("1. Tải mẫu báo cáo")
+left, right = st.columns([2, 1])
+unit = left.selectbox("Đơn vị", list(unit_labels), format_func=unit_labels.get, key="template_unit")
+period = right.selectbox("Kỳ báo cáo", month_options(), format_func=lambda p: f"{p[5:]}/{p[:4]}", key="template_period")
+with st.spinner("Đang chuẩn bị mẫu…"):
+    template = data.report_template(unit, period)
+st.download_button(
+    "⬇️ Tải mẫu Excel", template, file_name=f"mau_bao_cao_{unit}_{period}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    help="Mẫu đã điền sẵn nhiệm vụ, chỉ tiêu, mục tiêu và số liệu kỳ trước của đơn vị.",
+)
+
+st.subheader("2. Nộp tệp đã điền")
+uploader = st.text_input("Người nộp", key="uploader_name", placeholder="Họ tên cán bộ văn phòng")
+upload = st.file_uploader("Chọn tệp Excel (.xlsx)", key="report_file")
+if upload is None:
+    st.info("Chưa chọn tệp. Tệp được kiểm tra toàn bộ trước khi ghi; nếu có lỗi, không có dữ liệu nào bị thay đổi.")
+    st.stop()
+
+content = upload.getvalue()
+cache_key = "check_" + hashlib.sha256(content).hexdigest()
+if cache_key not in st.session_state:
+    progress = st.progress(0, text="Đang đọc tệp…")
+    result = data.check_upload(content, upload.name)
+    progress.progress(70, text="Đang so sánh với báo cáo đã nhận…")
+    preview = data.upload_preview(result) if result.accepted else None
+    progress.progress(100, text="Đã kiểm tra xong")
+    progress.empty()
+    st.session_state[cache_key] = (result, preview)
+result, preview = st.session_state[cache_key]
+
+if not result.accepted:
+    total = len(result.problems) + result.truncated_problems
+    st.error(f"Tệp **{upload.name}** bị từ chối: {vn_number(total)} lỗi. Không có dữ liệu nào được ghi. "
+             "Sửa các ô dưới đây rồi tải lại.", icon="⛔")
+    problems = result.problem_table()
+    st.dataframe(problems, hide_index=True, width="stretch")
+    if result.truncated_problems:
+        st.caption(f"Chỉ hiển thị {vn_number(len(result.problems))} lỗi đầu tiên.")
+    excel = io.BytesIO()
+    exports.to_xlsx({"Lỗi": problems}, excel)
+    st.download_button("Tải danh sách lỗi (.xlsx)", excel.getvalue(), file_name=f"loi_{upload.name}",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.stop()
+
+for warning in result.warnings:
+    st.warning(warning.line(), icon="⚠️")
+if result.duplicate_of is not None:
+    st.info(f"Tệp này đã được nhập trước đây (đợt {result.duplicate_of}); không có gì thay đổi.", icon="ℹ️")
+    st.stop()
+
+st.success(
+    f"Tệp hợp lệ: {vn_number(len(result.units))} đơn vị, kỳ {result.period:%m/%Y}, "
+    f"{vn_number(len(result.kpi_rows))} số liệu chỉ tiêu, {vn_number(len(result.task_rows))} cập nhật nhiệm vụ.",
+    icon="✅",
+)
+counts = preview["change"].value_counts() if preview is not None and len(preview) else pd.Series(dtype=int)
+new, changed, same = st.columns(3)
+new.metric("Số liệu mới", vn_number(counts.get("Mới", 0)))
+changed.metric("Thay đổi so với báo cáo trước", vn_number(counts.get("Thay đổi", 0)))
+same.metric("Không đổi", vn_number(counts.get("Không đổi", 0)))
+if preview is not None and preview["is_suspicious"].any():
+    st.warning(f"{vn_number(int(preview['is_suspicious'].sum()))} số liệu thay đổi bất thường (giảm còn dưới một nửa "
+               "hoặc tăng gấp đôi). Hãy kiểm tra trước khi ghi nhận.", icon="🔎")
+if preview is not None and len(preview):
+    shown = preview.assign(
+        previous=preview["previous_value"].map(lambda v: vn_number(v, 1)),
+        new=preview["new_value"].map(lambda v: vn_number(v, 1)),
+        previous_period_text=preview["previous_period"].map(lambda d: "" if pd.isna(d) else f"{d:%m/%Y}"),
+        flag=preview["is_suspicious"].map({True: "🔎 Bất thường", False: ""}),
+    )[["flag", "change", "unit_name", "kpi_name", "previous_period_text", "previous", "new"]]
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "flag": "Kiểm tra", "change": "Thay đổi", "unit_name": "Đơn vị", "kpi_name": "Chỉ tiêu",
+        "previous_period_text": "Kỳ trước", "previous": "Giá trị trước", "new": "Giá trị mới",
+    })
+
+if st.button("Ghi nhận báo cáo", type="primary", disabled=not uploader.strip(),
+             help="Nhập tên người nộp để ghi nhận." if not uploader.strip() else None):
+    batch_ids = data.commit_upload(result, uploader.strip())
+    del st.session_state[cache_key]
+    st.success(f"Đã ghi nhận {vn_number(len(batch_ids))} đợt báo cáo lúc {vn_date(date.today())}. "
+               "Các trang số liệu đã cập nhật.", icon="✅")
+    st.balloons()

@@ -1,0 +1,51 @@
+-- Every upload with its state today: in force, superseded by a newer file for the same unit
+-- and period, or rolled back. Nothing is ever deleted, so this is the full history.
+with batches as (
+    select * from report_batches
+),
+
+units as (
+    select unit_id, name as unit_name from units
+),
+
+ranked as (
+    select
+        b.*,
+        row_number() over (
+            partition by b.unit_id, b.period
+            order by (b.rolled_back_at is null) desc, b.uploaded_at desc, b.batch_id desc
+        ) as version_rank
+    from batches b
+),
+
+final as (
+    select
+        r.batch_id,
+        r.unit_id,
+        u.unit_name,
+        r.period,
+        strftime(r.period, '%m/%Y')                  as period_label,
+        r.file_name,
+        r.sha256,
+        r.uploaded_by,
+        r.uploaded_at,
+        r.source,
+        r.is_demo,
+        r.row_count,
+        r.rolled_back_at,
+        r.rolled_back_by,
+        case
+            when r.rolled_back_at is not null then 'rolled_back'
+            when r.version_rank = 1 then 'current'
+            else 'superseded'
+        end                                          as state,
+        case
+            when r.rolled_back_at is not null then 'Đã hoàn tác'
+            when r.version_rank = 1 then 'Đang hiệu lực'
+            else 'Đã bị thay thế'
+        end                                          as state_label
+    from ranked r
+    left join units u using (unit_id)
+)
+
+select * from final order by uploaded_at desc, batch_id desc
