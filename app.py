@@ -9,15 +9,15 @@ data.ensure_database()
 
 pages = {
     "Lãnh đạo": [
-        st.Page("pages/overview.py", title="Tổng quan", icon="🏠", default=True, url_path="tong-quan"),
+        st.Page("pages/overview.py", title="Tổng quan", icon=":material/home:", default=True, url_path="tong-quan"),
     ],
     "Văn phòng": [
-        st.Page("pages/upload.py", title="Nhập báo cáo", icon="📤", url_path="nhap-bao-cao"),
-        st.Page("pages/compliance.py", title="Tình hình nộp báo cáo", icon="📅", url_path="nop-bao-cao"),
-        st.Page("pages/history.py", title="Lịch sử nhập", icon="🗂️", url_path="lich-su-nhap"),
+        st.Page("pages/upload.py", title="Nhập báo cáo", icon=":material/upload_file:", url_path="nhap-bao-cao"),
+        st.Page("pages/compliance.py", title="Tình hình nộp báo cáo", icon=":material/event_available:", url_path="nop-bao-cao"),
+        st.Page("pages/history.py", title="Lịch sử nhập", icon=":material/history:", url_path="lich-su-nhap"),
     ],
     "Dữ liệu": [
-        st.Page("pages/data_export.py", title="Xuất dữ liệu", icon="⬇️", url_path="xuat-du-lieu"),
+        st.Page("pages/data_export.py", title="Xuất dữ liệu", icon=":material/download:", url_path="xuat-du-lieu"),
     ],
 }
 navigation = st.navigation(pages)
@@ -27,6 +27,6 @@ if data.has_demo_data():
     st.warning(
         "**Dữ liệu minh họa** — các báo cáo đang hiển thị là dữ liệu mẫu để làm quen với hệ thống, "
         "không phải số liệu thật. Xóa bằng lệnh `python -m nq57 demo --clear`; kế hoạch thật được giữ nguyên.",
-        icon="⚠️",
+        icon=":material/warning:",
     )
 navigation.run()

@@ -31,14 +31,15 @@ for col, label in zip(cols, ["Đúng hạn", "Trễ hạn", "Chưa nộp", "Chư
 
 st.plotly_chart(charts.compliance_bar(counts), width="stretch", theme=None)
 
-missing = rows[rows["status"].isin(["chua_nop", "chua_den_han"]) & ~rows["is_received"]]
+missing = rows[~rows["is_received"]].sort_values(["deadline", "unit_name"])
 st.subheader(f"Đơn vị chưa nộp ({vn_number(len(missing))})")
 if missing.empty:
-    st.success("Tất cả đơn vị đã nộp báo cáo kỳ này.", icon="✅")
+    st.success("Tất cả đơn vị đã nộp báo cáo kỳ này.", icon=":material/check_circle:")
 else:
-    deadline = vn_date(missing["deadline"].iloc[0])
-    reminder = (f"Đề nghị các đơn vị sau khẩn trương nộp báo cáo kỳ {pd.Timestamp(period):%m/%Y} "
-                f"(hạn {deadline}):\n" + "\n".join(f"- {name}" for name in missing["unit_name"]))
+    # each unit's own deadline: quarterly units are due later than monthly ones
+    lines = [f"- {row.unit_name} (hạn {vn_date(row.deadline)}{', đã quá hạn' if row.status == 'chua_nop' else ''})"
+             for row in missing.itertuples()]
+    reminder = (f"Đề nghị các đơn vị sau khẩn trương nộp báo cáo kỳ {pd.Timestamp(period):%m/%Y}:\n" + "\n".join(lines))
     st.code(reminder, language=None)
 
 st.subheader("Chi tiết")

@@ -51,5 +51,5 @@ confirmed = st.checkbox("Tôi xác nhận hoàn tác: bản nộp trước đó 
                         key="rollback_confirm")
 if st.button("Hoàn tác", disabled=not (confirmed and who.strip()), type="primary"):
     data.roll_back(int(batch_id), who.strip())
-    st.success(f"Đã hoàn tác đợt {batch_id}. Dữ liệu vẫn được lưu trong lịch sử.", icon="✅")
+    st.success(f"Đã hoàn tác đợt {batch_id}. Dữ liệu vẫn được lưu trong lịch sử.", icon=":material/check_circle:")
     st.rerun()

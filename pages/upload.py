@@ -30,11 +30,12 @@ def month_options() -> list[str]:
 st.subheader("1. Tải mẫu báo cáo")
 left, right = st.columns([2, 1])
 unit = left.selectbox("Đơn vị", list(unit_labels), format_func=unit_labels.get, key="template_unit")
-period = right.selectbox("Kỳ báo cáo", month_options(), format_func=lambda p: f"{p[5:]}/{p[:4]}", key="template_period")
+# the month just ended is the one being reported, so it is the default
+period = right.selectbox("Kỳ báo cáo", month_options(), index=1 if len(month_options()) > 1 else 0, format_func=lambda p: f"{p[5:]}/{p[:4]}", key="template_period")
 with st.spinner("Đang chuẩn bị mẫu…"):
     template = data.report_template(unit, period)
 st.download_button(
-    "⬇️ Tải mẫu Excel", template, file_name=f"mau_bao_cao_{unit}_{period}.xlsx",
+    "Tải mẫu Excel", template, icon=":material/download:", file_name=f"mau_bao_cao_{unit}_{period}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     help="Mẫu đã điền sẵn nhiệm vụ, chỉ tiêu, mục tiêu và số liệu kỳ trước của đơn vị.",
 )
@@ -61,7 +62,9 @@ result, preview = st.session_state[cache_key]
 if not result.accepted:
     total = len(result.problems) + result.truncated_problems
     st.error(f"Tệp **{upload.name}** bị từ chối: {vn_number(total)} lỗi. Không có dữ liệu nào được ghi. "
-             "Sửa các ô dưới đây rồi tải lại.", icon="⛔")
+             "Sửa các ô dưới đây rồi tải lại.", icon=":material/block:")
+    # the first lines as text too: a whole-file problem has no cell, and text reads aloud
+    st.markdown("\n".join(f"- {p.line()}" for p in result.problems[:10]))
     problems = result.problem_table()
     st.dataframe(problems, hide_index=True, width="stretch")
     if result.truncated_problems:
@@ -73,15 +76,15 @@ if not result.accepted:
     st.stop()
 
 for warning in result.warnings:
-    st.warning(warning.line(), icon="⚠️")
+    st.warning(warning.line(), icon=":material/warning:")
 if result.duplicate_of is not None:
-    st.info(f"Tệp này đã được nhập trước đây (đợt {result.duplicate_of}); không có gì thay đổi.", icon="ℹ️")
+    st.info(f"Tệp này đã được nhập trước đây (đợt {result.duplicate_of}); không có gì thay đổi.", icon=":material/info:")
     st.stop()
 
 st.success(
     f"Tệp hợp lệ: {vn_number(len(result.units))} đơn vị, kỳ {result.period:%m/%Y}, "
     f"{vn_number(len(result.kpi_rows))} số liệu chỉ tiêu, {vn_number(len(result.task_rows))} cập nhật nhiệm vụ.",
-    icon="✅",
+    icon=":material/check_circle:",
 )
 counts = preview["change"].value_counts() if preview is not None and len(preview) else pd.Series(dtype=int)
 new, changed, same = st.columns(3)
@@ -90,13 +93,13 @@ changed.metric("Thay đổi so với báo cáo trước", vn_number(counts.get("
 same.metric("Không đổi", vn_number(counts.get("Không đổi", 0)))
 if preview is not None and preview["is_suspicious"].any():
     st.warning(f"{vn_number(int(preview['is_suspicious'].sum()))} số liệu thay đổi bất thường (giảm còn dưới một nửa "
-               "hoặc tăng gấp đôi). Hãy kiểm tra trước khi ghi nhận.", icon="🔎")
+               "hoặc tăng gấp đôi). Hãy kiểm tra trước khi ghi nhận.", icon=":material/search:")
 if preview is not None and len(preview):
     shown = preview.assign(
         previous=preview["previous_value"].map(lambda v: vn_number(v, 1)),
         new=preview["new_value"].map(lambda v: vn_number(v, 1)),
         previous_period_text=preview["previous_period"].map(lambda d: "" if pd.isna(d) else f"{d:%m/%Y}"),
-        flag=preview["is_suspicious"].map({True: "🔎 Bất thường", False: ""}),
+        flag=preview["is_suspicious"].map({True: "⚠ Bất thường", False: ""}),
     )[["flag", "change", "unit_name", "kpi_name", "previous_period_text", "previous", "new"]]
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "flag": "Kiểm tra", "change": "Thay đổi", "unit_name": "Đơn vị", "kpi_name": "Chỉ tiêu",
@@ -108,5 +111,5 @@ if st.button("Ghi nhận báo cáo", type="primary", disabled=not uploader.strip
     batch_ids = data.commit_upload(result, uploader.strip())
     del st.session_state[cache_key]
     st.success(f"Đã ghi nhận {vn_number(len(batch_ids))} đợt báo cáo lúc {vn_date(date.today())}. "
-               "Các trang số liệu đã cập nhật.", icon="✅")
+               "Các trang số liệu đã cập nhật.", icon=":material/check_circle:")
     st.balloons()

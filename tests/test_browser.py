@@ -25,6 +25,9 @@ PAGES = [
     # (url path, texts that must show, number of Plotly charts)
     ("?as_of=2025-12-31", ["Tổng quan tỉnh Đồng Nai", "31/12/2025", "Dữ liệu minh họa", "Bảng xếp hạng"], 2),
     ("xuat-du-lieu", ["Xuất dữ liệu", "Tải Excel"], 0),
+    ("nhap-bao-cao", ["Nhập báo cáo", "Tải mẫu Excel", "Chưa chọn tệp"], 0),
+    ("nop-bao-cao", ["Tình hình nộp báo cáo", "Đơn vị chưa nộp", "Đề nghị các đơn vị sau"], 1),
+    ("lich-su-nhap", ["Lịch sử nhập báo cáo", "Hoàn tác một đợt"], 0),
 ]
 
 
@@ -86,4 +89,53 @@ def test_page_renders_in_a_browser(server, browser, path, texts, chart_count):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = path.split("?")[0] or "tong-quan"
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.close()
+
+
+def filled_report(demo_db_path: Path, tmp_path: Path) -> Path:
+    import io
+
+    import openpyxl
+
+    from nq57 import db, templates
+
+    with db.connect(demo_db_path) as con:
+        raw = templates.report_template_bytes(con, "xa-nha-bich", "2026-10")
+    workbook = openpyxl.load_workbook(io.BytesIO(raw))
+    sheet = workbook["Chỉ tiêu"]
+    for row in range(4, sheet.max_row + 1):
+        sheet.cell(row, 9).value = 42
+        sheet.cell(row, 12).value = "Báo cáo số 12/BC-UBND ngày 05/11/2026"
+    path = tmp_path / "bao_cao_nha_bich_10_2026.xlsx"
+    workbook.save(path)
+    return path
+
+
+def wait_idle(page) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+
+
+def test_upload_rejects_a_bad_file_then_commits_a_good_one(server, browser, demo_db_path, tmp_path):
+    page = browser.new_page(viewport={"width": 1600, "height": 1200})
+    page.goto(f"{server}/nhap-bao-cao")
+    wait_idle(page)
+    bad = tmp_path / "bao_cao.xlsx"
+    bad.write_text("Mã đơn vị;Giá trị\nxa-nha-bich;80\n", encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    page.get_by_text("bị từ chối").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert "không phải tệp Excel .xlsx" in page.inner_text("body")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "nhap-bao-cao-tu-choi.png"), full_page=True)
+
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(filled_report(demo_db_path, tmp_path)))
+    page.get_by_text("Tệp hợp lệ").wait_for(timeout=30_000)
+    wait_idle(page)
+    page.get_by_label("Người nộp").fill("Nguyễn Văn A")
+    page.get_by_label("Người nộp").press("Enter")
+    wait_idle(page)
+    page.screenshot(path=str(SCREENSHOTS / "nhap-bao-cao-xem-truoc.png"), full_page=True)
+    page.get_by_role("button", name="Ghi nhận báo cáo").click()
+    page.get_by_text("Đã ghi nhận").wait_for(timeout=30_000)
     page.close()

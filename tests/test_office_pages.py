@@ -1,0 +1,75 @@
+"""The secretariat's pages under AppTest: compliance figures equal the view, rollback works."""
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nq57 import db
+from nq57.reports import Batch, KpiValue, record_batch
+from tests.conftest import DEMO_TODAY
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture()
+def database(demo_db_path, tmp_path, monkeypatch) -> Path:
+    copy = tmp_path / "office.duckdb"
+    shutil.copy(demo_db_path, copy)
+    monkeypatch.setenv("NQ57_DB", str(copy))
+    return copy
+
+
+def open_page(page: str, as_of: date = DEMO_TODAY) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.date_input(key="as_of_input").set_value(as_of).run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_compliance_counts_equal_the_view(database):
+    at = open_page("pages/compliance.py")
+    period = at.selectbox(key="compliance_period").value
+    with db.connect(database) as con:
+        rows = db.query_view(con, "reporting_compliance", as_of=DEMO_TODAY, filters={"period": period})
+    shown = {m.label: m.value for m in at.metric}
+    for label in ["Đúng hạn", "Trễ hạn", "Chưa nộp"]:
+        assert shown[label] == str((rows["status_label"] == label).sum())
+    missing = rows[rows["status"] == "chua_nop"]["unit_name"]
+    reminder = at.code[0].value if len(at.code) else ""
+    assert all(f"- {name}" in reminder for name in missing)
+
+
+def test_rollback_from_the_history_page(database):
+    with db.connect(database) as con:
+        first = record_batch(con, Batch("xa-nha-bich", date(2026, 11, 1), "văn phòng", datetime(2026, 11, 20, 9),
+                                        file_name="lan1.xlsx", kpi_values=[KpiValue("dvc-toan-trinh", 70, evidence_ref="BC 1")]))
+        second = record_batch(con, Batch("xa-nha-bich", date(2026, 11, 1), "văn phòng", datetime(2026, 11, 21, 9),
+                                         file_name="lan2.xlsx", kpi_values=[KpiValue("dvc-toan-trinh", 20, evidence_ref="BC 2")]))
+    at = open_page("pages/history.py")
+    states = dict(zip(at.dataframe[0].value["batch_id"], at.dataframe[0].value["state_label"]))
+    assert states[first] == "Đã bị thay thế" and states[second] == "Đang hiệu lực"
+    at.selectbox(key="rollback_batch").set_value(second)
+    at.text_input(key="rollback_user").input("Trưởng văn phòng")
+    at.checkbox(key="rollback_confirm").check().run()
+    at.button[0].click().run()
+    assert not at.exception
+    with db.connect(database) as con:
+        history = db.query_view(con, "batch_history").set_index("batch_id")
+        actual = db.query_view(con, "kpi_progress", as_of=DEMO_TODAY, filters={"unit_id": "xa-nha-bich", "kpi_id": "dvc-toan-trinh"})
+    assert history.loc[second, "state_label"] == "Đã hoàn tác" and history.loc[second, "rolled_back_by"] == "Trưởng văn phòng"
+    assert history.loc[first, "state_label"] == "Đang hiệu lực"
+    assert set(actual["actual_value"]) == {70}
+
+
+def test_upload_page_offers_a_template_for_the_chosen_unit(database):
+    at = open_page("pages/upload.py")
+    at.selectbox(key="template_unit").set_value("xa-nha-bich").run()
+    assert not at.exception
+    assert "Tải mẫu báo cáo" in [s.value for s in at.subheader][0]
+    assert any("Chưa chọn tệp" in i.value for i in at.info)
