@@ -10,7 +10,7 @@ import os
 import sys
 from datetime import date
 
-from nq57 import catalogue, db, demo, exports, ingest, templates
+from nq57 import catalogue, db, demo, exports, ingest, plan_import, templates
 from nq57.textparse import parse_deadline, parse_target
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     import_cmd = commands.add_parser("import", help="nhập tệp báo cáo Excel")
     import_cmd.add_argument("file")
     import_cmd.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+    import_cmd.add_argument("--plan", action="store_true", help="tệp là mẫu kế hoạch (tự nhận biết nếu không ghi)")
     import_cmd.add_argument("--user", default=None, help="người nhập (mặc định: tài khoản hệ điều hành)")
 
     parse_cmd = commands.add_parser("parse", help="đọc thử một văn bản thời hạn hoặc chỉ tiêu")
@@ -155,6 +156,8 @@ def run_import(args) -> int:
     except OSError as problem:
         raise RejectedInput(f"không mở được tệp '{args.file}': {problem.strerror}")
     user = args.user or os.environ.get("USER") or "cli"
+    if args.plan or plan_import.template_kind(data) == "plan":
+        return import_plan(args, data)
     with db.connect(args.db) as con:
         ensure_initialised(con)
         result = ingest.check_workbook(con, data, os.path.basename(args.file))
@@ -178,6 +181,21 @@ def run_import(args) -> int:
             return EXIT_OK
         batch_ids = ingest.commit(con, result, user)
     print(f"Đã ghi nhận {summary} (đợt {', '.join(map(str, batch_ids))}).")
+    return EXIT_OK
+
+
+def import_plan(args, data: bytes) -> int:
+    with db.connect(args.db) as con:
+        ensure_initialised(con)
+        check, plan_id = plan_import.import_plan_file(con, data, os.path.basename(args.file), args.dry_run)
+    if not check.accepted:
+        for line in check.problem_lines():
+            print(line, file=sys.stderr)
+        print("Tệp kế hoạch bị từ chối; không có gì được ghi.", file=sys.stderr)
+        return EXIT_REJECTED
+    for line in check.warning_lines():
+        print("Cảnh báo: " + line, file=sys.stderr)
+    print(check.summary() + ("; chạy thử, chưa ghi." if args.dry_run else ""))
     return EXIT_OK
 
 

@@ -169,3 +169,148 @@ def report_template_bytes(con: duckdb.DuckDBPyConnection, unit: str, period: str
     buffer = io.BytesIO()
     build_report_template(con, unit, period).save(buffer)
     return buffer.getvalue()
+
+
+# --- the plan template ---------------------------------------------------------------------------
+
+PLAN_INSTRUCTIONS = [
+    "HƯỚNG DẪN ĐIỀN MẪU KẾ HOẠCH",
+    "",
+    "Mẫu này dùng để nạp một kế hoạch mới của xã, phường (nhiệm vụ và chỉ tiêu) mà không cần lập trình. "
+    "Điền ba trang 'Kế hoạch', 'Nhiệm vụ', 'Chỉ tiêu'; trang 'Danh mục' liệt kê mã đơn vị, mã chỉ tiêu và "
+    "tên cơ quan đã có để chọn cho đúng.",
+    "",
+    "1. Trang 'Kế hoạch' — điền đúng một dòng (dòng 4):",
+    "   • Mã kế hoạch: chữ không dấu, chữ số, dấu gạch ngang, chưa dùng cho kế hoạch nào (ví dụ: tan-an-cds-2026).",
+    "   • Mã đơn vị ban hành: mã xã, phường ở trang 'Danh mục' (ví dụ: xa-tan-an).",
+    "   • Tên cơ quan ban hành (để trống thì ghi 'Ủy ban nhân dân' + tên xã), Số hiệu (ví dụ: 125/KH-UBND), "
+    "Ngày ban hành dạng dd/mm/yyyy (ví dụ: 15/10/2025), Tên kế hoạch (bắt buộc).",
+    "   • Thực hiện kế hoạch: số hiệu các kế hoạch cấp trên, cách nhau bởi dấu chấm phẩy (ví dụ: 02-KH/BCĐ; 57-NQ/TW).",
+    "   • Chu kỳ báo cáo: chọn Tháng hoặc Quý (để trống là Tháng).",
+    "2. Trang 'Nhiệm vụ' — mỗi nhiệm vụ một dòng:",
+    "   • STT không trùng nhau (1, 2, 1.1, PL1 …); Nội dung nhiệm vụ bắt buộc; Nhóm và Tên nhóm để gom nhiệm vụ (I, II …).",
+    "   • Đơn vị chủ trì, Đơn vị phối hợp: ghi tên cơ quan như ở trang 'Danh mục' (không cần dấu, không phân biệt "
+    "hoa thường); nhiều cơ quan cách nhau bởi dấu phẩy hoặc chấm phẩy. Tên không nhận ra vẫn được ghi nguyên văn "
+    "kèm cảnh báo. Xã, phường ban hành kế hoạch chịu trách nhiệm báo cáo mọi nhiệm vụ.",
+    "   • Thời hạn hoàn thành — các cách ghi hệ thống hiểu được:",
+    "       Quý IV/2025 · Tháng 11/2025 · 30/09/2025 · Năm 2026 · Thường xuyên · Hằng tháng · "
+    "Năm 2026 và các năm tiếp theo · Khi Trung ương, tỉnh có hướng dẫn",
+    "     Cách ghi khác vẫn được nhận nhưng giữ nguyên văn bản, có cảnh báo, và nhiệm vụ không bị tính quá hạn.",
+    "3. Trang 'Chỉ tiêu' — mỗi chỉ tiêu và mốc năm một dòng:",
+    "   • Mã chỉ tiêu: ưu tiên mã có sẵn ở trang 'Danh mục' (ví dụ: dvc-toan-trinh). Mã mới (chữ không dấu, "
+    "gạch ngang) phải ghi Tên chỉ tiêu và Đơn vị tính (%, Người, DN, Thứ bậc …).",
+    "   • Mốc năm: 2025, 2026, 2030 hoặc 2045.",
+    "   • Mục tiêu — ví dụ: ≥ 80% · 100% · Tốp 25 của tỉnh · ≥ 2%/năm · ≥ 80% trước ngày 01/01/2026. "
+    "Mục tiêu định tính ghi bằng chữ, không có số (hoặc để trống).",
+    "   • Mục tiêu của xã thay cho chỉ tiêu chung của tỉnh (02-KH/BCĐ) cùng chỉ tiêu, cùng mốc năm.",
+    "4. Không đổi tên trang, không xóa dòng tiêu đề (dòng 3) và trang ẩn _meta.",
+    "5. Nạp tệp bằng lệnh 'python -m nq57 import --plan TỆP.xlsx'. Nếu có lỗi, hệ thống liệt kê từng ô "
+    "(Trang!Ô) để sửa; không có gì được ghi cho đến khi tệp hợp lệ. Nạp lại đúng tệp đã nạp thì không thay đổi gì; "
+    "kế hoạch đã nạp không bị ghi đè (muốn sửa, hãy dùng mã kế hoạch mới).",
+]
+
+PLAN_BLANK_ROWS = {"Nhiệm vụ": 200, "Chỉ tiêu": 100}
+
+
+def _list_validation(sheet, column_letter: str, rows: int, formula: str, strict: bool, title: str, message: str) -> None:
+    validation = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=strict,
+                                errorTitle=title, error=message, showInputMessage=True, promptTitle=title,
+                                prompt=message)
+    validation.add(f"{column_letter}{HEADER_ROW + 1}:{column_letter}{HEADER_ROW + rows}")
+    sheet.add_data_validation(validation)
+
+
+def build_plan_template(con: duckdb.DuckDBPyConnection) -> Workbook:
+    """A blank plan workbook: plan header, tasks and targets of a new commune/ward plan, with the
+    existing unit codes, KPI codes and office names in a 'Danh mục' sheet to choose from."""
+    from nq57.plan_import import (
+        HORIZONS, PLAN_COLUMNS, PLAN_SHEET, PLAN_TARGET_COLUMNS, PLAN_TARGET_SHEET, PLAN_TASK_COLUMNS,
+        PLAN_TASK_SHEET, PLAN_TEMPLATE_VERSION, REFERENCE_SHEET, REPORT_CYCLES,
+    )
+
+    units = con.execute(
+        "select unit_id, name from units where kind in ('ward', 'commune') order by sort_order").fetchall()
+    kpis = con.execute("select kpi_id, name, unit_of_measure from kpis order by kpi_id").fetchall()
+    offices = con.execute(
+        "select office_name, min(office_code), min(level) from office_aliases group by office_name "
+        "order by min(level), office_name").fetchall()
+
+    workbook = Workbook()
+    guide = workbook.active
+    guide.title = INSTRUCTIONS_SHEET
+    for row, text in enumerate(PLAN_INSTRUCTIONS, start=1):
+        guide.cell(row=row, column=1, value=text).alignment = Alignment(wrap_text=True)
+    guide["A1"].font = Font(bold=True, size=14)
+    guide.column_dimensions["A"].width = 130
+    guide.cell(row=len(PLAN_INSTRUCTIONS) + 2, column=1, value=f"Mẫu kế hoạch phiên bản {PLAN_TEMPLATE_VERSION}")
+
+    sheets = {}
+    for name, columns, title, blank_rows in (
+        (PLAN_SHEET, PLAN_COLUMNS, "Thông tin kế hoạch (điền một dòng)", 1),
+        (PLAN_TASK_SHEET, PLAN_TASK_COLUMNS, "Nhiệm vụ của kế hoạch", PLAN_BLANK_ROWS[PLAN_TASK_SHEET]),
+        (PLAN_TARGET_SHEET, PLAN_TARGET_COLUMNS, "Chỉ tiêu của kế hoạch", PLAN_BLANK_ROWS[PLAN_TARGET_SHEET]),
+    ):
+        sheet = workbook.create_sheet(name)
+        _write_table(sheet, title, columns, [{} for _ in range(blank_rows)])
+        sheet["A2"] = "Điền từ dòng 4, dưới dòng tiêu đề. Xem trang 'Hướng dẫn' và chọn mã, tên ở trang 'Danh mục'."
+        # Nothing is prefilled, so nothing needs locking; rows may be inserted freely.
+        sheet.protection.sheet = False
+        sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
+        for column in range(1, len(columns) + 1):
+            for row in range(HEADER_ROW + 1, HEADER_ROW + blank_rows + 1):
+                sheet.cell(row=row, column=column).alignment = Alignment(wrap_text=True, vertical="top")
+                sheet.cell(row=row, column=column).number_format = "@"   # text: '1.1', '01/10/2025' stay as typed
+        sheets[name] = (sheet, columns, blank_rows)
+
+    reference = workbook.create_sheet(REFERENCE_SHEET)
+    reference["A1"] = "Danh mục tham chiếu: mã đơn vị, mã chỉ tiêu, tên cơ quan đã có trong hệ thống"
+    reference["A1"].font = Font(bold=True, size=14)
+    reference["A2"] = "Chỉ để tra cứu; không cần sửa trang này."
+    reference["A2"].font = Font(italic=True, color="555555")
+    blocks = (
+        (1, ["Mã đơn vị", "Tên xã, phường"], [list(u) for u in units], (20, 26)),
+        (4, ["Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính"], [list(k) for k in kpis], (24, 60, 12)),
+        (8, ["Tên cơ quan (chủ trì, phối hợp)", "Mã cơ quan", "Cấp"],
+         [[n, c, "xã, phường" if level == "commune" else "tỉnh"] for n, c, level in offices], (40, 16, 12)),
+    )
+    for first, headers, rows, widths in blocks:
+        for offset, (header, width) in enumerate(zip(headers, widths)):
+            cell = reference.cell(row=HEADER_ROW, column=first + offset, value=header)
+            cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+            reference.column_dimensions[get_column_letter(first + offset)].width = width
+        for row_offset, values in enumerate(rows, start=1):
+            for offset, value in enumerate(values):
+                reference.cell(row=HEADER_ROW + row_offset, column=first + offset, value=value)
+    reference.freeze_panes = reference.cell(row=HEADER_ROW + 1, column=1)
+
+    def reference_range(column: int, count: int) -> str:
+        letter = get_column_letter(column)
+        return f"'{REFERENCE_SHEET}'!${letter}${HEADER_ROW + 1}:${letter}${HEADER_ROW + max(count, 1)}"
+
+    def letter_of(columns, key: str) -> str:
+        return get_column_letter([c.key for c in columns].index(key) + 1)
+
+    sheet, columns, rows = sheets[PLAN_SHEET]
+    _list_validation(sheet, letter_of(columns, "report_cycle"), rows, '"' + ",".join(REPORT_CYCLES) + '"', True,
+                     "Chu kỳ báo cáo", "Chọn Tháng hoặc Quý")
+    _list_validation(sheet, letter_of(columns, "issuer_unit_id"), rows, reference_range(1, len(units)), True,
+                     "Mã đơn vị ban hành", "Chọn mã xã, phường (trang 'Danh mục')")
+    sheet, columns, rows = sheets[PLAN_TASK_SHEET]
+    for key, title in (("lead_text", "Đơn vị chủ trì"), ("coord_text", "Đơn vị phối hợp")):
+        # Not strict: several offices may be written in one cell.
+        _list_validation(sheet, letter_of(columns, key), rows, reference_range(8, len(offices)), False,
+                         title, "Chọn tên cơ quan hoặc ghi nhiều tên, cách nhau bởi dấu phẩy")
+    sheet, columns, rows = sheets[PLAN_TARGET_SHEET]
+    _list_validation(sheet, letter_of(columns, "horizon"), rows, '"' + ",".join(map(str, HORIZONS)) + '"', True,
+                     "Mốc năm", "Chọn 2025, 2026, 2030 hoặc 2045")
+    _list_validation(sheet, letter_of(columns, "kpi_id"), rows, reference_range(4, len(kpis)), False,
+                     "Mã chỉ tiêu", "Chọn mã có sẵn, hoặc ghi mã mới kèm Tên chỉ tiêu và Đơn vị tính")
+    _list_validation(sheet, letter_of(columns, "lead_text"), rows, reference_range(8, len(offices)), False,
+                     "Đơn vị chủ trì", "Chọn tên cơ quan")
+
+    _write_meta(workbook, {
+        "kind": PLAN_META_KIND, "template_version": PLAN_TEMPLATE_VERSION,
+        "generated_at": datetime.now().isoformat(timespec="seconds"),
+    })
+    workbook.active = 1
+    return workbook
