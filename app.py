@@ -10,6 +10,9 @@ data.ensure_database()
 pages = {
     "Lãnh đạo": [
         st.Page("pages/overview.py", title="Tổng quan", icon=":material/home:", default=True, url_path="tong-quan"),
+        st.Page("pages/unit_profile.py", title="Hồ sơ đơn vị", icon=":material/location_city:", url_path="ho-so-don-vi"),
+        st.Page("pages/kpi_view.py", title="Chỉ tiêu", icon=":material/monitoring:", url_path="chi-tieu"),
+        st.Page("pages/red_flags.py", title="Cảnh báo đỏ", icon=":material/flag:", url_path="canh-bao-do"),
     ],
     "Văn phòng": [
         st.Page("pages/upload.py", title="Nhập báo cáo", icon=":material/upload_file:", url_path="nhap-bao-cao"),

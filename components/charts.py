@@ -50,12 +50,14 @@ def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
         orientation="h",
         marker_color=[RULE_COLOURS[int(r)] for r in flags["rule"]],
         text=[f"{n:,} cảnh báo · {u} đơn vị".replace(",", ".") for n, u in zip(flags["flag_count"], flags["units_flagged"])],
-        textposition="auto",
+        textposition="outside",
+        cliponaxis=False,
         customdata=flags["units_flagged"],
         hovertemplate="%{y}<br>%{x} cảnh báo ở %{customdata} đơn vị<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Số cảnh báo đỏ", rangemode="tozero")
+    # room on the right for the labels printed outside the bars
+    fig.update_xaxes(title="Số cảnh báo đỏ", range=[0, max(int(flags["flag_count"].max()), 1) * 1.7])
     return vietnamese_layout(fig, "Cảnh báo đỏ theo quy tắc")
 
 COMPLIANCE_COLOURS = {"Đúng hạn": "#009E73", "Trễ hạn": "#E69F00", "Chưa nộp": "#D55E00", "Chưa đến hạn": "#999999"}
@@ -76,3 +78,201 @@ def compliance_bar(counts: pd.Series) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="Số đơn vị", rangemode="tozero")
     return vietnamese_layout(fig, "Tình hình nộp báo cáo", height=260)
+
+# Status of a task or KPI: colour, a symbol printed beside the label, and a marker shape, so the
+# status reads without colour (projector, colour-blind readers, black-and-white print).
+STATUS_STYLE = {
+    "Đạt": ("#009E73", "✔", "circle"),
+    "Hoàn thành": ("#009E73", "✔", "circle"),
+    "Đúng tiến độ": ("#0072B2", "●", "circle-open"),
+    "Đang thực hiện": ("#0072B2", "●", "circle-open"),
+    "Chậm": ("#E69F00", "▲", "triangle-up"),
+    "Cảnh báo đỏ": ("#D55E00", "✖", "x"),
+    "Chờ hoàn thiện": ("#CC79A7", "◐", "diamond"),
+    "Chưa báo cáo": ("#999999", "○", "circle-open"),
+    "Chưa thực hiện": ("#999999", "○", "circle-open"),
+    "Chưa có số liệu": ("#999999", "○", "circle-open"),
+    "Chờ hướng dẫn": ("#56B4E9", "…", "square-open"),
+    "Định tính": ("#999999", "◇", "diamond-open"),
+}
+
+
+def status_text(label: str) -> str:
+    return f"{STATUS_STYLE.get(label, ('', '•', ''))[1]} {label}"
+
+
+def short_unit_name(name: str) -> str:
+    for prefix in ("phường ", "xã "):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12) -> go.Figure:
+    """The 95 units as tiles in rank order, coloured by grade with the grade letter printed."""
+    ordered = scorecard.sort_values(["rank", "unit_name"]).reset_index(drop=True)
+    ordered["col"] = ordered.index % columns
+    ordered["row"] = ordered.index // columns
+    fig = go.Figure(go.Scatter(
+        x=ordered["col"], y=ordered["row"], mode="markers+text",
+        marker={"symbol": "square", "size": 62, "color": [GRADE_COLOURS[g] for g in ordered["grade"]],
+                "line": {"color": "#333333", "width": 1}},
+        text=[f"{short_unit_name(n)[:12]}<br><b>{g}</b> · {s:.0f}".replace(".", ",")
+              for n, g, s in zip(ordered["unit_name"], ordered["grade"], ordered["score"])],
+        textfont={"size": 10, "color": "#111111"},
+        customdata=ordered[["unit_id", "unit_name", "rank", "score", "grade"]].values,
+        hovertemplate="<b>%{customdata[1]}</b><br>Hạng %{customdata[2]} · %{customdata[3]:.1f} điểm · "
+                      "xếp loại %{customdata[4]}<br>Bấm để xem hồ sơ đơn vị<extra></extra>",
+    ))
+    fig.update_xaxes(visible=False, range=[-0.6, columns - 0.4])
+    fig.update_yaxes(visible=False, autorange="reversed")
+    rows = int(ordered["row"].max()) + 1
+    return vietnamese_layout(fig, "95 xã, phường theo thứ hạng (màu và chữ theo xếp loại; bấm để mở hồ sơ)",
+                             height=90 + 72 * rows)
+
+
+def trend_lines(trend: pd.DataFrame) -> go.Figure:
+    """Completion, KPI on-track and on-time reporting rates at each month end."""
+    fig = go.Figure()
+    series = [("completion_rate", "Hoàn thành nhiệm vụ", "#0072B2", "circle"),
+              ("kpi_on_track_rate", "Chỉ tiêu đúng tiến độ", "#009E73", "square"),
+              ("timeliness_rate", "Báo cáo đúng hạn", "#E69F00", "diamond")]
+    for column, label, colour, symbol in series:
+        values = trend[column] * 100
+        fig.add_trace(go.Scatter(
+            x=trend["as_of"], y=values, name=label, mode="lines+markers+text",
+            line={"color": colour, "width": 3}, marker={"symbol": symbol, "size": 10},
+            # only the latest value is printed: labels on every point collide on a projector
+            text=[""] * (len(values) - 1) + [f"{values.iloc[-1]:.0f}%"] if len(values) else [],
+            textposition="middle right",
+            hovertemplate=label + " ngày %{x|%d/%m/%Y}: %{y:.1f}%<extra></extra>",
+        ))
+    fig.update_yaxes(title="%", range=[0, 110])
+    fig.update_xaxes(tickformat="%m/%Y", dtick="M1")
+    fig = vietnamese_layout(fig, "Diễn biến theo tháng (cuối mỗi tháng)")
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+def _target_marker_text(row) -> str:
+    return f"{int(row.horizon)}: {row.target_label}"
+
+
+def kpi_bullets(kpis: pd.DataFrame, title: str) -> go.Figure:
+    """One bullet per KPI: the bar is the actual, a tick the value the schedule expects now,
+    diamonds the targets of each horizon. Rows share one scale (use for % KPIs)."""
+    rows = kpis.drop_duplicates("kpi_id")
+    names = [n if len(n) <= 60 else n[:57] + "…" for n in rows["kpi_name"]]
+    order = dict(zip(rows["kpi_id"], names))
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        y=names, x=rows["actual_value"], orientation="h", name="Thực tế",
+        marker_color=[STATUS_STYLE.get(s, ("#999999",))[0] for s in rows["status_label"]],
+        text=[f"{status_text(s)} · {v:.1f}".replace(".", ",") if pd.notna(v) else status_text(s)
+              for s, v in zip(rows["status_label"], rows["actual_value"])],
+        textposition="auto", width=0.5,
+        hovertemplate="%{y}<br>Thực tế: %{x:.1f}<extra></extra>",
+    ))
+    expected = rows[rows["expected_value"].notna()]
+    fig.add_trace(go.Scatter(
+        y=[order[k] for k in expected["kpi_id"]], x=expected["expected_value"], mode="markers", name="Theo lộ trình",
+        marker={"symbol": "line-ns", "size": 26, "line": {"width": 4, "color": "#111111"}},
+        hovertemplate="%{y}<br>Lộ trình yêu cầu đến nay: %{x:.1f}<extra></extra>",
+    ))
+    targets = kpis[kpis["target_value"].notna()]
+    fig.add_trace(go.Scatter(
+        y=[order[k] for k in targets["kpi_id"]], x=targets["target_value"], mode="markers+text", name="Mục tiêu",
+        marker={"symbol": "diamond", "size": 12, "color": "#FFFFFF", "line": {"width": 2, "color": "#111111"}},
+        text=[str(int(h)) for h in targets["horizon"]], textposition="top center", textfont={"size": 11},
+        customdata=targets[["horizon", "target_text"]].values,
+        hovertemplate="%{y}<br>Mục tiêu %{customdata[0]}: %{x}<br>%{customdata[1]}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig = vietnamese_layout(fig, title, height=120 + 48 * len(rows))
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    return fig
+
+
+def kpi_trajectory(history: pd.DataFrame, targets: pd.DataFrame, title: str) -> go.Figure:
+    """Reported values over time, the straight schedule from the first value to each target,
+    and the targets as labelled diamonds at their due dates."""
+    fig = go.Figure()
+    for unit_name, rows in history.groupby("unit_name", sort=False):
+        fig.add_trace(go.Scatter(
+            x=rows["period"], y=rows["value"], mode="lines+markers", name=unit_name, line={"width": 3},
+            hovertemplate=unit_name + " kỳ %{x|%m/%Y}: %{y:.1f}<extra></extra>",
+        ))
+    if len(history) and len(targets):
+        first = history.sort_values("period").iloc[0]
+        for row in targets.sort_values("due_date").itertuples():
+            fig.add_trace(go.Scatter(
+                x=[first["period"], row.due_date], y=[first["value"], row.target_value], mode="lines",
+                line={"dash": "dash", "color": "#555555", "width": 1.5}, showlegend=False,
+                hovertemplate="Lộ trình đến mục tiêu %{x|%d/%m/%Y}<extra></extra>",
+            ))
+    if len(targets):
+        fig.add_trace(go.Scatter(
+            x=targets["due_date"], y=targets["target_value"], mode="markers+text", name="Mục tiêu",
+            marker={"symbol": "diamond", "size": 14, "color": "#FFFFFF", "line": {"width": 2, "color": "#111111"}},
+            text=[f"{int(h)}: {t}" for h, t in zip(targets["horizon"], targets["target_label"])],
+            textposition="top left",
+            hovertemplate="Mục tiêu đến %{x|%d/%m/%Y}: %{y}<extra></extra>",
+        ))
+    fig.update_xaxes(tickformat="%m/%Y")
+    fig = vietnamese_layout(fig, title, height=360)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def task_timeline(tasks: pd.DataFrame, as_of) -> go.Figure:
+    """Dated tasks against their deadlines: a marker per task at its due date, shaped and
+    labelled by status, with today's line."""
+    dated = tasks[tasks["due_date"].notna()].sort_values("due_date")
+    labels = [f"{no}. {c[:48]}…" if len(c) > 48 else f"{no}. {c}" for no, c in zip(dated["task_no"], dated["content"])]
+    fig = go.Figure()
+    for status, rows in dated.groupby("status_label", sort=False):
+        colour, icon, symbol = STATUS_STYLE.get(status, ("#999999", "•", "circle"))
+        fig.add_trace(go.Scatter(
+            x=rows["due_date"], y=[labels[i] for i in range(len(dated)) if dated.index[i] in rows.index],
+            mode="markers", name=f"{icon} {status}",
+            marker={"symbol": symbol, "size": 14, "color": colour, "line": {"width": 2, "color": colour}},
+            customdata=rows[["deadline_text", "percent_complete"]].values,
+            hovertemplate="%{y}<br>Hạn: %{x|%d/%m/%Y} (%{customdata[0]})<br>" + status
+                          + " · %{customdata[1]:.0f}%<extra></extra>",
+        ))
+    fig.add_vline(x=pd.Timestamp(as_of).timestamp() * 1000, line_dash="dot", line_color="#111111",
+                  annotation_text=f"Ngày xem {pd.Timestamp(as_of):%d/%m/%Y}", annotation_position="top")
+    fig.update_xaxes(tickformat="%d/%m/%Y")
+    fig.update_yaxes(autorange="reversed")
+    fig = vietnamese_layout(fig, "Nhiệm vụ có thời hạn: hạn hoàn thành và tình trạng", height=140 + 30 * max(len(dated), 1))
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    return fig
+
+
+def ranking_bar(rows: pd.DataFrame, value_column: str, title: str, target: float | None = None,
+                lower_is_better: bool = False) -> go.Figure:
+    """Units ranked on one value, bars labelled with the value and status."""
+    ordered = rows.sort_values(value_column, ascending=lower_is_better)
+    fig = go.Figure(go.Bar(
+        y=ordered["unit_name"], x=ordered[value_column], orientation="h",
+        marker_color=[STATUS_STYLE.get(s, ("#999999",))[0] for s in ordered["status_label"]],
+        text=[f"{v:.1f} · {status_text(s)}".replace(".", ",") for v, s in zip(ordered[value_column], ordered["status_label"])],
+        textposition="auto",
+        hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+    ))
+    if target is not None:
+        fig.add_vline(x=target, line_dash="dash", line_color="#111111", annotation_text=f"Mục tiêu {target:g}".replace(".", ","))
+    fig.update_yaxes(autorange="reversed")
+    return vietnamese_layout(fig, title, height=120 + 22 * len(ordered))
+
+
+def distribution(rows: pd.DataFrame, value_column: str, title: str, target: float | None = None) -> go.Figure:
+    fig = go.Figure(go.Histogram(x=rows[value_column], nbinsx=20, marker_color="#0072B2",
+                                 marker_line={"color": "#FFFFFF", "width": 1},
+                                 hovertemplate="%{x}: %{y} đơn vị<extra></extra>"))
+    if target is not None:
+        fig.add_vline(x=target, line_dash="dash", line_color="#D55E00", line_width=3,
+                      annotation_text=f"Mục tiêu {target:g}".replace(".", ","))
+    fig.update_xaxes(title="Giá trị thực tế")
+    fig.update_yaxes(title="Số đơn vị")
+    return vietnamese_layout(fig, title)

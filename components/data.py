@@ -28,13 +28,25 @@ def ensure_database() -> None:
             demo.generate(con)
 
 
+# Read at most every VERSION_TTL seconds: writes made in this process clear it at once, and
+# writes from another process (the command line) show within that delay.
+VERSION_TTL = 2
+
+
 def data_version() -> tuple:
-    with db.connect() as con:
-        return con.execute(
+    """What the cached reads are keyed on: the database file and the state of its data."""
+    return _data_version(str(db.database_path()))
+
+
+@st.cache_data(ttl=VERSION_TTL, show_spinner=False)
+def _data_version(path: str) -> tuple:
+    with db.connect(path) as con:
+        return (path,) + con.execute(
             "select (select coalesce(max(batch_id), 0) from report_batches),"
             " (select count(*) from report_batches where rolled_back_at is not null),"
             " (select count(*) from evidence_reviews),"
-            " (select count(*) from targets)"
+            " (select count(*) from targets),"
+            " (select count(*) from tasks)"
         ).fetchall()[0]
 
 
@@ -84,9 +96,12 @@ def commit_upload(result: ingest.CheckResult, user: str) -> list[int]:
     """Writes go straight to the core; the next read sees a new data version, so every
     session's cached figures refresh on their next rerun."""
     with db.connect() as con:
-        return ingest.commit(con, result, user)
+        batch_ids = ingest.commit(con, result, user)
+    _data_version.clear()
+    return batch_ids
 
 
 def roll_back(batch_id: int, user: str) -> None:
     with db.connect() as con:
         reports.roll_back_batch(con, batch_id, by=user)
+    _data_version.clear()

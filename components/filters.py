@@ -39,3 +39,39 @@ def as_of_selector() -> date:
 
 def current_as_of() -> date:
     return st.session_state.get(AS_OF_KEY) or _as_of_from_url()
+
+
+UNIT_KEY = "unit"
+
+
+def unit_selector(units: dict[str, str], label: str = "Đơn vị", default: str | None = None) -> str:
+    """Choose a unit; the choice is kept in ?unit= so a link opens the same unit."""
+    options = list(units)
+    wanted = st.query_params.get(UNIT_KEY) or default or options[0]
+    index = options.index(wanted) if wanted in options else 0
+    chosen = st.selectbox(label, options, index=index, format_func=units.get, key="unit_input")
+    st.query_params[UNIT_KEY] = chosen
+    return chosen
+
+
+def matches(frame, column: str, chosen: list) -> "pd.Series":
+    """Rows whose column is among the chosen values; every row when nothing is chosen."""
+    return frame[column].isin(chosen) if chosen else frame[column].notna() | frame[column].isna()
+
+
+def link_params(**extra: str) -> dict[str, str]:
+    """Query parameters for a link to another page that keep the chosen as-of date."""
+    params = {k: v for k, v in extra.items() if v}
+    if AS_OF_KEY in st.query_params:
+        params[AS_OF_KEY] = st.query_params[AS_OF_KEY]
+    return params
+
+
+def month_ends_before(as_of: date, count: int) -> list[date]:
+    """The last `count` month ends before as_of, oldest first, then as_of itself."""
+    ends, year, month = [], as_of.year, as_of.month
+    for _ in range(count):
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        next_first = date(year + (month == 12), 1 if month == 12 else month + 1, 1)
+        ends.append(date.fromordinal(next_first.toordinal() - 1))
+    return [d for d in reversed(ends) if d >= date(2025, 7, 31)] + [as_of]

@@ -38,6 +38,7 @@ VIEW_ORDER = [
     "province_summary",
     "flags_by_rule",
     "batch_history",
+    "kpi_history",
 ]
 CONTRACT_VIEWS = ["task_progress", "kpi_progress", "red_flags", "unit_scorecard", "reporting_compliance"]
 CATALOGUE_TABLES = ["units", "tasks", "kpis", "targets"]

@@ -13,7 +13,7 @@ left, middle, right = st.columns([2, 1, 1])
 units = sorted(history["unit_name"].dropna().unique())
 chosen_unit = left.selectbox("Đơn vị", ["Tất cả"] + units, key="history_unit")
 states = middle.multiselect("Trạng thái", ["Đang hiệu lực", "Đã bị thay thế", "Đã hoàn tác"],
-                            default=["Đang hiệu lực", "Đã bị thay thế", "Đã hoàn tác"], key="history_states")
+                            default=["Đang hiệu lực", "Đã bị thay thế", "Đã hoàn tác"], key="history_states", placeholder="Tất cả")
 hide_demo = right.toggle("Ẩn dữ liệu minh họa", value=True, key="history_hide_demo")
 
 shown = history[history["state_label"].isin(states)]

@@ -137,6 +137,11 @@ final as (
 select
     * exclude (status),
     status,
+    -- the horizon a reader looks at first: the nearest one still ahead, else the last one
+    due_date = coalesce(
+        min(due_date) filter (where due_date >= as_of) over (partition by unit_id, kpi_id),
+        max(due_date) over (partition by unit_id, kpi_id)
+    )                                               as is_current_horizon,
     case status
         when 'dat' then 'Đạt'
         when 'dung_tien_do' then 'Đúng tiến độ'

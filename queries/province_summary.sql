@@ -3,10 +3,6 @@ with scorecard as (
     select * from unit_scorecard
 ),
 
-flags as (
-    select * from red_flags where unit_kind in ('ward', 'commune')
-),
-
 ctx as (
     select * from as_of_context
 ),
@@ -23,7 +19,7 @@ final as (
         sum(kpis_evaluated)                                             as kpis_evaluated,
         sum(kpis_on_track)                                              as kpis_on_track,
         round(sum(kpis_on_track) / nullif(sum(kpis_evaluated), 0), 4)   as kpi_on_track_rate,
-        (select count(*) from flags)                                    as red_flag_count,
+        sum(red_flag_count)                                             as red_flag_count,
         sum(periods_due)                                                as periods_due,
         sum(periods_on_time)                                            as periods_on_time,
         round(sum(periods_on_time) / nullif(sum(periods_due), 0), 4)    as timeliness_rate,

@@ -6,11 +6,11 @@ with ctx as (
     select * from as_of_context
 ),
 
-tasks as (
+tasks as materialized (
     select * from task_progress where unit_kind <> 'province'
 ),
 
-kpis as (
+kpis as materialized (
     select * from kpi_progress where unit_kind <> 'province'
 ),
 

@@ -76,7 +76,7 @@ def test_demo_banner_on_every_page(app):
 
 def test_charts_draw_grades_and_rules(app):
     charts = app.get("plotly_chart")
-    assert len(charts) == 2
+    assert len(charts) == 4  # grades, rules, trend, unit tiles
     specs = " ".join(json.dumps(json.loads(chart.proto.spec), ensure_ascii=False) for chart in charts)
     assert "Quy tắc 4: Chưa nộp báo cáo" in specs and "A (≥ 90 điểm)" in specs
 

@@ -1,0 +1,40 @@
+"""Cảnh báo đỏ: every red flag with the sentence that says why, filtered by rule, unit, lead
+office and task group, and downloadable as Excel for the meeting."""
+import io
+
+import streamlit as st
+
+from components import charts, data, filters
+from components.format import vn_date, vn_number
+from nq57 import exports
+
+as_of = filters.current_as_of()
+st.title("Cảnh báo đỏ")
+st.caption(f"Tính đến ngày {vn_date(as_of)}. Quy tắc: (1) quá hạn chưa hoàn thành; (2) dưới 50% tiến độ theo lộ trình; "
+           "(3) minh chứng bị đánh giá thiếu chất lượng; (4) chưa nộp báo cáo đúng hạn.")
+
+flags = data.view("red_flags", as_of)
+if flags.empty:
+    st.success(f"Không có cảnh báo đỏ nào tính đến {vn_date(as_of)}.", icon=":material/check_circle:")
+    st.stop()
+
+top, bottom = st.columns(2), st.columns(2)
+rules = top[0].multiselect("Quy tắc", sorted(flags["rule_label"].unique()), key="flag_rules", placeholder="Tất cả")
+units = top[1].multiselect("Đơn vị", sorted(flags["unit_name"].unique()), key="flag_units", placeholder="Tất cả")
+leads = bottom[0].multiselect("Đơn vị chủ trì", sorted(flags["lead_office"].dropna().unique()), key="flag_leads", placeholder="Tất cả")
+groups = bottom[1].multiselect("Nhóm nhiệm vụ", sorted(flags["task_group"].dropna().unique()), key="flag_groups", placeholder="Tất cả")
+shown = flags[filters.matches(flags, "rule_label", rules) & filters.matches(flags, "unit_name", units)
+              & filters.matches(flags, "lead_office", leads) & filters.matches(flags, "task_group", groups)]
+
+st.plotly_chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)), width="stretch", theme=None,
+                alt="Số cảnh báo đỏ theo quy tắc")
+st.subheader(f"{vn_number(len(shown))} cảnh báo · {vn_number(shown['unit_id'].nunique())} đơn vị")
+table = shown.sort_values(["rule", "unit_name"])[["unit_name", "rule_label", "item_name", "reason", "lead_office"]]
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "unit_name": "Đơn vị", "rule_label": "Quy tắc", "item_name": st.column_config.TextColumn("Nội dung", width="large"),
+    "reason": st.column_config.TextColumn("Vì sao đỏ", width="large"), "lead_office": "Chủ trì",
+})
+excel = io.BytesIO()
+exports.to_xlsx({"Cảnh báo đỏ": exports.flatten_lists(shown)}, excel)
+st.download_button("Tải Excel", excel.getvalue(), file_name=f"canh_bao_do_{as_of:%Y-%m-%d}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")

@@ -1,0 +1,116 @@
+"""Leaders' pages under AppTest: figures equal the views, the as-of date and the chosen unit
+or KPI change what is shown."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.format import vn_number, vn_percent
+from nq57 import db
+from tests.conftest import DEMO_TODAY
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture()
+def app(demo_db_path, monkeypatch):
+    monkeypatch.setenv("NQ57_DB", str(demo_db_path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    return at
+
+
+def go(at: AppTest, page: str, as_of: date = DEMO_TODAY, **params) -> AppTest:
+    at.date_input(key="as_of_input").set_value(as_of).run()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def view(demo_db_path, name, as_of, **filters):
+    with db.connect(demo_db_path) as con:
+        return db.query_view(con, name, as_of=as_of, filters=filters or None)
+
+
+def metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def chart_text(at) -> str:
+    return " ".join(json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart"))
+
+
+def test_unit_profile_shows_the_units_scorecard(app, demo_db_path):
+    go(app, "pages/unit_profile.py", unit="xa-nha-bich")
+    card = view(demo_db_path, "unit_scorecard", DEMO_TODAY, unit_id="xa-nha-bich").iloc[0]
+    shown = metrics(app)
+    assert app.title[0].value == "Hồ sơ xã Nha Bích"
+    assert shown["Thứ hạng"] == f"{card['rank']}/95"
+    assert shown["Hoàn thành nhiệm vụ"] == vn_percent(card["completion_rate"])
+    assert shown["Cảnh báo đỏ"] == vn_number(card["red_flag_count"])
+    tasks = view(demo_db_path, "task_progress", DEMO_TODAY, unit_id="xa-nha-bich")
+    assert app.caption[1].value == f"{len(tasks)} / {len(tasks)} nhiệm vụ"
+
+
+def test_choosing_another_unit_shows_that_unit(app, demo_db_path):
+    go(app, "pages/unit_profile.py", unit="xa-nha-bich")
+    app.selectbox(key="unit_input").set_value("phuong-tam-phuoc").run()
+    assert app.title[0].value == "Hồ sơ phường Tam Phước"
+    card = view(demo_db_path, "unit_scorecard", DEMO_TODAY, unit_id="phuong-tam-phuoc").iloc[0]
+    assert metrics(app)["Thứ hạng"] == f"{card['rank']}/95"
+    assert app.query_params["unit"] in (["phuong-tam-phuoc"], "phuong-tam-phuoc")
+
+
+def test_unit_profile_follows_the_as_of_date(app, demo_db_path):
+    go(app, "pages/unit_profile.py", as_of=date(2025, 10, 31), unit="xa-phuoc-an")
+    early = view(demo_db_path, "unit_scorecard", date(2025, 10, 31), unit_id="xa-phuoc-an").iloc[0]
+    assert metrics(app)["Cảnh báo đỏ"] == vn_number(early["red_flag_count"])
+    assert "31/10/2025" in app.caption[0].value
+
+
+def test_unit_profile_kpi_bullets_carry_status_text(app):
+    go(app, "pages/unit_profile.py", unit="xa-nha-bich")
+    text = chart_text(app)
+    assert "Chỉ tiêu tỷ lệ (%)" in text and "Theo lộ trình" in text and "Mục tiêu" in text
+
+
+def test_kpi_page_province_roll_up_equals_the_view(app, demo_db_path):
+    go(app, "pages/kpi_view.py", kpi="dvc-toan-trinh")
+    province = view(demo_db_path, "kpi_progress", DEMO_TODAY, unit_id="dong-nai", kpi_id="dvc-toan-trinh")
+    row = province.sort_values("due_date").iloc[0]
+    assert metrics(app)["Giá trị toàn tỉnh"] == f"{vn_number(row['actual_value'], 1)}%"
+    rows = view(demo_db_path, "kpi_progress", DEMO_TODAY, kpi_id="dvc-toan-trinh")
+    rows = rows[rows["unit_kind"].isin(["ward", "commune"]) & rows["is_current_horizon"]]
+    assert metrics(app)["Đơn vị có mục tiêu"] == vn_number(len(rows))
+    assert metrics(app)["Đã báo cáo"] == vn_number(rows["actual_value"].notna().sum())
+
+
+def test_red_flags_page_lists_every_flag_and_filters_by_rule(app, demo_db_path):
+    go(app, "pages/red_flags.py", as_of=date(2025, 12, 31))
+    flags = view(demo_db_path, "red_flags", date(2025, 12, 31))
+    assert app.subheader[0].value.startswith(f"{vn_number(len(flags))} cảnh báo")
+    app.multiselect(key="flag_rules").select("Chưa nộp báo cáo").run()
+    assert app.subheader[0].value.startswith(f"{vn_number((flags['rule'] == 4).sum())} cảnh báo")
+    shown = app.dataframe[0].value
+    assert set(shown["rule_label"]) == {"Chưa nộp báo cáo"}
+    assert shown["reason"].str.startswith("Chưa nhận báo cáo kỳ").all()
+
+
+def test_empty_state_names_what_is_missing(tmp_path, monkeypatch):
+    """Before any report, a page says what is missing instead of drawing empty axes."""
+    from nq57 import catalogue
+    path = tmp_path / "empty.duckdb"
+    with db.connect(path) as con:
+        db.create_schema(con)
+        catalogue.load_catalogue(con)
+    monkeypatch.setenv("NQ57_DB", str(path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    go(at, "pages/kpi_view.py", kpi="dvc-toan-trinh")
+    assert any("Chưa có đơn vị nào báo cáo" in i.value for i in at.info)
