@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--plan", action="store_true", help="tệp là mẫu kế hoạch (tự nhận biết nếu không ghi)")
     import_cmd.add_argument("--user", default=None, help="người nhập (mặc định: tài khoản hệ điều hành)")
 
+    # listed for --help; its own options are parsed by nq57.bench (see main)
+    commands.add_parser("bench", help="đo hiệu năng: bench --ingest (in bảng số đo và tỷ lệ)", add_help=False)
+
     parse_cmd = commands.add_parser("parse", help="đọc thử một văn bản thời hạn hoặc chỉ tiêu")
     parse_cmd.add_argument("kind", choices=["deadline", "target"])
     parse_cmd.add_argument("text")
@@ -171,7 +174,9 @@ def run_import(args) -> int:
             return EXIT_REJECTED
         for warning in result.warnings:
             print("Cảnh báo: " + warning.line(), file=sys.stderr)
-        summary = (f"{len(result.units)} đơn vị, kỳ {result.period:%m/%Y}: "
+        periods = (f"kỳ {result.period:%m/%Y}" if result.period_to in (None, result.period)
+                   else f"các kỳ {result.period:%m/%Y}–{result.period_to:%m/%Y}")
+        summary = (f"{len(result.units)} đơn vị, {periods}: "
                    f"{len(result.kpi_rows)} số liệu chỉ tiêu, {len(result.task_rows)} cập nhật nhiệm vụ")
         if result.duplicate_of is not None:
             print(f"Tệp này đã được nhập trước đây (đợt {result.duplicate_of}); không có gì thay đổi.")
@@ -204,6 +209,11 @@ HANDLERS = {"init": run_init, "demo": run_demo, "export": run_export, "parse": r
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:
+        from nq57 import bench  # heavy imports only when measuring
+
+        return bench.main(argv[1:])
     args = build_parser().parse_args(argv)  # exits 2 on wrong usage
     try:
         return HANDLERS[args.command](args)

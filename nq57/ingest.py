@@ -57,7 +57,8 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     unit_id: str | None = None
-    period: date | None = None
+    period: date | None = None        # the template's month, or the first month of a range
+    period_to: date | None = None     # the last month rows may carry (equal to period for one month)
     kpi_rows: pd.DataFrame | None = None
     task_rows: pd.DataFrame | None = None
     duplicate_of: int | None = None
@@ -98,6 +99,12 @@ class _Problems:
             self.result.problems.append(Problem(sheet, cell, value, message))
         else:
             self.result.truncated_problems += 1
+
+
+def _megabytes(size: int) -> str:
+    """1.5 MB as '1,5', 0.01 MB as '0,01' (a limit under 1 MB must not read '0 MB')."""
+    text = f"{size / 1048576:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
 
 
 def max_upload_bytes(con: duckdb.DuckDBPyConnection) -> int:
@@ -170,6 +177,23 @@ def _check_container(data: bytes, problems: _Problems) -> bool:
 
 # --- values ---------------------------------------------------------------------------------------
 
+PERIOD_RANGE_SEPARATOR = ".."
+
+
+def parse_period_range(value: object) -> tuple[date, date] | None:
+    """The _meta period: one month ('2026-10') or, for bulk history files, a range
+    ('2025-01..2025-12'). Returns (first, last) or None when unreadable or reversed."""
+    text = str(value or "").strip()
+    if PERIOD_RANGE_SEPARATOR in text:
+        first_text, _, last_text = text.partition(PERIOD_RANGE_SEPARATOR)
+        first, last = parse_period(first_text.strip()), parse_period(last_text.strip())
+        if first is None or last is None or last < first:
+            return None
+        return first, last
+    single = parse_period(value)
+    return None if single is None else (single, single)
+
+
 def parse_period(value: object) -> date | None:
     """A reporting month from what people put in a cell: 10/2026, 2026-10, tháng 10/2026, a date."""
     if isinstance(value, datetime):
@@ -195,42 +219,101 @@ def _cell(column_index: int, excel_row: int) -> str:
     return f"{get_column_letter(column_index + 1)}{excel_row}"
 
 
+# Cells are checked column by column, not cell by cell: the Python type of every cell is read
+# once (np.frompyfunc), numbers are converted with numpy, and text is cleaned or parsed once per
+# distinct value (codes, units, periods and statuses repeat on thousands of rows).
+_TYPE_OF = np.frompyfunc(type, 1, 1)
+_NUMBER_TYPES = (int, float)
+
+
+def _cells(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    values = series.to_numpy(dtype=object)
+    return values, _TYPE_OF(values) if len(values) else np.empty(0, dtype=object)
+
+
+def _per_distinct(values: np.ndarray, function, dtype=object) -> np.ndarray:
+    """function(v) for every v, computed once per distinct value. Only for arrays of one
+    Python type: a hash table would merge 1, 1.0 and True."""
+    if not len(values):
+        return np.empty(0, dtype=dtype)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)  # NaN is a value of its own, not code -1
+    mapped = np.empty(len(uniques), dtype=dtype)
+    mapped[:] = [function(u) for u in uniques]
+    return mapped[codes]
+
+
 def _is_blank(series: pd.Series) -> pd.Series:
-    as_text = series.astype("string")
-    return series.isna() | as_text.str.strip().fillna("").eq("")
+    values, kinds = _cells(series)
+    blank = kinds == type(None)
+    is_float = kinds == float
+    if is_float.any():
+        blank[is_float] = np.isnan(values[is_float].astype("float64"))
+    is_text = kinds == str
+    if is_text.any():
+        blank[is_text] = _per_distinct(values[is_text], lambda t: not t.strip(), dtype=bool)
+    return pd.Series(blank.astype(bool), index=series.index)
 
 
 def _numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers from cells holding floats or text like '2,5', '1.000', '80%'. Returns the values
     and a mask of cells that hold something that is not a number."""
-    is_text = series.map(lambda v: isinstance(v, str)).astype(bool)
-    values = pd.Series(np.nan, index=series.index, dtype="float64")
-    native = ~is_text & series.notna()
-    bad = pd.Series(False, index=series.index)
-    if native.any():
-        converted = pd.to_numeric(series[native].map(lambda v: v if isinstance(v, (int, float)) and not isinstance(v, bool) else None),
-                                  errors="coerce")
-        values[native] = converted
-        bad[native] = converted.isna()
+    values, kinds = _cells(series)
+    numbers = np.full(len(values), np.nan)
+    bad = np.zeros(len(values), dtype=bool)
+    is_native = (kinds == float) | (kinds == int)
+    if is_native.any():
+        numbers[is_native] = values[is_native].astype("float64")
+    is_text = kinds == str
     if is_text.any():
-        text = series[is_text].str.strip()
-        filled = text[text != ""]
-        lookup = {t: parse_vn_number(t) for t in filled.unique()}
-        parsed = filled.map(lookup)
-        values[parsed.index] = parsed.astype("float64")
-        bad[parsed.index] = parsed.isna()
-    return values, bad
+        def parse(text: str) -> float:
+            text = text.strip()
+            if not text:
+                return np.nan                      # blank: no value, not an error
+            number = parse_vn_number(text)
+            return np.inf if number is None else number   # inf marks "not a number" below
+        parsed = _per_distinct(values[is_text], parse, dtype="float64")
+        unreadable = np.isinf(parsed)
+        parsed[unreadable] = np.nan
+        numbers[is_text] = parsed
+        bad[is_text] = unreadable
+    # Anything else (a date, a boolean, an error cell) is not a number; numpy and other
+    # number types are rare enough to look at one by one.
+    for position in np.flatnonzero(~(is_native | is_text | (kinds == type(None)))):
+        value = values[position]
+        if isinstance(value, _NUMBER_TYPES) and not isinstance(value, bool):
+            numbers[position] = float(value)
+        else:
+            bad[position] = True
+    return pd.Series(numbers, index=series.index), pd.Series(bad, index=series.index)
+
+
+def _clean_text(value) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
 
 
 def _texts(series: pd.Series) -> pd.Series:
-    def clean(value):
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = str(value).strip()
-        return text or None
-    return series.map(clean)
+    """Cell values as stripped text, None when blank; 12.0 reads as '12'."""
+    values, kinds = _cells(series)
+    texts = np.full(len(values), None, dtype=object)
+    is_text = kinds == str
+    if is_text.any():
+        texts[is_text] = _per_distinct(values[is_text], lambda t: t.strip() or None)
+    is_float = kinds == float
+    if is_float.any():
+        texts[is_float] = _per_distinct(values[is_float], _clean_text)
+    for position in np.flatnonzero(~(is_text | is_float | (kinds == type(None)))):
+        texts[position] = _clean_text(values[position])
+    return pd.Series(texts, index=series.index, dtype=object)
+
+
+def _codes(series: pd.Series) -> pd.Series:
+    """Codes (unit, KPI, task) as stripped text; '' when blank."""
+    return _texts(series).fillna("")
 
 
 # --- sheets ---------------------------------------------------------------------------------------
@@ -269,11 +352,15 @@ def _locate(rows: list[list], columns: list[Column], sheet: str, problems: _Prob
         problems.add(sheet, _cell(0, header_at + 1), None, "thiếu cột bắt buộc: " + ", ".join(missing))
         return None
     body = rows[header_at + 1:]
-    width = len(rows[header_at])
-    # object dtype: cells mix numbers and text, and pandas would otherwise guess a string dtype
-    frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width), dtype=object)
-    frame = frame[[column_index[k] for k in column_index]]
-    frame.columns = list(column_index)
+    width = max([len(rows[header_at])] + [len(row) for row in body])
+    if any(len(row) != width for row in body):
+        body = [list(row) + [""] * (width - len(row)) for row in body]
+    # One 2-D object array (cells mix numbers and text; pandas would otherwise guess a string
+    # dtype), then only the template's columns.
+    grid = np.empty((len(body), width), dtype=object)
+    if body:
+        grid[:, :] = body
+    frame = pd.DataFrame({key: grid[:, index] for key, index in column_index.items()}, dtype=object)
     excel_rows = np.arange(header_at + 2, header_at + 2 + len(frame))
     return _Sheet(sheet, frame, excel_rows, column_index)
 
@@ -305,7 +392,7 @@ def check_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
     problems = _Problems(result)
     limit = max_upload_bytes(con)
     if len(data) > limit:
-        problems.add(None, None, None, f"tệp {len(data) / 1048576:.1f} MB vượt giới hạn {limit / 1048576:.0f} MB".replace(".", ","))
+        problems.add(None, None, None, f"tệp {_megabytes(len(data))} MB vượt giới hạn {_megabytes(limit)} MB")
         return result
     if not _check_container(data, problems):
         return result
@@ -322,14 +409,16 @@ def check_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
     if meta is None:
         return result
     result.unit_id = meta.get("unit_id")
-    period = parse_period(meta.get("period", ""))
-    if period is None:
-        problems.add(META_SHEET, "B4", meta.get("period"), "kỳ báo cáo của mẫu không hợp lệ (cần dạng YYYY-MM)")
+    span = parse_period_range(meta.get("period", ""))
+    if span is None:
+        problems.add(META_SHEET, "B4", meta.get("period"),
+                     "kỳ báo cáo của mẫu không hợp lệ (cần dạng YYYY-MM, hoặc YYYY-MM..YYYY-MM cho nhiều kỳ)")
         return result
-    if period > date(today.year, today.month, 1):
-        problems.add(META_SHEET, "B4", meta.get("period"), f"kỳ báo cáo {period:%m/%Y} chưa tới; không nhận báo cáo cho kỳ tương lai")
+    period, period_to = span
+    if period_to > date(today.year, today.month, 1):
+        problems.add(META_SHEET, "B4", meta.get("period"), f"kỳ báo cáo {period_to:%m/%Y} chưa tới; không nhận báo cáo cho kỳ tương lai")
         return result
-    result.period = period
+    result.period, result.period_to = period, period_to
     known_units = {r[0] for r in con.execute("select unit_id from units").fetchall()}
     if result.unit_id != "all" and result.unit_id not in known_units:
         problems.add(META_SHEET, "B3", result.unit_id, f"mã đơn vị '{result.unit_id}' của mẫu không có trong danh mục")
@@ -379,25 +468,52 @@ def _report_rows(sheet: _Sheet, key: str, message_for, problems: _Problems, bad:
     values = sheet.frame[key]
     for position in np.flatnonzero(bad.values):
         value = values.iloc[position]
-        problems.add(sheet.name, _cell(column, int(sheet.excel_rows[position])), value, message_for(value))
+        problems.add(sheet.name, _cell(column, int(sheet.excel_rows[position])), value, message_for(_shown(value)))
+
+
+def _shown(value: object) -> object:
+    """A cell value as a message quotes it: 150 not '150.0', 2,5 not '2.5' (Excel stores every number as a float)."""
+    if isinstance(value, float) and not np.isnan(value):
+        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
+    return value
 
 
 def _check_keys(sheet: _Sheet, context: _Context, problems: _Problems) -> tuple[pd.Series, pd.Series]:
     """Unit and period of every row: known, and the ones the template was made for."""
     result = context.result
-    units = sheet.frame["unit_id"].map(lambda v: str(v).strip() if v is not None else "")
+    units = _codes(sheet.frame["unit_id"])
     if result.unit_id == "all":
         _report_rows(sheet, "unit_id", lambda v: f"mã đơn vị '{v}' không có trong danh mục", problems,
                      ~units.isin(context.known_units))
     else:
         _report_rows(sheet, "unit_id", lambda v: f"mã đơn vị '{v}' khác đơn vị của mẫu ('{result.unit_id}')",
                      problems, units != result.unit_id)
-    lookup = {value: parse_period(value) for value in sheet.frame["period"].drop_duplicates()}
-    periods = sheet.frame["period"].map(lookup)
+    # once per distinct cell value (values equal in Python, like 46296 and 46296.0, read alike)
+    periods = pd.Series(_per_distinct(sheet.frame["period"].to_numpy(dtype=object), parse_period),
+                        index=sheet.frame.index, dtype=object)
+    lookup = dict.fromkeys(periods.dropna().unique())
     _report_rows(sheet, "period", lambda v: "kỳ báo cáo không đọc được (cần dạng 10/2026)", problems, periods.isna())
-    wrong = periods.notna() & (periods != result.period)
-    _report_rows(sheet, "period", lambda v: f"kỳ báo cáo khác kỳ của mẫu ({result.period:%m/%Y})", problems, wrong)
+    if result.period_to == result.period:
+        wrong = periods.notna() & (periods != result.period)
+        message = f"kỳ báo cáo khác kỳ của mẫu ({result.period:%m/%Y})"
+    else:
+        outside = {value for value in lookup if not result.period <= value <= result.period_to}
+        wrong = periods.isin(outside)
+        message = f"kỳ báo cáo nằm ngoài các kỳ của mẫu ({result.period:%m/%Y}–{result.period_to:%m/%Y})"
+    _report_rows(sheet, "period", lambda v: message, problems, wrong)
     return units, periods
+
+
+def _duplicated(units: pd.Series, items: pd.Series, periods: pd.Series) -> pd.Series:
+    """Rows whose (unit, item, period) appears more than once."""
+    if not len(units):
+        return pd.Series(False, index=units.index)
+    key = np.zeros(len(units), dtype=np.int64)
+    for part in (units, items, periods):
+        codes, uniques = pd.factorize(part.to_numpy(dtype=object), use_na_sentinel=False)
+        key = key * len(uniques) + codes
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    return pd.Series(counts[inverse] > 1, index=units.index)
 
 
 def _check_kpis(sheet: _Sheet, context: _Context, problems: _Problems) -> pd.DataFrame:
@@ -408,8 +524,8 @@ def _check_kpis(sheet: _Sheet, context: _Context, problems: _Problems) -> pd.Dat
             filled |= ~_is_blank(frame[key])
     sheet = _keep(sheet, filled)
     frame = sheet.frame
-    units, _ = _check_keys(sheet, context, problems)
-    kpi_ids = frame["kpi_id"].map(lambda v: str(v).strip())
+    units, periods = _check_keys(sheet, context, problems)
+    kpi_ids = _codes(frame["kpi_id"])
     known = kpi_ids.isin(context.kpis.index)
     _report_rows(sheet, "kpi_id", lambda v: f"mã chỉ tiêu '{v}' không có trong danh mục", problems, ~known)
 
@@ -437,18 +553,13 @@ def _check_kpis(sheet: _Sheet, context: _Context, problems: _Problems) -> pd.Dat
         _report_rows(sheet, "denominator", lambda v: f"mẫu số {v} âm", problems, denominator < 0)
         _report_rows(sheet, "denominator", lambda v: "mẫu số bằng 0 trong khi tử số lớn hơn 0", problems,
                      (denominator == 0) & (numerator > 0))
-    duplicated = pd.Series(list(zip(units, kpi_ids)), index=frame.index).duplicated(keep=False) & known
-    if duplicated.any():
-        first_row = {}
-        for position in np.flatnonzero(duplicated.values):
-            key = (units.iloc[position], kpi_ids.iloc[position])
-            first_row.setdefault(key, int(sheet.excel_rows[position]))
-        _report_rows(sheet, "kpi_id",
-                     lambda v: f"chỉ tiêu '{v}' xuất hiện nhiều lần cho cùng đơn vị (chỉ được một dòng)",
-                     problems, duplicated)
+    duplicated = _duplicated(units, kpi_ids, periods) & known
+    _report_rows(sheet, "kpi_id",
+                 lambda v: f"chỉ tiêu '{v}' xuất hiện nhiều lần cho cùng đơn vị và kỳ (chỉ được một dòng)",
+                 problems, duplicated)
     text = lambda key: _texts(frame[key]) if key in frame else pd.Series(None, index=frame.index, dtype=object)
     return pd.DataFrame({
-        "unit_id": units.values, "kpi_id": kpi_ids.values, "value": value.values,
+        "unit_id": units.values, "period": periods.values, "kpi_id": kpi_ids.values, "value": value.values,
         "numerator": numerator.values, "denominator": denominator.values,
         "evidence_ref": text("evidence_ref").values, "note": text("note").values,
         "excel_row": sheet.excel_rows,
@@ -462,8 +573,8 @@ def _check_tasks(sheet: _Sheet, context: _Context, problems: _Problems) -> pd.Da
         filled |= ~_is_blank(frame["percent_complete"])
     sheet = _keep(sheet, filled)
     frame = sheet.frame
-    units, _ = _check_keys(sheet, context, problems)
-    task_ids = frame["task_id"].map(lambda v: str(v).strip())
+    units, periods = _check_keys(sheet, context, problems)
+    task_ids = _codes(frame["task_id"])
     known = task_ids.isin(context.known_tasks)
     _report_rows(sheet, "task_id", lambda v: f"mã nhiệm vụ '{v}' không có trong danh mục", problems, ~known)
     assigned = pd.Series([(u, t) in context.assignments for u, t in zip(units, task_ids)], index=frame.index)
@@ -482,12 +593,13 @@ def _check_tasks(sheet: _Sheet, context: _Context, problems: _Problems) -> pd.Da
     evidence = _texts(frame["evidence_ref"])
     _report_rows(sheet, "status", lambda v: "nhiệm vụ 'Hoàn thành' phải có minh chứng (cột Minh chứng đang trống)",
                  problems, statuses.eq("hoan_thanh") & evidence.isna())
-    duplicated = pd.Series(list(zip(units, task_ids)), index=frame.index).duplicated(keep=False) & known
-    _report_rows(sheet, "task_id", lambda v: f"nhiệm vụ '{v}' xuất hiện nhiều lần cho cùng đơn vị", problems, duplicated)
+    duplicated = _duplicated(units, task_ids, periods) & known
+    _report_rows(sheet, "task_id", lambda v: f"nhiệm vụ '{v}' xuất hiện nhiều lần cho cùng đơn vị và kỳ", problems,
+                 duplicated)
     percent = percent.where(percent.notna() | ~statuses.eq("hoan_thanh"), 100.0)
     text = lambda key: _texts(frame[key]) if key in frame else pd.Series(None, index=frame.index, dtype=object)
     return pd.DataFrame({
-        "unit_id": units.values, "task_id": task_ids.values, "status": statuses.values,
+        "unit_id": units.values, "period": periods.values, "task_id": task_ids.values, "status": statuses.values,
         "percent_complete": percent.values, "evidence_ref": evidence.values,
         "difficulties": text("difficulties").values, "requests": text("requests").values, "note": text("note").values,
         "excel_row": sheet.excel_rows,
@@ -501,7 +613,7 @@ def preview_changes(con: duckdb.DuckDBPyConnection, result: CheckResult) -> pd.D
     suspicious jumps (a rate falling from 80% to 8%)."""
     if result.kpi_rows is None or result.kpi_rows.empty:
         return pd.DataFrame(columns=["unit_id", "kpi_id", "previous_value", "new_value", "change", "is_suspicious"])
-    staged = result.kpi_rows.assign(period=result.period)
+    staged = result.kpi_rows
     con.register("staged_kpi_values", staged)
     try:
         return con.execute(db.read_sql_file("workbook/import_preview"), {"drop": SUSPICIOUS_DROP}).df()
@@ -509,50 +621,59 @@ def preview_changes(con: duckdb.DuckDBPyConnection, result: CheckResult) -> pd.D
         con.unregister("staged_kpi_values")
 
 
+def _datetime64(periods: pd.Series) -> pd.Series:
+    values = _per_distinct(periods.to_numpy(dtype=object), lambda d: np.datetime64(d, "D"), dtype="datetime64[D]")
+    return pd.Series(values, index=periods.index)
+
+
 def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str, now: datetime | None = None) -> list[int]:
-    """Write the checked workbook in one transaction: one batch per unit, all or nothing.
-    The same file twice stores nothing new."""
+    """Write the checked workbook in one transaction: one batch per unit and period, all or
+    nothing. The same file twice stores nothing new."""
     if not result.accepted:
         raise ValueError("tệp còn lỗi, không thể ghi nhận")
     if result.duplicate_of is not None:
         return []
     now = now or datetime.now()
-    units = result.units
     kpi_rows = result.kpi_rows.drop(columns="excel_row")
     task_rows = result.task_rows.drop(columns="excel_row")
+    # periods are Python dates (one per row); DuckDB reads datetime64 columns much faster
+    kpi_rows["period"] = _datetime64(kpi_rows["period"])
+    task_rows["period"] = _datetime64(task_rows["period"])
+    keys = ["unit_id", "period"]
+    groups = (pd.concat([kpi_rows[keys], task_rows[keys]], ignore_index=True)
+              .groupby(keys, sort=True).size().rename("row_count").reset_index())
     con.execute("begin transaction")
     try:
-        batch_ids = {}
-        for unit_id in units:
-            count = int((kpi_rows["unit_id"] == unit_id).sum() + (task_rows["unit_id"] == unit_id).sum())
-            batch_ids[unit_id] = con.execute(
-                "insert into report_batches (unit_id, period, file_name, sha256, uploaded_by, uploaded_at, source, row_count) "
-                "values (?, ?, ?, ?, ?, ?, 'upload', ?) returning batch_id",
-                [unit_id, result.period, result.file_name, result.sha256, user, now, count],
-            ).fetchall()[0][0]
-        batch_map = pd.DataFrame({"unit_id": list(batch_ids), "batch_id": list(batch_ids.values())})
+        con.register("staged_groups", groups)
+        batch_map = con.execute(
+            "insert into report_batches (unit_id, period, file_name, sha256, uploaded_by, uploaded_at, source, row_count) "
+            "select unit_id, period::date, ?, ?, ?, ?, 'upload', row_count from staged_groups order by unit_id, period "
+            "returning batch_id, unit_id, period",
+            [result.file_name, result.sha256, user, now],
+        ).df().sort_values("batch_id")
         con.register("staged_batches", batch_map)
-        con.register("staged_kpis", kpi_rows.assign(period=result.period))
-        con.register("staged_tasks", task_rows.assign(period=result.period))
+        con.register("staged_kpis", kpi_rows)
+        con.register("staged_tasks", task_rows)
         con.execute(
             "insert into kpi_values (batch_id, unit_id, kpi_id, period, value, numerator, denominator, evidence_ref, note) "
-            "select b.batch_id, k.unit_id, k.kpi_id, k.period, k.value, k.numerator, k.denominator, k.evidence_ref, k.note "
-            "from staged_kpis k join staged_batches b using (unit_id)"
+            "select b.batch_id, k.unit_id, k.kpi_id, k.period::date, k.value, k.numerator, k.denominator, k.evidence_ref, "
+            "k.note from staged_kpis k join staged_batches b on b.unit_id = k.unit_id and b.period::date = k.period::date"
         )
         con.execute(
             "insert into task_updates (batch_id, unit_id, task_id, period, status, percent_complete, evidence_ref, "
             "difficulties, requests, note) "
-            "select b.batch_id, t.unit_id, t.task_id, t.period, t.status, t.percent_complete, t.evidence_ref, "
-            "t.difficulties, t.requests, t.note from staged_tasks t join staged_batches b using (unit_id)"
+            "select b.batch_id, t.unit_id, t.task_id, t.period::date, t.status, t.percent_complete, t.evidence_ref, "
+            "t.difficulties, t.requests, t.note from staged_tasks t "
+            "join staged_batches b on b.unit_id = t.unit_id and b.period::date = t.period::date"
         )
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     finally:
-        for name in ("staged_batches", "staged_kpis", "staged_tasks"):
+        for name in ("staged_groups", "staged_batches", "staged_kpis", "staged_tasks"):
             try:
                 con.unregister(name)
             except Exception:
                 pass
-    return list(batch_ids.values())
+    return [int(b) for b in batch_map["batch_id"]]

@@ -82,8 +82,10 @@ if result.duplicate_of is not None:
     st.stop()
 
 st.success(
-    f"Tệp hợp lệ: {vn_number(len(result.units))} đơn vị, kỳ {result.period:%m/%Y}, "
-    f"{vn_number(len(result.kpi_rows))} số liệu chỉ tiêu, {vn_number(len(result.task_rows))} cập nhật nhiệm vụ.",
+    f"Tệp hợp lệ: {vn_number(len(result.units))} đơn vị, "
+    + (f"kỳ {result.period:%m/%Y}, " if result.period_to in (None, result.period)
+       else f"các kỳ {result.period:%m/%Y}–{result.period_to:%m/%Y}, ")
+    + f"{vn_number(len(result.kpi_rows))} số liệu chỉ tiêu, {vn_number(len(result.task_rows))} cập nhật nhiệm vụ.",
     icon=":material/check_circle:",
 )
 counts = preview["change"].value_counts() if preview is not None and len(preview) else pd.Series(dtype=int)
