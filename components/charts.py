@@ -276,3 +276,54 @@ def distribution(rows: pd.DataFrame, value_column: str, title: str, target: floa
     fig.update_xaxes(title="Giá trị thực tế")
     fig.update_yaxes(title="Số đơn vị")
     return vietnamese_layout(fig, title)
+
+
+def progress_heatmap(cells: pd.DataFrame, unit_order: list[str], kpi_order: list[str], kpi_names: dict) -> go.Figure:
+    """Units × KPIs, coloured by actual ÷ schedule (capped at 1.5) with the status symbol printed
+    in every cell, so the grid reads without colour too."""
+    grid = cells.pivot(index="unit_name", columns="kpi_id", values="progress_ratio").reindex(index=unit_order, columns=kpi_order)
+    symbols = cells.pivot(index="unit_name", columns="kpi_id", values="status_label").reindex(index=unit_order, columns=kpi_order)
+    hover = cells.assign(hover=[
+        f"<b>{u}</b><br>{kpi_names.get(k, k)}<br>Thực tế: {a}<br>Lộ trình: {e}<br>Mục tiêu: {t}<br>{status_text(s)}"
+        for u, k, a, e, t, s in zip(cells["unit_name"], cells["kpi_id"],
+                                    cells["actual_value"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}".replace(".", ",")),
+                                    cells["expected_value"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}".replace(".", ",")),
+                                    cells["target_text"].fillna("—"), cells["status_label"])
+    ]).pivot(index="unit_name", columns="kpi_id", values="hover").reindex(index=unit_order, columns=kpi_order)
+    text = symbols.map(lambda s: STATUS_STYLE.get(s, ("", "", ""))[1] if isinstance(s, str) else "")
+    fig = go.Figure(go.Heatmap(
+        z=grid.clip(upper=1.5).values, x=[kpi_names.get(k, k)[:28] for k in kpi_order], y=unit_order,
+        text=text.values, texttemplate="%{text}", textfont={"size": 12},
+        customdata=hover.values, hovertemplate="%{customdata}<extra></extra>",
+        colorscale=[[0, "#D55E00"], [0.33, "#E69F00"], [0.66, "#F7F7F7"], [1, "#0072B2"]], zmin=0, zmax=1.5,
+        colorbar={"title": "Thực tế /<br>lộ trình", "tickvals": [0, 0.5, 1, 1.5], "ticktext": ["0", "0,5", "1", "≥ 1,5"]},
+        xgap=1, ygap=1,
+    ))
+    fig.update_xaxes(side="top", tickangle=-35)
+    fig.update_yaxes(autorange="reversed")
+    fig = vietnamese_layout(fig, None, height=160 + 22 * len(unit_order))
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 160, "b": 10})
+    return fig
+
+
+def side_by_side(rows: pd.DataFrame, kpi_names: dict) -> go.Figure:
+    """Small multiples: one panel per KPI, the chosen units as bars on one shared scale."""
+    from plotly.subplots import make_subplots
+
+    kpis = list(dict.fromkeys(rows["kpi_id"]))
+    columns = 3
+    fig = make_subplots(rows=(len(kpis) + columns - 1) // columns, cols=columns, shared_xaxes=True,
+                        subplot_titles=[kpi_names.get(k, k)[:45] for k in kpis], vertical_spacing=0.08)
+    for index, kpi_id in enumerate(kpis):
+        panel = rows[rows["kpi_id"] == kpi_id]
+        fig.add_trace(go.Bar(
+            y=panel["unit_name"].map(short_unit_name), x=panel["actual_value"], orientation="h",
+            marker_color=[STATUS_STYLE.get(s, ("#999999",))[0] for s in panel["status_label"]],
+            text=[("—" if pd.isna(v) else f"{v:.0f}") + " " + STATUS_STYLE.get(s, ("", "", ""))[1]
+                  for v, s in zip(panel["actual_value"], panel["status_label"])],
+            textposition="auto", showlegend=False,
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+        ), row=index // columns + 1, col=index % columns + 1)
+    fig.update_xaxes(range=[0, 105])
+    fig.update_annotations(font_size=12)
+    return vietnamese_layout(fig, None, height=max(260, 210 * ((len(kpis) + columns - 1) // columns)))

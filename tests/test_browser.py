@@ -27,6 +27,7 @@ PAGES = [
     ("ho-so-don-vi?unit=xa-nha-bich&as_of=2026-03-31", ["Hồ sơ xã Nha Bích", "Thứ hạng", "31/03/2026"], 1),
     ("chi-tieu?kpi=dvc-toan-trinh", ["Chỉ tiêu trên toàn tỉnh", "Toàn tỉnh (cộng tử số, mẫu số)"], 3),
     ("canh-bao-do?as_of=2025-12-31", ["Cảnh báo đỏ", "cảnh báo ·", "Tải Excel"], 1),
+    ("so-sanh", ["So sánh đơn vị", "Bảng xếp hạng", "Vì sao đỏ", "Đặt cạnh nhau"], 2),
     ("xuat-du-lieu", ["Xuất dữ liệu", "Tải Excel"], 0),
     ("nhap-bao-cao", ["Nhập báo cáo", "Tải mẫu Excel", "Chưa chọn tệp"], 0),
     ("nop-bao-cao", ["Tình hình nộp báo cáo", "Đơn vị chưa nộp", "Đề nghị các đơn vị sau"], 1),
@@ -148,4 +149,22 @@ def test_upload_rejects_a_bad_file_then_commits_a_good_one(server, browser, demo
     page.screenshot(path=str(SCREENSHOTS / "nhap-bao-cao-xem-truoc.png"), full_page=True)
     page.get_by_role("button", name="Ghi nhận báo cáo").click()
     page.get_by_text("Đã ghi nhận").wait_for(timeout=30_000)
+    page.close()
+
+
+def test_meeting_mode_in_a_browser(server, browser):
+    page = browser.new_page(viewport={"width": 1600, "height": 900})
+    page.goto(f"{server}/so-sanh")
+    wait_idle(page)
+    page.get_by_role("button", name="Chế độ trình chiếu").click()
+    page.get_by_text("Toàn cảnh tỉnh Đồng Nai").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    page.screenshot(path=str(SCREENSHOTS / "trinh-chieu-1.png"))
+    page.get_by_role("button", name="Tiếp ▶").click()
+    page.get_by_text("10 đơn vị dẫn đầu").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert "Số liệu tính đến ngày" in page.inner_text("body")
+    page.screenshot(path=str(SCREENSHOTS / "trinh-chieu-2.png"))
     page.close()

@@ -1,0 +1,83 @@
+"""So sánh đơn vị and meeting mode under AppTest."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nq57 import db
+from tests.conftest import DEMO_TODAY
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture()
+def compare(demo_db_path, monkeypatch):
+    monkeypatch.setenv("NQ57_DB", str(demo_db_path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.date_input(key="as_of_input").set_value(DEMO_TODAY).run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def scorecard(demo_db_path, as_of=DEMO_TODAY):
+    with db.connect(demo_db_path) as con:
+        return db.query_view(con, "unit_scorecard", as_of=as_of)
+
+
+def test_league_table_is_the_scorecard_with_rank_change(compare, demo_db_path):
+    league = compare.dataframe[0].value
+    expected = scorecard(demo_db_path)
+    assert len(league) == 95
+    assert dict(zip(league["unit_name"], league["rank"])) == dict(zip(expected["unit_name"], expected["rank"]))
+    before = scorecard(demo_db_path, date(2026, 10, 31)).set_index("unit_name")["rank"]
+    for row in league.head(10).itertuples():
+        change = before[row.unit_name] - row.rank
+        assert row.rank_change_text == ("↑ " + str(change) if change > 0 else "↓ " + str(-change) if change < 0 else "=")
+
+
+def test_filter_wards_and_search_by_name(compare):
+    compare.radio(key="league_kind").set_value("Phường").run()
+    assert len(compare.dataframe[0].value) == 23
+    compare.radio(key="league_kind").set_value("Tất cả").run()
+    compare.text_input(key="league_search").input("Phước").run()
+    names = set(compare.dataframe[0].value["unit_name"])
+    assert {"xã Phước An", "phường Tam Phước", "phường Bình Phước"} <= names
+    assert all("phước" in n.lower() for n in names)
+
+
+def test_why_red_shows_the_rule_and_the_numbers(compare):
+    if not compare.selectbox(key="why_red").options:
+        pytest.skip("no red cell in the demo data")
+    texts = " ".join(m.value for m in compare.markdown)
+    assert "Quy tắc" in texts
+    labels = [m.label for m in compare.metric]
+    assert {"Thực tế", "Lộ trình yêu cầu", "Mục tiêu", "Thực tế / lộ trình"} <= set(labels)
+
+
+def test_side_by_side_shows_each_chosen_unit(compare, demo_db_path):
+    compare.multiselect(key="side_units").set_value(["xa-nha-bich", "phuong-binh-long", "xa-phuoc-an"]).run()
+    shown = " ".join(m.value for m in compare.markdown)
+    for name in ["xã Nha Bích", "phường Bình Long", "xã Phước An"]:
+        assert name in shown
+
+
+def test_meeting_mode_slides_keep_the_as_of_date(compare):
+    compare.button(key="start_meeting").click().run()
+    titles = []
+    for slide in range(5):
+        assert not compare.exception
+        titles.append(compare.title[0].value)
+        assert any("Số liệu tính đến ngày 25/11/2026" in m.value for m in compare.markdown)
+        if slide < 4:
+            compare.button(key="slide_next").click().run()
+    assert titles[0] == "Toàn cảnh tỉnh Đồng Nai" and "cuối bảng" in titles[2]
+    assert compare.button(key="slide_next").disabled
+    compare.button(key="slide_previous").click().run()
+    assert compare.title[0].value == titles[3]
+    compare.button(key="slide_exit").click().run()
+    assert compare.title[0].value == "So sánh đơn vị"
