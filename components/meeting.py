@@ -44,9 +44,9 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
 
     def table(rows):
         def draw():
-            st.dataframe(rows[["rank", "unit_name", "grade", "score", "red_flag_count"]], hide_index=True, width="stretch",
-                         column_config={"rank": "Hạng", "unit_name": "Đơn vị", "grade": "Xếp loại",
-                                        "score": st.column_config.NumberColumn("Điểm", format="%.1f"),
+            shown = rows.assign(score=rows["score"].map(lambda v: vn_number(v, 1)))
+            st.dataframe(shown[["rank", "unit_name", "grade", "score", "red_flag_count"]], hide_index=True, width="stretch",
+                         column_config={"rank": "Hạng", "unit_name": "Đơn vị", "grade": "Xếp loại", "score": "Điểm",
                                         "red_flag_count": "Cảnh báo đỏ"}, height=420)
         return draw
 

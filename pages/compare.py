@@ -42,12 +42,12 @@ if search.strip():
 table = shown[["rank", "rank_change_text", "unit_name", "grade", "score", "completion_rate", "kpi_on_track_rate",
                "red_flag_count", "timeliness_rate"]].assign(
     completion_rate=shown["completion_rate"] * 100, kpi_on_track_rate=shown["kpi_on_track_rate"] * 100,
-    timeliness_rate=shown["timeliness_rate"] * 100)
+    timeliness_rate=shown["timeliness_rate"] * 100, score=shown["score"].map(lambda v: vn_number(v, 1)))
 st.dataframe(table, hide_index=True, width="stretch", key="league_table", column_config={
     "rank": st.column_config.NumberColumn("Hạng", format="%d"),
     "rank_change_text": st.column_config.TextColumn("Thay đổi"),
     "unit_name": "Đơn vị", "grade": "Xếp loại",
-    "score": st.column_config.NumberColumn("Điểm", format="%.1f"),
+    "score": st.column_config.TextColumn("Điểm"),
     "completion_rate": st.column_config.ProgressColumn("Hoàn thành nhiệm vụ", format="%.0f%%", min_value=0, max_value=100),
     "kpi_on_track_rate": st.column_config.ProgressColumn("Chỉ tiêu đúng tiến độ", format="%.0f%%", min_value=0, max_value=100),
     "red_flag_count": st.column_config.NumberColumn("Cảnh báo đỏ"),
