@@ -44,12 +44,6 @@ final as (
             when p.deadline < ctx.as_of then 'chua_nop'
             else 'chua_den_han'
         end                                     as status,
-        case
-            when r.received_at is not null and r.received_at < (p.deadline + 1)::timestamp then 'Đúng hạn'
-            when r.received_at is not null then 'Trễ hạn'
-            when p.deadline < ctx.as_of then 'Chưa nộp'
-            else 'Chưa đến hạn'
-        end                                     as status_label,
         coalesce(r.is_demo, false)              as is_demo,
         ctx.as_of
     from periods p
@@ -57,4 +51,14 @@ final as (
     left join first_received r using (unit_id, period)
 )
 
-select * from final
+select
+    * exclude (is_demo, as_of),
+    case status
+        when 'dung_han' then 'Đúng hạn'
+        when 'tre_han' then 'Trễ hạn'
+        when 'chua_nop' then 'Chưa nộp'
+        else 'Chưa đến hạn'
+    end as status_label,
+    is_demo,
+    as_of
+from final

@@ -61,6 +61,21 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+APP_PATH = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture()
+def app(demo_db_path, monkeypatch):
+    """The dashboard under AppTest, on the demo database, after its first run."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("NQ57_DB", str(demo_db_path))
+    at = AppTest.from_file(APP_PATH, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture(scope="session")
 def demo_db_path(tmp_path_factory) -> Path:
     """The real catalogue with demo reports, built once; tests must not write to it."""

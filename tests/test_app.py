@@ -13,16 +13,8 @@ from tests.conftest import DEMO_TODAY
 from components.format import vn_number, vn_percent
 
 AS_OF = date(2026, 3, 31)
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
-@pytest.fixture()
-def app(demo_db_path, monkeypatch):
-    monkeypatch.setenv("NQ57_DB", str(demo_db_path))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
 
 
 def choose_as_of(at: AppTest, as_of: date) -> AppTest:

@@ -10,14 +10,11 @@ from streamlit.testing.v1 import AppTest
 from nq57 import db
 from tests.conftest import DEMO_TODAY
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture()
-def compare(demo_db_path, monkeypatch):
-    monkeypatch.setenv("NQ57_DB", str(demo_db_path))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
+def compare(app):
+    at = app
     at.date_input(key="as_of_input").set_value(DEMO_TODAY).run()
     at.switch_page("pages/compare.py").run()
     assert not at.exception, at.exception

@@ -13,15 +13,9 @@ from components.format import vn_number, vn_percent
 from nq57 import db
 from tests.conftest import DEMO_TODAY
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.conftest import APP_PATH as APP
 
 
-@pytest.fixture()
-def app(demo_db_path, monkeypatch):
-    monkeypatch.setenv("NQ57_DB", str(demo_db_path))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    return at
 
 
 def go(at: AppTest, page: str, as_of: date = DEMO_TODAY, **params) -> AppTest:
