@@ -105,3 +105,16 @@ def roll_back(batch_id: int, user: str) -> None:
     with db.connect() as con:
         reports.roll_back_batch(con, batch_id, by=user)
     _data_version.clear()
+
+
+def meeting_pack(as_of: date, progress) -> tuple[bytes, bytes, str]:
+    """The Excel workbook and PDF for a meeting, built in a temporary folder; returns
+    (xlsx bytes, pdf bytes, file stem)."""
+    import tempfile
+    from pathlib import Path
+
+    from nq57 import pack
+
+    with tempfile.TemporaryDirectory() as folder, db.connect() as con:
+        files = pack.build_pack(con, as_of, Path(folder), progress=progress)
+        return files.xlsx.read_bytes(), files.pdf.read_bytes(), files.xlsx.stem

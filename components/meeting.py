@@ -7,7 +7,7 @@ from datetime import date
 import streamlit as st
 
 from components import charts, data
-from components.format import vn_date, vn_number, vn_percent
+from nq57.vnformat import vn_date, vn_number, vn_percent
 
 PROJECTOR_CSS = """
 <style>

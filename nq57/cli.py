@@ -10,7 +10,7 @@ import os
 import sys
 from datetime import date
 
-from nq57 import catalogue, db, demo, exports, ingest, plan_import, templates
+from nq57 import audit, auth, catalogue, cli_trust, db, demo, exports, ingest, plan_import, templates
 from nq57.textparse import parse_deadline, parse_target
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo_cmd = commands.add_parser("demo", help="sinh dữ liệu báo cáo minh họa")
     demo_cmd.add_argument("--clear", action="store_true", help="xóa toàn bộ dữ liệu minh họa")
+    demo_cmd.add_argument("--scale", choices=["province", "national"], default="province",
+                          help="quy mô: province (95 xã, phường; mặc định) hoặc national (3.321 xã, phường, 34 tỉnh)")
 
     export_cmd = commands.add_parser("export", help="xuất một view hoặc bảng danh mục")
     export_cmd.add_argument("name", help=", ".join(exports.EXPORTABLE))
@@ -65,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     parse_cmd = commands.add_parser("parse", help="đọc thử một văn bản thời hạn hoặc chỉ tiêu")
     parse_cmd.add_argument("kind", choices=["deadline", "target"])
     parse_cmd.add_argument("text")
+
+    pack_cmd = commands.add_parser("pack", help="tạo gói họp: Excel và PDF (bảng xếp hạng, cảnh báo đỏ, biểu đồ)")
+    pack_cmd.add_argument("--as-of", type=iso_date, help="tính tại ngày YYYY-MM-DD (mặc định hôm nay)")
+    pack_cmd.add_argument("--out", required=True, help="thư mục lưu goi_hop_YYYY-MM-DD.xlsx và .pdf")
+    cli_trust.add_commands(commands, iso_date)  # user add|list|disable|enable|password, audit
     return parser
 
 
@@ -92,6 +99,10 @@ def run_demo(args) -> int:
         if args.clear:
             removed = demo.clear(con)
             print(f"Đã xóa {removed} đợt báo cáo minh họa; dữ liệu thật giữ nguyên.")
+        elif args.scale == "national":
+            from nq57 import demo_national
+
+            counts = demo_national.generate(con)
         else:
             counts = demo.generate(con)
             print("Đã sinh dữ liệu minh họa: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -163,7 +174,9 @@ def run_import(args) -> int:
         return import_plan(args, data)
     with db.connect(args.db) as con:
         ensure_initialised(con)
+        account = cli_trust.account_for(con, args.user)  # an account's permissions apply (None: trusted)
         result = ingest.check_workbook(con, data, os.path.basename(args.file))
+        audit.record_upload_check(con, account.user_name if account else user, result)
         if not result.accepted:
             for problem in result.problems:
                 print(problem.line(), file=sys.stderr)
@@ -172,6 +185,8 @@ def run_import(args) -> int:
             print(f"Tệp bị từ chối: {len(result.problems) + result.truncated_problems} lỗi; không có gì được ghi.",
                   file=sys.stderr)
             return EXIT_REJECTED
+        if account is not None:
+            auth.check_units(con, account, "import_report", result.units or [result.unit_id])
         for warning in result.warnings:
             print("Cảnh báo: " + warning.line(), file=sys.stderr)
         periods = (f"kỳ {result.period:%m/%Y}" if result.period_to in (None, result.period)
@@ -184,7 +199,7 @@ def run_import(args) -> int:
         if args.dry_run:
             print(f"Tệp hợp lệ ({summary}); chạy thử, chưa ghi.")
             return EXIT_OK
-        batch_ids = ingest.commit(con, result, user)
+        batch_ids = ingest.commit(con, result, account or user)
     print(f"Đã ghi nhận {summary} (đợt {', '.join(map(str, batch_ids))}).")
     return EXIT_OK
 
@@ -192,7 +207,11 @@ def run_import(args) -> int:
 def import_plan(args, data: bytes) -> int:
     with db.connect(args.db) as con:
         ensure_initialised(con)
-        check, plan_id = plan_import.import_plan_file(con, data, os.path.basename(args.file), args.dry_run)
+        account = cli_trust.account_for(con, args.user)
+        if account is not None:
+            auth.check(con, account, "import_plan")
+        check, plan_id = plan_import.import_plan_file(con, data, os.path.basename(args.file), args.dry_run,
+                                                      user=account or args.user or cli_trust.operator())
     if not check.accepted:
         for line in check.problem_lines():
             print(line, file=sys.stderr)
@@ -204,8 +223,32 @@ def import_plan(args, data: bytes) -> int:
     return EXIT_OK
 
 
+def run_pack(args) -> int:
+    import time
+    from pathlib import Path
+
+    from nq57 import pack  # matplotlib and fpdf2 only when a pack is made
+
+    started = time.perf_counter()
+    as_of = args.as_of or date.today()
+    with db.connect(args.db) as con:
+        if not db.is_initialised(con):
+            raise RejectedInput("cơ sở dữ liệu chưa khởi tạo: chạy 'python -m nq57 init' trước")
+        db.migrate_if_needed(con)
+        try:
+            files = pack.build_pack(con, as_of, Path(args.out))
+        except OSError as problem:
+            raise RejectedInput(f"không ghi được vào thư mục '{args.out}': {problem.strerror or problem}")
+    print(f"Đã tạo gói họp số liệu đến ngày {as_of:%d/%m/%Y}:")
+    print(files.xlsx)
+    print(files.pdf)
+    print(f"Thời gian: {time.perf_counter() - started:.1f} giây".replace(".", ","))
+    return EXIT_OK
+
+
 HANDLERS = {"init": run_init, "demo": run_demo, "export": run_export, "parse": run_parse,
-            "template": run_template, "import": run_import}
+            "template": run_template, "import": run_import, "pack": run_pack,
+            "user": lambda args: cli_trust.run_user(args, ensure_initialised), "audit": cli_trust.run_audit}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # exits 2 on wrong usage
     try:
         return HANDLERS[args.command](args)
-    except RejectedInput as problem:
+    except (RejectedInput, auth.AccountError, auth.AuthError, auth.PermissionDenied) as problem:
         print(f"Lỗi: {problem}", file=sys.stderr)
         return EXIT_REJECTED
     except UsageError as problem:

@@ -20,7 +20,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-from nq57 import db
+from nq57 import audit, auth, db
 from nq57.textparse import parse_vn_number
 from nq57.workbook_format import (
     KPI_COLUMNS, KPI_SHEET, META_SHEET, REPORT_META_KIND, SHEET_COLUMNS, SUPPORTED_VERSIONS, TASK_COLUMNS,
@@ -626,11 +626,16 @@ def _datetime64(periods: pd.Series) -> pd.Series:
     return pd.Series(values, index=periods.index)
 
 
-def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str, now: datetime | None = None) -> list[int]:
+def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth.User,
+           now: datetime | None = None) -> list[int]:
     """Write the checked workbook in one transaction: one batch per unit and period, all or
-    nothing. The same file twice stores nothing new."""
+    nothing. The same file twice stores nothing new. `user` is a signed-in auth.User (checked:
+    auth.PermissionDenied for any unit of the file it may not report for) or a plain name
+    (the trusted command line and tests, not checked). Audited: commit, supersede."""
     if not result.accepted:
         raise ValueError("tệp còn lỗi, không thể ghi nhận")
+    if isinstance(user, auth.User):
+        user = auth.check_units(con, user, "import_report", result.units or [result.unit_id]).user_name
     if result.duplicate_of is not None:
         return []
     now = now or datetime.now()
@@ -644,6 +649,7 @@ def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str, now: 
               .groupby(keys, sort=True).size().rename("row_count").reset_index())
     con.execute("begin transaction")
     try:
+        previous = audit.batches_in_force(con, groups, now)
         con.register("staged_groups", groups)
         batch_map = con.execute(
             "insert into report_batches (unit_id, period, file_name, sha256, uploaded_by, uploaded_at, source, row_count) "
@@ -651,6 +657,7 @@ def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str, now: 
             "returning batch_id, unit_id, period",
             [result.file_name, result.sha256, user, now],
         ).df().sort_values("batch_id")
+        audit.record_commit(con, batch_map, previous, user, result.file_name, now)
         con.register("staged_batches", batch_map)
         con.register("staged_kpis", kpi_rows)
         con.register("staged_tasks", task_rows)

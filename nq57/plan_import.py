@@ -18,6 +18,7 @@ import duckdb
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+from nq57 import audit, auth
 from nq57.ingest import EXCEL_EPOCH, Problem, _check_container, _Problems, max_upload_bytes
 from nq57.textparse import fold_diacritics, parse_deadline, parse_target
 from nq57.workbook_format import META_SHEET, PLAN_META_KIND, REPORT_META_KIND, Column, header_key
@@ -634,11 +635,15 @@ def _insert(con, table: str, columns: list[str], rows: list[dict]) -> None:
                     [[row[c] for c in columns] for row in rows])
 
 
-def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck) -> str:
+def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck, user: auth.User | str | None = None) -> str:
     """Write a checked plan in one transaction: plans, tasks, task_units, targets, new KPIs and the
-    offices it names; all or nothing. The same file again writes nothing and returns its plan_id."""
+    offices it names; all or nothing. The same file again writes nothing and returns its plan_id.
+    A signed-in auth.User is checked for 'import_plan' (auth.PermissionDenied); a plain name or
+    None is the trusted command line. Audited ('plan_import') in the same transaction."""
     if not check.accepted:
         raise ValueError("tệp kế hoạch còn lỗi, không thể ghi nhận")
+    if isinstance(user, auth.User):
+        user = auth.check(con, user, "import_plan").user_name
     if check.duplicate_of is not None:
         return check.duplicate_of
     plan = check.plan
@@ -656,6 +661,8 @@ def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck) -> str:
         if check.report_cycle_change:
             unit_id, cycle = check.report_cycle_change
             con.execute("update units set report_cycle = ? where unit_id = ?", [cycle, unit_id])
+        audit.record(con, "plan_import", user, unit_id=plan.get("issuer_unit_id"), file_name=check.file_name,
+                     detail=f"kế hoạch {plan['plan_id']}: {len(check.tasks)} nhiệm vụ, {len(check.targets)} chỉ tiêu")
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -664,7 +671,7 @@ def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck) -> str:
 
 
 def import_plan_file(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
-                     dry_run: bool = False) -> tuple[PlanCheck, str | None]:
+                     dry_run: bool = False, user: auth.User | str | None = None) -> tuple[PlanCheck, str | None]:
     """Check, then (unless dry_run or rejected) commit. Returns the check and the plan_id written —
     or, for a file imported before, the plan_id it created (check.duplicate_of is set); None when
     rejected or on a dry run."""
@@ -675,4 +682,4 @@ def import_plan_file(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str
         return check, check.duplicate_of
     if dry_run:
         return check, None
-    return check, commit_plan(con, check)
+    return check, commit_plan(con, check, user)

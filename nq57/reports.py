@@ -10,6 +10,8 @@ from datetime import date, datetime
 
 import duckdb
 
+from nq57 import audit, auth
+
 TASK_STATUSES = {
     "chua_thuc_hien": "Chưa thực hiện",
     "dang_thuc_hien": "Đang thực hiện",
@@ -88,26 +90,67 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
     return batch_id
 
 
-def roll_back_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str, at: datetime | None = None) -> None:
-    """The previous version for that unit and period becomes current again; nothing is deleted."""
-    updated = con.execute(
-        "update report_batches set rolled_back_at = ?, rolled_back_by = ? "
-        "where batch_id = ? and rolled_back_at is null returning batch_id",
-        [at or datetime.now(), by, batch_id],
-    ).fetchall()
+def roll_back_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str | auth.User | None = None,
+                    at: datetime | None = None, user: auth.User | None = None) -> None:
+    """The previous version for that unit and period becomes current again; nothing is deleted.
+    With a signed-in `user` (or `by` given as an auth.User) the 'rollback' permission is checked
+    first (auth.PermissionDenied). Audited ('rollback') in the same transaction."""
+    if isinstance(by, auth.User):
+        user, by = by, None
+    if user is not None:
+        by = auth.check(con, user, "rollback").user_name
+    if not by:
+        raise ValueError("cần tên người hủy đợt báo cáo")
+    at = at or datetime.now()
+    con.execute("begin transaction")
+    try:
+        updated = con.execute(
+            "update report_batches set rolled_back_at = ?, rolled_back_by = ? "
+            "where batch_id = ? and rolled_back_at is null returning batch_id, unit_id, period, file_name",
+            [at, by, batch_id],
+        ).fetchall()
+        if updated:
+            _, unit_id, period, file_name = updated[0]
+            audit.record(con, "rollback", by, at=at, unit_id=unit_id, period=period, batch_id=batch_id,
+                         file_name=file_name, detail=f"hủy đợt {batch_id}")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
     if not updated:
         raise ValueError(f"không tìm thấy đợt báo cáo {batch_id} còn hiệu lực")
 
 
 def record_review(con: duckdb.DuckDBPyConnection, batch_id: int, unit_id: str, item_type: str, item_id: str,
-                  decision: str, reviewed_by: str, comment: str | None = None,
-                  reviewed_at: datetime | None = None) -> int:
+                  decision: str, reviewed_by: str | auth.User | None = None, comment: str | None = None,
+                  reviewed_at: datetime | None = None, user: auth.User | None = None) -> int:
+    """One review decision on an item of a batch. With a signed-in `user` (or `reviewed_by` given
+    as an auth.User) the 'review_evidence' permission is checked first (auth.PermissionDenied).
+    Audited ('review') in the same transaction; returns the review_id."""
     if decision not in REVIEW_DECISIONS:
         raise ValueError(f"kết luận thẩm định không hợp lệ: {decision}")
     if item_type not in ("task", "kpi"):
         raise ValueError(f"loại mục không hợp lệ: {item_type}")
-    return con.execute(
-        "insert into evidence_reviews (batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, "
-        "reviewed_at) values (?, ?, ?, ?, ?, ?, ?, ?) returning review_id",
-        [batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, reviewed_at or datetime.now()],
-    ).fetchall()[0][0]
+    if isinstance(reviewed_by, auth.User):
+        user, reviewed_by = reviewed_by, None
+    if user is not None:
+        reviewed_by = auth.check(con, user, "review_evidence").user_name
+    if not reviewed_by:
+        raise ValueError("cần tên người thẩm định")
+    reviewed_at = reviewed_at or datetime.now()
+    con.execute("begin transaction")
+    try:
+        review_id = con.execute(
+            "insert into evidence_reviews (batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, "
+            "reviewed_at) values (?, ?, ?, ?, ?, ?, ?, ?) returning review_id",
+            [batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, reviewed_at],
+        ).fetchall()[0][0]
+        period = con.execute("select period from report_batches where batch_id = ?", [batch_id]).fetchall()
+        audit.record(con, "review", reviewed_by, at=reviewed_at, unit_id=unit_id,
+                     period=period[0][0] if period else None, batch_id=batch_id,
+                     detail=f"{item_type} {item_id}: {decision}" + (f" — {comment}" if comment else ""))
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return review_id

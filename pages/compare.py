@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, data, filters, meeting
-from components.format import vn_date, vn_number, vn_percent
+from nq57.vnformat import vn_date, vn_number, vn_percent
 
 as_of = filters.current_as_of()
 
@@ -20,6 +20,19 @@ top_left.caption(f"Số liệu tính đến ngày {vn_date(as_of)} · thay đổ
 if top_right.button("Chế độ trình chiếu", icon=":material/slideshow:", type="primary", key="start_meeting"):
     meeting.start(as_of)
     st.rerun()
+
+with st.expander("Gói tài liệu cuộc họp (Excel + PDF)", icon=":material/folder_zip:"):
+    st.caption("Bảng xếp hạng, cảnh báo đỏ kèm lý do, một trang cho mỗi đơn vị, biểu đồ; tính đến ngày đã chọn.")
+    if st.button("Tạo gói tài liệu", key="make_pack"):
+        bar = st.progress(0.0, text="Đang chuẩn bị…")
+        st.session_state["pack"] = data.meeting_pack(as_of, progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+        bar.empty()
+    if "pack" in st.session_state:
+        workbook, pdf, stem = st.session_state["pack"]
+        left, right = st.columns(2)
+        left.download_button("Tải Excel", workbook, file_name=f"{stem}.xlsx", icon=":material/download:",
+                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        right.download_button("Tải PDF", pdf, file_name=f"{stem}.pdf", mime="application/pdf", icon=":material/download:")
 
 previous_day = filters.month_ends_before(as_of, 1)[0]
 scorecard = data.view("unit_scorecard", as_of)

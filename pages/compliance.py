@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, data, filters
-from components.format import vn_date, vn_number
+from nq57.vnformat import vn_date, vn_number
 
 as_of = filters.current_as_of()
 st.title("Tình hình nộp báo cáo")

@@ -4,7 +4,7 @@ import io
 import streamlit as st
 
 from components import data, filters
-from components.format import vn_date, vn_number
+from nq57.vnformat import vn_date, vn_number
 from nq57 import exports
 
 VIEW_TITLES = {

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data
-from components.format import vn_number
+from nq57.vnformat import vn_number
 
 st.title("Lịch sử nhập báo cáo")
 history = data.view("batch_history")

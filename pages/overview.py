@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, data, filters
-from components.format import vn_date, vn_number, vn_percent
+from nq57.vnformat import vn_date, vn_number, vn_percent
 
 as_of = filters.current_as_of()
 st.title("Tổng quan tỉnh Đồng Nai")

@@ -5,7 +5,7 @@ import io
 import streamlit as st
 
 from components import charts, data, filters
-from components.format import vn_date, vn_number
+from nq57.vnformat import vn_date, vn_number
 from nq57 import exports
 
 as_of = filters.current_as_of()

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data
-from components.format import vn_date, vn_number
+from nq57.vnformat import vn_date, vn_number
 from nq57 import exports
 
 st.title("Nhập báo cáo")

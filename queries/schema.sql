@@ -156,3 +156,49 @@ create table if not exists evidence_reviews (
     reviewed_at timestamp not null,
     is_demo     boolean not null default false
 );
+
+-- Sign-in accounts (nq57/auth.py). Passwords are stored only as argon2id hashes.
+create table if not exists users (
+    user_name       varchar primary key,
+    display_name    varchar,
+    role            varchar not null,    -- admin | secretariat | unit | reviewer | leader
+    unit_id         varchar,             -- required for the unit role
+    password_hash   varchar not null,
+    is_disabled     boolean not null default false,
+    failed_attempts integer not null default 0,
+    locked_until    timestamp,
+    created_at      timestamp not null,
+    last_login_at   timestamp
+);
+
+-- Who did what and when (nq57/audit.py); rows are only ever added.
+create sequence if not exists audit_id_seq;
+create table if not exists audit_log (
+    audit_id  bigint primary key default nextval('audit_id_seq'),
+    "at"      timestamp not null,   -- quoted: AT is a keyword in DuckDB
+    user_name varchar,
+    action    varchar not null,          -- sign_in | sign_in_failed | upload | commit | supersede | rollback | review …
+    unit_id   varchar,
+    period    date,
+    batch_id  integer,
+    file_name varchar,
+    detail    varchar
+);
+
+-- Evidence files (nq57/evidence.py): content-addressed under <database folder>/evidence/;
+-- stored_path is relative to that folder. One row per file attached to an item of a batch.
+create sequence if not exists evidence_id_seq;
+create table if not exists evidence_files (
+    evidence_id   integer primary key default nextval('evidence_id_seq'),
+    sha256        varchar not null,
+    size          bigint not null,
+    mime_type     varchar not null,
+    original_name varchar not null,
+    stored_path   varchar not null,
+    uploaded_by   varchar not null,
+    uploaded_at   timestamp not null,
+    batch_id      integer not null,
+    unit_id       varchar not null,
+    item_type     varchar not null,      -- task | kpi
+    item_id       varchar not null
+);

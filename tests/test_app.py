@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from nq57 import db
 from tests.conftest import DEMO_TODAY
-from components.format import vn_number, vn_percent
+from nq57.vnformat import vn_number, vn_percent
 
 AS_OF = date(2026, 3, 31)
 

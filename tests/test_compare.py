@@ -78,3 +78,10 @@ def test_meeting_mode_slides_keep_the_as_of_date(compare):
     assert compare.title[0].value == titles[3]
     compare.button(key="slide_exit").click().run()
     assert compare.title[0].value == "So sánh đơn vị"
+
+
+def test_the_pack_button_builds_both_files(compare):
+    compare.expander[0].button(key="make_pack").click().run()
+    assert not compare.exception
+    labels = [b.label for b in compare.get("download_button")]
+    assert "Tải Excel" in labels and "Tải PDF" in labels

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.format import vn_number, vn_percent
+from nq57.vnformat import vn_number, vn_percent
 from nq57 import db
 from tests.conftest import DEMO_TODAY
 
