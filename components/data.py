@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from nq57 import catalogue, db, demo, ingest, reports, templates
+from nq57 import audit, auth, catalogue, db, demo, evidence, ingest, reports, templates
 
 
 def ensure_database() -> None:
@@ -92,7 +92,7 @@ def upload_preview(result: ingest.CheckResult) -> pd.DataFrame:
         return ingest.preview_changes(con, result)
 
 
-def commit_upload(result: ingest.CheckResult, user: str) -> list[int]:
+def commit_upload(result: ingest.CheckResult, user) -> list[int]:
     """Writes go straight to the core; the next read sees a new data version, so every
     session's cached figures refresh on their next rerun."""
     with db.connect() as con:
@@ -101,7 +101,7 @@ def commit_upload(result: ingest.CheckResult, user: str) -> list[int]:
     return batch_ids
 
 
-def roll_back(batch_id: int, user: str) -> None:
+def roll_back(batch_id: int, user) -> None:
     with db.connect() as con:
         reports.roll_back_batch(con, batch_id, by=user)
     _data_version.clear()
@@ -118,3 +118,57 @@ def meeting_pack(as_of: date, progress) -> tuple[bytes, bytes, str]:
     with tempfile.TemporaryDirectory() as folder, db.connect() as con:
         files = pack.build_pack(con, as_of, Path(folder), progress=progress)
         return files.xlsx.read_bytes(), files.pdf.read_bytes(), files.xlsx.stem
+
+
+# --- trust: accounts, evidence, audit (writes clear the data version so pages refresh) ---------
+
+def pending_evidence() -> pd.DataFrame:
+    with db.connect() as con:
+        return evidence.pending_evidence(con)
+
+
+def evidence_files(batch_id: int, unit_id: str, item_type: str, item_id: str) -> pd.DataFrame:
+    with db.connect() as con:
+        return evidence.list_evidence(con, batch_id=batch_id, unit_id=unit_id, item_type=item_type, item_id=item_id)
+
+
+def read_evidence(evidence_id: int) -> tuple[bytes, str, str]:
+    with db.connect() as con:
+        return evidence.read_evidence(con, evidence_id)
+
+
+def store_evidence(content: bytes, name: str, user, batch_id: int, unit_id: str, item_type: str, item_id: str):
+    with db.connect() as con:
+        return evidence.store_evidence(con, content, name, user, batch_id, unit_id, item_type, item_id)
+
+
+def review_evidence(user, batch_id: int, unit_id: str, item_type: str, item_id: str, decision: str, comment):
+    with db.connect() as con:
+        evidence.review(con, user, batch_id, unit_id, item_type, item_id, decision, comment)
+    _data_version.clear()
+
+
+def list_users() -> pd.DataFrame:
+    with db.connect() as con:
+        return auth.list_users(con)
+
+
+def add_user(name: str, role: str, password: str, unit_id, display_name, by) -> None:
+    with db.connect() as con:
+        auth.add_user(con, name, role, password, unit_id=unit_id, display_name=display_name, by=by)
+    st.cache_data.clear()  # sign-in settings and menus depend on whether accounts exist
+
+
+def set_user_disabled(name: str, disabled: bool, by) -> None:
+    with db.connect() as con:
+        (auth.disable_user if disabled else auth.enable_user)(con, name, by=by)
+
+
+def audit_log(since) -> pd.DataFrame:
+    with db.connect() as con:
+        return audit.query(con, since=since)
+
+
+def record_upload_check(user_name: str, result) -> None:
+    with db.connect() as con:
+        audit.record_upload_check(con, user_name, result)

@@ -3,7 +3,7 @@ in force can be rolled back so the previous version becomes current again (nothi
 import pandas as pd
 import streamlit as st
 
-from components import data
+from components import data, session
 from nq57.vnformat import vn_number
 
 st.title("Lịch sử nhập báo cáo")
@@ -39,6 +39,9 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
 })
 
 st.subheader("Hoàn tác một đợt")
+if not session.can("rollback"):
+    st.caption("Chỉ văn phòng hoặc quản trị được hoàn tác một đợt báo cáo.")
+    st.stop()
 current = shown[shown["state"] == "current"]
 if current.empty:
     st.caption("Không có đợt nào đang hiệu lực trong bộ lọc.")
@@ -46,10 +49,11 @@ if current.empty:
 labels = {row.batch_id: f"Đợt {row.batch_id} · {row.unit_name} · kỳ {row.period_label} · {row.file_name or ''}"
           for row in current.itertuples()}
 batch_id = st.selectbox("Đợt cần hoàn tác", list(labels), format_func=labels.get, key="rollback_batch")
-who = st.text_input("Người hoàn tác", key="rollback_user")
+user = session.current_user()
+who = (user.display_name or user.user_name) if user else st.text_input("Người hoàn tác", key="rollback_user")
 confirmed = st.checkbox("Tôi xác nhận hoàn tác: bản nộp trước đó của kỳ này (nếu có) sẽ có hiệu lực trở lại.",
                         key="rollback_confirm")
 if st.button("Hoàn tác", disabled=not (confirmed and who.strip()), type="primary"):
-    data.roll_back(int(batch_id), who.strip())
+    data.roll_back(int(batch_id), user or who.strip())
     st.success(f"Đã hoàn tác đợt {batch_id}. Dữ liệu vẫn được lưu trong lịch sử.", icon=":material/check_circle:")
     st.rerun()

@@ -7,15 +7,19 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import data
+from components import data, session
 from nq57.vnformat import vn_date, vn_number
-from nq57 import exports
+from nq57 import auth, evidence, exports
 
 st.title("Nhập báo cáo")
 
+user = session.current_user()
 units = data.view("units")
 reporting = units[units["kind"].isin(["ward", "commune", "department"])].sort_values("sort_order")
 unit_labels = {"all": "Toàn tỉnh (tất cả đơn vị)"} | dict(zip(reporting["unit_id"], reporting["name"]))
+if user is not None and user.role == "unit":
+    # a unit's reporter works on its own unit only (the core refuses other units anyway)
+    unit_labels = {k: v for k, v in unit_labels.items() if k == user.unit_id}
 
 
 def month_options() -> list[str]:
@@ -41,7 +45,11 @@ st.download_button(
 )
 
 st.subheader("2. Nộp tệp đã điền")
-uploader = st.text_input("Người nộp", key="uploader_name", placeholder="Họ tên cán bộ văn phòng")
+if user is not None:
+    uploader = user.display_name or user.user_name
+    st.caption(f"Người nộp: **{uploader}** ({auth.ROLE_LABELS[user.role]})")
+else:
+    uploader = st.text_input("Người nộp", key="uploader_name", placeholder="Họ tên cán bộ văn phòng")
 upload = st.file_uploader("Chọn tệp Excel (.xlsx)", key="report_file")
 if upload is None:
     st.info("Chưa chọn tệp. Tệp được kiểm tra toàn bộ trước khi ghi; nếu có lỗi, không có dữ liệu nào bị thay đổi.")
@@ -57,6 +65,7 @@ if cache_key not in st.session_state:
     progress.progress(100, text="Đã kiểm tra xong")
     progress.empty()
     st.session_state[cache_key] = (result, preview)
+    data.record_upload_check(user.user_name if user else (uploader.strip() or "khách"), result)
 result, preview = st.session_state[cache_key]
 
 if not result.accepted:
@@ -110,8 +119,33 @@ if preview is not None and len(preview):
 
 if st.button("Ghi nhận báo cáo", type="primary", disabled=not uploader.strip(),
              help="Nhập tên người nộp để ghi nhận." if not uploader.strip() else None):
-    batch_ids = data.commit_upload(result, uploader.strip())
+    try:
+        batch_ids = data.commit_upload(result, user or uploader.strip())
+    except auth.PermissionDenied as refusal:
+        st.error(str(refusal), icon=":material/block:")
+        st.stop()
     del st.session_state[cache_key]
+    st.session_state["committed"] = (batch_ids, result)
     st.success(f"Đã ghi nhận {vn_number(len(batch_ids))} đợt báo cáo lúc {vn_date(date.today())}. "
                "Các trang số liệu đã cập nhật.", icon=":material/check_circle:")
-    st.balloons()
+
+if "committed" in st.session_state:
+    batch_ids, committed = st.session_state["committed"]
+    st.subheader("3. Đính kèm tệp minh chứng (tùy chọn)")
+    st.caption(f"Chấp nhận: {evidence.ALLOWED_LABEL}. Loại tệp được kiểm tra theo nội dung, không theo đuôi tên.")
+    items = [("kpi", r.unit_id, r.kpi_id, f"Chỉ tiêu {r.kpi_id} · {r.unit_id}") for r in committed.kpi_rows.itertuples()]
+    items += [("task", r.unit_id, r.task_id, f"Nhiệm vụ {r.task_id} · {r.unit_id}") for r in committed.task_rows.itertuples()]
+    history = data.view("batch_history")
+    batch_of = {(r.unit_id, r.period): r.batch_id for r in history[history["batch_id"].isin(batch_ids)].itertuples()}
+    choice = st.selectbox("Mục", range(len(items)), format_func=lambda i: items[i][3], key="evidence_item")
+    attachment = st.file_uploader("Tệp minh chứng", key="evidence_file")
+    if attachment is not None and st.button("Lưu minh chứng", key="evidence_save"):
+        item_type, unit_id, item_id, _ = items[choice]
+        batch_id = next(b for (u, _), b in batch_of.items() if u == unit_id)
+        try:
+            stored = data.store_evidence(attachment.getvalue(), attachment.name, user or uploader.strip(),
+                                         int(batch_id), unit_id, item_type, item_id)
+        except (evidence.EvidenceError, auth.PermissionDenied) as refusal:
+            st.error(str(refusal), icon=":material/block:")
+        else:
+            st.success(f"Đã lưu minh chứng ({stored.mime_type}, {vn_number(stored.size)} byte).", icon=":material/check_circle:")

@@ -1,0 +1,33 @@
+"""Nhật ký hoạt động: every sign-in, upload, commit, supersede, rollback, review and account
+change — who, when, what, from which file — filterable and downloadable."""
+from datetime import date, timedelta
+
+import streamlit as st
+
+from components import data
+from nq57 import audit, exports
+from nq57.vnformat import vn_number
+
+st.title("Nhật ký hoạt động")
+left, middle, right = st.columns(3)
+since = left.date_input("Từ ngày", value=date.today() - timedelta(days=30), format="DD/MM/YYYY", key="audit_since")
+actions = middle.multiselect("Hoạt động", list(audit.ACTION_LABELS), format_func=audit.ACTION_LABELS.get,
+                             key="audit_actions", placeholder="Tất cả")
+who = right.text_input("Người thực hiện", key="audit_user")
+log = data.audit_log(since)
+if actions:
+    log = log[log["action"].isin(actions)]
+if who.strip():
+    log = log[log["user_name"].fillna("").str.contains(who.strip(), case=False, regex=False)]
+st.caption(f"{vn_number(len(log))} dòng")
+if log.empty:
+    st.info("Không có hoạt động nào khớp bộ lọc.")
+    st.stop()
+shown = log.assign(action_label=log["action"].map(lambda a: audit.ACTION_LABELS.get(a, a)),
+                   when=log["at"].map(lambda t: f"{t:%d/%m/%Y %H:%M:%S}"))
+st.dataframe(shown[["when", "user_name", "action_label", "unit_id", "batch_id", "file_name", "detail"]], hide_index=True,
+             width="stretch", column_config={"when": "Thời điểm", "user_name": "Người thực hiện", "action_label": "Hoạt động",
+                                             "unit_id": "Đơn vị", "batch_id": "Đợt", "file_name": "Tệp",
+                                             "detail": st.column_config.TextColumn("Chi tiết", width="large")})
+st.download_button("Tải CSV", exports.to_csv(log).encode("utf-8"), file_name=f"nhat_ky_{date.today():%Y-%m-%d}.csv",
+                   mime="text/csv", icon=":material/download:")

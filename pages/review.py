@@ -1,0 +1,54 @@
+"""Thẩm định minh chứng: evidence awaiting review, the file or document reference, and a
+decision — hợp lệ / không hợp lệ / thiếu chất lượng — that the views follow at once."""
+import streamlit as st
+
+from components import data, session
+from nq57 import auth, evidence
+from nq57.vnformat import vn_number
+
+st.title("Thẩm định minh chứng")
+user = session.current_user()
+if user is None:
+    st.info("Cần đăng nhập bằng tài khoản thẩm định (hoặc quản trị) để ghi kết luận. "
+            "Tạo tài khoản: `python -m nq57 user add TEN --role reviewer`.", icon=":material/lock:")
+    st.stop()
+
+pending = data.pending_evidence()
+hide_demo = st.toggle("Ẩn dữ liệu minh họa", value=False, key="review_hide_demo")
+if hide_demo:
+    pending = pending[~pending["is_demo"]]
+units = ["Tất cả"] + sorted(pending["unit_name"].unique())
+unit = st.selectbox("Đơn vị", units, key="review_unit")
+if unit != "Tất cả":
+    pending = pending[pending["unit_name"] == unit]
+st.caption(f"{vn_number(len(pending))} mục chờ thẩm định (cũ nhất trước)")
+if pending.empty:
+    st.success("Không còn minh chứng nào chờ thẩm định.", icon=":material/check_circle:")
+    st.stop()
+
+st.dataframe(pending[["unit_name", "period", "item_name", "evidence_ref", "file_count", "uploaded_by"]].assign(
+    period=pending["period"].map(lambda d: f"{d:%m/%Y}")), hide_index=True, width="stretch", column_config={
+    "unit_name": "Đơn vị", "period": "Kỳ", "item_name": st.column_config.TextColumn("Nội dung", width="large"),
+    "evidence_ref": "Minh chứng", "file_count": "Số tệp", "uploaded_by": "Người nộp"})
+
+labels = {i: f"{r.unit_name} · {r.item_name[:80]}" for i, r in pending.iterrows()}
+chosen = st.selectbox("Mục cần thẩm định", list(labels), format_func=labels.get, key="review_item")
+item = pending.loc[chosen]
+st.markdown("**Minh chứng ghi trong báo cáo:**")
+st.text(item["evidence_ref"] or "(không ghi)")
+for row in data.evidence_files(int(item["batch_id"]), item["unit_id"], item["item_type"], item["item_id"]).itertuples():
+    content, mime, name = data.read_evidence(int(row.evidence_id))
+    st.download_button(f"Mở tệp: {name}", content, file_name=name, mime=mime, key=f"evidence_{row.evidence_id}")
+
+decisions = {"valid": "Hợp lệ", "invalid": "Không hợp lệ → Chờ hoàn thiện", "insufficient": "Thiếu chất lượng → cảnh báo đỏ"}
+decision = st.radio("Kết luận", list(decisions), format_func=decisions.get, horizontal=True, key="review_decision")
+comment = st.text_area("Nhận xét (bắt buộc khi không hợp lệ hoặc thiếu chất lượng)", key="review_comment")
+if st.button("Ghi kết luận", type="primary", key="review_submit"):
+    try:
+        data.review_evidence(user, int(item["batch_id"]), item["unit_id"], item["item_type"], item["item_id"],
+                             decision, comment.strip() or None)
+    except (auth.PermissionDenied, evidence.EvidenceError) as refusal:
+        st.error(str(refusal))
+    else:
+        st.success(f"Đã ghi kết luận: {decisions[decision]}. Các trang số liệu cập nhật ngay.", icon=":material/check_circle:")
+        st.rerun()
