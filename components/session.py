@@ -75,7 +75,12 @@ def sidebar() -> None:
         box.markdown(f"**{user.display_name or user.user_name}** · {auth.ROLE_LABELS[user.role]}")
         if box.button("Đăng xuất", key="sign_out"):
             _sign_out()
+            if oidc_configured() and st.user.is_logged_in:
+                st.logout()
             st.rerun()
+        return
+    if oidc_configured():
+        _oidc_sign_in(box, now)
         return
     with box.form("sign_in", clear_on_submit=False, border=False):
         st.markdown("**Đăng nhập**")
@@ -92,6 +97,35 @@ def sidebar() -> None:
             st.session_state[USER_KEY] = signed_in
             st.session_state[LAST_SEEN_KEY] = now
             st.rerun()
+
+
+def oidc_configured() -> bool:
+    """An OpenID Connect provider in .streamlit/secrets.toml ([auth] section) replaces local passwords."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _oidc_sign_in(box, now: datetime) -> None:
+    """st.login proves who the person is; the account with that e-mail as its name says what
+    they may do, so roles stay in one place whichever way people sign in."""
+    if not st.user.is_logged_in:
+        if box.button("Đăng nhập", key="oidc_sign_in"):
+            st.login()
+        return
+    with db.connect() as con:
+        account = auth.get_user(con, st.user.email or "")
+        if account is None or account.is_disabled:
+            audit.record(con, "sign_in_failed", st.user.email, detail="OIDC: chưa có tài khoản hoặc đã bị khóa")
+            box.error("Tài khoản chưa được cấp quyền trong hệ thống; liên hệ quản trị.")
+            if box.button("Đăng xuất", key="oidc_sign_out"):
+                st.logout()
+            return
+        audit.record(con, "sign_in", account.user_name, detail="OIDC")
+    st.session_state[USER_KEY] = account
+    st.session_state[LAST_SEEN_KEY] = now
+    st.rerun()
 
 
 def reading_allowed() -> bool:
