@@ -209,26 +209,331 @@ def run_ingest_bench(runs: int, pandas_runs: int, skip_pandas: bool, out=sys.std
     return {"full": full, "calamine": calamine, "pandas": pandas_time, "one_month": one_month, "peak_mb": peak_mb}
 
 
+# --- the views benchmark (`bench --views`) --------------------------------------------------------
+
+BENCH_DIR = db.PROJECT_ROOT / "data" / "bench"
+GOAL_VIEW_SECONDS = 0.5
+GOAL_VIEW_OVER_FLOOR = 3.0
+GOAL_PANDAS_OVER_VIEWS = 5.0
+GOAL_PAGE_COLD_NATIONAL = 1.0
+GOAL_PAGE_WARM_PROVINCE = 0.3
+GOAL_PEAK_MB = 1024
+
+# The floor: what the hardware does on the same facts with one scan-aggregate — the latest value per
+# unit and KPI, its ratio to a linear schedule from the first value to the nearest province target,
+# and the units' counts of KPIs below 50%.
+FLOOR_SQL = """
+with latest as (
+    select unit_id, kpi_id,
+           arg_max(coalesce(value, 100.0 * numerator / nullif(denominator, 0)), period) as actual,
+           arg_min(coalesce(value, 100.0 * numerator / nullif(denominator, 0)), period) as baseline,
+           min(period) as first_period
+    from kpi_values
+    group by unit_id, kpi_id
+),
+goal as (
+    select kpi_id, arg_min(target_value, due_date) as target_value, min(due_date) as due_date
+    from targets where unit_id = 'dong-nai' and due_date >= ?::date and comparator = '>='
+    group by kpi_id
+),
+rated as (
+    select l.unit_id,
+           l.actual / nullif(l.baseline + (g.target_value - l.baseline)
+               * date_diff('day', l.first_period, ?::date) / greatest(date_diff('day', l.first_period, g.due_date), 1), 0)
+               as ratio
+    from latest l join goal g using (kpi_id)
+)
+select unit_id, count(*) filter (where ratio < 0.5) as below_half, avg(ratio) as mean_ratio
+from rated group by unit_id
+"""
+
+
+def bench_database(scale: str, out=sys.stdout) -> Path:
+    """The scale's database in data/bench/, built once (in a child process) and reused."""
+    import subprocess
+
+    path = BENCH_DIR / f"{scale}.duckdb"
+    if not path.exists():
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".building.duckdb")
+        partial.unlink(missing_ok=True)
+        print(f"Đang tạo cơ sở dữ liệu quy mô {scale} → {path} …", file=out, flush=True)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "nq57", "--db", str(partial), "demo", "--scale", scale],
+                       check=True, cwd=db.PROJECT_ROOT, stdout=subprocess.DEVNULL)
+        partial.rename(path)
+        print(f"  tạo xong trong {time.perf_counter() - started:.1f} s", file=out, flush=True)
+    with db.connect(path) as con:
+        db.migrate_if_needed(con)  # a cached database gets this code's views
+    return path
+
+
+def _quiet(con) -> None:
+    con.execute("set enable_progress_bar = false")
+
+
+def _peak_mb() -> float:
+    """This process's peak RSS. VmHWM starts afresh in a spawned child (ru_maxrss would carry the
+    parent's peak across fork and exec); ru_maxrss where /proc is missing."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _fetch_view(path: Path, view: str, as_of: date) -> int:
+    with db.connect(path) as con:
+        _quiet(con)
+        db.set_as_of(con, as_of)
+        return len(con.execute(f"select * from {view}").fetchall())
+
+
+def _floor(path: Path, as_of: date) -> int:
+    with db.connect(path) as con:
+        _quiet(con)
+        return len(con.execute(FLOOR_SQL, [as_of, as_of]).fetchall())
+
+
+def pandas_rules(path: Path, as_of: date) -> dict[str, int]:
+    """The same rules as a quick pandas script: read the tables, then overdue tasks, KPIs below 50%
+    of a linear schedule, missing reports and a scorecard per unit."""
+    import pandas as pd
+
+    with db.connect(path, read_only=True) as con:
+        _quiet(con)
+        read = lambda sql: con.execute(sql).df()
+        units = read("select unit_id, kind, report_cycle from units where kind in ('ward', 'commune')")
+        batches = read("select batch_id, unit_id, period, uploaded_at, rolled_back_at from report_batches")
+        values = read("select batch_id, unit_id, kpi_id, period, value, numerator, denominator from kpi_values")
+        updates = read("select batch_id, unit_id, task_id, period, status, percent_complete from task_updates")
+        tasks = read("select task_id, deadline_kind, due_date from tasks")
+        assigned = read("select task_id, unit_id from task_units")
+        targets = read("select unit_id, kpi_id, horizon, comparator, target_value, due_date from targets "
+                       "where comparator is not null")
+        deadline_day = int(con.execute("select value from settings where key = 'report_deadline_day'").fetchall()[0][0])
+        first_period = pd.Timestamp(con.execute("select value from settings where key = 'first_period'").fetchall()[0][0])
+    today = pd.Timestamp(as_of)
+    end = today + pd.Timedelta(days=1)
+    visible = batches[(batches.uploaded_at < end) & (batches.rolled_back_at.isna() | (batches.rolled_back_at >= end))]
+    current = visible.sort_values(["uploaded_at", "batch_id"]).drop_duplicates(["unit_id", "period"], keep="last")
+
+    # KPIs: latest and first value in force, nearest target ahead, linear schedule, ratio < 0.5
+    vals = values.merge(current[["batch_id"]], on="batch_id")
+    vals["value"] = vals["value"].fillna(100.0 * vals["numerator"] / vals["denominator"].where(vals["denominator"] > 0))
+    vals = vals.dropna(subset=["value"]).sort_values("period")
+    latest = vals.drop_duplicates(["unit_id", "kpi_id"], keep="last")[["unit_id", "kpi_id", "value"]]
+    first = vals.drop_duplicates(["unit_id", "kpi_id"], keep="first")[["unit_id", "kpi_id", "value", "period"]]
+    kpi = latest.merge(first, on=["unit_id", "kpi_id"], suffixes=("", "_base"))
+    own = targets[targets.unit_id != "dong-nai"]
+    province = targets[targets.unit_id == "dong-nai"].drop(columns="unit_id").merge(units[["unit_id"]], how="cross")
+    province = province.merge(own[["unit_id", "kpi_id", "horizon"]], on=["unit_id", "kpi_id", "horizon"],
+                              how="left", indicator=True)
+    effective = pd.concat([own, province[province["_merge"] == "left_only"].drop(columns="_merge")])
+    ahead = effective[effective.due_date >= today].sort_values("due_date").drop_duplicates(["unit_id", "kpi_id"])
+    kpi = kpi.merge(ahead, on=["unit_id", "kpi_id"])
+    base_end = kpi["period"] + pd.offsets.MonthEnd(0)
+    span = (kpi["due_date"] - base_end).dt.days.clip(lower=1)
+    elapsed = (today - base_end).dt.days.clip(lower=0)
+    expected = kpi["value_base"] + (kpi["target_value"] - kpi["value_base"]) * elapsed / span
+    lower_better = kpi["comparator"].isin(["<", "<=", "rank<="])
+    kpi["ratio"] = (expected / kpi["value"]).where(lower_better, kpi["value"] / expected)
+    kpi["on_track"] = kpi["ratio"] >= 1
+    kpi_flags = kpi[kpi["ratio"] < 0.5]
+
+    # tasks: latest update in force; dated tasks past due and not done are overdue
+    upd = updates.merge(current[["batch_id"]], on="batch_id").sort_values("period")
+    last = upd.drop_duplicates(["unit_id", "task_id"], keep="last")[["unit_id", "task_id", "status"]]
+    task = assigned.merge(tasks, on="task_id").merge(last, on=["unit_id", "task_id"], how="left")
+    dated = task[task.deadline_kind == "date"]
+    due = dated[dated.due_date <= today]
+    overdue = dated[(dated.due_date < today) & (dated.status != "hoan_thanh")]
+
+    # reports: every month from the first period whose deadline has passed, without a batch
+    months = pd.date_range(first_period, today, freq="MS")
+    owed = units.merge(pd.DataFrame({"period": months}), how="cross")
+    owed["deadline"] = owed["period"] + pd.DateOffset(months=1) + pd.Timedelta(days=deadline_day - 1)
+    owed = owed[owed.deadline < today]
+    received = visible.drop_duplicates(["unit_id", "period"])[["unit_id", "period"]].assign(received=True)
+    owed = owed.merge(received, on=["unit_id", "period"], how="left")
+    missing = owed[owed.received.isna()]
+
+    # scorecard
+    count = lambda frame, name: frame.groupby("unit_id").size().rename(name)
+    card = units.set_index("unit_id").join([
+        count(due, "tasks_due"), count(due[due.status == "hoan_thanh"], "tasks_done"), count(overdue, "overdue"),
+        count(kpi, "kpis"), count(kpi[kpi.on_track], "on_track"), count(owed, "periods_due"),
+        count(owed[owed.received.notna()], "received"), count(kpi_flags, "kpi_flags"), count(missing, "missing"),
+    ]).fillna(0)
+    card["score"] = 100 * (0.4 * card.tasks_done / card.tasks_due.where(card.tasks_due > 0)
+                           + 0.3 * card.on_track / card.kpis.where(card.kpis > 0)
+                           + 0.2 * card.received / card.periods_due.where(card.periods_due > 0)).fillna(0)
+    card["rank"] = card["score"].rank(ascending=False, method="min")
+    return {"flags": len(overdue) + len(kpi_flags) + len(missing), "units": len(card)}
+
+
+def _pandas_child(path: str, as_of: str, queue) -> None:
+    started = time.perf_counter()
+    counts = pandas_rules(Path(path), date.fromisoformat(as_of))
+    queue.put((time.perf_counter() - started, _peak_mb(), counts))
+
+
+def run_pandas(path: Path, as_of: date) -> tuple[float, float]:
+    """In a child process, so its memory does not count as the dashboard's."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_pandas_child, args=(str(path), as_of.isoformat(), queue))
+    child.start()
+    seconds, peak_mb, _counts = queue.get()
+    child.join()
+    return seconds, peak_mb
+
+
+def app_pages() -> list[str]:
+    """The page scripts in app.py's navigation, in order."""
+    import re
+
+    return re.findall(r'st\.Page\("([^"]+)"', (db.PROJECT_ROOT / "app.py").read_text(encoding="utf-8"))
+
+
+def time_pages(path: Path, timeout: float = 120, out=sys.stdout) -> list[tuple[str, float, float]]:
+    """Each page under AppTest: cold (caches cleared, first run) and warm (second run). A run
+    longer than `timeout` is recorded as infinite (printed '> timeout') and the next page goes on."""
+    import os
+
+    import logging
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from streamlit import logger as streamlit_logger
+
+    streamlit_logger.set_log_level("error")  # "No runtime found" warnings outside a server
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+    os.environ["NQ57_DB"] = str(path)
+    results = []
+    for page in ["app.py", *app_pages()]:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        at = AppTest.from_file(str(db.PROJECT_ROOT / "app.py"), default_timeout=timeout)
+        if page != "app.py":
+            at.switch_page(page)
+        cold = warm = float("inf")
+        try:
+            started = time.perf_counter()
+            at.run()
+            cold = time.perf_counter() - started
+            if at.exception:
+                raise RuntimeError(f"{page}: {at.exception[0].message}")
+            started = time.perf_counter()
+            at.run()
+            warm = time.perf_counter() - started
+        except RuntimeError as problem:
+            if "timed out" not in str(problem):
+                raise
+        print(f"  {page}: {cold:.2f} s / {warm:.2f} s", file=out, flush=True)
+        results.append((page, cold, warm))
+    return results
+
+
+def _table(title: str, rows: list[tuple[str, str, str, str]], out) -> None:
+    header = ("Phép đo", "Kết quả", "Mục tiêu", "Đánh giá")
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(4)]
+    print(f"\n{title}", file=out)
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)), file=out)
+    print("  ".join("-" * w for w in widths), file=out)
+    for row in rows:
+        print("  ".join([row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].ljust(widths[2]), row[3]]),
+              file=out)
+
+
+def run_views_bench(scale: str, runs: int, skip_pages: bool = False, skip_pandas: bool = False,
+                    as_of: date | None = None, page_timeout: float = 120, out=sys.stdout) -> dict[str, float]:
+    as_of = as_of or date.today()
+    path = bench_database(scale, out)
+    with db.connect(path, read_only=True) as con:
+        units, kpi_rows = con.execute(
+            "select (select count(*) from units where kind in ('ward', 'commune')), (select count(*) from kpi_values)"
+        ).fetchall()[0]
+    print(f"  {path.name}: {units:,} xã/phường, {kpi_rows:,} số liệu chỉ tiêu; tính đến {as_of:%d/%m/%Y}",
+          file=out, flush=True)
+    red = scorecard = floor = float("inf")
+    for _ in range(runs):  # alternate, so a busy machine slows all three alike
+        red = min(red, best_of(1, lambda: _fetch_view(path, "red_flags", as_of)))
+        scorecard = min(scorecard, best_of(1, lambda: _fetch_view(path, "unit_scorecard", as_of)))
+        floor = min(floor, best_of(1, lambda: _floor(path, as_of)))
+    views = red + scorecard
+    pandas_time, pandas_mb = (float("nan"), float("nan")) if skip_pandas else run_pandas(path, as_of)
+    pages = [] if skip_pages else time_pages(path, page_timeout, out)
+    peak_mb = _peak_mb()
+
+    national = scale == "national"
+    rows = [
+        ("red_flags (select *, lấy hết)", f"{red:.3f} s", f"≤ {GOAL_VIEW_SECONDS:g} s" if national else "",
+         _verdict(red <= GOAL_VIEW_SECONDS) if national else ""),
+        ("unit_scorecard (select *, lấy hết)", f"{scorecard:.3f} s", f"≤ {GOAL_VIEW_SECONDS:g} s" if national else "",
+         _verdict(scorecard <= GOAL_VIEW_SECONDS) if national else ""),
+        ("sàn: một GROUP BY trên kpi_values", f"{floor:.3f} s", "", ""),
+        ("    red_flags / sàn", f"{red / floor:.2f}×", f"≤ {GOAL_VIEW_OVER_FLOOR:g}×",
+         _verdict(red / floor <= GOAL_VIEW_OVER_FLOOR)),
+        ("    unit_scorecard / sàn", f"{scorecard / floor:.2f}×", f"≤ {GOAL_VIEW_OVER_FLOOR:g}×",
+         _verdict(scorecard / floor <= GOAL_VIEW_OVER_FLOOR)),
+        ("pandas (đọc bảng + cùng quy tắc)", "bỏ qua" if skip_pandas else f"{pandas_time:.3f} s", "", ""),
+        ("    pandas / (red_flags + unit_scorecard)", "—" if skip_pandas else f"{pandas_time / views:.2f}×",
+         f"≥ {GOAL_PANDAS_OVER_VIEWS:g}×", "—" if skip_pandas else _verdict(pandas_time / views >= GOAL_PANDAS_OVER_VIEWS)),
+    ]
+    for page, cold, warm in pages:
+        cold_goal = f"≤ {GOAL_PAGE_COLD_NATIONAL:g} s" if national else ""
+        warm_goal = "" if national else f"≤ {GOAL_PAGE_WARM_PROVINCE:g} s"
+        shown = lambda seconds: f"> {page_timeout:g} s" if seconds == float("inf") else f"{seconds:.3f} s"
+        rows.append((f"trang {page} lần đầu (bộ đệm trống)", shown(cold), cold_goal,
+                     _verdict(cold <= GOAL_PAGE_COLD_NATIONAL) if national else ""))
+        rows.append((f"trang {page} lần hai", shown(warm), warm_goal,
+                     "" if national else _verdict(warm <= GOAL_PAGE_WARM_PROVINCE)))
+    rows.append(("RSS đỉnh của tiến trình (view + trang)", f"{peak_mb:,.0f} MB", f"≤ {GOAL_PEAK_MB:,} MB",
+                 _verdict(peak_mb <= GOAL_PEAK_MB)))
+    if not skip_pandas:
+        rows.append(("    RSS đỉnh của tiến trình pandas", f"{pandas_mb:,.0f} MB", "", ""))
+    _table(f"Hiệu năng view và trang — quy mô {scale} (tốt nhất của {runs} lần)", rows, out)
+    return {"red_flags": red, "unit_scorecard": scorecard, "floor": floor, "pandas": pandas_time,
+            "peak_mb": peak_mb, **{f"cold:{p}": c for p, c, _w in pages}, **{f"warm:{p}": w for p, _c, w in pages}}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m nq57 bench", description="Đo hiệu năng")
     parser.add_argument("--ingest", action="store_true", help="đo hiệu năng nhập báo cáo Excel")
     parser.add_argument("--runs", type=int, default=3, help="số lần đo cho các phép nhanh (lấy tốt nhất)")
     parser.add_argument("--pandas-runs", type=int, default=1, help="số lần đo pandas+openpyxl")
     parser.add_argument("--skip-pandas", action="store_true", help="bỏ qua phép đo pandas+openpyxl (chậm)")
+    parser.add_argument("--views", action="store_true", help="đo hiệu năng view red_flags, unit_scorecard và các trang")
+    parser.add_argument("--scale", choices=["province", "national"], default="province",
+                        help="quy mô dữ liệu cho --views (cơ sở dữ liệu tạo một lần trong data/bench/)")
+    parser.add_argument("--skip-pages", action="store_true", help="--views: bỏ qua phép đo các trang (AppTest)")
+    parser.add_argument("--page-timeout", type=float, default=120, help="--views: giới hạn giây cho một lần chạy trang")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.ingest:
+    if not args.ingest and not args.views:
         parser.print_usage(sys.stderr)
-        print("Sai cú pháp: chọn phép đo, ví dụ --ingest", file=sys.stderr)
+        print("Sai cú pháp: chọn phép đo, ví dụ --ingest hoặc --views", file=sys.stderr)
         return 2
     if args.runs < 1 or args.pandas_runs < 1:
         print("Sai cú pháp: --runs và --pandas-runs phải từ 1 trở lên", file=sys.stderr)
         return 2
-    run_ingest_bench(args.runs, args.pandas_runs, args.skip_pandas)
+    if args.ingest:
+        run_ingest_bench(args.runs, args.pandas_runs, args.skip_pandas)
+    if args.views:
+        run_views_bench(args.scale, args.runs, skip_pages=args.skip_pages, skip_pandas=args.skip_pandas,
+                        page_timeout=args.page_timeout)
     return 0
 
 

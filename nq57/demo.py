@@ -265,10 +265,13 @@ def _advance_batch_sequence(con: duckdb.DuckDBPyConnection) -> None:
 
 def clear(con: duckdb.DuckDBPyConnection) -> int:
     """Remove every demo row, and only those. Returns the number of demo batches removed."""
+    from nq57 import demo_national  # the synthetic national catalogue is demo data too
+
     count = con.execute("select count(*) from report_batches where is_demo").fetchall()[0][0]
     con.execute("begin transaction")
     try:
         _delete_demo_rows(con)
+        demo_national.clear_catalogue(con)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

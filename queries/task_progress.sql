@@ -40,14 +40,20 @@ judged_periods as (
 ),
 
 latest_update as (
-    select * exclude (update_rank)
+    -- the newest update per unit and task in one aggregate pass (a window over every update
+    -- with its text columns was the cost at national scale: 1.3M rows)
+    select unit_id, task_id, unnest(latest)
     from (
-        select u.*, row_number() over (
-            partition by unit_id, task_id order by period desc, uploaded_at desc
-        ) as update_rank
-        from updates u
+        select
+            unit_id,
+            task_id,
+            arg_max({'period': period, 'batch_id': batch_id, 'status': status,
+                     'percent_complete': percent_complete, 'evidence_ref': evidence_ref,
+                     'difficulties': difficulties, 'requests': requests, 'is_demo': is_demo},
+                    {'period': period, 'uploaded_at': uploaded_at}) as latest
+        from updates
+        group by unit_id, task_id
     )
-    where update_rank = 1
 ),
 
 period_update as (

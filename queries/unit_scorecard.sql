@@ -10,6 +10,24 @@ units as (
     select unit_id, name as unit_name, kind as unit_kind, sort_order from units where kind in ('ward', 'commune')
 ),
 
+-- Each underlying view is evaluated once here and shared (materialized): reading red_flags
+-- would evaluate task_progress and kpi_progress a second time. The flag counts below therefore
+-- apply red_flags' rules to the same rows; tests/test_scale.py checks they equal red_flags.
+task_rows as materialized (
+    select unit_id, unit_kind, is_due, is_done, is_overdue, is_behind_schedule, evidence_state
+    from task_progress
+),
+
+kpi_rows as materialized (
+    select unit_id, unit_kind, kpi_id, comparator, is_on_track, status, flag_rule, due_date, as_of, evidence_state
+    from kpi_progress
+),
+
+report_rows as materialized (
+    select unit_id, is_due, is_on_time, is_received, status
+    from reporting_compliance
+),
+
 tasks as (
     select
         unit_id,
@@ -17,7 +35,7 @@ tasks as (
         count(*) filter (where is_due)               as tasks_due,
         count(*) filter (where is_due and is_done)   as tasks_done,
         count(*) filter (where is_overdue)           as tasks_overdue
-    from task_progress
+    from task_rows
     group by unit_id
 ),
 
@@ -27,8 +45,35 @@ kpis as (
         count(*) filter (where comparator is not null)                  as kpis_evaluated,
         count(*) filter (where comparator is not null and is_on_track)  as kpis_on_track,
         count(*) filter (where status = 'chua_co_so_lieu')              as kpis_unreported
-    from kpi_progress
+    from kpi_rows
     group by unit_id
+),
+
+next_horizon as (
+    select unit_id, kpi_id, min(due_date) as next_due
+    from kpi_rows
+    where unit_kind <> 'province' and due_date >= as_of
+    group by all
+),
+
+flag_rows as (
+    -- red_flags' rules 1–4, one row per flag
+    select unit_id, 1 as rule from task_rows where unit_kind <> 'province' and is_overdue
+    union all
+    select unit_id, 2 from task_rows where unit_kind <> 'province' and is_behind_schedule
+    union all
+    select unit_id, 3 from task_rows where unit_kind <> 'province' and evidence_state = 'thieu_chat_luong'
+    union all
+    select k.unit_id, k.flag_rule
+    from kpi_rows k
+    left join next_horizon n on n.unit_id = k.unit_id and n.kpi_id = k.kpi_id
+    where k.unit_kind <> 'province' and (k.flag_rule = 1 or (k.flag_rule = 2 and k.due_date = n.next_due))
+    union all
+    select unit_id, 3
+    from (select distinct unit_id, kpi_id from kpi_rows
+          where unit_kind <> 'province' and evidence_state = 'thieu_chat_luong')
+    union all
+    select unit_id, 4 from report_rows where status = 'chua_nop'
 ),
 
 flags as (
@@ -39,7 +84,7 @@ flags as (
         count(*) filter (where rule = 2) as flags_rule_2,
         count(*) filter (where rule = 3) as flags_rule_3,
         count(*) filter (where rule = 4) as flags_rule_4
-    from red_flags
+    from flag_rows
     group by unit_id
 ),
 
@@ -49,7 +94,7 @@ reports as (
         count(*) filter (where is_due)                  as periods_due,
         count(*) filter (where is_due and is_on_time)   as periods_on_time,
         count(*) filter (where is_due and is_received)  as periods_received
-    from reporting_compliance
+    from report_rows
     group by unit_id
 ),
 

@@ -1,0 +1,79 @@
+"""National-size demo data: 3,321 communes/wards in 34 provinces, 120 KPIs, 36 months of reports.
+
+`python -m nq57 demo --scale national` builds it. The rows are generated set-based inside DuckDB
+(queries/demo/national.sql: range(), generate_series(), hash() for determinism), not in Python
+loops, so a national database is built in about a minute. Everything it adds is demo data: the
+synthetic catalogue (units 'tinh-…', KPIs 'qg-…', plan 'demo-quoc-gia' with its tasks and
+targets) and batches/reviews marked is_demo; `demo --clear` removes all of it.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from nq57 import db, demo
+
+NATIONAL_PLAN = "demo-quoc-gia"
+UNIT_PREFIX = "tinh-"
+KPI_PREFIX = "qg-"
+PROVINCES = 34
+COMMUNES_AND_WARDS = 3321
+KPI_COUNT = 120
+MONTHS = 36
+
+
+def clear_catalogue(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove the synthetic national catalogue (call inside the caller's transaction)."""
+    con.execute("delete from task_units where task_id like ? or unit_id like ?",
+                [NATIONAL_PLAN + ":%", UNIT_PREFIX + "%"])
+    con.execute("delete from tasks where plan_id = ?", [NATIONAL_PLAN])
+    con.execute("delete from targets where plan_id = ? or kpi_id like ?", [NATIONAL_PLAN, KPI_PREFIX + "%"])
+    con.execute("delete from plans where plan_id = ?", [NATIONAL_PLAN])
+    con.execute("delete from kpis where kpi_id like ?", [KPI_PREFIX + "%"])
+    con.execute("delete from units where unit_id like ?", [UNIT_PREFIX + "%"])
+
+
+def has_national_catalogue(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("select exists (select 1 from plans where plan_id = ?)", [NATIONAL_PLAN]).fetchall()[0][0]
+
+
+def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[str, int]:
+    """Replace every demo row with the national data set; real rows are untouched."""
+    today = today or date.today()
+    con.execute("begin transaction")
+    try:
+        demo._delete_demo_rows(con)
+        clear_catalogue(con)
+        base = con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
+        con.execute("set variable nd_today = ?::date", [str(today)])
+        con.execute("set variable nd_batch_base = ?::bigint", [base])
+        con.execute(db.read_sql_file("demo/national"))
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.execute("reset variable nd_today")
+        con.execute("reset variable nd_batch_base")
+    advance_batch_sequence(con)
+    counts = {}
+    for label, sql in [
+        ("units", "select count(*) from units where kind in ('ward', 'commune')"),
+        ("kpis", "select count(*) from kpis"),
+        ("tasks", "select count(*) from task_units"),
+        ("batches", "select count(*) from report_batches where is_demo"),
+        ("kpi_values", "select count(*) from kpi_values v join report_batches b using (batch_id) where b.is_demo"),
+        ("task_updates", "select count(*) from task_updates t join report_batches b using (batch_id) where b.is_demo"),
+        ("evidence_reviews", "select count(*) from evidence_reviews where is_demo"),
+    ]:
+        counts[label] = con.execute(sql).fetchall()[0][0]
+    return counts
+
+
+def advance_batch_sequence(con: duckdb.DuckDBPyConnection) -> None:
+    """Demo batches carry explicit ids; move the sequence past them in one set-based statement."""
+    highest = con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
+    current = con.execute("select nextval('batch_id_seq')").fetchall()[0][0]
+    if current <= highest:
+        con.execute("select max(nextval('batch_id_seq')) from range(?)", [highest - current + 1])
