@@ -34,7 +34,15 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     "unit_name": "Đơn vị", "rule_label": "Quy tắc", "item_name": st.column_config.TextColumn("Nội dung", width="large"),
     "reason": st.column_config.TextColumn("Vì sao đỏ", width="large"), "lead_office": "Chủ trì",
 })
-excel = io.BytesIO()
-exports.to_xlsx({"Cảnh báo đỏ": exports.flatten_lists(shown)}, excel)
-st.download_button("Tải Excel", excel.getvalue(), file_name=f"canh_bao_do_{as_of:%Y-%m-%d}.xlsx",
+
+
+def flags_workbook() -> bytes:
+    """Built when the button is pressed, not on every rerun: a national list runs to tens of
+    thousands of rows."""
+    excel = io.BytesIO()
+    exports.to_xlsx({"Cảnh báo đỏ": exports.flatten_lists(shown)}, excel)
+    return excel.getvalue()
+
+
+st.download_button("Tải Excel", flags_workbook, file_name=f"canh_bao_do_{as_of:%Y-%m-%d}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
