@@ -27,6 +27,14 @@ reviews as (
     select * from evidence_status where item_type = 'kpi'
 ),
 
+files as (
+    -- an attached evidence file counts as evidence even when no reference was typed
+    select f.batch_id, f.unit_id, f.item_id, 'Tệp: ' || string_agg(f.original_name, '; ' order by f.evidence_id) as file_label
+    from evidence_files f, as_of_context ctx
+    where f.item_type = 'kpi' and f.uploaded_at < ctx.as_of_end
+    group by all
+),
+
 joined as (
     select
         t.unit_id,
@@ -52,7 +60,7 @@ joined as (
         a.actual_period,
         a.numerator,
         a.denominator,
-        a.evidence_ref,
+        coalesce(nullif(trim(a.evidence_ref), ''), fl.file_label) as evidence_ref,
         a.baseline_value,
         a.baseline_period,
         coalesce(a.is_demo, false)                  as is_demo,
@@ -63,6 +71,7 @@ joined as (
     join units u on u.unit_id = t.unit_id
     left join actuals a on a.unit_id = t.unit_id and a.kpi_id = t.kpi_id
     left join reviews r on r.batch_id = a.batch_id and r.unit_id = a.unit_id and r.item_id = a.kpi_id
+    left join files fl on fl.batch_id = a.batch_id and fl.unit_id = a.unit_id and fl.item_id = a.kpi_id
     cross join ctx
 ),
 

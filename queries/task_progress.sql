@@ -31,6 +31,14 @@ reviews as (
     select * from evidence_status where item_type = 'task'
 ),
 
+files as (
+    -- an attached evidence file counts as evidence even when no reference was typed
+    select f.batch_id, f.unit_id, f.item_id, 'Tệp: ' || string_agg(f.original_name, '; ' order by f.evidence_id) as file_label
+    from evidence_files f, as_of_context ctx
+    where f.item_type = 'task' and f.uploaded_at < ctx.as_of_end
+    group by all
+),
+
 judged_periods as (
     -- the latest period whose report deadline has passed: what recurring tasks are judged on
     select unit_id, max(period) as judged_period
@@ -90,7 +98,7 @@ joined as (
         lu.batch_id                                          as last_batch_id,
         lu.status                                            as reported_status,
         lu.percent_complete,
-        lu.evidence_ref,
+        coalesce(nullif(trim(lu.evidence_ref), ''), fl.file_label) as evidence_ref,
         lu.difficulties,
         lu.requests,
         lu.is_demo,
@@ -107,6 +115,7 @@ joined as (
     left join reviews r
            on r.batch_id = lu.batch_id and r.unit_id = lu.unit_id and r.item_id = lu.task_id
     left join period_update pu on pu.unit_id = a.unit_id and pu.task_id = a.task_id
+    left join files fl on fl.batch_id = lu.batch_id and fl.unit_id = lu.unit_id and fl.item_id = lu.task_id
     cross join ctx
 ),
 

@@ -239,3 +239,17 @@ def test_scorecard_weights_come_from_settings(fixture_db):
     fixture_db.execute("update settings set value = '0' where key = 'weight_timeliness'")
     after = one(fixture_db, "unit_scorecard", "2025-08-20", unit_id="xa-b")["score"]
     assert before != after
+
+
+def test_an_attached_evidence_file_counts_as_evidence(fixture_db):
+    batch = report(fixture_db, "phuong-a", "2025-09-01", "2025-09-25 09:00", tasks=[TaskUpdate("p-a:4", "hoan_thanh", 100)])
+    assert one(fixture_db, "task_progress", "2025-10-06", task_id="p-a:4")["evidence_label"] == "Thiếu minh chứng"
+    fixture_db.execute(
+        "insert into evidence_files (sha256, size, mime_type, original_name, stored_path, uploaded_by, uploaded_at, "
+        "batch_id, unit_id, item_type, item_id) values ('ab', 10, 'application/pdf', 'bien_ban.pdf', 'ab/ab.pdf', "
+        "'test', timestamp '2025-09-26 10:00', ?, 'phuong-a', 'task', 'p-a:4')", [batch])
+    task = one(fixture_db, "task_progress", "2025-10-06", task_id="p-a:4")
+    assert task["evidence_label"] == "Chờ thẩm định" and task["is_done"]
+    assert task["evidence_ref"] == "Tệp: bien_ban.pdf"
+    # before the file was attached, the task was still missing its evidence
+    assert one(fixture_db, "task_progress", "2025-09-25", task_id="p-a:4")["evidence_label"] == "Thiếu minh chứng"
