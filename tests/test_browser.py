@@ -196,3 +196,18 @@ def test_html_in_names_and_notes_shows_as_text(server, browser, path):
         assert page.evaluate("typeof window.__xss") == "undefined"
         page.screenshot(path=str(SCREENSHOTS / "html-nhu-van-ban.png"))
     page.close()
+
+
+def test_clicking_a_unit_tile_opens_its_profile(server, browser):
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(server)
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    tiles = page.locator(".js-plotly-plot").nth(3)
+    tiles.scroll_into_view_if_needed()
+    point = tiles.locator(".scatterlayer .point").first
+    box = point.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**/ho-so-don-vi?unit=*", timeout=30_000)
+    page.wait_for_function("() => document.body.innerText.includes('Hồ sơ ')", timeout=30_000)
+    page.close()
