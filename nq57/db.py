@@ -27,6 +27,7 @@ VIEW_ORDER = [
     "current_kpi_values",
     "current_task_updates",
     "evidence_status",
+    "evidence_file_labels",
     "reporting_periods",
     "reporting_compliance",
     "effective_targets",

@@ -32,11 +32,7 @@ reviews as (
 ),
 
 files as (
-    -- an attached evidence file counts as evidence even when no reference was typed
-    select f.batch_id, f.unit_id, f.item_id, 'Tệp: ' || string_agg(f.original_name, '; ' order by f.evidence_id) as file_label
-    from evidence_files f, as_of_context ctx
-    where f.item_type = 'task' and f.uploaded_at < ctx.as_of_end
-    group by all
+    select * from evidence_file_labels where item_type = 'task'
 ),
 
 judged_periods as (
