@@ -21,6 +21,8 @@ def delta(column: str, as_percent: bool = False) -> str | None:
     if previous is None or pd.isna(previous[column]) or pd.isna(summary[column]):
         return None
     change = summary[column] - previous[column]
+    if round(100 * change if as_percent else change, 1) == 0:
+        return None  # "-0,0" would show a red arrow for no change at all
     text = vn_number(100 * change, 1) + " điểm %" if as_percent else vn_number(change)
     return ("+" if change > 0 else "") + text
 
