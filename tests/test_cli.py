@@ -106,3 +106,12 @@ def test_demo_clear_removes_demo_rows_and_nothing_else(demo_copy):
     assert con.execute("select count(*) from report_batches where source = 'seed'").fetchone()[0] == 1
     assert con.execute("select count(*) from tasks").fetchone()[0] == 112
     con.close()
+
+
+def test_memory_limit_is_configurable(tmp_path, monkeypatch):
+    from nq57 import db
+
+    monkeypatch.setenv("NQ57_MEMORY_LIMIT", "500MB")
+    with db.connect(tmp_path / "limited.duckdb") as con:
+        limit = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    assert limit == "476.8 MiB"  # 500 MB as DuckDB reports it; the default here is many GiB
