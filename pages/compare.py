@@ -86,7 +86,8 @@ elif order_by == "Thứ hạng":
 else:
     kpi_id = [k for k in common if kpi_names[k] == order_by][0]
     units = list(heat[heat["kpi_id"] == kpi_id].sort_values("progress_ratio", na_position="last")["unit_name"])
-units = [u for u in units if u in set(heat["unit_name"])][:limit]
+with_cells = set(heat["unit_name"])
+units = [u for u in units if u in with_cells][:limit]
 if heat.empty:
     st.info(f"Chưa có số liệu chỉ tiêu nào tính đến {vn_date(as_of)}.")
 else:
@@ -94,7 +95,8 @@ else:
                     width="stretch", theme=None, alt="Bản đồ nhiệt tiến độ chỉ tiêu theo đơn vị")
 
 st.subheader("Vì sao đỏ")
-red = cells[cells["status"] == "canh_bao_do"].sort_values(["unit_name", "kpi_name"])
+# the red cells of the units shown in the heatmap: a national list would run to 100.000 options
+red = cells[(cells["status"] == "canh_bao_do") & cells["unit_name"].isin(units)].sort_values(["unit_name", "kpi_name"])
 if red.empty:
     st.success("Không có ô đỏ nào.", icon=":material/check_circle:")
 else:
@@ -127,7 +129,10 @@ else:
         column.metric("Hạng · xếp loại", f"{int(row['rank'])} · {row['grade']}")
         column.metric("Điểm", vn_number(row["score"], 1))
         column.metric("Cảnh báo đỏ", vn_number(row["red_flag_count"]))
-    panels = cells[cells["unit_id"].isin(picked) & cells["kpi_id"].isin(common)]
+    # a panel per KPI: a dozen read on one screen (and 120 subplots would take Plotly minutes)
+    chosen_kpis = st.multiselect("Chỉ tiêu so sánh", common, default=common[:9], format_func=kpi_names.get,
+                                 max_selections=12, key="side_kpis", placeholder="Chọn chỉ tiêu")
+    panels = cells[cells["unit_id"].isin(picked) & cells["kpi_id"].isin(chosen_kpis)]
     if len(panels):
         st.plotly_chart(charts.side_by_side(panels, kpi_names), width="stretch", theme=None,
                         alt="So sánh các chỉ tiêu của các đơn vị được chọn")
