@@ -108,6 +108,17 @@ def _add_validations(sheet, columns: list[Column], row_count: int) -> None:
             sheet.add_data_validation(count)
 
 
+def _write_instructions(workbook: Workbook, lines: list[str], width: int):
+    """The first sheet: the instructions in Vietnamese, one paragraph per row."""
+    guide = workbook.active
+    guide.title = INSTRUCTIONS_SHEET
+    for row, text in enumerate(lines, start=1):
+        guide.cell(row=row, column=1, value=text).alignment = Alignment(wrap_text=True)
+    guide["A1"].font = Font(bold=True, size=14)
+    guide.column_dimensions["A"].width = width
+    return guide
+
+
 def _write_meta(workbook: Workbook, fields: dict[str, str]) -> None:
     meta = workbook.create_sheet(META_SHEET)
     for row, (key, value) in enumerate(fields.items(), start=1):
@@ -130,12 +141,7 @@ def build_report_template(con: duckdb.DuckDBPyConnection, unit: str, period: str
     label = "toàn tỉnh" if unit == "all" else con.execute("select name from units where unit_id = ?", [unit]).fetchall()[0][0]
 
     workbook = Workbook()
-    guide = workbook.active
-    guide.title = INSTRUCTIONS_SHEET
-    for row, text in enumerate(INSTRUCTIONS, start=1):
-        guide.cell(row=row, column=1, value=text).alignment = Alignment(wrap_text=True)
-    guide["A1"].font = Font(bold=True, size=14)
-    guide.column_dimensions["A"].width = 120
+    guide = _write_instructions(workbook, INSTRUCTIONS, width=120)
     guide["A12"] = f"Đơn vị: {label} · Kỳ báo cáo: {start:%m/%Y} · Mẫu phiên bản {TEMPLATE_VERSION}"
 
     period_text = f"{start:%m/%Y}"
@@ -236,12 +242,7 @@ def build_plan_template(con: duckdb.DuckDBPyConnection) -> Workbook:
         "order by min(level), office_name").fetchall()
 
     workbook = Workbook()
-    guide = workbook.active
-    guide.title = INSTRUCTIONS_SHEET
-    for row, text in enumerate(PLAN_INSTRUCTIONS, start=1):
-        guide.cell(row=row, column=1, value=text).alignment = Alignment(wrap_text=True)
-    guide["A1"].font = Font(bold=True, size=14)
-    guide.column_dimensions["A"].width = 130
+    guide = _write_instructions(workbook, PLAN_INSTRUCTIONS, width=130)
     guide.cell(row=len(PLAN_INSTRUCTIONS) + 2, column=1, value=f"Mẫu kế hoạch phiên bản {PLAN_TEMPLATE_VERSION}")
 
     sheets = {}
