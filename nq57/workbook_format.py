@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nq57.reports import TASK_STATUSES
 from nq57.textparse import fold_diacritics
 
 # Bump when a column changes meaning; the importer refuses older templates with a message.
@@ -17,7 +18,8 @@ TASK_SHEET = "Nhiệm vụ"
 PLAN_META_KIND = "plan"
 REPORT_META_KIND = "report"
 
-STATUS_LABELS = {"chua_thuc_hien": "Chưa thực hiện", "dang_thuc_hien": "Đang thực hiện", "hoan_thanh": "Hoàn thành"}
+# the task statuses a report may carry, as the store knows them
+STATUS_LABELS = TASK_STATUSES
 
 
 @dataclass(frozen=True)
