@@ -96,7 +96,7 @@ kpi_flags as (
 
     union all
 
-    select distinct on (unit_id, kpi_id)
+    select
         unit_id, unit_name, unit_kind, 'kpi', kpi_id,
         'Chỉ tiêu: ' || kpi_name,
         plan_id, null, lead_office,
@@ -105,6 +105,9 @@ kpi_flags as (
         || ' bị thẩm định là thiếu chất lượng.'
     from kpis
     where evidence_state = 'thieu_chat_luong'
+    -- one flag per KPI (the evidence is the same for every horizon): the nearest horizon, so the
+    -- row is the same on every run (DISTINCT ON inside a union did not keep its ORDER BY)
+    qualify row_number() over (partition by unit_id, kpi_id order by due_date) = 1
 ),
 
 report_flags as (
