@@ -5,6 +5,8 @@ from datetime import date
 
 import streamlit as st
 
+from nq57.dates import month_ends_before  # noqa: F401  (pages call filters.month_ends_before)
+
 AS_OF_KEY = "as_of"
 EARLIEST = date(2025, 6, 1)
 
@@ -65,13 +67,3 @@ def link_params(**extra: str) -> dict[str, str]:
     if AS_OF_KEY in st.query_params:
         params[AS_OF_KEY] = st.query_params[AS_OF_KEY]
     return params
-
-
-def month_ends_before(as_of: date, count: int) -> list[date]:
-    """The last `count` month ends before as_of, oldest first, then as_of itself."""
-    ends, year, month = [], as_of.year, as_of.month
-    for _ in range(count):
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-        next_first = date(year + (month == 12), 1 if month == 12 else month + 1, 1)
-        ends.append(date.fromordinal(next_first.toordinal() - 1))
-    return [d for d in reversed(ends) if d >= date(2025, 7, 31)] + [as_of]

@@ -15,6 +15,8 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 
+from nq57 import snapshots
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "nq57.duckdb"
@@ -23,6 +25,7 @@ DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "nq57.duckdb"
 # queries/. The contract views (documented in the README) are listed in CONTRACT_VIEWS.
 VIEW_ORDER = [
     "as_of_context",
+    "data_fingerprint",
     "current_batches",
     "current_kpi_values",
     "current_task_updates",
@@ -97,6 +100,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(read_sql_file("macros"))
     for view in VIEW_ORDER:
         con.execute(f"create or replace view {view} as\n{read_sql_file(view)}")
+    snapshots.create_tables(con)
     con.execute(
         "insert or replace into settings (key, value, description) values ('schema_fingerprint', ?, ?)",
         [schema_fingerprint(), "Dấu vân tay của lược đồ; đổi khi mã SQL đổi"],
@@ -148,29 +152,56 @@ def query_view(
     as_of: date | str | None = None,
     filters: dict[str, object] | None = None,
     order_by: str | None = None,
+    build_snapshot: bool = False,
+    columns: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Rows of one view as of a date, with equality filters passed as parameters."""
+    """Rows of one view as of a date, with equality filters passed as parameters.
+
+    The expensive views are read from a stored snapshot when one is valid for the date
+    (nq57/snapshots.py); with build_snapshot, a missing one is built first, so the next
+    reader of that date (any session, any process) gets it from the table."""
     known = {row[0] for row in con.execute(
         "select table_name from information_schema.tables"
     ).fetchall()}
     if view not in known:
         raise ValueError(f"không có bảng/view tên '{view}'")
-    columns = {row[0] for row in con.execute(
-        "select column_name from information_schema.columns where table_name = ?", [view]
-    ).fetchall()}
+    known_columns = [row[0] for row in con.execute(
+        "select column_name from information_schema.columns where table_name = ? order by ordinal_position", [view]
+    ).fetchall()]
+    for column in [*(filters or {}), *([order_by] if order_by else []), *(columns or [])]:
+        if column not in known_columns:
+            raise ValueError(f"view '{view}' không có cột '{column}'")
     set_as_of(con, as_of)
-    sql = f"select * from {view}"
-    params: list[object] = []
+    source, params, default_order = view, [], None
+    if view in snapshots.SNAPSHOT_VIEWS:
+        snapshot_id = snapshots.find(con)
+        if snapshot_id is None and build_snapshot:
+            snapshot_id = snapshots.build(con)
+        if snapshot_id is not None:
+            source = f"(select * from {snapshots.table_name(view)} where snapshot_id = ?)"
+            params.append(snapshot_id)
+            default_order = "snapshot_row"
+    # column names are checked against the catalogue above; values are always parameters
+    sql = f"select {', '.join(map(_quoted, columns or known_columns))} from {source}"
     if filters:
-        clauses = []
-        for column, value in filters.items():
-            if column not in columns:
-                raise ValueError(f"view '{view}' không có cột '{column}'")
-            clauses.append(f"{column} = ?")
-            params.append(value)
-        sql += " where " + " and ".join(clauses)
+        sql += " where " + " and ".join(f"{_quoted(column)} = ?" for column in filters)
+        params.extend(filters.values())
     if order_by:
-        if order_by not in columns:
-            raise ValueError(f"view '{view}' không có cột '{order_by}'")
-        sql += f" order by {order_by}"
+        sql += f" order by {_quoted(order_by)}"
+    elif default_order:
+        sql += f" order by {default_order}"
     return con.execute(sql, params).df()
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None]) -> None:
+    """Build the snapshots of these as-of dates (None: today) that are missing or stale; run
+    after a write so the next page reads a table, not 13 million values."""
+    for day in days:
+        set_as_of(con, day)
+        if snapshots.find(con) is None:
+            snapshots.build(con)
+    set_as_of(con, None)

@@ -202,3 +202,16 @@ create table if not exists evidence_files (
     item_type     varchar not null,      -- task | kpi
     item_id       varchar not null
 );
+
+-- Stored answers of the expensive views for one as-of date (nq57/snapshots.py): one row per
+-- snapshot here, its rows in snapshot_<view> tables (created with the views). A snapshot is read
+-- only while data_fingerprint for its date is unchanged; it is a cache, safe to delete.
+create sequence if not exists snapshot_id_seq;
+create table if not exists view_snapshots (
+    snapshot_id      integer primary key default nextval('snapshot_id_seq'),
+    as_of            date not null,
+    data_fingerprint varchar not null,
+    built_at         timestamp not null,
+    build_seconds    double,
+    unique (as_of, data_fingerprint)
+);

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nq57 import catalogue, db, demo
+from nq57 import catalogue, dates, db, demo
 
 # The demo data and every as-of in the tests are pinned, so results do not drift with the clock.
 DEMO_TODAY = date(2026, 11, 25)
@@ -65,11 +65,16 @@ APP_PATH = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture()
-def app(demo_db_path, monkeypatch):
-    """The dashboard under AppTest, on the demo database, after its first run."""
+def app(demo_db_path, tmp_path, monkeypatch):
+    """The dashboard under AppTest, on a copy of the demo database (pages store snapshots of the
+    views they read, so they write), after its first run."""
+    import shutil
+
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setenv("NQ57_DB", str(demo_db_path))
+    database = tmp_path / "app.duckdb"
+    shutil.copy(demo_db_path, database)
+    monkeypatch.setenv("NQ57_DB", str(database))
     at = AppTest.from_file(APP_PATH, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
@@ -84,4 +89,5 @@ def demo_db_path(tmp_path_factory) -> Path:
         db.create_schema(con)
         catalogue.load_catalogue(con)
         demo.generate(con, today=DEMO_TODAY)
+        db.refresh_snapshots(con, dates.page_days(DEMO_TODAY))  # as the first start does
     return path

@@ -1,0 +1,155 @@
+"""Stored answers of the expensive views for one as-of date, so pages at national size read a
+table instead of recomputing 13 million report values on every visit.
+
+A snapshot holds every view in SNAPSHOT_VIEWS for one as-of date, tagged with the
+`data_fingerprint` of that date (catalogue, settings, and the batches, rollbacks, reviews and
+evidence dated up to that day). It is read only while the fingerprint is unchanged, so it can
+never show a stale figure; a commit today changes today's fingerprint and leaves past month ends'
+snapshots valid. The views stay the definition: a snapshot is their output, built by running them.
+
+Building evaluates each view once, in dependency order, into a temporary table of the same name:
+DuckDB resolves a view's references through the temp schema first, so `red_flags` and
+`unit_scorecard` then read the materialised `kpi_progress` instead of recomputing it.
+
+Only nq57/db.py calls this module; it knows nothing about where the database lives.
+"""
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import duckdb
+
+# What a page or an export asks for at a date, in the order they depend on one another.
+SNAPSHOT_VIEWS = [
+    "reporting_compliance",
+    "task_progress",
+    "kpi_progress",
+    "red_flags",
+    "unit_scorecard",
+    "province_summary",
+    "flags_by_rule",
+]
+# Intermediate views worth materialising while building (read by several snapshot views).
+BUILD_ORDER = [
+    "evidence_status",
+    "evidence_file_labels",
+    "reporting_periods",
+    "reporting_compliance",
+    "effective_targets",
+    "task_progress",
+    "kpi_latest_values",
+    "kpi_progress",
+    "red_flags",
+    "unit_scorecard",
+    "province_summary",
+    "flags_by_rule",
+]
+# Snapshots kept; the oldest beyond this are dropped when a new one is stored.
+MAX_SNAPSHOTS = 24
+
+
+def table_name(view: str) -> str:
+    return f"snapshot_{view}"
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the snapshot tables with the views' current columns; called whenever the
+    views are (re)created, so a changed view never meets an old snapshot."""
+    con.execute("delete from view_snapshots")
+    for view in SNAPSHOT_VIEWS:
+        con.execute(f"drop table if exists {table_name(view)}")
+        con.execute(
+            f"create table {table_name(view)} as "
+            f"select 0::integer as snapshot_id, 0::bigint as snapshot_row, * from {view} limit 0"
+        )
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """The data fingerprint for the as-of date set on the connection."""
+    return con.execute("select fingerprint from data_fingerprint").fetchall()[0][0]
+
+
+def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
+    return con.execute("select as_of from as_of_context").fetchall()[0][0]
+
+
+def find(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The id of a valid snapshot for the connection's as-of date, or None."""
+    found = con.execute(
+        "select snapshot_id from view_snapshots where as_of = ? and data_fingerprint = ?",
+        [as_of_date(con), fingerprint(con)],
+    ).fetchall()
+    return found[0][0] if found else None
+
+
+def build(con: duckdb.DuckDBPyConnection) -> int | None:
+    """Store a snapshot for the connection's as-of date (unless a valid one exists) and return
+    its id. Returns None when another session stored the same snapshot at the same moment."""
+    started = time.perf_counter()
+    con.execute("begin transaction")
+    created: list[str] = []
+    try:
+        as_of, current = as_of_date(con), fingerprint(con)
+        existing = con.execute(
+            "select snapshot_id from view_snapshots where as_of = ? and data_fingerprint = ?", [as_of, current]
+        ).fetchall()
+        if existing:
+            con.execute("commit")
+            return existing[0][0]
+        for view in BUILD_ORDER:
+            con.execute(f"create or replace temp table {view} as select * from main.{view}")
+            created.append(view)
+        snapshot_id = con.execute(
+            "insert into view_snapshots (as_of, data_fingerprint, built_at, build_seconds) "
+            "values (?, ?, current_localtimestamp(), 0) returning snapshot_id",
+            [as_of, current],
+        ).fetchall()[0][0]
+        for view in SNAPSHOT_VIEWS:
+            con.execute(
+                f"insert into {table_name(view)} select ?, row_number() over (), * from temp.{view}",
+                [snapshot_id],
+            )
+        _drop_temp(con, created)
+        created = []
+        con.execute("update view_snapshots set build_seconds = ? where snapshot_id = ?",
+                    [round(time.perf_counter() - started, 3), snapshot_id])
+        # older states of the same day are never read again
+        for (old_id,) in con.execute(
+            "select snapshot_id from view_snapshots where as_of = ? and snapshot_id <> ?", [as_of, snapshot_id]
+        ).fetchall():
+            drop(con, old_id)
+        _prune(con)
+        con.execute("commit")
+        return snapshot_id
+    except duckdb.Error as problem:
+        try:
+            con.execute("rollback")
+        except duckdb.TransactionException:
+            pass  # a failed commit has already rolled back
+        _drop_temp(con, created)
+        # Two sessions building the same snapshot: the second loses on the unique key.
+        if isinstance(problem, (duckdb.ConstraintException, duckdb.TransactionException)):
+            return None
+        raise
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
+    """Temp tables shadow the views on this connection, so they never outlive a build."""
+    for view in reversed(views):
+        con.execute(f"drop table if exists temp.{view}")
+
+
+def _prune(con: duckdb.DuckDBPyConnection) -> None:
+    stale = con.execute(
+        "select snapshot_id from view_snapshots order by built_at desc, snapshot_id desc offset ?",
+        [MAX_SNAPSHOTS],
+    ).fetchall()
+    for (snapshot_id,) in stale:
+        drop(con, snapshot_id)
+
+
+def drop(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
+    for view in SNAPSHOT_VIEWS:
+        con.execute(f"delete from {table_name(view)} where snapshot_id = ?", [snapshot_id])
+    con.execute("delete from view_snapshots where snapshot_id = ?", [snapshot_id])
