@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from nq57 import audit, auth, catalogue, db, demo, evidence, ingest, reports, templates
+from nq57 import audit, auth, catalogue, dates, db, demo, evidence, ingest, reports, templates
 
 
 def ensure_database() -> None:
@@ -26,6 +26,7 @@ def ensure_database() -> None:
             db.create_schema(con)
             catalogue.load_catalogue(con)
             demo.generate(con)
+            db.refresh_snapshots(con, dates.page_days(date.today()))
 
 
 # Read at most every VERSION_TTL seconds: writes made in this process clear it at once, and
@@ -40,25 +41,32 @@ def data_version() -> tuple:
 
 @st.cache_data(ttl=VERSION_TTL, show_spinner=False)
 def _data_version(path: str) -> tuple:
+    # The views' own fingerprint of the data (catalogue, settings, batches, rollbacks, reviews,
+    # evidence files), so nothing a view reads can change without the cache key changing.
     with db.connect(path) as con:
-        return (path,) + con.execute(
-            "select (select coalesce(max(batch_id), 0) from report_batches),"
-            " (select count(*) from report_batches where rolled_back_at is not null),"
-            " (select count(*) from evidence_reviews),"
-            " (select count(*) from targets),"
-            " (select count(*) from tasks)"
-        ).fetchall()[0]
+        db.set_as_of(con, None)
+        return (path, con.execute("select fingerprint from data_fingerprint").fetchall()[0][0])
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _read_view(view: str, as_of: date | None, filters: tuple, version: tuple) -> pd.DataFrame:
+def _read_view(view: str, as_of: date | None, filters: tuple, columns: tuple | None, version: tuple) -> pd.DataFrame:
     with db.connect() as con:
-        return db.query_view(con, view, as_of=as_of, filters=dict(filters) or None)
+        return db.query_view(con, view, as_of=as_of, filters=dict(filters) or None,
+                             columns=list(columns) if columns else None, build_snapshot=True)
 
 
-def view(view_name: str, as_of: date | None = None, **filters) -> pd.DataFrame:
-    """Rows of a view as of a date; equality filters become SQL parameters."""
-    return _read_view(view_name, as_of, tuple(sorted(filters.items())), data_version())
+def view(view_name: str, as_of: date | None = None, columns: list[str] | None = None, **filters) -> pd.DataFrame:
+    """Rows of a view as of a date; equality filters become SQL parameters. At national size a
+    page names the columns it needs: 585.000 KPI rows with every text column take seconds."""
+    return _read_view(view_name, as_of, tuple(sorted(filters.items())), tuple(columns) if columns else None,
+                      data_version())
+
+
+def _refresh_after_write(con) -> None:
+    """Rebuild the snapshots a write made stale (today's; past month ends stay valid), so the
+    next page anyone opens reads stored figures."""
+    db.refresh_snapshots(con, dates.page_days(date.today()))
+    _data_version.clear()
 
 
 def has_demo_data() -> bool:
@@ -97,14 +105,14 @@ def commit_upload(result: ingest.CheckResult, user) -> list[int]:
     session's cached figures refresh on their next rerun."""
     with db.connect() as con:
         batch_ids = ingest.commit(con, result, user)
-    _data_version.clear()
+        _refresh_after_write(con)
     return batch_ids
 
 
 def roll_back(batch_id: int, user) -> None:
     with db.connect() as con:
         reports.roll_back_batch(con, batch_id, by=user)
-    _data_version.clear()
+        _refresh_after_write(con)
 
 
 def meeting_pack(as_of: date, progress) -> tuple[bytes, bytes, str]:
@@ -139,13 +147,15 @@ def read_evidence(evidence_id: int) -> tuple[bytes, str, str]:
 
 def store_evidence(content: bytes, name: str, user, batch_id: int, unit_id: str, item_type: str, item_id: str):
     with db.connect() as con:
-        return evidence.store_evidence(con, content, name, user, batch_id, unit_id, item_type, item_id)
+        stored = evidence.store_evidence(con, content, name, user, batch_id, unit_id, item_type, item_id)
+        _refresh_after_write(con)
+        return stored
 
 
 def review_evidence(user, batch_id: int, unit_id: str, item_type: str, item_id: str, decision: str, comment):
     with db.connect() as con:
         evidence.review(con, user, batch_id, unit_id, item_type, item_id, decision, comment)
-    _data_version.clear()
+        _refresh_after_write(con)
 
 
 def list_users() -> pd.DataFrame:

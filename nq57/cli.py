@@ -8,9 +8,10 @@ import argparse
 import json
 import os
 import sys
+import time
 from datetime import date
 
-from nq57 import audit, auth, catalogue, cli_trust, db, demo, exports, ingest, plan_import, templates
+from nq57 import audit, auth, catalogue, cli_trust, dates, db, demo, exports, ingest, plan_import, templates
 from nq57.textparse import parse_deadline, parse_target
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -42,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--clear", action="store_true", help="xóa toàn bộ dữ liệu minh họa")
     demo_cmd.add_argument("--scale", choices=["province", "national"], default="province",
                           help="quy mô: province (95 xã, phường; mặc định) hoặc national (3.321 xã, phường, 34 tỉnh)")
+
+    refresh_cmd = commands.add_parser(
+        "refresh", help="tính sẵn số liệu tổng hợp cho hôm nay và sáu cuối tháng trước (chạy hằng đêm)")
+    refresh_cmd.add_argument("--as-of", type=iso_date, help="thay cho hôm nay, ngày YYYY-MM-DD")
 
     export_cmd = commands.add_parser("export", help="xuất một view hoặc bảng danh mục")
     export_cmd.add_argument("name", help=", ".join(exports.EXPORTABLE))
@@ -106,6 +111,24 @@ def run_demo(args) -> int:
         else:
             counts = demo.generate(con)
             print("Đã sinh dữ liệu minh họa: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        refresh_page_snapshots(con)
+    return EXIT_OK
+
+
+def refresh_page_snapshots(con, today: date | None = None) -> None:
+    """After a write: store the figures the pages ask for first (today and the last six month
+    ends), so the next visitor reads tables instead of recomputing every report value."""
+    db.refresh_snapshots(con, dates.page_days(today or date.today()))
+
+
+def run_refresh(args) -> int:
+    with db.connect(args.db) as con:
+        ensure_initialised(con)
+        started = time.perf_counter()
+        refresh_page_snapshots(con, args.as_of)
+        kept = con.execute("select count(*) from view_snapshots").fetchall()[0][0]
+    print(f"Đã cập nhật số liệu tổng hợp cho {len(dates.page_days(args.as_of or date.today()))} ngày "
+          f"trong {time.perf_counter() - started:.1f} giây ({kept} bản lưu).")
     return EXIT_OK
 
 
@@ -200,6 +223,7 @@ def run_import(args) -> int:
             print(f"Tệp hợp lệ ({summary}); chạy thử, chưa ghi.")
             return EXIT_OK
         batch_ids = ingest.commit(con, result, account or user)
+        refresh_page_snapshots(con)
     print(f"Đã ghi nhận {summary} (đợt {', '.join(map(str, batch_ids))}).")
     return EXIT_OK
 
@@ -246,7 +270,7 @@ def run_pack(args) -> int:
     return EXIT_OK
 
 
-HANDLERS = {"init": run_init, "demo": run_demo, "export": run_export, "parse": run_parse,
+HANDLERS = {"init": run_init, "demo": run_demo, "refresh": run_refresh, "export": run_export, "parse": run_parse,
             "template": run_template, "import": run_import, "pack": run_pack,
             "user": lambda args: cli_trust.run_user(args, ensure_initialised), "audit": cli_trust.run_audit}
 

@@ -166,3 +166,18 @@ def test_old_snapshots_are_pruned(demo_copy, monkeypatch):
         orphans = con.execute("select count(*) from snapshot_red_flags where snapshot_id not in "
                               "(select snapshot_id from view_snapshots)").fetchall()[0][0]
         assert orphans == 0
+
+
+def test_an_import_from_the_command_line_leaves_todays_figures_stored(demo_copy, tmp_path):
+    from tests.test_scale import filled_report
+
+    report = tmp_path / "bao-cao.xlsx"
+    with db.connect(demo_copy) as con:
+        report.write_bytes(filled_report(con, "xa-nha-bich", "2026-10", 55))
+    assert cli.main(["--db", str(demo_copy), "import", str(report)]) == 0
+    with db.connect(demo_copy) as con:
+        db.set_as_of(con, date.today())
+        snapshot_id = snapshots.find(con)
+        assert snapshot_id is not None  # stored for the state after the import
+        shown = db.query_view(con, "kpi_progress", date.today(), filters={"unit_id": "xa-nha-bich"})
+    assert 55 in set(shown["actual_value"].round(6))
