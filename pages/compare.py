@@ -69,9 +69,12 @@ st.dataframe(table, hide_index=True, width="stretch", key="league_table", column
 st.caption(f"{vn_number(len(shown))} đơn vị · bấm tiêu đề cột để sắp xếp")
 
 st.subheader("Bản đồ nhiệt: đơn vị × chỉ tiêu")
-progress = data.view("kpi_progress", as_of)
-cells = progress[progress["unit_kind"].isin(["ward", "commune"]) & progress["is_current_horizon"]
-                 & progress["comparator"].notna()]
+# the current horizon's rows and only the columns drawn: at national size all of kpi_progress is
+# 585.000 rows with long texts
+progress = data.view("kpi_progress", as_of, is_current_horizon=True, columns=[
+    "unit_id", "unit_name", "unit_kind", "kpi_id", "kpi_name", "comparator", "actual_value", "expected_value",
+    "progress_ratio", "target_text", "status", "status_label", "flag_rule"])
+cells = progress[progress["unit_kind"].isin(["ward", "commune"]) & progress["comparator"].notna()]
 coverage = cells.groupby("kpi_id")["unit_id"].nunique()
 common = list(coverage[coverage >= 0.5 * scorecard["unit_id"].nunique()].index)
 kpi_names = dict(zip(progress["kpi_id"], progress["kpi_name"]))

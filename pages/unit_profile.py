@@ -6,6 +6,8 @@ import streamlit as st
 from components import charts, data, filters
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
+MAX_KPI_CHARTS = 12
+
 as_of = filters.current_as_of()
 units = data.view("units")
 choices = units[units["kind"].isin(["ward", "commune", "department"])].sort_values("sort_order")
@@ -81,8 +83,14 @@ with kpis_tab:
                               labelled[labelled["kpi_id"].isin(percent_ids) & ~labelled["is_current_horizon"]]])
             st.plotly_chart(charts.kpi_bullets(rows, "Chỉ tiêu tỷ lệ (%): thực tế, lộ trình và mục tiêu các mốc"),
                             width="stretch", theme=None, alt="Biểu đồ gạch chỉ tiêu tỷ lệ")
-        others = current[current["unit_of_measure"] != "%"]
-        for kpi_id, group in others.groupby("kpi_id", sort=False):
+        # One chart per counted KPI, most behind first; past a dozen a wall of charts reads worse
+        # than the table below (and a national plan has a hundred).
+        others = current[current["unit_of_measure"] != "%"].sort_values("progress_ratio", na_position="last")
+        charted = list(others["kpi_id"].drop_duplicates()[:MAX_KPI_CHARTS])
+        if len(others["kpi_id"].unique()) > len(charted):
+            st.caption(f"Biểu đồ cho {len(charted)} chỉ tiêu đếm chậm nhất; "
+                       f"{vn_number(len(others['kpi_id'].unique()) - len(charted))} chỉ tiêu khác xem ở bảng dưới.")
+        for kpi_id, group in others[others["kpi_id"].isin(charted)].groupby("kpi_id", sort=False):
             rows = labelled[labelled["kpi_id"] == kpi_id].sort_values("is_current_horizon", ascending=False)
             st.plotly_chart(charts.kpi_bullets(rows, f"{group.iloc[0]['kpi_name']} ({group.iloc[0]['unit_of_measure']})"),
                             width="stretch", theme=None, key=f"bullet_{kpi_id}")

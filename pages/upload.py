@@ -36,10 +36,11 @@ left, right = st.columns([2, 1])
 unit = left.selectbox("Đơn vị", list(unit_labels), format_func=unit_labels.get, key="template_unit")
 # the month just ended is the one being reported, so it is the default
 period = right.selectbox("Kỳ báo cáo", month_options(), index=1 if len(month_options()) > 1 else 0, format_func=lambda p: f"{p[5:]}/{p[:4]}", key="template_period")
-with st.spinner("Đang chuẩn bị mẫu…"):
-    template = data.report_template(unit, period)
+# Built when clicked (Streamlit runs the callable on download): a template for every unit at
+# national size is 400.000 rows and would hold up every visit to this page.
 st.download_button(
-    "Tải mẫu Excel", template, icon=":material/download:", file_name=f"mau_bao_cao_{unit}_{period}.xlsx",
+    "Tải mẫu Excel", lambda: data.report_template(unit, period), icon=":material/download:",
+    file_name=f"mau_bao_cao_{unit}_{period}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     help="Mẫu đã điền sẵn nhiệm vụ, chỉ tiêu, mục tiêu và số liệu kỳ trước của đơn vị.",
 )
