@@ -211,3 +211,24 @@ def test_clicking_a_unit_tile_opens_its_profile(server, browser):
     page.wait_for_url("**/ho-so-don-vi?unit=*", timeout=30_000)
     page.wait_for_function("() => document.body.innerText.includes('Hồ sơ ')", timeout=30_000)
     page.close()
+
+
+@pytest.mark.parametrize("path, button, sheet", [
+    ("nhap-bao-cao", "Tải mẫu Excel", "Chỉ tiêu"),
+    ("xuat-du-lieu", "Tải Excel (.xlsx)", "unit_scorecard"),
+])
+def test_files_built_on_click_download_as_workbooks(server, browser, tmp_path, path, button, sheet):
+    """Templates and exports are built when the button is clicked, not on every visit: the
+    click must still give a real workbook."""
+    import openpyxl
+
+    page = browser.new_page(viewport={"width": 1600, "height": 1200}, accept_downloads=True)
+    page.goto(f"{server}/{path}")
+    wait_idle(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name=button).click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".xlsx"
+    assert sheet in openpyxl.load_workbook(saved, read_only=True).sheetnames
+    page.close()
