@@ -30,21 +30,10 @@ SNAPSHOT_VIEWS = [
     "province_summary",
     "flags_by_rule",
 ]
-# Intermediate views worth materialising while building (read by several snapshot views).
-BUILD_ORDER = [
-    "evidence_status",
-    "evidence_file_labels",
-    "reporting_periods",
-    "reporting_compliance",
-    "effective_targets",
-    "task_progress",
-    "kpi_latest_values",
-    "kpi_progress",
-    "red_flags",
-    "unit_scorecard",
-    "province_summary",
-    "flags_by_rule",
-]
+# Views of db.VIEW_ORDER not materialised while building: cheap, or (the current values and
+# updates, millions of rows) read only by one view each.
+NOT_MATERIALISED = {"as_of_context", "data_fingerprint", "current_batches", "current_kpi_values",
+                    "current_task_updates", "batch_history", "kpi_history"}
 # Snapshots kept; the oldest beyond this are dropped when a new one is stored.
 MAX_SNAPSHOTS = 24
 
@@ -97,7 +86,7 @@ def build(con: duckdb.DuckDBPyConnection) -> int | None:
         if existing:
             con.execute("commit")
             return existing[0][0]
-        for view in BUILD_ORDER:
+        for view in build_order():
             con.execute(f"create or replace temp table {view} as select * from main.{view}")
             created.append(view)
         snapshot_id = con.execute(
@@ -132,6 +121,13 @@ def build(con: duckdb.DuckDBPyConnection) -> int | None:
         if isinstance(problem, (duckdb.ConstraintException, duckdb.TransactionException)):
             return None
         raise
+
+
+def build_order() -> list[str]:
+    """The views to materialise, in db.VIEW_ORDER's dependency order."""
+    from nq57.db import VIEW_ORDER  # db imports this module; the order is defined once, there
+
+    return [view for view in VIEW_ORDER if view not in NOT_MATERIALISED]
 
 
 def _drop_temp(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
