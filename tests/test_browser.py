@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -38,6 +39,17 @@ PAGES = [
 ]
 
 
+SERVER_LOG = Path(tempfile.gettempdir()) / f"nq57_browser_server_{os.getpid()}.log"
+
+
+def server_log_tail(chars: int = 2000) -> str:
+    """The end of the Streamlit server's output, so a failure in CI says what the server saw."""
+    try:
+        return SERVER_LOG.read_text(errors="replace")[-chars:]
+    except OSError:
+        return "(no server log)"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -59,7 +71,7 @@ def server(demo_db_path, tmp_path_factory):
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=PROJECT, env=env, stdout=SERVER_LOG.open("w"), stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -75,6 +87,7 @@ def server(demo_db_path, tmp_path_factory):
     yield base
     process.terminate()
     process.wait(timeout=20)
+    SERVER_LOG.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="module")
@@ -131,9 +144,21 @@ def filled_report(demo_db_path: Path, tmp_path: Path) -> Path:
     return path
 
 
-def wait_idle(page) -> None:
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def wait_idle(page, text: str | None = None) -> None:
+    """Wait until the page has drawn `text` (if given) and the script has stayed idle for half a
+    second. A deep link runs the script twice; a click between the runs lands on a widget that
+    the second run replaces (a deferred download's file id is dropped, so no file comes)."""
     page.wait_for_timeout(300)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    if text:
+        page.wait_for_function("t => document.body.innerText.includes(t)", arg=text, timeout=60_000)
+    for _ in range(20):
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.wait_for_timeout(500)
+        if page.locator(IDLE).count():
+            break
     if "Page not found" in page.inner_text("body"):
         page.keyboard.press("Escape")  # streamlit/streamlit#8860: stray modal on a deep link
         page.wait_for_timeout(300)
@@ -224,9 +249,13 @@ def test_files_built_on_click_download_as_workbooks(server, browser, tmp_path, p
 
     page = browser.new_page(viewport={"width": 1600, "height": 1200}, accept_downloads=True)
     page.goto(f"{server}/{path}")
-    wait_idle(page)
-    with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name=button).click()
+    wait_idle(page, button)
+    try:
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=button).click()
+    except Exception:
+        pytest.fail(f"no file after clicking '{button}'. Page: {page.inner_text('body')[-600:]!r}\n"
+                    f"Server log: {server_log_tail()}")
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     assert saved.suffix == ".xlsx"
