@@ -253,3 +253,22 @@ def test_an_attached_evidence_file_counts_as_evidence(fixture_db):
     assert task["evidence_ref"] == "Tệp: bien_ban.pdf"
     # before the file was attached, the task was still missing its evidence
     assert one(fixture_db, "task_progress", "2025-09-25", task_id="p-a:4")["evidence_label"] == "Thiếu minh chứng"
+
+
+# --- how pages receive the rows ----------------------------------------------------------------
+
+def test_rows_read_through_arrow_are_those_duckdb_gives(demo_db_path):
+    """query_view reads through Arrow for speed; every table and view must come out with the
+    values and column types of DuckDB's own .df() (dates, nullable numbers, lists, decimals,
+    all-empty text), for full results and for empty ones."""
+    with db.connect(demo_db_path, read_only=True) as con:
+        db.set_as_of(con, "2026-03-31")
+        names = [row[0] for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main' order by 1").fetchall()]
+        assert {"red_flags", "unit_scorecard", "kpi_progress", "kpi_values", "snapshot_red_flags"} <= set(names)
+        for name in names:
+            for sql in [f'select * from "{name}" order by all limit 5000', f'select * from "{name}" where false']:
+                pd.testing.assert_frame_equal(db.fetch_frame(con, sql), con.execute(sql).df(), obj=sql)
+        mixed = "select ?::int as n, ?::decimal(9, 2) as d, ?::boolean as b, ?::date as day, ?::varchar as t"
+        pd.testing.assert_frame_equal(db.fetch_frame(con, mixed, [None, 1.5, None, "2026-03-31", None]),
+                                      con.execute(mixed, [None, 1.5, None, "2026-03-31", None]).df())
