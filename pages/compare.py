@@ -74,32 +74,37 @@ st.subheader("Bản đồ nhiệt: đơn vị × chỉ tiêu")
 progress = data.view("kpi_progress", as_of, is_current_horizon=True, columns=[
     "unit_id", "unit_name", "unit_kind", "kpi_id", "kpi_name", "comparator", "actual_value", "expected_value",
     "progress_ratio", "target_text", "status", "status_label", "flag_rule"])
-cells = progress[progress["unit_kind"].isin(["ward", "commune"]) & progress["comparator"].notna()]
-coverage = cells.groupby("kpi_id")["unit_id"].nunique()
+# masks instead of filtered copies: each copy of 302.000 national rows costs a tenth of a second
+in_grid = progress["unit_kind"].isin(["ward", "commune"]) & progress["comparator"].notna()
+coverage = progress.loc[in_grid, ["kpi_id", "unit_id"]].groupby("kpi_id")["unit_id"].nunique()
 common = list(coverage[coverage >= 0.5 * scorecard["unit_id"].nunique()].index)
-kpi_names = dict(zip(progress["kpi_id"], progress["kpi_name"]))
+# vectorised: a Python loop over the 302.000 national rows took 0,7 s
+kpi_names = progress.drop_duplicates("kpi_id").set_index("kpi_id")["kpi_name"].to_dict()
 left, right = st.columns(2)
 order_by = left.selectbox("Sắp xếp đơn vị theo", ["Thứ hạng", "Tên"] + [kpi_names[k] for k in common], key="heat_order")
 limit = right.slider("Số đơn vị hiển thị", 10, len(scorecard), min(40, len(scorecard)), step=5, key="heat_limit")
-heat = cells[cells["kpi_id"].isin(common)]
+in_heat = in_grid & progress["kpi_id"].isin(common)
 if order_by == "Tên":
     units = sorted(scorecard["unit_name"])
 elif order_by == "Thứ hạng":
     units = list(scorecard.sort_values("rank")["unit_name"])
 else:
     kpi_id = [k for k in common if kpi_names[k] == order_by][0]
-    units = list(heat[heat["kpi_id"] == kpi_id].sort_values("progress_ratio", na_position="last")["unit_name"])
-with_cells = set(heat["unit_name"])
+    ordered = progress.loc[in_heat & (progress["kpi_id"] == kpi_id), ["unit_name", "progress_ratio"]]
+    units = list(ordered.sort_values("progress_ratio", na_position="last")["unit_name"])
+with_cells = set(progress.loc[in_heat, "unit_name"].unique())
 units = [u for u in units if u in with_cells][:limit]
+heat = progress[in_heat & progress["unit_name"].isin(units)]
 if heat.empty:
     st.info(f"Chưa có số liệu chỉ tiêu nào tính đến {vn_date(as_of)}.")
 else:
-    st.plotly_chart(charts.progress_heatmap(heat[heat["unit_name"].isin(units)], units, common, kpi_names),
+    st.plotly_chart(charts.progress_heatmap(heat, units, common, kpi_names),
                     width="stretch", theme=None, alt="Bản đồ nhiệt tiến độ chỉ tiêu theo đơn vị")
 
 st.subheader("Vì sao đỏ")
 # the red cells of the units shown in the heatmap: a national list would run to 100.000 options
-red = cells[(cells["status"] == "canh_bao_do") & cells["unit_name"].isin(units)].sort_values(["unit_name", "kpi_name"])
+red = progress[in_grid & (progress["status"] == "canh_bao_do") & progress["unit_name"].isin(units)].sort_values(
+    ["unit_name", "kpi_name"])
 if red.empty:
     st.success("Không có ô đỏ nào.", icon=":material/check_circle:")
 else:
@@ -135,7 +140,7 @@ else:
     # a panel per KPI: a dozen read on one screen (and 120 subplots would take Plotly minutes)
     chosen_kpis = st.multiselect("Chỉ tiêu so sánh", common, default=common[:9], format_func=kpi_names.get,
                                  max_selections=12, key="side_kpis", placeholder="Chọn chỉ tiêu")
-    panels = cells[cells["unit_id"].isin(picked) & cells["kpi_id"].isin(chosen_kpis)]
+    panels = progress[in_grid & progress["unit_id"].isin(picked) & progress["kpi_id"].isin(chosen_kpis)]
     if len(panels):
         st.plotly_chart(charts.side_by_side(panels, kpi_names), width="stretch", theme=None,
                         alt="So sánh các chỉ tiêu của các đơn vị được chọn")
