@@ -48,7 +48,10 @@ def _data_version(path: str) -> tuple:
         return (path, con.execute("select fingerprint from data_fingerprint").fetchall()[0][0])
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+# cache_resource, not cache_data: cache_data pickles each result going in and coming out (0,4 s
+# for the national heatmap's rows). view() hands every caller its own copy, so a page cannot
+# change what another session reads.
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _read_view(view: str, as_of: date | None, filters: tuple, columns: tuple | None, version: tuple) -> pd.DataFrame:
     with db.connect() as con:
         return db.query_view(con, view, as_of=as_of, filters=dict(filters) or None,
@@ -59,7 +62,7 @@ def view(view_name: str, as_of: date | None = None, columns: list[str] | None = 
     """Rows of a view as of a date; equality filters become SQL parameters. At national size a
     page names the columns it needs: 585.000 KPI rows with every text column take seconds."""
     return _read_view(view_name, as_of, tuple(sorted(filters.items())), tuple(columns) if columns else None,
-                      data_version())
+                      data_version()).copy()
 
 
 def _refresh_after_write(con) -> None:
