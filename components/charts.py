@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from nq57.palette import GRADE_COLOURS, RULE_COLOURS, STATUS_STYLE
 
 # Grade and status colours; the letter or the label is always printed too.
 GRADE_MEANING = {"A": "A (≥ 90 điểm)", "B": "B (80–89)", "C": "C (70–79)", "D": "D (50–69)", "E": "E (< 50)"}
 FONT_SIZE = 16
+# The white template as the default, applied when the figure is serialised: naming it in each
+# figure's layout copies the whole template again (10 ms a chart, 0,15 s on a unit's profile).
+pio.templates.default = "plotly_white"
 
 
 def vietnamese_layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
     fig.update_layout(
         title=title,
         separators=",.",  # decimal comma, thousands dot: 1.234,5
-        template="plotly_white",
         font={"size": FONT_SIZE},
         height=height,
         margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},

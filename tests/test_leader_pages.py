@@ -108,3 +108,19 @@ def test_empty_state_names_what_is_missing(tmp_path, monkeypatch):
     at.run()
     go(at, "pages/kpi_view.py", kpi="dvc-toan-trinh")
     assert any("Chưa có đơn vị nào báo cáo" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page, params", [
+    ("pages/overview.py", {}), ("pages/unit_profile.py", {"unit": "xa-nha-bich"}),
+    ("pages/kpi_view.py", {"kpi": "dvc-toan-trinh"}), ("pages/red_flags.py", {}), ("pages/compare.py", {}),
+])
+def test_every_chart_is_drawn_for_a_projector(app, page, params):
+    """What the browser receives: white background, large type, Vietnamese number separators."""
+    go(app, page, **params)
+    specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    assert specs
+    for spec in specs:
+        layout = spec["layout"]
+        assert layout["separators"] == ",."
+        assert layout["font"]["size"] >= 16
+        assert layout["template"]["layout"]["plot_bgcolor"] == "white"
