@@ -12,8 +12,15 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
 
 from nq57 import audit, auth, catalogue, dates, db, demo, evidence, ingest, reports, templates
+
+# Under the Streamlit server, keep the database open for a second between the short-lived
+# connections of a page run (a dozen per page; 26 ms each to open the national file otherwise).
+# Not under AppTest or the command line, which copy and reopen files freely.
+if runtime.exists():
+    db.keep_open(db.DASHBOARD_KEEP_OPEN_SECONDS)
 
 
 def ensure_database() -> None:

@@ -5,8 +5,11 @@ opens DuckDB files or builds SQL from user values.
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import threading
+import time
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -69,21 +72,110 @@ def database_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(chosen)
 
 
+# How long a connection waits for a file that another process has open for writing (the command
+# line importing, or a dashboard's kept-open database) before giving up with DuckDB's message.
+LOCK_WAIT_SECONDS = 15.0
+
+# The dashboard keeps a database open this many seconds after its last connection closes (see
+# keep_open); 0 in every other process, so the command line never holds a file longer than it works.
+_keep_open_seconds = 0.0
+DASHBOARD_KEEP_OPEN_SECONDS = 1.0
+_kept: dict[str, tuple[duckdb.DuckDBPyConnection, threading.Timer | None]] = {}
+_kept_guard = threading.Lock()
+
+
+def keep_open(seconds: float) -> None:
+    """Keep each database open `seconds` after its last short-lived connection closes.
+
+    Opening the national file reads its catalogue (26 ms) and a page opens a dozen connections;
+    while one is open DuckDB hands new connections the same database (0,04 ms). Released after
+    that idle time, so the command line can write between page runs (it waits for the lock,
+    see LOCK_WAIT_SECONDS). The dashboard server turns this on; tests and the CLI leave it off."""
+    global _keep_open_seconds
+    _keep_open_seconds = seconds
+    if seconds <= 0:
+        release_kept()
+    else:
+        atexit.unregister(release_kept)
+        atexit.register(release_kept)  # close cleanly when the server stops
+
+
+def release_kept() -> None:
+    """Close every kept-open database now (the file is then free for other processes)."""
+    with _kept_guard:
+        entries = list(_kept.values())
+        _kept.clear()
+    for keeper, timer in entries:
+        if timer is not None:
+            timer.cancel()
+        keeper.close()
+
+
+def _release(key: str, keeper: duckdb.DuckDBPyConnection) -> None:
+    with _kept_guard:
+        current, pending = _kept.get(key, (None, None))
+        if current is keeper:
+            del _kept[key]
+            if pending is not None:
+                pending.cancel()  # a waiting timer would hold the connection until exit
+    keeper.close()
+
+
+def _open(db_path: Path, read_only: bool, config: dict) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting while another process holds the file's write lock."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    pause = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only, config=config)
+        except duckdb.IOException as problem:
+            if "lock" not in str(problem).lower() or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
 @contextmanager
 def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection: DuckDB lets one process write a file at a time, so holding
-    a connection open would lock the command line out while the dashboard runs."""
+    a connection open would lock the command line out while the dashboard runs. The dashboard
+    keeps the database itself open for a moment between connections (keep_open); a file held
+    by another process is waited for (LOCK_WAIT_SECONDS), not refused at once."""
     db_path = database_path(path)
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     # NQ57_MEMORY_LIMIT (e.g. "800MB") caps DuckDB's memory; big aggregates then spill to disk.
     # Measured at national size: peak RSS 1.236 MB without it, 898 MB with 800MB (docs/SCALING.md).
     config = {"memory_limit": os.environ["NQ57_MEMORY_LIMIT"]} if os.environ.get("NQ57_MEMORY_LIMIT") else {}
-    con = duckdb.connect(str(db_path), read_only=read_only, config=config)
+    key = str(db_path.resolve())
+    keep = _keep_open_seconds > 0 and not read_only
+    kept = _kept.get(key)
+    if read_only and kept is not None:
+        # DuckDB will not mix read-only and read-write handles on one file in a process
+        _release(key, kept[0])
+    if keep:
+        with _kept_guard:
+            keeper, timer = _kept.get(key, (None, None))
+            if timer is not None:
+                timer.cancel()
+            if keeper is None:
+                keeper = _open(db_path, read_only, config)
+            _kept[key] = (keeper, None)
+    con = _open(db_path, read_only, config)
     try:
         yield con
     finally:
         con.close()
+        if keep:
+            with _kept_guard:
+                current, pending = _kept.get(key, (None, None))
+                if current is keeper:
+                    if pending is not None:
+                        pending.cancel()
+                    timer = threading.Timer(_keep_open_seconds, _release, args=(key, keeper))
+                    timer.daemon = True
+                    _kept[key] = (keeper, timer)
+                    timer.start()
 
 
 def read_sql_file(name: str) -> str:

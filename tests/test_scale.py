@@ -217,3 +217,63 @@ def test_an_import_killed_mid_way_leaves_all_or_nothing(big_import, tmp_path, fr
         assert con.execute("select count(*) from unit_scorecard").fetchall()[0][0] == 95
     # … and the batch is wholly there or wholly absent
     assert (stored_batches, stored_rows) in {(0, 0), (batches, rows)}, (fraction, stored_batches, stored_rows)
+
+
+# --- the dashboard's kept-open database and the command line ------------------------------------
+
+HOLD_FILE = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("insert into settings (key, value, description) values ('held_by', 'other process', '')")
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def test_the_command_line_writes_while_the_dashboard_keeps_the_database_open(demo_copy):
+    """The server keeps the database open between its page connections; the file must still be
+    released soon after, and a command-line write made meanwhile waits instead of failing."""
+    db.keep_open(0.5)
+    try:
+        with db.connect(demo_copy) as con:
+            con.execute("insert into settings (key, value, description) values ('seen_by_cli', 'yes', '')")
+        # still open: a process that does not wait is refused, which is what kept it fast
+        refused = subprocess.run([sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1])", str(demo_copy)],
+                                 capture_output=True, text=True, timeout=60)
+        assert refused.returncode != 0 and "lock" in refused.stderr.lower()
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "nq57", "--db", str(demo_copy), "refresh", "--as-of", "2026-01-31"],
+                                cwd=PROJECT, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert time.perf_counter() - started < db.LOCK_WAIT_SECONDS
+    finally:
+        db.keep_open(0)
+    assert count(demo_copy, "select count(*) from settings where key = 'seen_by_cli'") == 1
+    assert count(demo_copy, "select count(*) from view_snapshots where as_of = ?", [date(2026, 1, 31)]) == 1
+
+
+def test_a_connection_waits_for_a_file_another_process_is_writing(demo_copy, monkeypatch):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_FILE, str(demo_copy), "1.5"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        monkeypatch.setattr(db, "LOCK_WAIT_SECONDS", 0.2)
+        with pytest.raises(Exception, match="(?i)lock"):
+            with db.connect(demo_copy):
+                pass
+        monkeypatch.setattr(db, "LOCK_WAIT_SECONDS", 30.0)
+        # waits for the other process to finish, then reads what it wrote
+        assert count(demo_copy, "select count(*) from settings where key = 'held_by'") == 1
+    finally:
+        holder.wait(timeout=60)
+
+
+def test_a_read_only_connection_after_the_dashboard_kept_the_file_open(demo_copy):
+    db.keep_open(30)
+    try:
+        with db.connect(demo_copy) as con:
+            con.execute("select 1").fetchall()
+        with db.connect(demo_copy, read_only=True) as con:
+            assert con.execute("select count(*) from units").fetchall()[0][0] > 0
+    finally:
+        db.keep_open(0)
