@@ -457,6 +457,9 @@ def time_pages(path: Path, timeout: float = 120, out=sys.stdout) -> list[tuple[s
         if name.startswith("streamlit"):
             logging.getLogger(name).setLevel(logging.ERROR)
     os.environ["NQ57_DB"] = str(path)
+    # as under the server: the database stays open between a page's connections (AppTest has no
+    # server runtime, so components/data.py does not turn this on by itself)
+    db.keep_open(db.DASHBOARD_KEEP_OPEN_SECONDS)
     results = []
     for page in ["app.py", *app_pages()]:
         st.cache_data.clear()
@@ -479,6 +482,7 @@ def time_pages(path: Path, timeout: float = 120, out=sys.stdout) -> list[tuple[s
                 raise
         print(f"  {page}: {cold:.2f} s / {warm:.2f} s", file=out, flush=True)
         results.append((page, cold, warm))
+    db.keep_open(0)
     return results
 
 
