@@ -78,6 +78,7 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
         "select unit_id, report_cycle, period, deadline from reporting_periods "
         "where deadline < ? order by unit_id, period", [today]
     ).df()
+    # ordered: each unit's random draws follow these rows, so any other order gives other demo data
     targets = con.execute(
         "select t.unit_id, t.kpi_id, k.unit_of_measure, k.direction, k.kind, k.is_ratio, "
         "       min(t.due_date) as first_due, "
@@ -85,12 +86,13 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
         "       max(t.target_value) filter (where t.comparator <> 'rank<=') as max_target, "
         "       min(t.target_value) filter (where t.comparator = 'rank<=') as best_rank "
         "from effective_targets t join kpis k using (kpi_id) "
-        "where t.comparator is not null group by all"
+        "where t.comparator is not null group by all order by t.unit_id, t.kpi_id"
     ).df()
     tasks = con.execute(
         "select tu.unit_id, t.task_id, t.deadline_kind, t.due_date, "
         "       coalesce(t.start_date, p.issued_on, ?::date) as start_date "
-        "from task_units tu join tasks t using (task_id) join plans p using (plan_id)",
+        "from task_units tu join tasks t using (task_id) join plans p using (plan_id) "
+        "order by tu.unit_id, t.task_id",
         [con.execute("select setting('first_period')").fetchall()[0][0]],
     ).df()
     con.execute("reset variable as_of")
