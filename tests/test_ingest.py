@@ -137,8 +137,8 @@ def assert_rejected(con, data: bytes, cell: str | None = None, says: str | None 
     return result
 
 
-def kpi_actual(con, kpi_id: str, unit: str = UNIT) -> set:
-    frame = db.query_view(con, "kpi_progress", as_of=DEMO_TODAY, filters={"unit_id": unit, "kpi_id": kpi_id})
+def kpi_actual(con, kpi_id: str, unit: str = UNIT, as_of: date = DEMO_TODAY) -> set:
+    frame = db.query_view(con, "kpi_progress", as_of=as_of, filters={"unit_id": unit, "kpi_id": kpi_id})
     assert len(frame), f"no kpi_progress row for {unit}/{kpi_id}"
     return set(frame["actual_value"].round(6))
 
@@ -533,18 +533,18 @@ def test_a_second_file_supersedes_the_first_and_rollback_restores_it(con):
     first = filled(con, kpis={PERCENT_KPI: {"value": 40}})
     second = filled(con, kpis={PERCENT_KPI: {"value": 60}})
     assert first != second
-    _, (first_id,) = accept(con, first, now=datetime(2026, 11, 20, 8, 0))
+    # one day apart and after the demo's own (late) October report, which was sent on 24/11
+    _, (first_id,) = accept(con, first, now=datetime(2026, 11, 25, 8, 0))
     assert kpi_actual(con, PERCENT_KPI) == {40.0}
-    _, (second_id,) = accept(con, second, now=datetime(2026, 11, 21, 8, 0))
-    assert kpi_actual(con, PERCENT_KPI) == {60.0}
+    _, (second_id,) = accept(con, second, now=datetime(2026, 11, 26, 8, 0))
+    assert kpi_actual(con, PERCENT_KPI, as_of=date(2026, 11, 26)) == {60.0}
     history = con.execute("select batch_id from report_batches where unit_id = ? and period = ? and source = 'upload' "
                           "order by batch_id", [UNIT, date(2026, 10, 1)]).fetchall()
     assert [b for (b,) in history] == [first_id, second_id]          # the first stays in history
-    reports.roll_back_batch(con, second_id, by="test", at=datetime(2026, 11, 22, 8, 0))
-    assert kpi_actual(con, PERCENT_KPI) == {40.0}
+    reports.roll_back_batch(con, second_id, by="test", at=datetime(2026, 11, 27, 8, 0))
+    assert kpi_actual(con, PERCENT_KPI, as_of=date(2026, 11, 27)) == {40.0}
     # before the rollback, the view still shows what was in force then
-    assert set(db.query_view(con, "kpi_progress", as_of=date(2026, 11, 21),
-                             filters={"unit_id": UNIT, "kpi_id": PERCENT_KPI})["actual_value"]) == {60.0}
+    assert kpi_actual(con, PERCENT_KPI, as_of=date(2026, 11, 26)) == {60.0}
 
 
 def test_preview_marks_new_changed_unchanged_and_suspicious(con):
@@ -556,7 +556,7 @@ def test_preview_marks_new_changed_unchanged_and_suspicious(con):
     con.execute("delete from kpi_values where unit_id = ? and kpi_id = ?", [UNIT, fresh])
     steady = next(code for code in codes if code in reported and code not in (PERCENT_KPI, fresh))
     accept(con, filled(con, kpis={PERCENT_KPI: {"value": 80}, steady: {"value": 50}}),
-           now=datetime(2026, 11, 20, 8, 0))
+           now=datetime(2026, 11, 25, 8, 0))  # after the demo's October report (24/11)
     result = check(con, filled(con, kpis={PERCENT_KPI: {"value": 8}, steady: {"value": 50}, fresh: {"value": 5}}))
     assert result.accepted
     db.set_as_of(con, DEMO_TODAY)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -62,7 +62,7 @@ def test_pages_read_the_snapshot_and_a_commit_today_replaces_only_todays(demo_co
 
         # a report rolled back today changes what today's views see, not what 30/09 saw
         batch = con.execute("select max(batch_id) from report_batches where unit_id = 'xa-nha-bich'").fetchall()[0][0]
-        reports.roll_back_batch(con, batch, by="kiem-thu")
+        reports.roll_back_batch(con, batch, by="kiem-thu", at=datetime.combine(DEMO_TODAY, time(12)))
         db.set_as_of(con, DEMO_TODAY)
         assert snapshots.find(con) is None
         assert db.query_view(con, "unit_scorecard", DEMO_TODAY, filters={"unit_id": "xa-nha-bich"})["score"].item() >= 0
