@@ -461,28 +461,30 @@ def time_pages(path: Path, timeout: float = 120, out=sys.stdout) -> list[tuple[s
     # server runtime, so components/data.py does not turn this on by itself)
     db.keep_open(db.DASHBOARD_KEEP_OPEN_SECONDS)
     results = []
-    for page in ["app.py", *app_pages()]:
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        at = AppTest.from_file(str(db.PROJECT_ROOT / "app.py"), default_timeout=timeout)
-        if page != "app.py":
-            at.switch_page(page)
-        cold = warm = float("inf")
-        try:
-            started = time.perf_counter()
-            at.run()
-            cold = time.perf_counter() - started
-            if at.exception:
-                raise RuntimeError(f"{page}: {at.exception[0].message}")
-            started = time.perf_counter()
-            at.run()
-            warm = time.perf_counter() - started
-        except RuntimeError as problem:
-            if "timed out" not in str(problem):
-                raise
-        print(f"  {page}: {cold:.2f} s / {warm:.2f} s", file=out, flush=True)
-        results.append((page, cold, warm))
-    db.keep_open(0)
+    try:
+        for page in ["app.py", *app_pages()]:
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            at = AppTest.from_file(str(db.PROJECT_ROOT / "app.py"), default_timeout=timeout)
+            if page != "app.py":
+                at.switch_page(page)
+            cold = warm = float("inf")
+            try:
+                started = time.perf_counter()
+                at.run()
+                cold = time.perf_counter() - started
+                if at.exception:
+                    raise RuntimeError(f"{page}: {at.exception[0].message}")
+                started = time.perf_counter()
+                at.run()
+                warm = time.perf_counter() - started
+            except RuntimeError as problem:
+                if "timed out" not in str(problem):
+                    raise
+            print(f"  {page}: {cold:.2f} s / {warm:.2f} s", file=out, flush=True)
+            results.append((page, cold, warm))
+    finally:
+        db.keep_open(0)
     return results
 
 

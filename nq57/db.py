@@ -111,6 +111,32 @@ def release_kept() -> None:
         keeper.close()
 
 
+def _hold(key: str, db_path: Path, config: dict) -> duckdb.DuckDBPyConnection:
+    """The kept-open database of this file (opened if needed), with any pending release cancelled."""
+    with _kept_guard:
+        keeper, pending = _kept.get(key, (None, None))
+        if pending is not None:
+            pending.cancel()
+        if keeper is None:
+            keeper = _open(db_path, False, config)
+        _kept[key] = (keeper, None)
+        return keeper
+
+
+def _release_later(key: str, keeper: duckdb.DuckDBPyConnection) -> None:
+    """Close the kept-open database after _keep_open_seconds unless a connection comes first."""
+    with _kept_guard:
+        current, pending = _kept.get(key, (None, None))
+        if current is not keeper:
+            return  # already released (and maybe replaced) meanwhile
+        if pending is not None:
+            pending.cancel()
+        timer = threading.Timer(_keep_open_seconds, _release, args=(key, keeper))
+        timer.daemon = True
+        _kept[key] = (keeper, timer)
+        timer.start()
+
+
 def _release(key: str, keeper: duckdb.DuckDBPyConnection) -> None:
     with _kept_guard:
         current, pending = _kept.get(key, (None, None))
@@ -153,29 +179,14 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> I
     if read_only and kept is not None:
         # DuckDB will not mix read-only and read-write handles on one file in a process
         _release(key, kept[0])
-    if keep:
-        with _kept_guard:
-            keeper, timer = _kept.get(key, (None, None))
-            if timer is not None:
-                timer.cancel()
-            if keeper is None:
-                keeper = _open(db_path, read_only, config)
-            _kept[key] = (keeper, None)
+    keeper = _hold(key, db_path, config) if keep else None
     con = _open(db_path, read_only, config)
     try:
         yield con
     finally:
         con.close()
-        if keep:
-            with _kept_guard:
-                current, pending = _kept.get(key, (None, None))
-                if current is keeper:
-                    if pending is not None:
-                        pending.cancel()
-                    timer = threading.Timer(_keep_open_seconds, _release, args=(key, keeper))
-                    timer.daemon = True
-                    _kept[key] = (keeper, timer)
-                    timer.start()
+        if keeper is not None:
+            _release_later(key, keeper)
 
 
 def read_sql_file(name: str) -> str:
