@@ -18,6 +18,7 @@ shows figures that the province publishes anyway, and the demo must open for any
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
@@ -26,7 +27,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from nq57 import audit
+from nq57 import audit, web_sessions
 
 ROLE_LABELS = {
     "admin": "Quản trị",
@@ -61,12 +62,8 @@ PERMISSIONS = {
 }
 UNIT_SCOPED_ACTIONS = {"import_report"}
 
-MAX_FAILED_ATTEMPTS = 5
-LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
-DEFAULT_SESSION_TIMEOUT_MINUTES = 30
 USER_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,63}")
-WRONG_CREDENTIALS = "Sai tên đăng nhập hoặc mật khẩu"
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 # Verified when the name is unknown, so that a wrong name costs the same time as a wrong password.
@@ -125,22 +122,8 @@ def _setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def session_timeout_minutes(con: duckdb.DuckDBPyConnection) -> int:
-    try:
-        return int(float(_setting(con, "session_timeout_minutes") or DEFAULT_SESSION_TIMEOUT_MINUTES))
-    except ValueError:
-        return DEFAULT_SESSION_TIMEOUT_MINUTES
-
-
 def read_requires_sign_in(con: duckdb.DuckDBPyConnection) -> bool:
     return (_setting(con, "read_requires_sign_in") or "false").strip().lower() in ("true", "1", "yes", "có")
-
-
-def session_expired(last_seen: datetime | None, now: datetime, minutes: int) -> bool:
-    """True when `minutes` or more passed since the user's last action (or never seen)."""
-    if last_seen is None:
-        return True
-    return now - last_seen >= timedelta(minutes=minutes)
 
 
 # --- accounts ---------------------------------------------------------------------------------------
@@ -156,10 +139,10 @@ def get_user(con: duckdb.DuckDBPyConnection, name: str) -> User | None:
 
 def list_users(con: duckdb.DuckDBPyConnection):
     """Accounts without their hashes: user_name, display_name, role, role_label, unit_id,
-    is_disabled, failed_attempts, locked_until, created_at, last_login_at (a DataFrame)."""
+    is_disabled, created_at, last_login_at (a DataFrame)."""
     frame = con.execute(
-        "select user_name, display_name, role, unit_id, is_disabled, failed_attempts, locked_until, created_at, "
-        "last_login_at from users order by user_name"
+        "select user_name, display_name, role, unit_id, is_disabled, created_at, last_login_at "
+        "from users order by user_name"
     ).df()
     frame.insert(3, "role_label", frame["role"].map(ROLE_LABELS))
     return frame
@@ -219,8 +202,9 @@ def _set_disabled(con, name: str, by, disabled: bool, now: datetime | None) -> N
     now = now or datetime.now()
     con.execute("begin transaction")
     try:
-        con.execute("update users set is_disabled = ?, failed_attempts = 0, locked_until = null where user_name = ?",
-                    [disabled, name])
+        con.execute("update users set is_disabled = ? where user_name = ?", [disabled, name])
+        if disabled:
+            web_sessions.revoke_all(con, name, now)
         audit.record(con, "user_disable" if disabled else "user_enable", _actor(by), at=now,
                      detail=f"tài khoản {name}")
         con.execute("commit")
@@ -251,8 +235,8 @@ def set_password(con: duckdb.DuckDBPyConnection, name: str, password: str, by: U
     now = now or datetime.now()
     con.execute("begin transaction")
     try:
-        con.execute("update users set password_hash = ?, failed_attempts = 0, locked_until = null where user_name = ?",
-                    [_hasher.hash(password), name])
+        con.execute("update users set password_hash = ? where user_name = ?", [_hasher.hash(password), name])
+        web_sessions.revoke_all(con, name, now)
         audit.record(con, "password_set", _actor(by), at=now, detail=f"tài khoản {name}")
         con.execute("commit")
     except Exception:
@@ -262,64 +246,109 @@ def set_password(con: duckdb.DuckDBPyConnection, name: str, password: str, by: U
 
 # --- sign-in ----------------------------------------------------------------------------------------
 
-def _lock_message(until: datetime) -> str:
-    return f"Tài khoản bị khóa đến {until:%H:%M %d/%m/%Y} do nhập sai mật khẩu {MAX_FAILED_ATTEMPTS} lần"
+# Throttling is per client and name (so a guesser elsewhere cannot shut the real user out) and
+# per client (so one machine cannot try every name); both windows slide.
+MAX_FAILED_ATTEMPTS = 5
+MAX_CLIENT_FAILURES = 30
+THROTTLE_WINDOW = timedelta(minutes=15)
+# One message for a wrong password, an unknown name and a throttled attempt: none of them may
+# tell a guesser whether the name exists.
+WRONG_CREDENTIALS = (f"Sai tên đăng nhập hoặc mật khẩu. Sau {MAX_FAILED_ATTEMPTS} lần sai, máy này phải chờ "
+                     f"{int(THROTTLE_WINDOW.total_seconds() // 60)} phút mới thử lại được tên đăng nhập đó.")
+DISABLED_MESSAGE = "Tài khoản đã bị vô hiệu hóa; hãy liên hệ quản trị hệ thống"
+# Attempts are written and counted under this lock (DuckDB refuses concurrent updates of one row
+# with a TransactionException); the slow password check runs outside it.
+_attempts_guard = threading.Lock()
 
 
-def _refuse(con, name: str, now: datetime, reason: str, message: str, updates: tuple[str, list] | None = None):
-    con.execute("begin transaction")
-    try:
-        if updates:
-            con.execute(updates[0], updates[1])
-        audit.record(con, "sign_in_failed", name, at=now, detail=reason)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    raise AuthError(message)
+def _start_attempt(con, client: str, name: str, now: datetime) -> tuple[int, bool]:
+    """Store the attempt, then count: the k-th of any number of parallel guesses sees at least k,
+    so no more than MAX_FAILED_ATTEMPTS are ever judged. Returns (attempt id, throttled)."""
+    with _attempts_guard:
+        attempt_id = con.execute(
+            'insert into sign_in_attempts ("at", client, user_name, outcome) values (?, ?, ?, \'pending\') '
+            "returning attempt_id", [now, client, name]).fetchall()[0][0]
+        since = now - THROTTLE_WINDOW
+        pair, per_client = con.execute(
+            """select count(*) filter (where user_name = ? and attempt_id > coalesce((
+                          select max(attempt_id) from sign_in_attempts
+                          where client = ? and user_name = ? and outcome = 'ok'), 0)),
+                      count(*)
+               from sign_in_attempts where client = ? and "at" > ? and outcome <> 'ok' and attempt_id <= ?""",
+            [name, client, name, client, since, attempt_id]).fetchall()[0]
+    return attempt_id, pair > MAX_FAILED_ATTEMPTS or per_client > MAX_CLIENT_FAILURES
 
 
-def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str, now: datetime | None = None) -> User:
-    """The account when name and password match; raises AuthError otherwise. Five wrong
-    passwords in a row lock the account for 15 minutes. Every attempt is audited."""
-    now = now or datetime.now()
-    name = (name or "").strip()
-    rows = con.execute(
-        "select password_hash, is_disabled, failed_attempts, locked_until from users where user_name = ?", [name]
-    ).fetchall()
-    if not rows:
+def _finish_attempt(con, attempt_id: int, outcome: str, action: str, name: str, now: datetime, detail: str,
+                    extra: tuple[str, list] | None = None) -> None:
+    """The attempt's outcome, its audit row and any account change, in one transaction."""
+    with _attempts_guard:
+        con.execute("begin transaction")
         try:
-            _hasher.verify(_DUMMY_HASH, password or "")
-        except VerificationError:
-            pass
-        _refuse(con, name[:64] or None, now, "không có tài khoản", WRONG_CREDENTIALS)
-    password_hash, is_disabled, failed, locked_until = rows[0]
-    if locked_until is not None and locked_until > now:
-        _refuse(con, name, now, "tài khoản đang bị khóa", _lock_message(locked_until))
+            con.execute("update sign_in_attempts set outcome = ? where attempt_id = ?", [outcome, attempt_id])
+            if extra:
+                con.execute(extra[0], extra[1])
+            audit.record(con, action, name or None, at=now, detail=detail)
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+
+
+def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str, client: str | None = None,
+                 now: datetime | None = None) -> User:
+    """The account when name and password match; raises AuthError otherwise. `client` is who
+    asks (the browser's address); more than MAX_FAILED_ATTEMPTS failures for one client and name
+    within THROTTLE_WINDOW, or MAX_CLIENT_FAILURES for one client, are refused unjudged with the
+    same message as a wrong password. Every attempt is stored and audited."""
+    now = now or datetime.now()
+    name = (name or "").strip()[:64]
+    client = (client or "local")[:64]
+    attempt_id, throttled = _start_attempt(con, client, name, now)
+    if throttled:
+        _finish_attempt(con, attempt_id, "throttled", "sign_in_failed", name, now, f"tạm chặn máy {client}")
+        raise AuthError(WRONG_CREDENTIALS)
+    rows = con.execute("select password_hash, is_disabled from users where user_name = ?", [name]).fetchall()
     try:
-        _hasher.verify(password_hash, password or "")
+        # an unknown name is checked against a dummy hash, so it costs the same time as a wrong password
+        _hasher.verify(rows[0][0] if rows else _DUMMY_HASH, password or "")
+        matched = bool(rows)
     except (VerificationError, VerifyMismatchError, InvalidHashError):
-        failed = (0 if locked_until is not None else failed) + 1  # a lock that ran out starts a new count
-        if failed >= MAX_FAILED_ATTEMPTS:
-            until = now + LOCKOUT
-            _refuse(con, name, now, f"sai mật khẩu lần {failed}; khóa đến {until:%H:%M %d/%m/%Y}", _lock_message(until),
-                    ("update users set failed_attempts = 0, locked_until = ? where user_name = ?", [until, name]))
-        _refuse(con, name, now, f"sai mật khẩu lần {failed}", WRONG_CREDENTIALS,
-                ("update users set failed_attempts = ?, locked_until = null where user_name = ?", [failed, name]))
+        matched = False
+    if not matched:
+        reason = "sai mật khẩu" if rows else "không có tài khoản"
+        _finish_attempt(con, attempt_id, "failed", "sign_in_failed", name, now, f"{reason} (máy {client})")
+        raise AuthError(WRONG_CREDENTIALS)
+    password_hash, is_disabled = rows[0]
     if is_disabled:
-        _refuse(con, name, now, "tài khoản đã bị vô hiệu hóa",
-                "Tài khoản đã bị vô hiệu hóa; hãy liên hệ quản trị hệ thống")
+        _finish_attempt(con, attempt_id, "failed", "sign_in_failed", name, now, "tài khoản đã bị vô hiệu hóa")
+        raise AuthError(DISABLED_MESSAGE)
     new_hash = _hasher.hash(password) if _hasher.check_needs_rehash(password_hash) else password_hash
+    _finish_attempt(con, attempt_id, "ok", "sign_in", name, now, f"thành công (máy {client})",
+                    ("update users set last_login_at = ?, password_hash = ? where user_name = ?", [now, new_hash, name]))
+    return get_user(con, name)
+
+
+def start_web_session(con: duckdb.DuckDBPyConnection, name: str, password: str, secret: str,
+                      client: str | None = None, now: datetime | None = None) -> tuple[User, str, int]:
+    """Sign in for the web: (account, signed cookie value, lifetime in seconds); AuthError if refused."""
+    user = authenticate(con, name, password, client=client, now=now)
+    cookie, max_age = web_sessions.create(con, user.user_name, secret, client=client, now=now)
+    return user, cookie, max_age
+
+
+def end_web_session(con: duckdb.DuckDBPyConnection, token: str, now: datetime | None = None) -> None:
+    """Sign-out: the session is revoked and the sign-out audited together."""
+    now = now or datetime.now()
     con.execute("begin transaction")
     try:
-        con.execute("update users set failed_attempts = 0, locked_until = null, last_login_at = ?, password_hash = ? "
-                    "where user_name = ?", [now, new_hash, name])
-        audit.record(con, "sign_in", name, at=now, detail="thành công")
+        name = web_sessions.revoke(con, token, now)
+        if name is not None:
+            audit.record(con, "sign_out", name, at=now)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return get_user(con, name)
 
 
 # --- permissions ------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ DEFAULT_SETTINGS = {
     "weight_kpi": ("0.3", "Trọng số tỷ lệ chỉ tiêu đúng tiến độ"),
     "weight_timeliness": ("0.2", "Trọng số báo cáo đúng hạn"),
     "weight_flags": ("0.1", "Trọng số không có cảnh báo đỏ"),
-    "session_timeout_minutes": ("30", "Phiên đăng nhập hết hạn sau N phút không thao tác"),
+    "session_hours": ("8", "Phiên đăng nhập trên web kéo dài N giờ (qua tải lại trang, dấu trang, thẻ mới)"),
     "read_requires_sign_in": ("false", "Xem bảng điều hành có cần đăng nhập không (true/false)"),
     "max_evidence_mb": ("10", "Dung lượng tối đa của một tệp minh chứng (MB)"),
 }

@@ -171,6 +171,28 @@ create table if not exists users (
     last_login_at   timestamp
 );
 
+-- Web sign-in sessions (nq57/web_sessions.py): the browser holds a signed random token in an
+-- HttpOnly cookie; only its sha256 is stored. Revoked on sign-out, disable and password change.
+create table if not exists web_sessions (
+    token_hash varchar primary key,
+    user_name  varchar not null,
+    created_at timestamp not null,
+    expires_at timestamp not null,
+    revoked_at timestamp,
+    client     varchar
+);
+
+-- Every sign-in attempt, stored before it is judged so that parallel guesses count each other
+-- (nq57/auth.py throttles per client and name, and per client).
+create sequence if not exists sign_in_attempt_seq;
+create table if not exists sign_in_attempts (
+    attempt_id bigint primary key default nextval('sign_in_attempt_seq'),
+    "at"       timestamp not null,
+    client     varchar not null,
+    user_name  varchar not null,
+    outcome    varchar not null   -- pending | ok | failed | throttled
+);
+
 -- Who did what and when (nq57/audit.py); rows are only ever added.
 create sequence if not exists audit_id_seq;
 create table if not exists audit_log (

@@ -1,0 +1,47 @@
+"""Router only: page config, the shared as-of selector and demo banner, and navigation (served by app.py)."""
+import streamlit as st
+
+from components import data, filters, session
+
+st.set_page_config(page_title="Theo dõi Nghị quyết 57 — Đồng Nai", page_icon="📊", layout="wide")
+
+data.ensure_database()
+
+leaders = [
+    st.Page("pages/overview.py", title="Tổng quan", icon=":material/home:", default=True, url_path="tong-quan"),
+    st.Page("pages/unit_profile.py", title="Hồ sơ đơn vị", icon=":material/location_city:", url_path="ho-so-don-vi"),
+    st.Page("pages/kpi_view.py", title="Chỉ tiêu", icon=":material/monitoring:", url_path="chi-tieu"),
+    st.Page("pages/red_flags.py", title="Cảnh báo đỏ", icon=":material/flag:", url_path="canh-bao-do"),
+    st.Page("pages/compare.py", title="So sánh đơn vị", icon=":material/leaderboard:", url_path="so-sanh"),
+]
+
+
+def protected(script: str, title: str, icon: str, url_path: str, action: str) -> st.Page:
+    """Every page is routable, so a bookmark of a protected page opens it and the page itself
+    asks for sign-in (session.require); the menu lists it only for those who may use it."""
+    return st.Page(script, title=title, icon=icon, url_path=url_path,
+                   visibility="visible" if session.can(action) else "hidden")
+
+
+office = [protected("pages/upload.py", "Nhập báo cáo", ":material/upload_file:", "nhap-bao-cao", "import_report"),
+          st.Page("pages/compliance.py", title="Tình hình nộp báo cáo", icon=":material/event_available:", url_path="nop-bao-cao"),
+          st.Page("pages/history.py", title="Lịch sử nhập", icon=":material/history:", url_path="lich-su-nhap"),
+          protected("pages/review.py", "Thẩm định minh chứng", ":material/fact_check:", "tham-dinh", "review_evidence")]
+admin = [st.Page("pages/data_export.py", title="Xuất dữ liệu", icon=":material/download:", url_path="xuat-du-lieu"),
+         protected("pages/users.py", "Tài khoản", ":material/manage_accounts:", "tai-khoan", "manage_users"),
+         protected("pages/audit_log.py", "Nhật ký hoạt động", ":material/receipt_long:", "nhat-ky", "manage_users")]
+pages = {"Lãnh đạo": leaders, "Văn phòng": office, "Dữ liệu": admin}
+navigation = st.navigation(pages)
+
+filters.as_of_selector()
+session.sidebar()
+if not session.reading_allowed():
+    st.info("Vui lòng đăng nhập (thanh bên trái) để xem số liệu.", icon=":material/lock:")
+    st.stop()
+if data.has_demo_data():
+    st.warning(
+        "**Dữ liệu minh họa** — các báo cáo đang hiển thị là dữ liệu mẫu để làm quen với hệ thống, "
+        "không phải số liệu thật. Xóa bằng lệnh `python -m nq57 demo --clear`; kế hoạch thật được giữ nguyên.",
+        icon=":material/warning:",
+    )
+navigation.run()
