@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit import runtime
 
-from nq57 import audit, auth, catalogue, dates, db, demo, evidence, ingest, reports, templates
+from nq57 import audit, auth, catalogue, dates, db, demo, evidence, first_start, ingest, reports, templates
 
 # Under the Streamlit server, keep the database open for a second between the short-lived
 # connections of a page run (a dozen per page; 26 ms each to open the national file otherwise).
@@ -24,16 +24,14 @@ if runtime.exists():
 
 
 def ensure_database() -> None:
-    """The first start on an empty database loads the real plans and the demo reports."""
+    """The first start on an empty database loads the real plans and the demo reports (the
+    server does it before the first visitor; this covers a script run without it)."""
     with db.connect() as con:
         if db.is_initialised(con):
             db.migrate_if_needed(con)
             return
         with st.spinner("Đang khởi tạo cơ sở dữ liệu: nạp kế hoạch và dữ liệu minh họa…"):
-            db.create_schema(con)
-            catalogue.load_catalogue(con)
-            demo.generate(con)
-            db.refresh_snapshots(con, dates.page_days(date.today()))
+            first_start.initialise(con)
 
 
 # Read at most every VERSION_TTL seconds: writes made in this process clear it at once, and
@@ -100,6 +98,14 @@ def report_template(unit: str, period: str) -> bytes:
     return _template_bytes(unit, period, data_version())
 
 
+def _signed_in(user) -> auth.User:
+    """Every write from the web names a signed-in account: the core treats a missing user as the
+    trusted command line, which a browser must never be."""
+    if not isinstance(user, auth.User):
+        raise auth.PermissionDenied("cần đăng nhập để ghi dữ liệu")
+    return user
+
+
 def check_upload(data_bytes: bytes, file_name: str) -> ingest.CheckResult:
     with db.connect() as con:
         return ingest.check_workbook(con, data_bytes, file_name)
@@ -113,6 +119,7 @@ def upload_preview(result: ingest.CheckResult) -> pd.DataFrame:
 def commit_upload(result: ingest.CheckResult, user) -> list[int]:
     """Writes go straight to the core; the next read sees a new data version, so every
     session's cached figures refresh on their next rerun."""
+    user = _signed_in(user)
     with db.connect() as con:
         batch_ids = ingest.commit(con, result, user)
         _refresh_after_write(con)
@@ -120,6 +127,7 @@ def commit_upload(result: ingest.CheckResult, user) -> list[int]:
 
 
 def roll_back(batch_id: int, user) -> None:
+    user = _signed_in(user)
     with db.connect() as con:
         reports.roll_back_batch(con, batch_id, by=user)
         _refresh_after_write(con)
@@ -156,6 +164,7 @@ def read_evidence(evidence_id: int) -> tuple[bytes, str, str]:
 
 
 def store_evidence(content: bytes, name: str, user, batch_id: int, unit_id: str, item_type: str, item_id: str):
+    user = _signed_in(user)
     with db.connect() as con:
         stored = evidence.store_evidence(con, content, name, user, batch_id, unit_id, item_type, item_id)
         _refresh_after_write(con)
@@ -163,6 +172,7 @@ def store_evidence(content: bytes, name: str, user, batch_id: int, unit_id: str,
 
 
 def review_evidence(user, batch_id: int, unit_id: str, item_type: str, item_id: str, decision: str, comment):
+    user = _signed_in(user)
     with db.connect() as con:
         evidence.review(con, user, batch_id, unit_id, item_type, item_id, decision, comment)
         _refresh_after_write(con)
@@ -174,12 +184,14 @@ def list_users() -> pd.DataFrame:
 
 
 def add_user(name: str, role: str, password: str, unit_id, display_name, by) -> None:
+    by = _signed_in(by)
     with db.connect() as con:
         auth.add_user(con, name, role, password, unit_id=unit_id, display_name=display_name, by=by)
     st.cache_data.clear()  # sign-in settings and menus depend on whether accounts exist
 
 
 def set_user_disabled(name: str, disabled: bool, by) -> None:
+    by = _signed_in(by)
     with db.connect() as con:
         (auth.disable_user if disabled else auth.enable_user)(con, name, by=by)
 

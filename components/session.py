@@ -1,39 +1,95 @@
-"""Who is using the dashboard: sign-in in the sidebar, session expiry, and what the pages may
-offer. The core functions check permissions again; hiding a button is only a courtesy."""
+"""Who is using the dashboard, resolved on every script run from the sign-in cookie.
+
+The password form is a plain page of the server (components/sign_in_page.py) because only an
+HTTP response can set an HttpOnly cookie. Here the cookie is checked against the server-side
+session table on each run, never kept in Streamlit's session state: a replayed Streamlit session
+id without the cookie is nobody, and a revoked session ends on the next click. The core functions
+check permissions again; hiding a button is only a courtesy.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+import threading
+import time
+import html
+from urllib.parse import quote, urlencode, urlsplit
 
 import streamlit as st
 
-from nq57 import audit, auth, db
+from nq57 import auth, db, web_sessions
 
-USER_KEY = "signed_in_user"
-LAST_SEEN_KEY = "last_seen"
+SIGN_IN_PATH = "/dang-nhap"
+# A resolved cookie is trusted for this long per process, so a page's dozen permission checks
+# cost one lookup; a sign-out here clears it at once, a change from the command line shows
+# within this time.
+_RESOLVE_SECONDS = 1.0
+_resolved: dict[str, tuple[float, auth.User | None]] = {}
+_resolved_guard = threading.Lock()
 
 
 @st.cache_data(ttl=5, show_spinner=False)
 def _settings(path: str) -> tuple[bool, bool, int]:
     with db.connect(path) as con:
-        return auth.has_accounts(con), auth.read_requires_sign_in(con), auth.session_timeout_minutes(con)
+        hours = web_sessions.session_hours(con)
+        return auth.has_accounts(con), auth.read_requires_sign_in(con), int(hours * 3600)
 
 
 def _state() -> tuple[bool, bool, int]:
     return _settings(str(db.database_path()))
 
 
-def open_mode() -> bool:
-    """No account exists yet: a trial install where everyone may do everything."""
-    return not _state()[0]
+@st.cache_resource(show_spinner=False)
+def secret(path: str) -> str:
+    return web_sessions.cookie_secret(db.database_path(path))
+
+
+def cookie_value() -> str | None:
+    """The sign-in cookie this browser sent (tests replace this function)."""
+    return st.context.cookies.get(web_sessions.COOKIE_NAME)
+
+
+def _token() -> str | None:
+    path = str(db.database_path())
+    return web_sessions.token_of(cookie_value(), secret(path), _state()[2])
 
 
 def current_user() -> auth.User | None:
-    return st.session_state.get(USER_KEY)
+    """The signed-in account as stored now, or None (no cookie, expired, revoked, disabled)."""
+    token = _token()
+    if token is None:
+        return _oidc_user()
+    with _resolved_guard:
+        hit = _resolved.get(token)
+    if hit is not None and time.monotonic() - hit[0] < _RESOLVE_SECONDS:
+        return hit[1]
+    with db.connect() as con:
+        name = web_sessions.resolve(con, token)
+        user = auth.get_user(con, name) if name else None
+    with _resolved_guard:
+        if len(_resolved) > 10_000:
+            _resolved.clear()
+        _resolved[token] = (time.monotonic(), user)
+    return user
+
+
+def oidc_configured() -> bool:
+    """An OpenID Connect provider in .streamlit/secrets.toml ([auth] section, as st.login expects)
+    replaces local passwords; Streamlit keeps its identity in its own signed HttpOnly cookie."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _oidc_user() -> auth.User | None:
+    """The account whose name is the e-mail st.login proved, so roles stay in one place."""
+    if not (oidc_configured() and st.user.is_logged_in):
+        return None
+    with db.connect() as con:
+        account = auth.get_user(con, st.user.email or "")
+    return None if account is None or account.is_disabled else account
 
 
 def can(action: str, unit_id: str | None = None) -> bool:
-    if open_mode():
-        return True
     user = current_user()
     if user is None:
         return False
@@ -42,90 +98,72 @@ def can(action: str, unit_id: str | None = None) -> bool:
     return auth.allowed(user, action, unit_id)
 
 
-def actor() -> auth.User | str:
-    """What the core functions receive: the signed-in account (checked) or, in trial mode, a name."""
-    return current_user() or "khách (chế độ dùng thử)"
+def sign_in_url() -> str:
+    """The sign-in page, coming back to this page (path and query) afterwards."""
+    try:
+        path = urlsplit(st.context.url or "").path or "/"
+    except (AttributeError, ValueError):
+        path = "/"
+    query = urlencode(st.query_params.to_dict())
+    here = path + (f"?{query}" if query else "")
+    return f"{SIGN_IN_PATH}?next={quote(here, safe='')}"
 
 
-def _sign_out(reason: str | None = None) -> None:
+def sign_in_link(where=st) -> None:
+    """A link to the sign-in page in this tab (st.link_button would open a new one)."""
+    where.markdown(f'<a href="{html.escape(sign_in_url())}" target="_self" class="nq57-sign-in">Đăng nhập</a>',
+                   unsafe_allow_html=True)
+
+
+def require(action: str, what: str) -> auth.User:
+    """Stop the page unless the signed-in account may do `action`; `what` names the page's work."""
     user = current_user()
-    if user is not None:
+    if user is None:
+        st.info(f"Cần đăng nhập để {what}.", icon=":material/lock:")
+        sign_in_link()
+        st.stop()
+    if not can(action):
+        st.warning(f"Tài khoản {user.label} không có quyền {what}.", icon=":material/block:")
+        st.stop()
+    return user
+
+
+def _sign_out() -> None:
+    token = _token()
+    if token is not None:
         with db.connect() as con:
-            audit.record(con, "sign_out", user.user_name, detail=reason)
-    st.session_state.pop(USER_KEY, None)
-    st.session_state.pop(LAST_SEEN_KEY, None)
+            auth.end_web_session(con, token)
+        with _resolved_guard:
+            _resolved.pop(token, None)
 
 
 def sidebar() -> None:
-    """The sign-in box (or who is signed in) at the bottom of the sidebar; expires idle sessions."""
-    has_accounts, _, timeout = _state()
+    """Who is signed in, or the way to sign in, at the bottom of the sidebar."""
+    has_accounts, _, _ = _state()
     box = st.sidebar.container(border=True)
     if not has_accounts:
-        box.caption("Chế độ dùng thử: chưa có tài khoản nào, mọi người đều có quyền nhập. "
-                    "Tạo tài khoản quản trị: `python -m nq57 user add admin --role admin`.")
+        box.caption("Chưa có tài khoản nào: bảng điều hành đang ở chế độ chỉ xem. Người quản trị máy chủ "
+                    "tạo tài khoản quản trị đầu tiên bằng lệnh `python -m nq57 user add TEN --role admin`.")
         return
     user = current_user()
-    now = datetime.now()
-    if user is not None and auth.session_expired(st.session_state.get(LAST_SEEN_KEY), now, timeout):
-        _sign_out("hết phiên do không hoạt động")
-        box.warning(f"Phiên làm việc đã hết sau {timeout} phút không hoạt động. Vui lòng đăng nhập lại.")
-        user = None
-    if user is not None:
-        st.session_state[LAST_SEEN_KEY] = now
-        box.markdown(f"**{user.display_name or user.user_name}** · {auth.ROLE_LABELS[user.role]}")
-        if box.button("Đăng xuất", key="sign_out"):
-            _sign_out()
-            if oidc_configured() and st.user.is_logged_in:
-                st.logout()
-            st.rerun()
-        return
-    if oidc_configured():
-        _oidc_sign_in(box, now)
-        return
-    with box.form("sign_in", clear_on_submit=False, border=False):
-        st.markdown("**Đăng nhập**")
-        name = st.text_input("Tên đăng nhập", key="sign_in_name")
-        password = st.text_input("Mật khẩu", type="password", key="sign_in_password")
-        submitted = st.form_submit_button("Đăng nhập")
-    if submitted:
-        try:
-            with db.connect() as con:
-                signed_in = auth.authenticate(con, name.strip(), password)
-        except auth.AuthError as refusal:
-            box.error(str(refusal))
-        else:
-            st.session_state[USER_KEY] = signed_in
-            st.session_state[LAST_SEEN_KEY] = now
-            st.rerun()
-
-
-def oidc_configured() -> bool:
-    """An OpenID Connect provider in .streamlit/secrets.toml ([auth] section) replaces local passwords."""
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        return False
-
-
-def _oidc_sign_in(box, now: datetime) -> None:
-    """st.login proves who the person is; the account with that e-mail as its name says what
-    they may do, so roles stay in one place whichever way people sign in."""
-    if not st.user.is_logged_in:
-        if box.button("Đăng nhập", key="oidc_sign_in"):
-            st.login()
-        return
-    with db.connect() as con:
-        account = auth.get_user(con, st.user.email or "")
-        if account is None or account.is_disabled:
-            audit.record(con, "sign_in_failed", st.user.email, detail="OIDC: chưa có tài khoản hoặc đã bị khóa")
+    oidc = oidc_configured()
+    if user is None:
+        if oidc and st.user.is_logged_in:
             box.error("Tài khoản chưa được cấp quyền trong hệ thống; liên hệ quản trị.")
             if box.button("Đăng xuất", key="oidc_sign_out"):
                 st.logout()
-            return
-        audit.record(con, "sign_in", account.user_name, detail="OIDC")
-    st.session_state[USER_KEY] = account
-    st.session_state[LAST_SEEN_KEY] = now
-    st.rerun()
+        elif oidc:
+            if box.button("Đăng nhập", key="oidc_sign_in"):
+                st.login()
+        else:
+            sign_in_link(box)
+        return
+    box.markdown(f"**{user.display_name or user.user_name}** · {auth.ROLE_LABELS[user.role]}")
+    if box.button("Đăng xuất", key="sign_out"):
+        _sign_out()
+        if oidc and st.user.is_logged_in:
+            st.logout()
+        st.rerun()
 
 
 def reading_allowed() -> bool:

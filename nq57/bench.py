@@ -434,10 +434,10 @@ def _read_view(path: Path, view: str, as_of: date) -> int:
 
 
 def app_pages() -> list[str]:
-    """The page scripts in app.py's navigation, in order."""
+    """The page scripts in dashboard.py's navigation, in order."""
     import re
 
-    return re.findall(r'st\.Page\("([^"]+)"', (db.PROJECT_ROOT / "app.py").read_text(encoding="utf-8"))
+    return re.findall(r'(?:st\.Page|protected)\("([^"]+)"', (db.PROJECT_ROOT / "dashboard.py").read_text(encoding="utf-8"))
 
 
 def time_pages(path: Path, timeout: float = 120, out=sys.stdout) -> list[tuple[str, float, float]]:
@@ -462,11 +462,11 @@ def time_pages(path: Path, timeout: float = 120, out=sys.stdout) -> list[tuple[s
     db.keep_open(db.DASHBOARD_KEEP_OPEN_SECONDS)
     results = []
     try:
-        for page in ["app.py", *app_pages()]:
+        for page in ["dashboard.py", *app_pages()]:
             st.cache_data.clear()
             st.cache_resource.clear()
-            at = AppTest.from_file(str(db.PROJECT_ROOT / "app.py"), default_timeout=timeout)
-            if page != "app.py":
+            at = AppTest.from_file(str(db.PROJECT_ROOT / "dashboard.py"), default_timeout=timeout)
+            if page != "dashboard.py":
                 at.switch_page(page)
             cold = warm = float("inf")
             try:

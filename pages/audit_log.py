@@ -4,11 +4,12 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from components import data
+from components import data, session
 from nq57 import audit, exports
 from nq57.vnformat import vn_number
 
 st.title("Nhật ký hoạt động")
+session.require("manage_users", "xem nhật ký hoạt động")
 left, middle, right = st.columns(3)
 since = left.date_input("Từ ngày", value=date.today() - timedelta(days=30), format="DD/MM/YYYY", key="audit_since")
 actions = middle.multiselect("Hoạt động", list(audit.ACTION_LABELS), format_func=audit.ACTION_LABELS.get,

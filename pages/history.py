@@ -50,10 +50,9 @@ labels = {row.batch_id: f"Đợt {row.batch_id} · {row.unit_name} · kỳ {row.
           for row in current.itertuples()}
 batch_id = st.selectbox("Đợt cần hoàn tác", list(labels), format_func=labels.get, key="rollback_batch")
 user = session.current_user()
-who = (user.display_name or user.user_name) if user else st.text_input("Người hoàn tác", key="rollback_user")
 confirmed = st.checkbox("Tôi xác nhận hoàn tác: bản nộp trước đó của kỳ này (nếu có) sẽ có hiệu lực trở lại.",
                         key="rollback_confirm")
-if st.button("Hoàn tác", disabled=not (confirmed and who.strip()), type="primary"):
-    data.roll_back(int(batch_id), user or who.strip())
+if st.button("Hoàn tác", disabled=not confirmed, type="primary"):
+    data.roll_back(int(batch_id), user)
     st.success(f"Đã hoàn tác đợt {batch_id}. Dữ liệu vẫn được lưu trong lịch sử.", icon=":material/check_circle:")
     st.rerun()

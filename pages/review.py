@@ -7,11 +7,7 @@ from nq57 import auth, evidence
 from nq57.vnformat import vn_number
 
 st.title("Thẩm định minh chứng")
-user = session.current_user()
-if user is None:
-    st.info("Cần đăng nhập bằng tài khoản thẩm định (hoặc quản trị) để ghi kết luận. "
-            "Tạo tài khoản: `python -m nq57 user add TEN --role reviewer`.", icon=":material/lock:")
-    st.stop()
+user = session.require("review_evidence", "thẩm định minh chứng")
 
 pending = data.pending_evidence()
 hide_demo = st.toggle("Ẩn dữ liệu minh họa", value=False, key="review_hide_demo")

@@ -13,11 +13,11 @@ from nq57 import auth, evidence, exports
 
 st.title("Nhập báo cáo")
 
-user = session.current_user()
+user = session.require("import_report", "nhập báo cáo")
 units = data.view("units")
 reporting = units[units["kind"].isin(["ward", "commune", "department"])].sort_values("sort_order")
 unit_labels = {"all": "Toàn tỉnh (tất cả đơn vị)"} | dict(zip(reporting["unit_id"], reporting["name"]))
-if user is not None and user.role == "unit":
+if user.role == "unit":
     # a unit's reporter works on its own unit only (the core refuses other units anyway)
     unit_labels = {k: v for k, v in unit_labels.items() if k == user.unit_id}
 
@@ -46,11 +46,8 @@ st.download_button(
 )
 
 st.subheader("2. Nộp tệp đã điền")
-if user is not None:
-    uploader = user.display_name or user.user_name
-    st.caption(f"Người nộp: **{uploader}** ({auth.ROLE_LABELS[user.role]})")
-else:
-    uploader = st.text_input("Người nộp", key="uploader_name", placeholder="Họ tên cán bộ văn phòng")
+uploader = user.display_name or user.user_name
+st.caption(f"Người nộp: **{uploader}** ({auth.ROLE_LABELS[user.role]})")
 upload = st.file_uploader("Chọn tệp Excel (.xlsx)", key="report_file")
 if upload is None:
     st.info("Chưa chọn tệp. Tệp được kiểm tra toàn bộ trước khi ghi; nếu có lỗi, không có dữ liệu nào bị thay đổi.")
@@ -66,7 +63,7 @@ if cache_key not in st.session_state:
     progress.progress(100, text="Đã kiểm tra xong")
     progress.empty()
     st.session_state[cache_key] = (result, preview)
-    data.record_upload_check(user.user_name if user else (uploader.strip() or "khách"), result)
+    data.record_upload_check(user.user_name, result)
 result, preview = st.session_state[cache_key]
 
 if not result.accepted:
@@ -118,10 +115,9 @@ if preview is not None and len(preview):
         "previous_period_text": "Kỳ trước", "previous": "Giá trị trước", "new": "Giá trị mới",
     })
 
-if st.button("Ghi nhận báo cáo", type="primary", disabled=not uploader.strip(),
-             help="Nhập tên người nộp để ghi nhận." if not uploader.strip() else None):
+if st.button("Ghi nhận báo cáo", type="primary"):
     try:
-        batch_ids = data.commit_upload(result, user or uploader.strip())
+        batch_ids = data.commit_upload(result, user)
     except auth.PermissionDenied as refusal:
         st.error(str(refusal), icon=":material/block:")
         st.stop()
@@ -144,7 +140,7 @@ if "committed" in st.session_state:
         item_type, unit_id, item_id, _ = items[choice]
         batch_id = next(b for (u, _), b in batch_of.items() if u == unit_id)
         try:
-            stored = data.store_evidence(attachment.getvalue(), attachment.name, user or uploader.strip(),
+            stored = data.store_evidence(attachment.getvalue(), attachment.name, user,
                                          int(batch_id), unit_id, item_type, item_id)
         except (evidence.EvidenceError, auth.PermissionDenied) as refusal:
             st.error(str(refusal), icon=":material/block:")

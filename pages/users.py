@@ -1,5 +1,5 @@
-"""Tài khoản: the accounts, their roles and units; add, disable and enable accounts.
-In trial mode (no account yet) this page creates the first administrator."""
+"""Tài khoản: the accounts, their roles and units; add, disable and enable accounts (admin only;
+the first administrator is created on the command line, see nq57/first_start.py)."""
 import secrets
 
 import streamlit as st
@@ -8,15 +8,13 @@ from components import data, session
 from nq57 import auth
 
 st.title("Tài khoản người dùng")
+admin = session.require("manage_users", "quản lý tài khoản")
 users = data.list_users()
-if users.empty:
-    st.info("Chưa có tài khoản nào: hệ thống đang ở chế độ dùng thử. Hãy tạo tài khoản quản trị đầu tiên; "
-            "sau đó mọi thao tác ghi đều cần đăng nhập.", icon=":material/info:")
-else:
-    st.dataframe(users[["user_name", "display_name", "role_label", "unit_id", "is_disabled", "locked_until", "last_login_at"]],
+if not users.empty:
+    st.dataframe(users[["user_name", "display_name", "role_label", "unit_id", "is_disabled", "last_login_at"]],
                  hide_index=True, width="stretch", column_config={
                      "user_name": "Tên đăng nhập", "display_name": "Họ tên", "role_label": "Vai trò", "unit_id": "Đơn vị",
-                     "is_disabled": "Đã khóa", "locked_until": "Tạm khóa đến", "last_login_at": "Đăng nhập gần nhất"})
+                     "is_disabled": "Đã khóa", "last_login_at": "Đăng nhập gần nhất"})
 
 st.subheader("Thêm tài khoản")
 units = data.view("units")
@@ -27,7 +25,7 @@ with st.form("add_user"):
     name = left.text_input("Tên đăng nhập (chữ thường, số, gạch ngang)")
     display = right.text_input("Họ tên")
     role = left.selectbox("Vai trò", list(auth.ROLE_LABELS), format_func=lambda r: f"{auth.ROLE_LABELS[r]} — {auth.ROLE_DESCRIPTIONS[r]}",
-                          index=0 if users.empty else 4)
+                          index=4)
     unit = right.selectbox("Đơn vị (với vai trò Đơn vị)", [""] + list(unit_names), format_func=lambda u: unit_names.get(u, "—"))
     password = left.text_input("Mật khẩu (để trống để tạo ngẫu nhiên)", type="password")
     again = right.text_input("Nhập lại mật khẩu", type="password")
@@ -39,7 +37,7 @@ if submitted:
         st.error("Hai lần nhập mật khẩu không khớp.")
     else:
         try:
-            data.add_user(name.strip(), role, chosen, unit or None, display.strip() or None, by=session.current_user())
+            data.add_user(name.strip(), role, chosen, unit or None, display.strip() or None, by=admin)
         except (auth.AccountError, auth.PermissionDenied) as refusal:
             st.error(str(refusal))
         else:
@@ -54,7 +52,7 @@ if not users.empty:
     disabled = bool(users.set_index("user_name").loc[target, "is_disabled"])
     if st.button("Mở khóa" if disabled else "Khóa tài khoản", key="toggle_button"):
         try:
-            data.set_user_disabled(target, not disabled, by=session.current_user())
+            data.set_user_disabled(target, not disabled, by=admin)
         except (auth.AccountError, auth.PermissionDenied) as refusal:
             st.error(str(refusal))
         else:

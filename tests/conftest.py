@@ -61,7 +61,7 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-APP_PATH = str(Path(__file__).resolve().parent.parent / "app.py")
+APP_PATH = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
 
 @pytest.fixture()
@@ -91,3 +91,16 @@ def demo_db_path(tmp_path_factory) -> Path:
         demo.generate(con, today=DEMO_TODAY)
         db.refresh_snapshots(con, dates.page_days(DEMO_TODAY))  # as the first start does
     return path
+
+
+def sign_in_as(monkeypatch, database: Path, user_name: str) -> str:
+    """Sign `user_name` in for AppTest as the sign-in page would: a server-side session and the
+    signed cookie the browser would send (AppTest cannot carry cookies, so the page's cookie
+    reader is pointed at it). Returns the cookie value."""
+    from components import session
+    from nq57 import web_sessions
+
+    with db.connect(database) as con:
+        cookie, _ = web_sessions.create(con, user_name, web_sessions.cookie_secret(database), client="test")
+    monkeypatch.setattr(session, "cookie_value", lambda: cookie)
+    return cookie

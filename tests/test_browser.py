@@ -22,6 +22,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
 
+SECRETARY, PASSWORD = "van-phong", "mat-khau-du-dai-123"
 HOSTILE_NAME = "xã Tân An <script>window.__xss = 1</script>"
 HOSTILE_NOTE = '<img src=x onerror="window.__xss = 2"> **đậm**'
 
@@ -33,7 +34,7 @@ PAGES = [
     ("canh-bao-do?as_of=2025-12-31", ["Cảnh báo đỏ", "cảnh báo ·", "Tải Excel"], 1),
     ("so-sanh", ["So sánh đơn vị", "Bảng xếp hạng", "Vì sao đỏ", "Đặt cạnh nhau"], 2),
     ("xuat-du-lieu", ["Xuất dữ liệu", "Tải Excel"], 0),
-    ("nhap-bao-cao", ["Nhập báo cáo", "Tải mẫu Excel", "Chưa chọn tệp"], 0),
+    ("nhap-bao-cao", ["Nhập báo cáo", "Cần đăng nhập để nhập báo cáo", "Đăng nhập"], 0),
     ("nop-bao-cao", ["Tình hình nộp báo cáo", "Đơn vị chưa nộp", "Đề nghị các đơn vị sau"], 1),
     ("lich-su-nhap", ["Lịch sử nhập báo cáo", "Hoàn tác một đợt"], 0),
 ]
@@ -65,6 +66,8 @@ def server(demo_db_path, tmp_path_factory):
     con = duckdb.connect(str(database))
     con.execute("update units set name = ? where unit_id = 'xa-tan-an'", [HOSTILE_NAME])
     con.execute("update task_updates set difficulties = ? where unit_id = 'xa-tan-an'", [HOSTILE_NOTE])
+    from nq57 import auth
+    auth.add_user(con, SECRETARY, "secretariat", PASSWORD)
     con.close()
     port = free_port()
     env = {**os.environ, "NQ57_DB": str(database)}
@@ -164,10 +167,20 @@ def wait_idle(page, text: str | None = None) -> None:
         page.wait_for_timeout(300)
 
 
+def signed_in_page(browser, server: str, path: str, **options):
+    """A new browser (its own cookies) signed in on the sign-in page, then sent on to `path`."""
+    page = browser.new_context(**options).new_page()
+    page.goto(f"{server}/dang-nhap?next=/{path}")
+    page.fill("#name", SECRETARY)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/{path}", timeout=30_000)
+    return page
+
+
 def test_upload_rejects_a_bad_file_then_commits_a_good_one(server, browser, demo_db_path, tmp_path):
-    page = browser.new_page(viewport={"width": 1600, "height": 1200})
-    page.goto(f"{server}/nhap-bao-cao")
-    wait_idle(page)
+    page = signed_in_page(browser, server, "nhap-bao-cao", viewport={"width": 1600, "height": 1200})
+    wait_idle(page, "Chọn tệp Excel")
     bad = tmp_path / "bao_cao.xlsx"
     bad.write_text("Mã đơn vị;Giá trị\nxa-nha-bich;80\n", encoding="utf-8")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
@@ -180,8 +193,6 @@ def test_upload_rejects_a_bad_file_then_commits_a_good_one(server, browser, demo
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(filled_report(demo_db_path, tmp_path)))
     page.get_by_text("Tệp hợp lệ").wait_for(timeout=30_000)
     wait_idle(page)
-    page.get_by_label("Người nộp").fill("Nguyễn Văn A")
-    page.get_by_label("Người nộp").press("Enter")
     wait_idle(page)
     page.screenshot(path=str(SCREENSHOTS / "nhap-bao-cao-xem-truoc.png"), full_page=True)
     page.get_by_role("button", name="Ghi nhận báo cáo").click()
@@ -247,8 +258,7 @@ def test_files_built_on_click_download_as_workbooks(server, browser, tmp_path, p
     click must still give a real workbook."""
     import openpyxl
 
-    page = browser.new_page(viewport={"width": 1600, "height": 1200}, accept_downloads=True)
-    page.goto(f"{server}/{path}")
+    page = signed_in_page(browser, server, path, viewport={"width": 1600, "height": 1200}, accept_downloads=True)
     wait_idle(page, button)
     try:
         with page.expect_download(timeout=60_000) as download:
@@ -261,3 +271,59 @@ def test_files_built_on_click_download_as_workbooks(server, browser, tmp_path, p
     assert saved.suffix == ".xlsx"
     assert sheet in openpyxl.load_workbook(saved, read_only=True).sheetnames
     page.close()
+
+
+def test_sign_in_lasts_through_reload_bookmark_and_new_tab(server, browser):
+    page = signed_in_page(browser, server, "nhap-bao-cao?as_of=2026-10-31", viewport={"width": 1440, "height": 900})
+    wait_idle(page, "Nộp tệp đã điền")
+    assert SECRETARY in page.inner_text('[data-testid="stSidebar"]')
+    page.reload()
+    wait_idle(page, "Nộp tệp đã điền")
+    bookmark = page.context.new_page()  # a new tab on a bookmarked protected page
+    bookmark.goto(f"{server}/lich-su-nhap")
+    wait_idle(bookmark, "Hoàn tác một đợt")
+    assert "Đăng xuất" in bookmark.inner_text('[data-testid="stSidebar"]')
+    cookie = next(c for c in page.context.cookies() if c["name"] == "nq57_session")
+    assert cookie["httpOnly"] and page.evaluate("document.cookie").find("nq57_session") == -1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "dang-nhap-xong.png"))
+    # signing out in one tab ends the session in the other at its next click
+    bookmark.get_by_role("button", name="Đăng xuất").click()
+    wait_idle(bookmark, "Đăng nhập")
+    page.reload()
+    wait_idle(page, "Cần đăng nhập để nhập báo cáo")
+    page.context.close()
+
+
+def test_a_replayed_streamlit_session_id_is_not_signed_in(server, browser, tmp_path):
+    """The session id travels in upload URLs; a browser without the cookie that reconnects with
+    it must come up as nobody."""
+    page = signed_in_page(browser, server, "nhap-bao-cao", viewport={"width": 1440, "height": 900})
+    wait_idle(page, "Chọn tệp Excel")
+    stolen = []
+    page.on("request", lambda request: stolen.append(request.url) if "/_stcore/upload_file/" in request.url else None)
+    junk = tmp_path / "x.xlsx"
+    junk.write_bytes(b"not a workbook")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(junk))
+    page.get_by_text("bị từ chối").wait_for(timeout=30_000)
+    session_id = stolen[0].split("/_stcore/upload_file/")[1].split("/")[0]
+    attacker = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    # every websocket this page opens asks to rejoin the stolen session (third subprotocol entry)
+    attacker.add_init_script("""(stolen => {
+        const Original = window.WebSocket;
+        window.__replayed = [];
+        window.WebSocket = function (url, protocols) {
+            if (Array.isArray(protocols)) { protocols = [protocols[0], protocols[1] || "", stolen]; }
+            window.__replayed.push(protocols);
+            return new Original(url, protocols);
+        };
+        Object.assign(window.WebSocket, Original);
+        window.WebSocket.prototype = Original.prototype;
+    })(%r)""" % session_id)
+    attacker.goto(f"{server}/nhap-bao-cao")
+    wait_idle(attacker, "Cần đăng nhập để nhập báo cáo")
+    assert attacker.evaluate("window.__replayed.length") >= 1
+    assert attacker.evaluate("window.__replayed[0][2]") == session_id
+    assert SECRETARY not in attacker.inner_text("body")
+    page.context.close()
+    attacker.context.close()

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nq57 import db
+from nq57 import auth, db
 from nq57.reports import Batch, KpiValue, record_batch
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, sign_in_as
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
 
 @pytest.fixture()
@@ -20,6 +20,9 @@ def database(demo_db_path, tmp_path, monkeypatch) -> Path:
     copy = tmp_path / "office.duckdb"
     shutil.copy(demo_db_path, copy)
     monkeypatch.setenv("NQ57_DB", str(copy))
+    with db.connect(copy) as con:
+        auth.add_user(con, "truong-vp", "secretariat", "mat-khau-du-dai-123", display_name="Trưởng văn phòng")
+    sign_in_as(monkeypatch, copy, "truong-vp")
     return copy
 
 
@@ -55,7 +58,6 @@ def test_rollback_from_the_history_page(database):
     states = dict(zip(at.dataframe[0].value["batch_id"], at.dataframe[0].value["state_label"]))
     assert states[first] == "Đã bị thay thế" and states[second] == "Đang hiệu lực"
     at.selectbox(key="rollback_batch").set_value(second)
-    at.text_input(key="rollback_user").input("Trưởng văn phòng")
     at.checkbox(key="rollback_confirm").check().run()
     at.button[0].click().run()
     assert not at.exception
@@ -63,7 +65,7 @@ def test_rollback_from_the_history_page(database):
         history = db.query_view(con, "batch_history").set_index("batch_id")
         # the page rolls back at the real clock's now, so read as of today
         actual = db.query_view(con, "kpi_progress", as_of=None, filters={"unit_id": "xa-nha-bich", "kpi_id": "dvc-toan-trinh"})
-    assert history.loc[second, "state_label"] == "Đã hoàn tác" and history.loc[second, "rolled_back_by"] == "Trưởng văn phòng"
+    assert history.loc[second, "state_label"] == "Đã hoàn tác" and history.loc[second, "rolled_back_by"] == "truong-vp"
     assert history.loc[first, "state_label"] == "Đang hiệu lực"
     assert set(actual["actual_value"]) == {70}
 

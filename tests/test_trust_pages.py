@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nq57 import auth, db, evidence
-from tests.conftest import APP_PATH
+from tests.conftest import APP_PATH, sign_in_as
 
 PASSWORD = "mat-khau-du-dai-123"
 
@@ -41,12 +41,9 @@ def start() -> AppTest:
     return at
 
 
-def sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
-    at.sidebar.text_input(key="sign_in_name").input(name)
-    at.sidebar.text_input(key="sign_in_password").input(password)
-    at.sidebar.button[0].click().run()
-    assert not at.exception, at.exception
-    return at
+def sign_in(monkeypatch, database: Path, name: str) -> AppTest:
+    sign_in_as(monkeypatch, database, name)
+    return start()
 
 
 def page_titles(at: AppTest) -> set[str]:
@@ -54,58 +51,78 @@ def page_titles(at: AppTest) -> set[str]:
     return {page.page_name for page in navigation[0].proto.app_pages} if navigation else set()
 
 
-def test_trial_mode_offers_everything_and_creates_the_first_admin(database):
+def stored_counts(path: Path) -> dict[str, int]:
+    with db.connect(path) as con:
+        return {table: con.execute(f"select count(*) from {table}").fetchall()[0][0]
+                for table in ["users", "report_batches", "kpi_values", "audit_log", "web_sessions"]}
+
+
+def test_with_no_account_the_web_is_read_only_and_creates_no_admin(database):
+    before = stored_counts(database)
     at = start()
-    assert any("Chế độ dùng thử" in c.value for c in at.sidebar.caption)
-    at.switch_page("pages/users.py").run()
-    at.text_input[0].input("quantri")
-    at.text_input[2].input(PASSWORD)
-    at.text_input[3].input(PASSWORD)
-    at.selectbox[1].set_value("admin")
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    assert any("Đã tạo tài khoản quantri" in s.value for s in at.success)
-    with db.connect(database) as con:
-        assert auth.get_user(con, "quantri").role == "admin"
+    assert any("chế độ chỉ xem" in c.value and "user add" in c.value for c in at.sidebar.caption)
+    # the accounts page and the upload page are reachable by bookmark but ask for sign-in
+    for page in ["pages/users.py", "pages/upload.py", "pages/audit_log.py", "pages/review.py"]:
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        assert any("Cần đăng nhập" in i.value for i in at.info), page
+        assert not at.text_input and not at.get("file_uploader"), page
+    # the web layer refuses a write without an account, whatever a page would pass
+    from components import data
+    with pytest.raises(auth.PermissionDenied):
+        data.add_user("ke-gian", "admin", PASSWORD, None, None, by=None)
+    assert stored_counts(database) == before
 
 
-def test_anonymous_readers_cannot_upload_once_accounts_exist(database):
+def test_the_first_start_says_how_to_create_the_first_admin(database, capsys):
+    import io
+
+    from nq57 import first_start
+    out = io.StringIO()
+    first_start.prepare(database, out=out)
+    assert "python -m nq57 user add" in out.getvalue() and "--role admin" in out.getvalue()
+    add_accounts(database)
+    out = io.StringIO()
+    first_start.prepare(database, out=out)
+    assert "user add" not in out.getvalue()
+
+
+def test_anonymous_readers_are_asked_to_sign_in_on_a_bookmarked_upload_page(database):
     add_accounts(database)
     at = start()
-    assert at.sidebar.text_input(key="sign_in_name") is not None
-    # the upload page is not registered for a reader (and the core would refuse the commit anyway)
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/upload.py")
+    links = [m.value for m in at.sidebar.markdown if "/dang-nhap" in m.value]
+    assert links, "the sidebar offers the sign-in page"
+    at.switch_page("pages/upload.py").run()
+    assert any("Cần đăng nhập để nhập báo cáo" in i.value for i in at.info)
+    assert any("/dang-nhap?next=" in m.value for m in at.markdown)
+    assert not at.get("file_uploader")
 
 
-def test_wrong_password_is_refused_in_vietnamese(database):
+def test_a_unit_reporter_gets_templates_for_its_own_unit_only(database, monkeypatch):
     add_accounts(database)
-    at = sign_in(start(), "nhabich", "sai-mat-khau")
-    assert any("Sai tên đăng nhập hoặc mật khẩu" in e.value for e in at.sidebar.error)
-
-
-def test_a_unit_reporter_gets_templates_for_its_own_unit_only(database):
-    add_accounts(database)
-    at = sign_in(start(), "nhabich")
+    at = sign_in(monkeypatch, database, "nhabich")
     assert any("nhabich" in m.value for m in at.sidebar.markdown)
     at.switch_page("pages/upload.py").run()
     assert not at.exception
     assert at.selectbox(key="template_unit").options == ["xã Nha Bích"]
 
 
-def test_a_leader_reads_but_has_no_upload_or_review(database):
+def test_a_leader_reads_but_has_no_upload_or_review(database, monkeypatch):
     add_accounts(database)
-    at = sign_in(start(), "lanhdao")
+    at = sign_in(monkeypatch, database, "lanhdao")
+    at.switch_page("pages/upload.py").run()
+    assert any("không có quyền nhập báo cáo" in w.value for w in at.warning)
+    assert not at.get("file_uploader")
     at.switch_page("pages/history.py").run()
     assert any("Chỉ văn phòng hoặc quản trị" in c.value for c in at.caption)
 
 
-def test_a_reviewer_judges_evidence_and_the_views_follow(database):
+def test_a_reviewer_judges_evidence_and_the_views_follow(database, monkeypatch):
     add_accounts(database)
     with db.connect(database) as con:
         pending = evidence.pending_evidence(con)
     assert len(pending)
-    at = sign_in(start(), "thamdinh")
+    at = sign_in(monkeypatch, database, "thamdinh")
     at.switch_page("pages/review.py").run()
     assert not at.exception, at.exception
     labels = at.selectbox(key="review_item").options
@@ -120,10 +137,38 @@ def test_a_reviewer_judges_evidence_and_the_views_follow(database):
     assert decisions == [("insufficient", "thamdinh")] and log
 
 
-def test_an_idle_session_expires(database):
+def test_the_session_follows_the_cookie_not_streamlit_state(database, monkeypatch):
+    """A replayed Streamlit session id arrives without the cookie: it is nobody. Sign-out and
+    disabling the account end the session on the next run."""
+    from components import session
     add_accounts(database)
-    at = sign_in(start(), "lanhdao")
-    at.session_state["last_seen"] = datetime.now() - timedelta(minutes=31)
+    at = sign_in(monkeypatch, database, "quantri")
+    assert any("quantri" in m.value for m in at.sidebar.markdown)
+    at.switch_page("pages/audit_log.py").run()
+    assert not at.info and at.dataframe, "the admin reads the audit log"
+    monkeypatch.setattr(session, "cookie_value", lambda: None)  # same Streamlit session, no cookie
     at.run()
-    assert any("Phiên làm việc đã hết" in w.value for w in at.sidebar.warning)
-    assert "signed_in_user" not in at.session_state
+    assert any("Cần đăng nhập" in i.value for i in at.info) and not at.dataframe
+    # a disabled admin's open session loses the audit log at once
+    sign_in_as(monkeypatch, database, "quantri")
+    at.run()
+    assert at.dataframe
+    with db.connect(database) as con:
+        auth.disable_user(con, "quantri", by="cli")
+    session._resolved.clear()  # the command line's change shows within a second; not wait here
+    at.run()
+    assert any("Cần đăng nhập" in i.value for i in at.info) and not at.dataframe
+
+
+def test_sign_out_ends_the_session_for_every_tab(database, monkeypatch):
+    add_accounts(database)
+    cookie = sign_in_as(monkeypatch, database, "lanhdao")
+    first, second = start(), start()  # two tabs with the same cookie
+    first.sidebar.button(key="sign_out").click().run()
+    assert not first.exception, first.exception
+    second.run()
+    assert not any("lanhdao" in m.value for m in second.sidebar.markdown)
+    with db.connect(database) as con:
+        assert con.execute("select revoked_at is not null from web_sessions").fetchall() == [(True,)]
+        assert con.execute("select count(*) from audit_log where action = 'sign_out'").fetchall()[0][0] == 1
+    assert cookie
