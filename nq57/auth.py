@@ -27,7 +27,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from nq57 import audit, web_sessions
+from nq57 import audit, db, web_sessions
 
 ROLE_LABELS = {
     "admin": "Quản trị",
@@ -117,13 +117,8 @@ def _actor(by) -> str:
 
 # --- settings ---------------------------------------------------------------------------------------
 
-def _setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    rows = con.execute("select value from settings where key = ?", [key]).fetchall()
-    return rows[0][0] if rows else None
-
-
 def read_requires_sign_in(con: duckdb.DuckDBPyConnection) -> bool:
-    return (_setting(con, "read_requires_sign_in") or "false").strip().lower() in ("true", "1", "yes", "có")
+    return db.setting(con, "read_requires_sign_in").strip().lower() in ("true", "1", "yes", "có")
 
 
 # --- accounts ---------------------------------------------------------------------------------------

@@ -66,6 +66,21 @@ DEFAULT_SETTINGS = {
 }
 
 
+def setting(con: duckdb.DuckDBPyConnection, key: str) -> str:
+    """A setting's stored value, or its default from DEFAULT_SETTINGS (one place for both)."""
+    rows = con.execute("select value from settings where key = ?", [key]).fetchall()
+    return rows[0][0] if rows and rows[0][0] is not None else DEFAULT_SETTINGS[key][0]
+
+
+def number_setting(con: duckdb.DuckDBPyConnection, key: str) -> float:
+    """A numeric setting; a value that is not a positive number falls back to the default."""
+    try:
+        value = float(setting(con, key))
+    except ValueError:
+        value = float("nan")
+    return value if value > 0 else float(DEFAULT_SETTINGS[key][0])
+
+
 def database_path(explicit: str | os.PathLike | None = None) -> Path:
     """--db beats NQ57_DB beats data/nq57.duckdb."""
     chosen = explicit or os.environ.get("NQ57_DB") or DEFAULT_DB_PATH

@@ -19,20 +19,16 @@ from pathlib import Path
 import duckdb
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from nq57 import db
+
 COOKIE_NAME = "nq57_session"
-DEFAULT_SESSION_HOURS = 8
 SECRET_ENV = "NQ57_COOKIE_SECRET"
 SECRET_FILE_NAME = ".nq57_cookie_secret"
 _SALT = "nq57-web-session"
 
 
 def session_hours(con: duckdb.DuckDBPyConnection) -> float:
-    rows = con.execute("select value from settings where key = 'session_hours'").fetchall()
-    try:
-        hours = float(rows[0][0]) if rows else DEFAULT_SESSION_HOURS
-    except ValueError:
-        hours = DEFAULT_SESSION_HOURS
-    return hours if hours > 0 else DEFAULT_SESSION_HOURS
+    return db.number_setting(con, "session_hours")
 
 
 def cookie_secret(database: Path) -> str:
