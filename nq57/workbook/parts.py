@@ -57,6 +57,10 @@ _SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData[\s/>]")
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']*)["']""")
 
 
+def has_dtd(data: bytes) -> bool:
+    return _DTD.search(data) is not None
+
+
 def _at_most(cap: int) -> bytes:
     """A regex for decimal numbers that are surely <= cap (the rest are checked one by one)."""
     text = str(cap)

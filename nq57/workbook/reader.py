@@ -60,7 +60,7 @@ class _Child:
         self.stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, CHILD_SCRIPT, str(memory_bytes)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self.stderr, close_fds=True)
+            stderr=self.stderr, close_fds=True, env={**os.environ, "RUST_BACKTRACE": "0"})
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -94,7 +94,7 @@ class _Child:
     def _died(self) -> ReadFailed:
         code = self.process.wait()
         self.stderr.seek(0)
-        tail = self.stderr.read()[-2000:].decode("utf-8", "replace")
+        tail = self.stderr.read(8192).decode("utf-8", "replace")   # the reason comes first, a backtrace after
         self.close()
         # a Rust allocation failure under the address-space limit prints this, then aborts
         if "memory allocation" in tail or "MemoryError" in tail or code == -signal.SIGKILL:
