@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from nq57 import ingest
+from nq57 import db, ingest
 from nq57.workbook import reader
 from nq57.workbook_format import KPI_SHEET
 from tests.test_ingest import (  # noqa: F401  (con and db_copy are fixtures)
@@ -213,7 +213,7 @@ def test_a_real_reader_abort_is_contained(con):
 
 
 def test_a_crashing_child_under_the_command_line(db_copy, tmp_path, monkeypatch):
-    with ingest_connection(db_copy) as connection:
+    with db.connect(db_copy) as connection:
         data = report(connection)
     path = tmp_path / "bao-cao.xlsx"
     path.write_bytes(data)
@@ -223,11 +223,6 @@ def test_a_crashing_child_under_the_command_line(db_copy, tmp_path, monkeypatch)
     assert run.returncode == 1
     assert "không đọc được tệp bao-cao.xlsx" in run.stderr and "Traceback" not in run.stderr
     assert cli_counts(db_copy) == before
-
-
-def ingest_connection(path):
-    from nq57 import db
-    return db.connect(path)
 
 
 def test_plan_import_uses_the_same_bounded_reading(con):
