@@ -63,6 +63,10 @@ DEFAULT_SETTINGS = {
     "session_hours": ("8", "Phiên đăng nhập trên web kéo dài N giờ (qua tải lại trang, dấu trang, thẻ mới)"),
     "read_requires_sign_in": ("false", "Xem bảng điều hành có cần đăng nhập không (true/false)"),
     "max_evidence_mb": ("10", "Dung lượng tối đa của một tệp minh chứng (MB)"),
+    "max_unzipped_mb": ("150", "Dung lượng tối đa khi giải nén một tệp Excel tải lên (MB; chặn tệp 'zip bomb')"),
+    "max_sheet_rows": ("200000", "Số dòng tối đa của một trang trong tệp Excel tải lên (tệp năm toàn tỉnh: 136.800 dòng)"),
+    "reader_memory_mb": ("2048", "Bộ nhớ tối đa (MB) của tiến trình riêng đọc một tệp Excel tải lên"),
+    "reader_timeout_seconds": ("60", "Thời gian tối đa (giây) để đọc một tệp Excel tải lên"),
 }
 
 

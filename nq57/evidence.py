@@ -16,11 +16,9 @@ red flag rule 3).
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -29,12 +27,15 @@ import duckdb
 import pandas as pd
 
 from nq57 import audit, auth, db, reports
+from nq57.workbook.container import Refused, open_zip, read_member
+from nq57.workbook.parts import has_dtd
 
 DEFAULT_MAX_EVIDENCE_MB = 10
 EVIDENCE_FOLDER = "evidence"
 MAX_NAME_LENGTH = 255
 MAX_ZIP_MEMBERS = 5000
-MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 500 * 1024 * 1024   # declared sizes, a first cheap refusal
+MAX_CONTENT_TYPES_BYTES = 1024 * 1024     # real bytes: a padded [Content_Types].xml is refused, not cut
 
 # extension -> mime type of every accepted kind
 ALLOWED_TYPES = {
@@ -129,20 +130,22 @@ def _megabytes(size: int) -> str:
 
 def _ooxml_kind(data: bytes) -> str:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError):
+        archive = open_zip(data, MAX_ZIP_MEMBERS)
+    except Refused:
         raise EvidenceError("tệp nén bị hỏng hoặc không phải tài liệu Office (.docx/.xlsx/.pptx)")
-    if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
+    members = archive.infolist()
+    if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
         raise EvidenceError("tệp nén giải nén ra dung lượng bất thường; tệp bị từ chối")
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names:
         raise EvidenceError(f"tệp nén (.zip) không được nhận làm minh chứng; chỉ nhận {ALLOWED_LABEL}")
     try:
-        with archive.open("[Content_Types].xml") as handle:
-            content_types = handle.read(1024 * 1024).decode("utf-8", errors="replace")
-    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError):
-        raise EvidenceError("tài liệu Office bị hỏng; hãy lưu lại rồi tải lên lần nữa")
+        raw = read_member(archive, "[Content_Types].xml", MAX_CONTENT_TYPES_BYTES, "thành phần [Content_Types].xml")
+    except Refused as refused:
+        raise EvidenceError(refused.problems[0].message)
+    if has_dtd(raw):
+        raise EvidenceError("tài liệu Office chứa khai báo DOCTYPE/ENTITY, không được phép; tệp bị từ chối")
+    content_types = raw.decode("utf-8", errors="replace")
     lowered = content_types.lower()
     if "macroenabled" in lowered or any(n.lower().endswith("vbaproject.bin") for n in names):
         raise EvidenceError("tài liệu Office có macro (.docm/.xlsm/.pptm) không được nhận; hãy lưu dưới dạng "

@@ -7,10 +7,7 @@ refuse what would corrupt the data, and commit all or nothing.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -18,9 +15,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-from nq57 import audit, auth, db
+from nq57 import audit, auth, db, workbook
+from nq57.workbook import Problem
+from nq57.workbook.reader import SheetCells
 from nq57.textparse import parse_vn_number
 from nq57.workbook_format import (
     KPI_COLUMNS, KPI_SHEET, META_SHEET, REPORT_META_KIND, SHEET_COLUMNS, SUPPORTED_VERSIONS, TASK_COLUMNS,
@@ -28,25 +26,9 @@ from nq57.workbook_format import (
 )
 
 DEFAULT_MAX_UPLOAD_MB = 20
-MAX_UNZIPPED_BYTES = 400 * 1024 * 1024   # a real 136,800-row report unzips to about 40 MB
-MAX_ZIP_RATIO = 200                       # compressed XML rarely exceeds 1:20; bombs go to 1:1000
-MAX_ZIP_MEMBERS = 2000
 MAX_PROBLEMS_LISTED = 1000
-PROLOGUE_BYTES = 4096                     # a DTD must come before the root element
 EXCEL_EPOCH = datetime(1899, 12, 30)
 SUSPICIOUS_DROP = 0.5                     # a value falling to less than half of the last one is worth a look
-
-
-@dataclass(frozen=True)
-class Problem:
-    sheet: str | None
-    cell: str | None
-    value: object
-    message: str
-
-    def line(self) -> str:
-        where = f"{self.sheet}!{self.cell}: " if self.sheet and self.cell else (f"{self.sheet}: " if self.sheet else "")
-        return where + self.message
 
 
 @dataclass
@@ -113,67 +95,6 @@ def max_upload_bytes(con: duckdb.DuckDBPyConnection) -> int:
 
 
 # --- the container ------------------------------------------------------------------------------
-
-def _sniff_non_xlsx(data: bytes) -> str | None:
-    """Why a file that is not a zip is not an xlsx, in words a secretary understands."""
-    head = data[:8]
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data[:1 << 20] \
-                or b"EncryptedPackage" in data[:1 << 20]:
-            return "tệp được đặt mật khẩu; hãy bỏ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi tải lại"
-        return "đây là tệp Excel cũ (.xls); hãy mở và lưu lại dưới dạng .xlsx"
-    if head.startswith(b"%PDF"):
-        return "đây là tệp PDF, không phải tệp Excel .xlsx"
-    if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8\xff") or head[:4] in (b"GIF8", b"RIFF"):
-        return "đây là tệp ảnh, không phải tệp Excel .xlsx"
-    if not data.strip():
-        return "tệp rỗng"
-    try:
-        data[:4096].decode("utf-8")
-        return "đây là tệp văn bản (CSV/TXT), không phải tệp Excel .xlsx; hãy dùng mẫu báo cáo tải từ hệ thống"
-    except UnicodeDecodeError:
-        return "tệp không phải định dạng Excel .xlsx"
-
-
-def _check_container(data: bytes, problems: _Problems) -> bool:
-    """Zip structure, bombs and XML entity tricks are refused before any parser sees the file."""
-    if not data.startswith(b"PK\x03\x04"):
-        problems.add(None, None, None, _sniff_non_xlsx(data))
-        return False
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError):
-        problems.add(None, None, None, "tệp bị hỏng hoặc bị cắt cụt (không đọc được cấu trúc .xlsx); hãy lưu lại tệp và tải lên lần nữa")
-        return False
-    names = {m.filename for m in members}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        problems.add(None, None, None, "tệp nén không phải sổ làm việc Excel (.xlsx)")
-        return False
-    if len(members) > MAX_ZIP_MEMBERS:
-        problems.add(None, None, None, f"tệp chứa {len(members)} thành phần, vượt giới hạn {MAX_ZIP_MEMBERS}")
-        return False
-    total = sum(m.file_size for m in members)
-    if total > MAX_UNZIPPED_BYTES or any(
-        m.compress_size and m.file_size > 10 * 1024 * 1024 and m.file_size / m.compress_size > MAX_ZIP_RATIO
-        for m in members
-    ):
-        problems.add(None, None, None, "tệp nén giải nén ra dung lượng bất thường (nghi tệp 'zip bomb'); tệp bị từ chối")
-        return False
-    try:
-        for member in members:
-            if member.filename.endswith((".xml", ".rels")):
-                with archive.open(member) as handle:
-                    prologue = handle.read(PROLOGUE_BYTES).upper()
-                if b"<!DOCTYPE" in prologue or b"<!ENTITY" in prologue:
-                    problems.add(None, None, member.filename,
-                                 f"thành phần {member.filename} chứa khai báo DOCTYPE/ENTITY, không được phép trong tệp Excel; tệp bị từ chối")
-                    return False
-    except (zipfile.BadZipFile, EOFError, OSError, zlib.error):
-        problems.add(None, None, None, "tệp bị hỏng hoặc bị cắt cụt; hãy lưu lại tệp và tải lên lần nữa")
-        return False
-    return True
-
 
 # --- values ---------------------------------------------------------------------------------------
 
@@ -326,10 +247,11 @@ class _Sheet:
     column_index: dict[str, int]  # key -> 0-based column in the sheet
 
 
-def _locate(rows: list[list], columns: list[Column], sheet: str, problems: _Problems, warnings: list) -> _Sheet | None:
+def _locate(cells: SheetCells, columns: list[Column], sheet: str, problems: _Problems, warnings: list) -> _Sheet | None:
+    rows = cells.rows(30)
     by_header = {header_key(c.header): c.key for c in columns} | {c.key: c.key for c in columns}
     header_at = None
-    for index, row in enumerate(rows[:30]):
+    for index, row in enumerate(rows):
         keys = {by_header.get(header_key(v)) for v in row}
         if {"unit_id", "period"} <= keys:
             header_at = index
@@ -351,26 +273,19 @@ def _locate(rows: list[list], columns: list[Column], sheet: str, problems: _Prob
     if missing:
         problems.add(sheet, _cell(0, header_at + 1), None, "thiếu cột bắt buộc: " + ", ".join(missing))
         return None
-    body = rows[header_at + 1:]
-    width = max([len(rows[header_at])] + [len(row) for row in body])
-    if any(len(row) != width for row in body):
-        body = [list(row) + [""] * (width - len(row)) for row in body]
     # One 2-D object array (cells mix numbers and text; pandas would otherwise guess a string
     # dtype), then only the template's columns.
-    grid = np.empty((len(body), width), dtype=object)
-    if body:
-        grid[:, :] = body
+    grid = cells.grid(header_at + 1)
     frame = pd.DataFrame({key: grid[:, index] for key, index in column_index.items()}, dtype=object)
     excel_rows = np.arange(header_at + 2, header_at + 2 + len(frame))
     return _Sheet(sheet, frame, excel_rows, column_index)
 
 
-def _read_meta(workbook: CalamineWorkbook, problems: _Problems) -> dict[str, str] | None:
-    if META_SHEET not in workbook.sheet_names:
+def _read_meta(cells: dict[str, SheetCells], problems: _Problems) -> dict[str, str] | None:
+    if META_SHEET not in cells:
         problems.add(None, None, None, "tệp không phải mẫu báo cáo của hệ thống (thiếu trang ẩn _meta); hãy tải mẫu từ trang 'Nhập báo cáo' hoặc lệnh 'python -m nq57 template'")
         return None
-    rows = workbook.get_sheet_by_name(META_SHEET).to_python()
-    meta = {str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) >= 2 and str(r[0]).strip()}
+    meta = meta_values(cells[META_SHEET])
     if meta.get("kind") != REPORT_META_KIND:
         problems.add(META_SHEET, "B1", meta.get("kind"), "tệp không phải mẫu báo cáo định kỳ (có thể là mẫu kế hoạch)")
         return None
@@ -380,6 +295,15 @@ def _read_meta(workbook: CalamineWorkbook, problems: _Problems) -> dict[str, str
                      f"mẫu phiên bản '{version}' đã cũ hoặc không đúng; hãy tải mẫu mới (phiên bản {', '.join(sorted(SUPPORTED_VERSIONS))})")
         return None
     return meta
+
+
+def meta_values(cells: SheetCells) -> dict[str, str]:
+    """The hidden _meta sheet's key/value pairs (column A, column B)."""
+    return {str(r[0]).strip(): str(r[1]).strip() for r in cells.rows() if len(r) >= 2 and str(r[0]).strip()}
+
+
+def reading_settings(con) -> workbook.Settings:
+    return workbook.settings(con, [len(columns) for columns in SHEET_COLUMNS.values()])
 
 
 # --- the check ------------------------------------------------------------------------------------
@@ -394,18 +318,15 @@ def check_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
     if len(data) > limit:
         problems.add(None, None, None, f"tệp {_megabytes(len(data))} MB vượt giới hạn {_megabytes(limit)} MB")
         return result
-    if not _check_container(data, problems):
-        return result
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except PasswordError:
-        problems.add(None, None, None, "tệp được đặt mật khẩu; hãy bỏ mật khẩu rồi tải lại")
-        return result
-    except (CalamineError, ValueError, OSError) as error:
-        problems.add(None, None, None, f"không đọc được tệp Excel ({error.__class__.__name__}); hãy lưu lại tệp và tải lên lần nữa")
+        book = workbook.read_workbook(data, file_name, [META_SHEET, *SHEET_COLUMNS], list(SHEET_COLUMNS),
+                                      reading_settings(con))
+    except workbook.Refused as refused:
+        for problem in refused.problems:
+            problems.add(problem.sheet, problem.cell, problem.value, problem.message)
         return result
 
-    meta = _read_meta(workbook, problems)
+    meta = _read_meta(book.cells, problems)
     if meta is None:
         return result
     result.unit_id = meta.get("unit_id")
@@ -426,11 +347,10 @@ def check_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
 
     sheets = {}
     for name, columns in SHEET_COLUMNS.items():
-        if name not in workbook.sheet_names:
+        if name not in book.cells:
             problems.add(name, None, None, f"thiếu trang '{name}'; tệp không đúng mẫu")
             continue
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        located = _locate(rows, columns, name, problems, result.warnings)
+        located = _locate(book.cells[name], columns, name, problems, result.warnings)
         if located is not None:
             sheets[name] = located
     if result.problems:

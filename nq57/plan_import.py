@@ -9,17 +9,16 @@ reader can never disagree about a sheet name or a header.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import duckdb
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-from nq57 import audit, auth
-from nq57.ingest import EXCEL_EPOCH, Problem, _check_container, _Problems, max_upload_bytes
+from nq57 import audit, auth, workbook
+from nq57.ingest import EXCEL_EPOCH, Problem, _Problems, max_upload_bytes, meta_values
+from nq57.workbook.reader import SheetCells
 from nq57.textparse import fold_diacritics, parse_deadline, parse_target
 from nq57.workbook_format import META_SHEET, PLAN_META_KIND, REPORT_META_KIND, Column, header_key
 
@@ -186,12 +185,12 @@ class _Table:
         return _cell(self.column_index.get(key, 0), excel_row)
 
 
-def _read_table(workbook: CalamineWorkbook, sheet: str, columns: list[Column], problems: _Problems,
+def _read_table(cells: dict[str, SheetCells], sheet: str, columns: list[Column], problems: _Problems,
                 warnings: list[Problem]) -> _Table | None:
-    if sheet not in workbook.sheet_names:
+    if sheet not in cells:
         problems.add(sheet, None, None, f"thiếu trang '{sheet}'; tệp không đúng mẫu kế hoạch")
         return None
-    rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    rows = cells[sheet].rows()
     by_header = {key: c.key for c in columns for key in _header_keys(c)}
     required = {c.key for c in columns if c.required}
     header_at = None
@@ -218,13 +217,12 @@ def _read_table(workbook: CalamineWorkbook, sheet: str, columns: list[Column], p
     return _Table(sheet, body, column_index)
 
 
-def _read_meta(workbook: CalamineWorkbook, problems: _Problems) -> bool:
-    if META_SHEET not in workbook.sheet_names:
+def _read_meta(cells: dict[str, SheetCells], problems: _Problems) -> bool:
+    if META_SHEET not in cells:
         problems.add(None, None, None, "tệp không phải mẫu kế hoạch của hệ thống (thiếu trang ẩn _meta); "
                                        "hãy tải mẫu bằng lệnh 'python -m nq57 template --plan'")
         return False
-    rows = workbook.get_sheet_by_name(META_SHEET).to_python()
-    meta = {str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) >= 2 and str(r[0]).strip()}
+    meta = meta_values(cells[META_SHEET])
     kind = meta.get("kind")
     if kind != PLAN_META_KIND:
         message = ("tệp là mẫu báo cáo định kỳ, không phải mẫu kế hoạch; hãy nhập ở mục báo cáo hoặc tải mẫu kế hoạch"
@@ -240,32 +238,25 @@ def _read_meta(workbook: CalamineWorkbook, problems: _Problems) -> bool:
     return True
 
 
-def _open(data: bytes, problems: _Problems) -> CalamineWorkbook | None:
-    """The container checks of report uploads, then python-calamine."""
-    if not _check_container(data, problems):
-        return None
+def _open(con, data: bytes, file_name: str, problems: _Problems, sheets: list[str]) -> dict[str, SheetCells] | None:
+    """The bounded reading of report uploads (nq57.workbook): scan, then read in the child."""
+    chosen = workbook.settings(con, [len(columns) for columns in PLAN_SHEETS.values()])
     try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except PasswordError:
-        problems.add(None, None, None, "tệp được đặt mật khẩu; hãy bỏ mật khẩu rồi tải lại")
-    except (CalamineError, ValueError, OSError) as error:
-        problems.add(None, None, None, f"không đọc được tệp Excel ({error.__class__.__name__}); hãy lưu lại tệp và tải lên lần nữa")
-    return None
+        return workbook.read_workbook(data, file_name, [META_SHEET, *sheets], sheets, chosen).cells
+    except workbook.Refused as refused:
+        for problem in refused.problems:
+            problems.add(problem.sheet, problem.cell, problem.value, problem.message)
+        return None
 
 
 def template_kind(data: bytes) -> str | None:
-    """'plan' or 'report' from the hidden _meta sheet (after the container checks), None when the
-    file is not a readable template: lets the command line route an upload to the right importer."""
+    """'plan' or 'report' from the hidden _meta sheet (after the safety scan), None when the file
+    is not a readable template: lets the command line route an upload to the right importer."""
     holder = PlanCheck(file_name="", sha256="", size=len(data))
-    workbook = _open(data, _Problems(holder))
-    if workbook is None or META_SHEET not in workbook.sheet_names:
+    cells = _open(None, data, "", _Problems(holder), [])
+    if cells is None or META_SHEET not in cells:
         return None
-    try:
-        rows = workbook.get_sheet_by_name(META_SHEET).to_python()
-    except (CalamineError, ValueError):
-        return None
-    meta = {str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) >= 2}
-    return meta.get("kind") or None
+    return meta_values(cells[META_SHEET]).get("kind") or None
 
 
 # --- offices ---------------------------------------------------------------------------------------
@@ -327,8 +318,8 @@ def check_plan_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: 
     if len(data) > limit:
         problems.add(None, None, None, f"tệp {len(data) / 1048576:.1f} MB vượt giới hạn {limit / 1048576:.0f} MB".replace(".", ","))
         return result
-    workbook = _open(data, problems)
-    if workbook is None or not _read_meta(workbook, problems):
+    cells = _open(con, data, file_name, problems, list(PLAN_SHEETS))
+    if cells is None or not _read_meta(cells, problems):
         return result
 
     same_file = con.execute("select min(plan_id) from plans where contains(source_file, ?)",
@@ -337,7 +328,7 @@ def check_plan_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: 
         result.duplicate_of = same_file
         return result
 
-    tables = {name: _read_table(workbook, name, columns, problems, result.warnings)
+    tables = {name: _read_table(cells, name, columns, problems, result.warnings)
               for name, columns in PLAN_SHEETS.items()}
     if result.problems:
         return result

@@ -327,3 +327,26 @@ def test_a_replayed_streamlit_session_id_is_not_signed_in(server, browser, tmp_p
     assert SECRETARY not in attacker.inner_text("body")
     page.context.close()
     attacker.context.close()
+
+
+def test_upload_of_a_workbook_with_a_cell_at_xfd1048576_is_refused_and_the_server_lives(server, browser,
+                                                                                        demo_db_path, tmp_path):
+    """Issue #16: this file used to abort the server (python-calamine asked for 512 GB)."""
+    from tests.test_hostile_files import with_cell
+
+    hostile = tmp_path / "bao_cao_xfd.xlsx"
+    hostile.write_bytes(with_cell(filled_report(demo_db_path, tmp_path).read_bytes(), "XFD1048576"))
+    page = signed_in_page(browser, server, "nhap-bao-cao", viewport={"width": 1600, "height": 1200})
+    wait_idle(page, "Chọn tệp Excel")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(hostile))
+    page.get_by_text("bị từ chối").wait_for(timeout=60_000)
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert "XFD1048576" in body and "nằm ngoài vùng dữ liệu cho phép" in body
+    assert "Connection error" not in body and "Traceback" not in body
+    page.context.close()
+    assert urllib.request.urlopen(f"{server}/_stcore/health", timeout=10).status == 200
+    overview = browser.new_page(viewport={"width": 1600, "height": 1000})
+    overview.goto(f"{server}/")
+    overview.get_by_text("Tổng quan tỉnh Đồng Nai").wait_for(timeout=60_000)
+    overview.close()
