@@ -27,7 +27,8 @@ LOCKED_ROLES = {"unit"}
 # up to ? (a moment); locked while a verdict is newer than every reopening.
 _STATE_SQL = """
 with verdicts as (
-    select b.unit_id, b.period, max(r.reviewed_at) as last_verdict_at, count(*) as verdict_count
+    select b.unit_id, b.period, max(r.reviewed_at) as last_verdict_at, count(*) as verdict_count,
+           bool_and(r.is_demo) as is_demo
     from evidence_reviews r
     join report_batches b on b.batch_id = r.batch_id
     where r.reviewed_at <= $at
@@ -39,7 +40,7 @@ reopenings as (
     where reopened_at <= $at
     group by all
 )
-select v.unit_id, u.name as unit_name, v.period, v.verdict_count, v.last_verdict_at, o.last_reopened_at,
+select v.unit_id, u.name as unit_name, v.period, v.verdict_count, v.last_verdict_at, v.is_demo, o.last_reopened_at,
        o.last_reopened_at is null or v.last_verdict_at > o.last_reopened_at as is_locked
 from verdicts v
 join units u on u.unit_id = v.unit_id
@@ -58,7 +59,8 @@ class ReopenError(ValueError):
 def period_states(con: duckdb.DuckDBPyConnection, at: datetime | None = None,
                   unit_ids: Iterable[str] | None = None) -> pd.DataFrame:
     """Every unit (of `unit_ids`, else all) and period with a verdict by `at` (now): unit_id,
-    unit_name, period, verdict_count, last_verdict_at, last_reopened_at, is_locked; newest first."""
+    unit_name, period, verdict_count, last_verdict_at, is_demo (demo verdicts only),
+    last_reopened_at, is_locked; newest first."""
     params = {"at": at or datetime.now()}
     sql = _STATE_SQL
     if unit_ids is not None:
