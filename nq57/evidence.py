@@ -355,7 +355,7 @@ join units u on u.unit_id = p.unit_id
 join report_batches b on b.batch_id = p.batch_id
 left join verdicts v
        on v.batch_id = p.batch_id and v.unit_id = p.unit_id and v.item_type = p.item_type and v.item_id = p.item_id
-where v.batch_id is null or v.needs_review
+where (v.batch_id is null or v.needs_review)
 """
 
 
