@@ -73,10 +73,10 @@ def locked_periods(con: duckdb.DuckDBPyConnection, unit_periods: Iterable[tuple[
                    at: datetime | None = None) -> pd.DataFrame:
     """The (unit, period) pairs among `unit_periods` that are locked at `at`."""
     wanted = {(unit, pd.Timestamp(period).date()) for unit, period in unit_periods}
-    states = period_states(con, at, {unit for unit, _ in wanted})
+    states = period_states(con, at, {unit for unit, _ in wanted} or {""})
     states = states[states["is_locked"]]
-    keys = list(zip(states["unit_id"], pd.to_datetime(states["period"]).dt.date))
-    return states[[key in wanted for key in keys]]
+    keys = zip(states["unit_id"], pd.to_datetime(states["period"]).dt.date)
+    return states[pd.Series([key in wanted for key in keys], index=states.index, dtype=bool)]
 
 
 def _locked_message(locked: pd.DataFrame) -> str:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from nq57 import audit, db, evidence, ingest, reports, verdicts
+from nq57 import audit, db, evidence, ingest, verdicts
 from nq57.auth import PermissionDenied
 from nq57.reports import Batch, KpiValue, TaskUpdate, record_batch, record_review, roll_back_batch
 from tests.conftest import DEMO_TODAY, at
@@ -293,3 +293,23 @@ def test_the_review_page_offers_changed_evidence_to_judge_again(con, db_path, mo
     with db.connect(db_path) as after:
         assert task_row(after, task, as_of=None)["evidence_state"] == "hop_le"
         assert not (evidence.pending_evidence(after, UNIT).item_id == task).any()
+
+
+def test_the_secretariat_reopens_a_period_from_the_history_page(con, db_path, monkeypatch):
+    judged_upload(con, when=datetime.now() - timedelta(hours=3))
+    con.close()
+    monkeypatch.setenv("NQ57_DB", str(db_path))
+    app = sign_in(start(), "van-thu", PASSWORD)
+    app.switch_page("pages/history.py").run()
+    assert not app.exception, app.exception
+    periods = app.selectbox(key="reopen_period")
+    assert len(periods.options) == 1 and periods.options[0].startswith("xã Nha Bích · kỳ 10/2026 · 1 kết luận")
+    assert app.button(key="reopen_submit").disabled          # a reason is required
+    app.text_area(key="reopen_reason").input("Đơn vị nộp nhầm tệp").run()
+    app.button(key="reopen_submit").click().run()
+    assert not app.exception, app.exception
+    assert any("Đã mở lại kỳ 10/2026 của xã Nha Bích" in s.value for s in app.success)
+    with db.connect(db_path) as after:
+        assert after.execute("select reopened_by, reason from period_reopenings").fetchall() == [
+            ("van-thu", "Đơn vị nộp nhầm tệp")]
+        assert verdicts.locked_periods(after, [(UNIT, date(2026, 10, 1))]).empty
