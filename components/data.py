@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit import runtime
 
-from nq57 import audit, auth, catalogue, dates, db, demo, evidence, first_start, ingest, reports, templates
+from nq57 import audit, auth, catalogue, dates, db, demo, evidence, first_start, ingest, reports, templates, verdicts
 
 # Under the Streamlit server, keep the database open for a second between the short-lived
 # connections of a page run (a dozen per page; 26 ms each to open the national file otherwise).
@@ -131,6 +131,18 @@ def roll_back(batch_id: int, user) -> None:
     with db.connect() as con:
         reports.roll_back_batch(con, batch_id, by=user)
         _refresh_after_write(con)
+
+
+def reviewed_periods() -> pd.DataFrame:
+    """Units and periods with a verdict, and whether each is closed to its unit (verdicts.py)."""
+    with db.connect() as con:
+        return verdicts.period_states(con)
+
+
+def reopen_period(unit_id: str, period: date, user, reason: str) -> None:
+    user = _signed_in(user)
+    with db.connect() as con:
+        verdicts.reopen(con, unit_id, period, user, reason)  # no figure changes: nothing to refresh
 
 
 def meeting_pack(as_of: date, progress) -> tuple[bytes, bytes, str]:

@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "supersede": "Thay thế báo cáo cùng kỳ",
     "rollback": "Hủy đợt báo cáo",
     "review": "Thẩm định minh chứng",
+    "reopen": "Mở lại kỳ báo cáo đã thẩm định",
     "evidence_upload": "Tải lên tệp minh chứng",
     "plan_import": "Nhập kế hoạch",
     "user_add": "Thêm tài khoản",

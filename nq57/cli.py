@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import date
 
-from nq57 import audit, auth, catalogue, cli_trust, dates, db, demo, exports, ingest, plan_import, templates
+from nq57 import audit, auth, catalogue, cli_trust, dates, db, demo, exports, ingest, plan_import, templates, verdicts
 from nq57.textparse import parse_deadline, parse_target
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     pack_cmd = commands.add_parser("pack", help="tạo gói họp: Excel và PDF (bảng xếp hạng, cảnh báo đỏ, biểu đồ)")
     pack_cmd.add_argument("--as-of", type=iso_date, help="tính tại ngày YYYY-MM-DD (mặc định hôm nay)")
     pack_cmd.add_argument("--out", required=True, help="thư mục lưu goi_hop_YYYY-MM-DD.xlsx và .pdf")
-    cli_trust.add_commands(commands, iso_date)  # user add|list|disable|enable|password, audit
+    cli_trust.add_commands(commands, iso_date)  # user add|list|disable|enable|password, reopen, audit
     return parser
 
 
@@ -272,7 +272,8 @@ def run_pack(args) -> int:
 
 HANDLERS = {"init": run_init, "demo": run_demo, "refresh": run_refresh, "export": run_export, "parse": run_parse,
             "template": run_template, "import": run_import, "pack": run_pack,
-            "user": lambda args: cli_trust.run_user(args, ensure_initialised), "audit": cli_trust.run_audit}
+            "user": lambda args: cli_trust.run_user(args, ensure_initialised), "audit": cli_trust.run_audit,
+            "reopen": lambda args: cli_trust.run_reopen(args, ensure_initialised)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -284,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # exits 2 on wrong usage
     try:
         return HANDLERS[args.command](args)
-    except (RejectedInput, auth.AccountError, auth.AuthError, auth.PermissionDenied) as problem:
+    except (RejectedInput, auth.AccountError, auth.AuthError, auth.PermissionDenied, verdicts.ReopenError) as problem:
         print(f"Lỗi: {problem}", file=sys.stderr)
         return EXIT_REJECTED
     except UsageError as problem:

@@ -1,4 +1,4 @@
-"""Command-line parts of sign-in and audit: `user add|list|disable|enable|password` and `audit`,
+"""Command-line parts of sign-in and audit: `user add|list|disable|enable|password`, `reopen` and `audit`,
 and how `import --user NAME` finds the account to check. Kept apart from cli.py so that file
 only wires them in. Errors are raised as auth.AccountError / auth.PermissionDenied, which the
 command line turns into exit code 1 with the message.
@@ -13,8 +13,9 @@ import getpass
 import os
 import secrets
 import sys
+from datetime import date
 
-from nq57 import audit, auth, db, exports
+from nq57 import audit, auth, db, exports, verdicts
 
 GENERATED_PASSWORD_BYTES = 12   # token_urlsafe(12): 16 characters
 
@@ -37,6 +38,12 @@ def add_commands(commands, iso_date) -> None:
     password = actions.add_parser("password", help="đặt lại mật khẩu (đầu vào chuẩn, hỏi hai lần, hoặc --generate)")
     password.add_argument("name")
     password.add_argument("--generate", action="store_true", help="sinh mật khẩu ngẫu nhiên và in ra một lần")
+
+    reopen = commands.add_parser("reopen", help="mở lại một kỳ báo cáo đã thẩm định để đơn vị nộp lại (văn phòng)")
+    reopen.add_argument("--unit", required=True, help="mã đơn vị")
+    reopen.add_argument("--period", required=True, help="kỳ báo cáo YYYY-MM")
+    reopen.add_argument("--reason", required=True, help="lý do mở lại (ghi vào nhật ký)")
+    reopen.add_argument("--user", default=None, help="người mở lại (khi đã có tài khoản: phải là văn phòng hoặc quản trị)")
 
     audit_cmd = commands.add_parser("audit", help="in nhật ký thao tác (CSV)")
     audit_cmd.add_argument("--since", type=iso_date, help="từ ngày YYYY-MM-DD")
@@ -99,6 +106,20 @@ def run_user(args, ensure_initialised) -> int:
             return 0
     if generated:
         print(f"Mật khẩu (chỉ hiện một lần): {password}")
+    return 0
+
+
+def run_reopen(args, ensure_initialised) -> int:
+    try:
+        period = date.fromisoformat(f"{args.period.strip()}-01")
+    except ValueError:
+        raise verdicts.ReopenError(f"kỳ báo cáo '{args.period}' không hợp lệ (cần dạng YYYY-MM)")
+    with db.connect(args.db) as con:
+        ensure_initialised(con)
+        account = account_for(con, args.user)  # an account's permission applies (None: trusted)
+        verdicts.reopen(con, args.unit, period, account or args.user or operator(), args.reason)
+    print(f"Đã mở lại kỳ báo cáo {period:%m/%Y} của đơn vị {args.unit}; đơn vị nộp lại được cho đến khi có "
+          "kết luận thẩm định mới.")
     return 0
 
 

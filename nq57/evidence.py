@@ -10,8 +10,9 @@ docx/xlsx instead), any other type, empty files, files above the 'max_evidence_m
 and names with a path ('/', '\\', '..', a drive) — refused, never silently cleaned.
 
 `pending_evidence` lists what awaits review; `review` records a decision (permission checked,
-audited). The views already follow evidence_reviews (invalid → Chờ hoàn thiện; insufficient →
-red flag rule 3).
+audited). The views follow evidence_reviews (invalid → Chờ hoàn thiện; insufficient → red flag
+rule 3); a verdict follows the evidence into a new upload of the same item and period
+(queries/evidence_status.sql), so changed evidence is listed here again.
 """
 from __future__ import annotations
 
@@ -306,8 +307,10 @@ with files as (
     select batch_id, unit_id, item_type, item_id, count(*) as file_count
     from evidence_files group by all
 ),
-reviewed as (
-    select batch_id, unit_id, item_type, item_id from evidence_status
+verdicts as (
+    -- a verdict that applies holds the item; one whose evidence changed since needs a new one
+    select batch_id, unit_id, item_type, item_id, needs_review, previous_decision, previous_comment
+    from evidence_status
 ),
 task_latest as (
     select * from (
@@ -328,7 +331,7 @@ tasks_pending as (
 ),
 kpis_met as (
     select distinct unit_id, kpi_id from kpi_progress
-    where unit_id <> 'dong-nai' and evidence_state in ('cho_tham_dinh', 'thieu_minh_chung')
+    where unit_id <> 'dong-nai' and evidence_state in ('cho_tham_dinh', 'cho_tham_dinh_lai', 'thieu_minh_chung')
 ),
 kpis_pending as (
     select l.batch_id, l.unit_id, 'kpi' as item_type, l.kpi_id as item_id, l.actual_period as period,
@@ -348,23 +351,25 @@ pending as (
     select * from kpis_pending
 )
 select p.batch_id, p.unit_id, u.name as unit_name, p.period, p.item_type, p.item_id, p.item_name,
-       p.evidence_ref, p.file_count, p.uploaded_at, b.uploaded_by, p.is_demo
+       p.evidence_ref, p.file_count, p.uploaded_at, b.uploaded_by, p.is_demo,
+       coalesce(v.needs_review, false) as is_rereview, v.previous_decision, v.previous_comment
 from pending p
 join units u on u.unit_id = p.unit_id
 join report_batches b on b.batch_id = p.batch_id
-where not exists (
-    select 1 from reviewed r
-    where r.batch_id = p.batch_id and r.unit_id = p.unit_id and r.item_type = p.item_type and r.item_id = p.item_id
-)
+left join verdicts v
+       on v.batch_id = p.batch_id and v.unit_id = p.unit_id and v.item_type = p.item_type and v.item_id = p.item_id
+where (v.batch_id is null or v.needs_review)
 """
 
 
 def pending_evidence(con: duckdb.DuckDBPyConnection, unit_id: str | None = None,
                      as_of: date | str | None = None) -> pd.DataFrame:
     """Items awaiting review: tasks reported done and KPIs reported met, in the batches in force
-    (the latest report of each item), with evidence (a reference or a file) and no review yet.
-    Columns: batch_id, unit_id, unit_name, period, item_type, item_id, item_name, evidence_ref,
-    file_count, uploaded_at, uploaded_by, is_demo; oldest upload first."""
+    (the latest report of each item), with evidence (a reference or a file) and no verdict that
+    applies to it: never judged, or judged before on other evidence (is_rereview, with the
+    previous_decision and previous_comment). Columns: batch_id, unit_id, unit_name, period,
+    item_type, item_id, item_name, evidence_ref, file_count, uploaded_at, uploaded_by, is_demo,
+    is_rereview, previous_decision, previous_comment; oldest upload first."""
     db.set_as_of(con, as_of)
     sql = _PENDING_SQL + (" and p.unit_id = ?" if unit_id else "") + " order by p.uploaded_at, p.unit_id, p.item_type, p.item_id"
     return con.execute(sql, [unit_id] if unit_id else []).df()

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from nq57 import audit, auth, db, workbook
+from nq57 import audit, auth, db, verdicts, workbook
 from nq57.workbook import Problem
 from nq57.workbook.reader import SheetCells
 from nq57.textparse import parse_vn_number
@@ -551,11 +551,15 @@ def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth
     """Write the checked workbook in one transaction: one batch per unit and period, all or
     nothing. The same file twice stores nothing new. `user` is a signed-in auth.User (checked:
     auth.PermissionDenied for any unit of the file it may not report for) or a plain name
-    (the trusted command line and tests, not checked). Audited: commit, supersede."""
+    (the trusted command line and tests, not checked). A unit account's rows for a period that
+    has been reviewed are refused (verdicts.PeriodLocked, audited 'denied') unless the secretariat
+    reopened it. Audited: commit, supersede."""
     if not result.accepted:
         raise ValueError("tệp còn lỗi, không thể ghi nhận")
+    account = None
     if isinstance(user, auth.User):
-        user = auth.check_units(con, user, "import_report", result.units or [result.unit_id]).user_name
+        account = auth.check_units(con, user, "import_report", result.units or [result.unit_id])
+        user = account.user_name
     if result.duplicate_of is not None:
         return []
     now = now or datetime.now()
@@ -567,6 +571,8 @@ def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth
     keys = ["unit_id", "period"]
     groups = (pd.concat([kpi_rows[keys], task_rows[keys]], ignore_index=True)
               .groupby(keys, sort=True).size().rename("row_count").reset_index())
+    if account is not None:  # a unit may not upload into a period already reviewed (PeriodLocked)
+        verdicts.refuse_locked(con, account, zip(groups["unit_id"], groups["period"]), now, result.file_name)
     con.execute("begin transaction")
     try:
         previous = audit.batches_in_force(con, groups, now)

@@ -3,7 +3,7 @@ decision — hợp lệ / không hợp lệ / thiếu chất lượng — that t
 import streamlit as st
 
 from components import data, session
-from nq57 import auth, evidence
+from nq57 import auth, evidence, reports
 from nq57.vnformat import vn_number
 
 st.title("Thẩm định minh chứng")
@@ -22,14 +22,27 @@ if pending.empty:
     st.success("Không còn minh chứng nào chờ thẩm định.", icon=":material/check_circle:")
     st.stop()
 
+rereviews = int(pending["is_rereview"].sum())
+if rereviews:
+    st.caption(f"{vn_number(rereviews)} mục thẩm định lại: minh chứng đã đổi sau kết luận trước, chưa được tính là "
+               "hoàn thành cho đến khi có kết luận mới.")
+previous = pending["previous_decision"].map(lambda d: reports.REVIEW_DECISIONS.get(d, "") if isinstance(d, str) else "")
 st.dataframe(pending[["unit_name", "period", "item_name", "evidence_ref", "file_count", "uploaded_by"]].assign(
-    period=pending["period"].map(lambda d: f"{d:%m/%Y}")), hide_index=True, width="stretch", column_config={
-    "unit_name": "Đơn vị", "period": "Kỳ", "item_name": st.column_config.TextColumn("Nội dung", width="large"),
-    "evidence_ref": "Minh chứng", "file_count": "Số tệp", "uploaded_by": "Người nộp"})
+    period=pending["period"].map(lambda d: f"{d:%m/%Y}"), previous=previous), hide_index=True, width="stretch",
+    column_config={
+        "unit_name": "Đơn vị", "period": "Kỳ", "item_name": st.column_config.TextColumn("Nội dung", width="large"),
+        "evidence_ref": "Minh chứng", "file_count": "Số tệp", "uploaded_by": "Người nộp",
+        "previous": "Kết luận trước (minh chứng cũ)"})
 
-labels = {i: f"{r.unit_name} · {r.item_name[:80]}" for i, r in pending.iterrows()}
+labels = {i: ("Thẩm định lại · " if r.is_rereview else "") + f"{r.unit_name} · {r.item_name[:80]}"
+          for i, r in pending.iterrows()}
 chosen = st.selectbox("Mục cần thẩm định", list(labels), format_func=labels.get, key="review_item")
 item = pending.loc[chosen]
+if item["is_rereview"]:
+    st.warning("Minh chứng đã đổi so với lần thẩm định trước (kết luận trước: "
+               f"{reports.REVIEW_DECISIONS.get(item['previous_decision'], '')}).", icon=":material/history:")
+    if isinstance(item["previous_comment"], str):
+        st.text(f"Nhận xét lần trước: {item['previous_comment']}")  # the reviewer's text, shown as text
 st.markdown("**Minh chứng ghi trong báo cáo:**")
 st.text(item["evidence_ref"] or "(không ghi)")
 for row in data.evidence_files(int(item["batch_id"]), item["unit_id"], item["item_type"], item["item_id"]).itertuples():

@@ -2,7 +2,7 @@
 -- the value a linear schedule from baseline to target expects by the as-of date, the ratio of
 -- actual to expected, and a status: đạt / đúng tiến độ / chậm / cảnh báo đỏ.
 -- A KPI reported as met needs evidence; missing, invalid or insufficient evidence makes it
--- "Chờ hoàn thiện" and it does not count as on track.
+-- "Chờ hoàn thiện" and it does not count as on track; so does evidence changed since a verdict.
 with ctx as (
     select * from as_of_context
 ),
@@ -61,6 +61,7 @@ joined as (
         a.baseline_period,
         coalesce(a.is_demo, false)                  as is_demo,
         r.decision                                  as review_decision,
+        coalesce(r.needs_review, false)             as needs_review,
         ctx.as_of
     from targets t
     join kpis k using (kpi_id)
@@ -107,6 +108,8 @@ rated as (
         case
             when not coalesce(is_met_raw, false) then 'khong_yeu_cau'
             when nullif(trim(evidence_ref), '') is null and unit_id <> 'dong-nai' then 'thieu_minh_chung'
+            -- judged before, evidence changed since: awaits review again and does not count
+            when needs_review then 'cho_tham_dinh_lai'
             when review_decision is null then 'cho_tham_dinh'
             when review_decision = 'valid' then 'hop_le'
             when review_decision = 'invalid' then 'khong_hop_le'
@@ -117,7 +120,7 @@ rated as (
 
 final as (
     select
-        * exclude (is_met_raw, is_lower_better),
+        * exclude (is_met_raw, is_lower_better, needs_review),
         case
             when comparator is null then 'dinh_tinh'
             when actual_value is null then 'chua_co_so_lieu'

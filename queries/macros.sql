@@ -37,3 +37,8 @@ create or replace macro target_label(comparator, target_value, uom) as
              || vn_num_auto(target_value)
              || case when coalesce(uom, '') in ('', 'Thứ bậc') then '' when uom = '%' then '%' else ' ' || uom end
     end;
+
+-- An evidence reference as compared between two uploads of one item: Unicode NFC, no case, one
+-- space between words. A verdict is given on this text and the hashes of the attached files.
+create or replace macro evidence_text(ref) as
+    coalesce(lower(regexp_replace(trim(nfc_normalize(ref)), '\s+', ' ', 'g')), '');

@@ -157,6 +157,18 @@ create table if not exists evidence_reviews (
     is_demo     boolean not null default false
 );
 
+-- A reviewed period reopened by the secretariat (nq57/verdicts.py): the unit's account may upload
+-- it again until the next verdict on it. Rows are only ever added; each has an audit row 'reopen'.
+create sequence if not exists reopening_id_seq;
+create table if not exists period_reopenings (
+    reopening_id integer primary key default nextval('reopening_id_seq'),
+    unit_id      varchar not null,
+    period       date not null,           -- first day of the reporting month (or quarter)
+    reopened_by  varchar not null,
+    reopened_at  timestamp not null,
+    reason       varchar not null
+);
+
 -- Sign-in accounts (nq57/auth.py). Passwords are stored only as argon2id hashes.
 create table if not exists users (
     user_name       varchar primary key,

@@ -2,7 +2,8 @@
 -- Dated tasks are judged against their deadline and a linear schedule; recurring tasks per
 -- reporting period (was progress reported for the last period that is due?); conditional
 -- tasks wait for guidance and are never overdue. A task reported done whose evidence is
--- missing, invalid or judged insufficient is "Chờ hoàn thiện" and does not count as done.
+-- missing, invalid or judged insufficient is "Chờ hoàn thiện" and does not count as done; so is
+-- one judged before whose evidence changed since (awaiting review again, evidence_status).
 with ctx as (
     select * from as_of_context
 ),
@@ -100,6 +101,7 @@ joined as (
         lu.is_demo,
         r.decision                                           as review_decision,
         r.comment                                            as review_comment,
+        coalesce(r.needs_review, false)                      as needs_review,
         pu.period_status,
         ctx.as_of
     from assignments a
@@ -121,6 +123,8 @@ evidence as (
         case
             when reported_status is distinct from 'hoan_thanh' then 'khong_yeu_cau'
             when nullif(trim(evidence_ref), '') is null then 'thieu_minh_chung'
+            -- judged before, evidence changed since: awaits review again and does not count
+            when needs_review then 'cho_tham_dinh_lai'
             when review_decision is null then 'cho_tham_dinh'
             when review_decision = 'valid' then 'hop_le'
             when review_decision = 'invalid' then 'khong_hop_le'
@@ -148,7 +152,7 @@ judged as (
 
 final as (
     select
-        * exclude (is_reported_done_valid, is_recurring_due),
+        * exclude (is_reported_done_valid, is_recurring_due, needs_review),
         case
             when is_reported_done_valid then 'hoan_thanh'
             when reported_status = 'hoan_thanh' then 'cho_hoan_thien'
@@ -195,6 +199,7 @@ final as (
             when 'khong_yeu_cau' then ''
             when 'thieu_minh_chung' then 'Thiếu minh chứng'
             when 'cho_tham_dinh' then 'Chờ thẩm định'
+            when 'cho_tham_dinh_lai' then 'Chờ thẩm định lại'
             when 'hop_le' then 'Hợp lệ'
             when 'khong_hop_le' then 'Không hợp lệ'
             else 'Thiếu chất lượng'
