@@ -15,7 +15,7 @@ from tests.conftest import DEMO_TODAY, at
 from tests.test_trust import (  # noqa: F401 (db_path and con are fixtures)
     NOW, PASSWORD, PERIOD, UNIT, checked, con, db_path, first_task, nq57, report, user,
 )
-from tests.test_trust_pages import sign_in, start
+from tests.test_trust_pages import sign_in
 
 CARD = ["red_flag_count", "flags_rule_3", "completion_rate", "score", "rank", "grade"]
 REF = "QĐ 12/QĐ-UBND"
@@ -277,7 +277,7 @@ def test_the_review_page_offers_changed_evidence_to_judge_again(con, db_path, mo
     resubmit(con, "QĐ 15/QĐ-UBND", when=now + timedelta(hours=2))
     con.close()
     monkeypatch.setenv("NQ57_DB", str(db_path))
-    app = sign_in(start(), "tham-dinh", PASSWORD)
+    app = sign_in(monkeypatch, db_path, "tham-dinh")
     app.switch_page("pages/review.py").run()
     app.selectbox(key="review_unit").select("xã Nha Bích").run()
     assert not app.exception, app.exception
@@ -299,7 +299,7 @@ def test_the_secretariat_reopens_a_period_from_the_history_page(con, db_path, mo
     judged_upload(con, when=datetime.now() - timedelta(hours=3))
     con.close()
     monkeypatch.setenv("NQ57_DB", str(db_path))
-    app = sign_in(start(), "van-thu", PASSWORD)
+    app = sign_in(monkeypatch, db_path, "van-thu")
     app.switch_page("pages/history.py").run()
     assert not app.exception, app.exception
     periods = app.selectbox(key="reopen_period")
