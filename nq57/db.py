@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from nq57 import snapshots
+from nq57 import snapshots, value_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -63,6 +63,9 @@ DEFAULT_SETTINGS = {
     "session_timeout_minutes": ("30", "Phiên đăng nhập hết hạn sau N phút không thao tác"),
     "read_requires_sign_in": ("false", "Xem bảng điều hành có cần đăng nhập không (true/false)"),
     "max_evidence_mb": ("10", "Dung lượng tối đa của một tệp minh chứng (MB)"),
+    value_rules.MAX_TEXT_CHARS_SETTING: (str(value_rules.DEFAULT_MAX_TEXT_CHARS),
+                                         "Số ký tự tối đa của một ô văn bản trong tệp nhập (minh chứng, khó khăn, "
+                                         "kiến nghị, ghi chú, nội dung kế hoạch)"),
 }
 
 

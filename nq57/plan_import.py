@@ -18,7 +18,7 @@ import duckdb
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-from nq57 import audit, auth
+from nq57 import audit, auth, value_rules
 from nq57.ingest import EXCEL_EPOCH, Problem, _check_container, _Problems, max_upload_bytes
 from nq57.textparse import fold_diacritics, parse_deadline, parse_target
 from nq57.workbook_format import META_SHEET, PLAN_META_KIND, REPORT_META_KIND, Column, header_key
@@ -170,10 +170,9 @@ def _parse_date(value: object) -> date | None:
         if not match:
             return None
         year, month, day = (int(g) for g in match.groups())
-    try:
-        return date(year, month, day) if 1900 <= year <= 2199 else None
-    except ValueError:
+    if not value_rules.FIRST_YEAR <= year <= value_rules.LAST_YEAR:
         return None
+    return value_rules.real_date(year, month, day)
 
 
 @dataclass
@@ -342,6 +341,9 @@ def check_plan_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: 
     if result.problems:
         return result
     offices = _Offices(con)
+    limit = value_rules.max_text_chars(con)
+    for table in tables.values():
+        _check_lengths(table, limit, problems)
     _check_plan(con, tables[PLAN_SHEET], result, problems)
     if result.plan is None:
         return result
@@ -351,6 +353,26 @@ def check_plan_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: 
         problems.add(PLAN_TASK_SHEET, None, None, "kế hoạch không có nhiệm vụ hay chỉ tiêu nào")
     _collect_offices(con, result, offices)
     return result
+
+
+def _check_lengths(table: _Table, limit: int, problems: _Problems) -> None:
+    """Every cell of every row against the max_text_chars setting (value_rules, as for reports)."""
+    for row_no, row in table.rows:
+        for key, value in row.items():
+            message = value_rules.too_long(value, limit)
+            if message:
+                problems.add(table.sheet, table.cell(key, row_no), value, message)
+
+
+def _check_date_text(table: _Table, key: str, row_no: int, text: str | None, label: str,
+                     problems: _Problems) -> bool:
+    """False (with a problem) when the text names a day that does not exist: '31/11/2026' would
+    otherwise be read as no date at all and the task never be due."""
+    impossible = value_rules.impossible_date(text)
+    if impossible:
+        problems.add(table.sheet, table.cell(key, row_no), text,
+                     f"{label} ghi ngày không có thật ({impossible}); hãy sửa lại ngày")
+    return impossible is None
 
 
 def _check_plan(con, table: _Table, result: PlanCheck, problems: _Problems) -> None:
@@ -405,7 +427,10 @@ def _check_plan(con, table: _Table, result: PlanCheck, problems: _Problems) -> N
     issued_on = None
     if row.get("issued_on") is not None and _text(row.get("issued_on")):
         issued_on = _parse_date(row["issued_on"])
-        if issued_on is None:
+        if issued_on is None and not _check_date_text(table, "issued_on", row_no, text["issued_on"],
+                                                      "Ngày ban hành", problems):
+            ok = False
+        elif issued_on is None:
             problems.add(sheet, table.cell("issued_on", row_no), text["issued_on"],
                          "Ngày ban hành không đọc được (cần dạng dd/mm/yyyy, ví dụ 15/10/2025)")
             ok = False
@@ -473,6 +498,8 @@ def _check_tasks(con, table: _Table, result: PlanCheck, problems: _Problems, off
                 result.warnings.append(Problem(sheet, table.cell(key, row_no), name,
                                                f"không nhận ra cơ quan '{name}' trong danh mục; vẫn ghi nhận nguyên văn"))
         deadline_text = text.get("deadline_text")
+        if not _check_date_text(table, "deadline_text", row_no, deadline_text, "Thời hạn hoàn thành", problems):
+            continue
         deadline = parse_deadline(deadline_text or "")
         if deadline.kind == "unknown":
             message = (f"không hiểu thời hạn '{deadline_text}'; giữ nguyên văn bản" if deadline_text
@@ -545,7 +572,16 @@ def _check_targets(con, table: _Table, result: PlanCheck, problems: _Problems, o
             ok = False
 
         target_text = text.get("target_text")
+        if not _check_date_text(table, "target_text", row_no, target_text, "Mục tiêu", problems):
+            continue
         parsed = parse_target(target_text) if target_text else []
+        uom = new_kpis[kpi_id]["unit_of_measure"] if kpi_id in new_kpis else known.get(kpi_id, (None, None))[1]
+        for target in parsed:
+            why = value_rules.out_of_bounds(target.value, uom) if target.value is not None else None
+            if why:
+                problems.add(sheet, table.cell("target_text", row_no), target_text,
+                             f"mục tiêu {value_rules.number_text(target.value)} {why}")
+                ok = False
         if target_text and not parsed and re.search(r"\d", target_text):
             problems.add(sheet, table.cell("target_text", row_no), target_text,
                          "không đọc được Mục tiêu; ghi dấu so sánh và đơn vị, ví dụ '≥ 80%', 'Tốp 25 của tỉnh', "
