@@ -20,7 +20,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-from nq57 import audit, auth, db, value_rules
+from nq57 import audit, auth, db, storage, value_rules
 from nq57.textparse import parse_vn_number
 from nq57.workbook_format import (
     KPI_COLUMNS, KPI_SHEET, META_SHEET, REPORT_META_KIND, SHEET_COLUMNS, SUPPORTED_VERSIONS, TASK_COLUMNS,
@@ -685,7 +685,8 @@ def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth
     """Write the checked workbook in one transaction: one batch per unit and period, all or
     nothing. The same file twice stores nothing new. `user` is a signed-in auth.User (checked:
     auth.PermissionDenied for any unit of the file it may not report for) or a plain name
-    (the trusted command line and tests, not checked). Audited: commit, supersede."""
+    (the trusted command line and tests, not checked). Audited: commit, supersede.
+    A full disk or I/O error raises storage.StorageError and stores nothing."""
     if not result.accepted:
         raise ValueError("tệp còn lỗi, không thể ghi nhận")
     if isinstance(user, auth.User):
@@ -701,36 +702,32 @@ def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth
     keys = ["unit_id", "period"]
     groups = (pd.concat([kpi_rows[keys], task_rows[keys]], ignore_index=True)
               .groupby(keys, sort=True).size().rename("row_count").reset_index())
-    con.execute("begin transaction")
     try:
-        previous = audit.batches_in_force(con, groups, now)
-        con.register("staged_groups", groups)
-        batch_map = con.execute(
-            "insert into report_batches (unit_id, period, file_name, sha256, uploaded_by, uploaded_at, source, row_count) "
-            "select unit_id, period::date, ?, ?, ?, ?, 'upload', row_count from staged_groups order by unit_id, period "
-            "returning batch_id, unit_id, period",
-            [result.file_name, result.sha256, user, now],
-        ).df().sort_values("batch_id")
-        audit.record_commit(con, batch_map, previous, user, result.file_name, now)
-        con.register("staged_batches", batch_map)
-        con.register("staged_kpis", kpi_rows)
-        con.register("staged_tasks", task_rows)
-        con.execute(
-            "insert into kpi_values (batch_id, unit_id, kpi_id, period, value, numerator, denominator, evidence_ref, note) "
-            "select b.batch_id, k.unit_id, k.kpi_id, k.period::date, k.value, k.numerator, k.denominator, k.evidence_ref, "
-            "k.note from staged_kpis k join staged_batches b on b.unit_id = k.unit_id and b.period::date = k.period::date"
-        )
-        con.execute(
-            "insert into task_updates (batch_id, unit_id, task_id, period, status, percent_complete, evidence_ref, "
-            "difficulties, requests, note) "
-            "select b.batch_id, t.unit_id, t.task_id, t.period::date, t.status, t.percent_complete, t.evidence_ref, "
-            "t.difficulties, t.requests, t.note from staged_tasks t "
-            "join staged_batches b on b.unit_id = t.unit_id and b.period::date = t.period::date"
-        )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+        with storage.transaction(con):
+            previous = audit.batches_in_force(con, groups, now)
+            con.register("staged_groups", groups)
+            batch_map = con.execute(
+                "insert into report_batches (unit_id, period, file_name, sha256, uploaded_by, uploaded_at, source, row_count) "
+                "select unit_id, period::date, ?, ?, ?, ?, 'upload', row_count from staged_groups order by unit_id, period "
+                "returning batch_id, unit_id, period",
+                [result.file_name, result.sha256, user, now],
+            ).df().sort_values("batch_id")
+            audit.record_commit(con, batch_map, previous, user, result.file_name, now)
+            con.register("staged_batches", batch_map)
+            con.register("staged_kpis", kpi_rows)
+            con.register("staged_tasks", task_rows)
+            con.execute(
+                "insert into kpi_values (batch_id, unit_id, kpi_id, period, value, numerator, denominator, evidence_ref, note) "
+                "select b.batch_id, k.unit_id, k.kpi_id, k.period::date, k.value, k.numerator, k.denominator, k.evidence_ref, "
+                "k.note from staged_kpis k join staged_batches b on b.unit_id = k.unit_id and b.period::date = k.period::date"
+            )
+            con.execute(
+                "insert into task_updates (batch_id, unit_id, task_id, period, status, percent_complete, evidence_ref, "
+                "difficulties, requests, note) "
+                "select b.batch_id, t.unit_id, t.task_id, t.period::date, t.status, t.percent_complete, t.evidence_ref, "
+                "t.difficulties, t.requests, t.note from staged_tasks t "
+                "join staged_batches b on b.unit_id = t.unit_id and b.period::date = t.period::date"
+            )
     finally:
         for name in ("staged_groups", "staged_batches", "staged_kpis", "staged_tasks"):
             try:

@@ -18,7 +18,7 @@ import duckdb
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-from nq57 import audit, auth, value_rules
+from nq57 import audit, auth, storage, value_rules
 from nq57.ingest import EXCEL_EPOCH, Problem, _check_container, _Problems, max_upload_bytes
 from nq57.textparse import fold_diacritics, parse_deadline, parse_target
 from nq57.workbook_format import META_SHEET, PLAN_META_KIND, REPORT_META_KIND, Column, header_key
@@ -675,7 +675,8 @@ def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck, user: auth.Use
     """Write a checked plan in one transaction: plans, tasks, task_units, targets, new KPIs and the
     offices it names; all or nothing. The same file again writes nothing and returns its plan_id.
     A signed-in auth.User is checked for 'import_plan' (auth.PermissionDenied); a plain name or
-    None is the trusted command line. Audited ('plan_import') in the same transaction."""
+    None is the trusted command line. Audited ('plan_import') in the same transaction; a full disk
+    or I/O error raises storage.StorageError and stores nothing."""
     if not check.accepted:
         raise ValueError("tệp kế hoạch còn lỗi, không thể ghi nhận")
     if isinstance(user, auth.User):
@@ -683,8 +684,7 @@ def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck, user: auth.Use
     if check.duplicate_of is not None:
         return check.duplicate_of
     plan = check.plan
-    con.execute("begin transaction")
-    try:
+    with storage.transaction(con):
         _insert(con, "plans", _PLAN_COLUMNS, [plan])
         _insert(con, "kpis", _KPI_COLUMNS, check.new_kpis)
         order = con.execute("select coalesce(max(sort_order), 0) + 1 from tasks").fetchall()[0][0]
@@ -699,10 +699,6 @@ def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck, user: auth.Use
             con.execute("update units set report_cycle = ? where unit_id = ?", [cycle, unit_id])
         audit.record(con, "plan_import", user, unit_id=plan.get("issuer_unit_id"), file_name=check.file_name,
                      detail=f"kế hoạch {plan['plan_id']}: {len(check.tasks)} nhiệm vụ, {len(check.targets)} chỉ tiêu")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return plan["plan_id"]
 
 
