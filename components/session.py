@@ -6,6 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from components.safe_text import md_escape
 from nq57 import audit, auth, db
 
 USER_KEY = "signed_in_user"
@@ -72,7 +73,7 @@ def sidebar() -> None:
         user = None
     if user is not None:
         st.session_state[LAST_SEEN_KEY] = now
-        box.markdown(f"**{user.display_name or user.user_name}** · {auth.ROLE_LABELS[user.role]}")
+        box.markdown(f"**{md_escape(user.display_name or user.user_name)}** · {auth.ROLE_LABELS[user.role]}")
         if box.button("Đăng xuất", key="sign_out"):
             _sign_out()
             if oidc_configured() and st.user.is_logged_in:
@@ -92,7 +93,7 @@ def sidebar() -> None:
             with db.connect() as con:
                 signed_in = auth.authenticate(con, name.strip(), password)
         except auth.AuthError as refusal:
-            box.error(str(refusal))
+            box.error(md_escape(refusal))
         else:
             st.session_state[USER_KEY] = signed_in
             st.session_state[LAST_SEEN_KEY] = now

@@ -5,6 +5,7 @@ import secrets
 import streamlit as st
 
 from components import data, session
+from components.safe_text import md_escape
 from nq57 import auth
 
 st.title("Tài khoản người dùng")
@@ -41,9 +42,9 @@ if submitted:
         try:
             data.add_user(name.strip(), role, chosen, unit or None, display.strip() or None, by=session.current_user())
         except (auth.AccountError, auth.PermissionDenied) as refusal:
-            st.error(str(refusal))
+            st.error(md_escape(refusal))
         else:
-            st.success(f"Đã tạo tài khoản {name.strip()} ({auth.ROLE_LABELS[role]}).", icon=":material/check_circle:")
+            st.success(f"Đã tạo tài khoản {md_escape(name.strip())} ({auth.ROLE_LABELS[role]}).", icon=":material/check_circle:")
             if generated:
                 st.warning("Mật khẩu được tạo (chỉ hiện một lần, hãy chuyển cho người dùng):", icon=":material/key:")
                 st.code(chosen, language=None)
@@ -56,6 +57,6 @@ if not users.empty:
         try:
             data.set_user_disabled(target, not disabled, by=session.current_user())
         except (auth.AccountError, auth.PermissionDenied) as refusal:
-            st.error(str(refusal))
+            st.error(md_escape(refusal))
         else:
             st.rerun()
