@@ -12,7 +12,7 @@ from nq57 import plan_import, value_rules
 from nq57.plan_import import PLAN_TARGET_SHEET, PLAN_TASK_SHEET
 from nq57.workbook_format import KPI_SHEET, TASK_SHEET
 from tests.test_ingest import (  # noqa: F401  (con is a fixture)
-    COUNT_KPI, FIRST_ROW, KPI, PERCENT_KPI, RATIO_KPI, TASK, accept, assert_rejected, con, filled, first_task,
+    COUNT_KPI, KPI, PERCENT_KPI, RATIO_KPI, TASK, accept, assert_rejected, con, filled, first_task,
     row_of, template, to_bytes,
 )
 from tests.test_plan_import import PLAN_ROW, TARGET_ROWS, TASK_ROWS, fill
