@@ -14,7 +14,8 @@ import pandas as pd
 import streamlit as st
 from streamlit import runtime
 
-from nq57 import audit, auth, catalogue, dates, db, demo, evidence, first_start, ingest, reports, templates, verdicts
+from components.safe_text import md_escape
+from nq57 import audit, auth, catalogue, dates, db, demo, evidence, first_start, ingest, reports, storage, templates, verdicts
 
 # Under the Streamlit server, keep the database open for a second between the short-lived
 # connections of a page run (a dozen per page; 26 ms each to open the national file otherwise).
@@ -72,8 +73,12 @@ def view(view_name: str, as_of: date | None = None, columns: list[str] | None = 
 
 def _refresh_after_write(con) -> None:
     """Rebuild the snapshots a write made stale (today's; past month ends stay valid), so the
-    next page anyone opens reads stored figures."""
-    db.refresh_snapshots(con, dates.page_days(date.today()))
+    next page anyone opens reads stored figures. The write itself is stored; snapshots that
+    could not be (a full disk) are said on the page, not skipped in silence."""
+    try:
+        storage.refresh_snapshots(con, dates.page_days(date.today()))
+    except storage.SnapshotsNotStored as problem:
+        st.warning(md_escape(problem), icon=":material/warning:")
     _data_version.clear()
 
 

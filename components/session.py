@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import streamlit as st
 
+from components.safe_text import md_escape
 from nq57 import auth, db, web_sessions
 
 SIGN_IN_PATH = "/dang-nhap"
@@ -158,7 +159,7 @@ def sidebar() -> None:
         else:
             sign_in_link(box)
         return
-    box.markdown(f"**{user.display_name or user.user_name}** · {auth.ROLE_LABELS[user.role]}")
+    box.markdown(f"**{md_escape(user.display_name or user.user_name)}** · {auth.ROLE_LABELS[user.role]}")
     if box.button("Đăng xuất", key="sign_out"):
         _sign_out()
         if oidc and st.user.is_logged_in:

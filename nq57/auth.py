@@ -49,6 +49,7 @@ ACTION_LABELS = {
     "rollback": "hủy đợt báo cáo",
     "review_evidence": "thẩm định minh chứng",
     "manage_users": "quản lý tài khoản",
+    "manage_catalogue": "quản lý danh mục và dữ liệu minh họa",
     "read": "xem số liệu",
 }
 # Which roles may do what; 'import_report' is further limited to the own unit for the unit role.
@@ -58,6 +59,7 @@ PERMISSIONS = {
     "rollback": {"admin", "secretariat"},
     "review_evidence": {"admin", "reviewer"},
     "manage_users": {"admin"},
+    "manage_catalogue": {"admin"},
     "read": set(ROLE_LABELS),
 }
 UNIT_SCOPED_ACTIONS = {"import_report"}

@@ -1,6 +1,7 @@
 """The command line: `python -m nq57 [--db PATH] COMMAND …` (a contract; see README).
 
-Exit codes: 0 success, 1 rejected input (with a message), 2 wrong usage.
+Exit codes: 0 success, 1 rejected input (with a message), 2 wrong usage. A command that writes
+names its actor (--user NAME or --system, see cli_trust); a full disk is exit 1 with a message.
 """
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ import sys
 import time
 from datetime import date
 
-from nq57 import audit, auth, catalogue, cli_trust, dates, db, demo, exports, ingest, plan_import, templates, verdicts
+import duckdb
+
+from nq57 import (
+    audit, auth, catalogue, cli_trust, dates, db, demo, exports, ingest, plan_import, storage, templates, verdicts,
+)
 from nq57.textparse import parse_deadline, parse_target
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -37,12 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help="tệp DuckDB (mặc định NQ57_DB hoặc data/nq57.duckdb)")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("init", help="tạo/cập nhật lược đồ và nạp danh mục kế hoạch")
+    init_cmd = commands.add_parser("init", help="tạo/cập nhật lược đồ và nạp danh mục kế hoạch")
+    cli_trust.add_actor_options(init_cmd)
 
     demo_cmd = commands.add_parser("demo", help="sinh dữ liệu báo cáo minh họa")
     demo_cmd.add_argument("--clear", action="store_true", help="xóa toàn bộ dữ liệu minh họa")
     demo_cmd.add_argument("--scale", choices=["province", "national"], default="province",
                           help="quy mô: province (95 xã, phường; mặc định) hoặc national (3.321 xã, phường, 34 tỉnh)")
+    cli_trust.add_actor_options(demo_cmd)
 
     refresh_cmd = commands.add_parser(
         "refresh", help="tính sẵn số liệu tổng hợp cho hôm nay và sáu cuối tháng trước (chạy hằng đêm)")
@@ -64,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("file")
     import_cmd.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
     import_cmd.add_argument("--plan", action="store_true", help="tệp là mẫu kế hoạch (tự nhận biết nếu không ghi)")
-    import_cmd.add_argument("--user", default=None, help="người nhập (mặc định: tài khoản hệ điều hành)")
+    cli_trust.add_actor_options(import_cmd)
 
     # listed for --help; its own options are parsed by nq57.bench (see main)
     commands.add_parser("bench", help="đo hiệu năng: bench --ingest (in bảng số đo và tỷ lệ)", add_help=False)
@@ -90,6 +97,7 @@ def ensure_initialised(con) -> None:
 
 def run_init(args) -> int:
     with db.connect(args.db) as con:
+        cli_trust.actor(con, args, "manage_catalogue")
         db.create_schema(con)
         loaded = catalogue.load_catalogue(con)
     print(f"Đã nạp danh mục: {len(loaded.units)} đơn vị, {len(loaded.plans)} kế hoạch, "
@@ -100,6 +108,7 @@ def run_init(args) -> int:
 
 def run_demo(args) -> int:
     with db.connect(args.db) as con:
+        cli_trust.actor(con, args, "manage_catalogue")
         ensure_initialised(con)
         if args.clear:
             removed = demo.clear(con)
@@ -111,14 +120,24 @@ def run_demo(args) -> int:
         else:
             counts = demo.generate(con)
             print("Đã sinh dữ liệu minh họa: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        refresh_page_snapshots(con)
+        refresh_after_write(con)
     return EXIT_OK
 
 
 def refresh_page_snapshots(con, today: date | None = None) -> None:
-    """After a write: store the figures the pages ask for first (today and the last six month
-    ends), so the next visitor reads tables instead of recomputing every report value."""
-    db.refresh_snapshots(con, dates.page_days(today or date.today()))
+    """Store the figures the pages ask for first (today and the last six month ends), so the next
+    visitor reads tables instead of recomputing every report value; storage.SnapshotsNotStored
+    names the days that could not be stored."""
+    storage.refresh_snapshots(con, dates.page_days(today or date.today()))
+
+
+def refresh_after_write(con) -> None:
+    """After a write that is already stored: a snapshot that cannot be stored is a warning on
+    standard error (the write stands, exit 0), never silence."""
+    try:
+        refresh_page_snapshots(con)
+    except storage.SnapshotsNotStored as problem:
+        print(f"Cảnh báo: {problem}", file=sys.stderr)
 
 
 def run_refresh(args) -> int:
@@ -192,14 +211,14 @@ def run_import(args) -> int:
             data = handle.read()
     except OSError as problem:
         raise RejectedInput(f"không mở được tệp '{args.file}': {problem.strerror}")
-    user = args.user or os.environ.get("USER") or "cli"
     if args.plan or plan_import.template_kind(data) == "plan":
         return import_plan(args, data)
     with db.connect(args.db) as con:
+        # the units of the file are checked below (check_units); account None: --system
+        user, account = cli_trust.actor(con, args, None)
         ensure_initialised(con)
-        account = cli_trust.account_for(con, args.user)  # an account's permissions apply (None: trusted)
         result = ingest.check_workbook(con, data, os.path.basename(args.file))
-        audit.record_upload_check(con, account.user_name if account else user, result)
+        audit.record_upload_check(con, user, result)
         if not result.accepted:
             for problem in result.problems:
                 print(problem.line(), file=sys.stderr)
@@ -223,19 +242,17 @@ def run_import(args) -> int:
             print(f"Tệp hợp lệ ({summary}); chạy thử, chưa ghi.")
             return EXIT_OK
         batch_ids = ingest.commit(con, result, account or user)
-        refresh_page_snapshots(con)
-    print(f"Đã ghi nhận {summary} (đợt {', '.join(map(str, batch_ids))}).")
+        print(f"Đã ghi nhận {summary} (đợt {', '.join(map(str, batch_ids))}).")
+        refresh_after_write(con)
     return EXIT_OK
 
 
 def import_plan(args, data: bytes) -> int:
     with db.connect(args.db) as con:
+        user, account = cli_trust.actor(con, args, "import_plan")
         ensure_initialised(con)
-        account = cli_trust.account_for(con, args.user)
-        if account is not None:
-            auth.check(con, account, "import_plan")
         check, plan_id = plan_import.import_plan_file(con, data, os.path.basename(args.file), args.dry_run,
-                                                      user=account or args.user or cli_trust.operator())
+                                                      user=account or user)
     if not check.accepted:
         for line in check.problem_lines():
             print(line, file=sys.stderr)
@@ -285,9 +302,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # exits 2 on wrong usage
     try:
         return HANDLERS[args.command](args)
-    except (RejectedInput, auth.AccountError, auth.AuthError, auth.PermissionDenied, verdicts.ReopenError) as problem:
+    except (RejectedInput, auth.AccountError, auth.AuthError, auth.PermissionDenied, verdicts.ReopenError,
+            storage.StorageError, storage.SnapshotsNotStored) as problem:
         print(f"Lỗi: {problem}", file=sys.stderr)
         return EXIT_REJECTED
-    except UsageError as problem:
+    except (UsageError, cli_trust.ActorMissing) as problem:
         print(f"Sai cú pháp: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    except (duckdb.Error, OSError) as problem:
+        failure = storage.storage_error(problem)   # a write outside a transaction (the audit log …)
+        if failure is None:
+            raise
+        print(f"Lỗi: {failure}", file=sys.stderr)
+        return EXIT_REJECTED

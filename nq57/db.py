@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from nq57 import snapshots
+from nq57 import snapshots, value_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -67,6 +67,9 @@ DEFAULT_SETTINGS = {
     "max_sheet_rows": ("200000", "Số dòng tối đa của một trang trong tệp Excel tải lên (tệp năm toàn tỉnh: 136.800 dòng)"),
     "reader_memory_mb": ("2048", "Bộ nhớ tối đa (MB) của tiến trình riêng đọc một tệp Excel tải lên"),
     "reader_timeout_seconds": ("60", "Thời gian tối đa (giây) để đọc một tệp Excel tải lên"),
+    value_rules.MAX_TEXT_CHARS_SETTING: (str(value_rules.DEFAULT_MAX_TEXT_CHARS),
+                                         "Số ký tự tối đa của một ô văn bản trong tệp nhập (minh chứng, khó khăn, "
+                                         "kiến nghị, ghi chú, nội dung kế hoạch)"),
 }
 
 

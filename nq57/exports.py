@@ -1,7 +1,9 @@
 """Exports of views and catalogue tables to CSV and Excel.
 
 A text cell that a spreadsheet would run as a formula (=, +, -, @) is neutralised with a
-leading apostrophe, so an exported unit name or note can never execute in Excel.
+leading apostrophe, so an exported unit name or note can never execute in Excel. That one rule,
+`neutralise_text`, is used by every output: CSV and xlsx exports, report and plan templates,
+and the meeting pack's workbook and PDF.
 """
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_text(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; anything else is
+    returned unchanged. Leading spaces do not hide a formula: some CSV imports trim them."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from nq57 import audit, auth, db, verdicts, workbook
+from nq57 import audit, auth, db, storage, value_rules, verdicts, workbook
 from nq57.workbook import Problem
 from nq57.workbook.reader import SheetCells
 from nq57.textparse import parse_vn_number
@@ -78,7 +78,7 @@ class _Problems:
 
     def add(self, sheet, cell, value, message) -> None:
         if len(self.result.problems) < MAX_PROBLEMS_LISTED:
-            self.result.problems.append(Problem(sheet, cell, value, message))
+            self.result.problems.append(Problem(sheet, cell, value_rules.quoted(value), message))
         else:
             self.result.truncated_problems += 1
 
@@ -133,7 +133,12 @@ def parse_period(value: object) -> date | None:
         if not match:
             return None
         year, month = int(match[3]), int(match[2])
-    return date(year, month, 1) if 1 <= month <= 12 and 2000 <= year <= 2100 else None
+        # a day written with the month must exist: 31/11/2026 is a typing error, not November
+        if match[1] is not None and value_rules.real_date(year, month, int(match[1])) is None:
+            return None
+    if not (1 <= month <= 12 and value_rules.FIRST_YEAR <= year <= value_rules.LAST_YEAR):
+        return None
+    return date(year, month, 1)
 
 
 def _cell(column_index: int, excel_row: int) -> str:
@@ -375,6 +380,7 @@ class _Context:
         self.kpis = con.execute("select kpi_id, unit_of_measure, is_ratio from kpis").df().set_index("kpi_id")
         self.assignments = set(map(tuple, con.execute("select unit_id, task_id from task_units").fetchall()))
         self.known_tasks = {r[0] for r in con.execute("select task_id from tasks").fetchall()}
+        self.max_text_chars = value_rules.max_text_chars(con)
 
 
 def _keep(sheet: _Sheet, mask: pd.Series) -> _Sheet:
@@ -392,10 +398,13 @@ def _report_rows(sheet: _Sheet, key: str, message_for, problems: _Problems, bad:
 
 
 def _shown(value: object) -> object:
-    """A cell value as a message quotes it: 150 not '150.0', 2,5 not '2.5' (Excel stores every number as a float)."""
+    """A cell value as a message quotes it: 150 not '150.0', 2,5 not '2.5' (Excel stores every number
+    as a float), 1e+308 not 309 digits, long text cut."""
     if isinstance(value, float) and not np.isnan(value):
+        if not np.isfinite(value) or abs(value) >= 1e15:
+            return f"{value:.6g}".replace(".", ",")
         return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
-    return value
+    return value_rules.quoted(value)
 
 
 def _check_keys(sheet: _Sheet, context: _Context, problems: _Problems) -> tuple[pd.Series, pd.Series]:
@@ -412,7 +421,7 @@ def _check_keys(sheet: _Sheet, context: _Context, problems: _Problems) -> tuple[
     periods = pd.Series(_per_distinct(sheet.frame["period"].to_numpy(dtype=object), parse_period),
                         index=sheet.frame.index, dtype=object)
     lookup = dict.fromkeys(periods.dropna().unique())
-    _report_rows(sheet, "period", lambda v: "kỳ báo cáo không đọc được (cần dạng 10/2026)", problems, periods.isna())
+    _report_rows(sheet, "period", _unreadable_period, problems, periods.isna())
     if result.period_to == result.period:
         wrong = periods.notna() & (periods != result.period)
         message = f"kỳ báo cáo khác kỳ của mẫu ({result.period:%m/%Y})"
@@ -422,6 +431,43 @@ def _check_keys(sheet: _Sheet, context: _Context, problems: _Problems) -> tuple[
         message = f"kỳ báo cáo nằm ngoài các kỳ của mẫu ({result.period:%m/%Y}–{result.period_to:%m/%Y})"
     _report_rows(sheet, "period", lambda v: message, problems, wrong)
     return units, periods
+
+
+def _unreadable_period(value: object) -> str:
+    impossible = value_rules.impossible_date(str(value))
+    if impossible:
+        return f"kỳ báo cáo '{value}' là ngày không có thật ({impossible}); cần dạng 10/2026"
+    return "kỳ báo cáo không đọc được (cần dạng 10/2026)"
+
+
+def _check_lengths(sheet: _Sheet, keys: tuple[str, ...], limit: int, problems: _Problems) -> None:
+    """Texts over the max_text_chars setting are refused, not cut: a cut note would change its meaning."""
+    for key in keys:
+        if key not in sheet.frame:
+            continue
+        column = sheet.column_index[key]
+        values = sheet.frame[key].to_numpy(dtype=object)
+        long = np.flatnonzero([isinstance(v, str) and len(v) > limit for v in values])
+        for position in long:
+            problems.add(sheet.name, _cell(column, int(sheet.excel_rows[position])), values[position],
+                         value_rules.too_long(values[position], limit))
+
+
+def _check_magnitudes(sheet: _Sheet, key: str, label: str, values: pd.Series, units: pd.Series,
+                      problems: _Problems, skip: pd.Series) -> None:
+    """Values outside what their unit of measure allows, non-finite ones included (value_rules:
+    one rule for every importer). Rows in `skip` were already reported by a plainer message."""
+    if key not in sheet.frame:
+        return
+    bounds = {unit: value_rules.bounds_for(unit) for unit in units.unique()}
+    low = units.map({unit: b[0] for unit, b in bounds.items()}).astype("float64")
+    high = units.map({unit: b[1] for unit, b in bounds.items()}).astype("float64")
+    bad = values.notna() & ~skip & (~np.isfinite(values) | (values < low) | (values > high))
+    column, raw = sheet.column_index[key], sheet.frame[key]
+    for position in np.flatnonzero(bad.values):
+        why = value_rules.out_of_bounds(float(values.iloc[position]), units.iloc[position])
+        problems.add(sheet.name, _cell(column, int(sheet.excel_rows[position])), raw.iloc[position],
+                     f"{label} {_shown(float(values.iloc[position]))} {why}")
 
 
 def _duplicated(units: pd.Series, items: pd.Series, periods: pd.Series) -> pd.Series:
@@ -460,19 +506,26 @@ def _check_kpis(sheet: _Sheet, context: _Context, problems: _Problems) -> pd.Dat
     value, numerator, denominator = numbers["value"], numbers["numerator"], numbers["denominator"]
     uom = kpi_ids.map(context.kpis["unit_of_measure"]).fillna("")
     is_percent = uom.eq("%")
+    finite = pd.Series(np.isfinite(value), index=frame.index)
     _report_rows(sheet, "value", lambda v: f"tỷ lệ phần trăm {v} nằm ngoài khoảng 0–100", problems,
-                 is_percent & ((value < 0) | (value > 100)))
-    _report_rows(sheet, "value", lambda v: f"giá trị {v} âm; số đếm không thể âm", problems, ~is_percent & (value < 0))
+                 finite & is_percent & ((value < 0) | (value > 100)))
+    _report_rows(sheet, "value", lambda v: f"giá trị {v} âm; số đếm không thể âm", problems,
+                 finite & ~is_percent & (value < 0))
+    _check_magnitudes(sheet, "value", "giá trị", value, uom, problems, skip=finite & (is_percent | (value < 0)))
+    counted = pd.Series("", index=frame.index)   # numerators and denominators count things
     if "numerator" in frame:
         _report_rows(sheet, "numerator", lambda v: f"tử số {v} âm", problems, numerator < 0)
+        _check_magnitudes(sheet, "numerator", "tử số", numerator, counted, problems, skip=numerator < 0)
         _report_rows(sheet, "numerator", lambda v: f"tử số {v} lớn hơn mẫu số", problems,
                      numerator.notna() & denominator.notna() & (numerator > denominator))
         _report_rows(sheet, "numerator", lambda v: "cần nhập cả tử số và mẫu số", problems,
                      numerator.notna() ^ denominator.notna())
     if "denominator" in frame:
         _report_rows(sheet, "denominator", lambda v: f"mẫu số {v} âm", problems, denominator < 0)
+        _check_magnitudes(sheet, "denominator", "mẫu số", denominator, counted, problems, skip=denominator < 0)
         _report_rows(sheet, "denominator", lambda v: "mẫu số bằng 0 trong khi tử số lớn hơn 0", problems,
                      (denominator == 0) & (numerator > 0))
+    _check_lengths(sheet, ("evidence_ref", "note"), context.max_text_chars, problems)
     duplicated = _duplicated(units, kpi_ids, periods) & known
     _report_rows(sheet, "kpi_id",
                  lambda v: f"chỉ tiêu '{v}' xuất hiện nhiều lần cho cùng đơn vị và kỳ (chỉ được một dòng)",
@@ -510,6 +563,7 @@ def _check_tasks(sheet: _Sheet, context: _Context, problems: _Problems) -> pd.Da
         _report_rows(sheet, "percent_complete", lambda v: f"tỷ lệ hoàn thành '{v}' không phải là số", problems, bad)
         _report_rows(sheet, "percent_complete", lambda v: f"tỷ lệ hoàn thành {v} nằm ngoài khoảng 0–100", problems,
                      (percent < 0) | (percent > 100))
+    _check_lengths(sheet, ("evidence_ref", "difficulties", "requests", "note"), context.max_text_chars, problems)
     evidence = _texts(frame["evidence_ref"])
     _report_rows(sheet, "status", lambda v: "nhiệm vụ 'Hoàn thành' phải có minh chứng (cột Minh chứng đang trống)",
                  problems, statuses.eq("hoan_thanh") & evidence.isna())
@@ -553,7 +607,8 @@ def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth
     auth.PermissionDenied for any unit of the file it may not report for) or a plain name
     (the trusted command line and tests, not checked). A unit account's rows for a period that
     has been reviewed are refused (verdicts.PeriodLocked, audited 'denied') unless the secretariat
-    reopened it. Audited: commit, supersede."""
+    reopened it. Audited: commit, supersede. A full disk or I/O error raises storage.StorageError
+    and stores nothing."""
     if not result.accepted:
         raise ValueError("tệp còn lỗi, không thể ghi nhận")
     account = None
@@ -573,36 +628,32 @@ def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth
               .groupby(keys, sort=True).size().rename("row_count").reset_index())
     if account is not None:  # a unit may not upload into a period already reviewed (PeriodLocked)
         verdicts.refuse_locked(con, account, zip(groups["unit_id"], groups["period"]), now, result.file_name)
-    con.execute("begin transaction")
     try:
-        previous = audit.batches_in_force(con, groups, now)
-        con.register("staged_groups", groups)
-        batch_map = con.execute(
-            "insert into report_batches (unit_id, period, file_name, sha256, uploaded_by, uploaded_at, source, row_count) "
-            "select unit_id, period::date, ?, ?, ?, ?, 'upload', row_count from staged_groups order by unit_id, period "
-            "returning batch_id, unit_id, period",
-            [result.file_name, result.sha256, user, now],
-        ).df().sort_values("batch_id")
-        audit.record_commit(con, batch_map, previous, user, result.file_name, now)
-        con.register("staged_batches", batch_map)
-        con.register("staged_kpis", kpi_rows)
-        con.register("staged_tasks", task_rows)
-        con.execute(
-            "insert into kpi_values (batch_id, unit_id, kpi_id, period, value, numerator, denominator, evidence_ref, note) "
-            "select b.batch_id, k.unit_id, k.kpi_id, k.period::date, k.value, k.numerator, k.denominator, k.evidence_ref, "
-            "k.note from staged_kpis k join staged_batches b on b.unit_id = k.unit_id and b.period::date = k.period::date"
-        )
-        con.execute(
-            "insert into task_updates (batch_id, unit_id, task_id, period, status, percent_complete, evidence_ref, "
-            "difficulties, requests, note) "
-            "select b.batch_id, t.unit_id, t.task_id, t.period::date, t.status, t.percent_complete, t.evidence_ref, "
-            "t.difficulties, t.requests, t.note from staged_tasks t "
-            "join staged_batches b on b.unit_id = t.unit_id and b.period::date = t.period::date"
-        )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+        with storage.transaction(con):
+            previous = audit.batches_in_force(con, groups, now)
+            con.register("staged_groups", groups)
+            batch_map = con.execute(
+                "insert into report_batches (unit_id, period, file_name, sha256, uploaded_by, uploaded_at, source, row_count) "
+                "select unit_id, period::date, ?, ?, ?, ?, 'upload', row_count from staged_groups order by unit_id, period "
+                "returning batch_id, unit_id, period",
+                [result.file_name, result.sha256, user, now],
+            ).df().sort_values("batch_id")
+            audit.record_commit(con, batch_map, previous, user, result.file_name, now)
+            con.register("staged_batches", batch_map)
+            con.register("staged_kpis", kpi_rows)
+            con.register("staged_tasks", task_rows)
+            con.execute(
+                "insert into kpi_values (batch_id, unit_id, kpi_id, period, value, numerator, denominator, evidence_ref, note) "
+                "select b.batch_id, k.unit_id, k.kpi_id, k.period::date, k.value, k.numerator, k.denominator, k.evidence_ref, "
+                "k.note from staged_kpis k join staged_batches b on b.unit_id = k.unit_id and b.period::date = k.period::date"
+            )
+            con.execute(
+                "insert into task_updates (batch_id, unit_id, task_id, period, status, percent_complete, evidence_ref, "
+                "difficulties, requests, note) "
+                "select b.batch_id, t.unit_id, t.task_id, t.period::date, t.status, t.percent_complete, t.evidence_ref, "
+                "t.difficulties, t.requests, t.note from staged_tasks t "
+                "join staged_batches b on b.unit_id = t.unit_id and b.period::date = t.period::date"
+            )
     finally:
         for name in ("staged_groups", "staged_batches", "staged_kpis", "staged_tasks"):
             try:

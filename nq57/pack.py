@@ -2,7 +2,7 @@
 
 Every number comes from the contract views (`unit_scorecard`, `red_flags`, `kpi_progress`)
 through `db.query_view`; this module only arranges, formats and draws them. Every text cell of
-the workbook goes through `exports.neutralise_text`, so nothing a unit typed can run as a formula.
+the workbook and of the PDF goes through `exports.neutralise_text`, so nothing a unit typed can run as a formula.
 The PDF embeds DejaVu Sans, the font that ships inside matplotlib and covers Vietnamese, so the
 output never depends on the fonts installed on the machine.
 """
@@ -555,9 +555,10 @@ def top_bottom_chart(scorecard: pd.DataFrame, n: int = 10) -> bytes:
 # ---------------------------------------------------------------------------------------------
 
 def _nfc(value: object) -> str:
+    """PDF text: NFC, and neutralised like the workbook's cells, so both show the same text."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return unicodedata.normalize("NFC", str(value))
+    return neutralise_text(unicodedata.normalize("NFC", str(value)))
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:

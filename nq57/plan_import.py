@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 from openpyxl.utils import get_column_letter
 
-from nq57 import audit, auth, workbook
+from nq57 import audit, auth, storage, value_rules, workbook
 from nq57.ingest import EXCEL_EPOCH, Problem, _Problems, max_upload_bytes, meta_values
 from nq57.workbook.reader import SheetCells
 from nq57.textparse import fold_diacritics, parse_deadline, parse_target
@@ -169,10 +169,9 @@ def _parse_date(value: object) -> date | None:
         if not match:
             return None
         year, month, day = (int(g) for g in match.groups())
-    try:
-        return date(year, month, day) if 1900 <= year <= 2199 else None
-    except ValueError:
+    if not value_rules.FIRST_YEAR <= year <= value_rules.LAST_YEAR:
         return None
+    return value_rules.real_date(year, month, day)
 
 
 @dataclass
@@ -333,6 +332,9 @@ def check_plan_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: 
     if result.problems:
         return result
     offices = _Offices(con)
+    limit = value_rules.max_text_chars(con)
+    for table in tables.values():
+        _check_lengths(table, limit, problems)
     _check_plan(con, tables[PLAN_SHEET], result, problems)
     if result.plan is None:
         return result
@@ -342,6 +344,26 @@ def check_plan_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: 
         problems.add(PLAN_TASK_SHEET, None, None, "kế hoạch không có nhiệm vụ hay chỉ tiêu nào")
     _collect_offices(con, result, offices)
     return result
+
+
+def _check_lengths(table: _Table, limit: int, problems: _Problems) -> None:
+    """Every cell of every row against the max_text_chars setting (value_rules, as for reports)."""
+    for row_no, row in table.rows:
+        for key, value in row.items():
+            message = value_rules.too_long(value, limit)
+            if message:
+                problems.add(table.sheet, table.cell(key, row_no), value, message)
+
+
+def _check_date_text(table: _Table, key: str, row_no: int, text: str | None, label: str,
+                     problems: _Problems) -> bool:
+    """False (with a problem) when the text names a day that does not exist: '31/11/2026' would
+    otherwise be read as no date at all and the task never be due."""
+    impossible = value_rules.impossible_date(text)
+    if impossible:
+        problems.add(table.sheet, table.cell(key, row_no), text,
+                     f"{label} ghi ngày không có thật ({impossible}); hãy sửa lại ngày")
+    return impossible is None
 
 
 def _check_plan(con, table: _Table, result: PlanCheck, problems: _Problems) -> None:
@@ -396,7 +418,10 @@ def _check_plan(con, table: _Table, result: PlanCheck, problems: _Problems) -> N
     issued_on = None
     if row.get("issued_on") is not None and _text(row.get("issued_on")):
         issued_on = _parse_date(row["issued_on"])
-        if issued_on is None:
+        if issued_on is None and not _check_date_text(table, "issued_on", row_no, text["issued_on"],
+                                                      "Ngày ban hành", problems):
+            ok = False
+        elif issued_on is None:
             problems.add(sheet, table.cell("issued_on", row_no), text["issued_on"],
                          "Ngày ban hành không đọc được (cần dạng dd/mm/yyyy, ví dụ 15/10/2025)")
             ok = False
@@ -464,6 +489,8 @@ def _check_tasks(con, table: _Table, result: PlanCheck, problems: _Problems, off
                 result.warnings.append(Problem(sheet, table.cell(key, row_no), name,
                                                f"không nhận ra cơ quan '{name}' trong danh mục; vẫn ghi nhận nguyên văn"))
         deadline_text = text.get("deadline_text")
+        if not _check_date_text(table, "deadline_text", row_no, deadline_text, "Thời hạn hoàn thành", problems):
+            continue
         deadline = parse_deadline(deadline_text or "")
         if deadline.kind == "unknown":
             message = (f"không hiểu thời hạn '{deadline_text}'; giữ nguyên văn bản" if deadline_text
@@ -536,7 +563,16 @@ def _check_targets(con, table: _Table, result: PlanCheck, problems: _Problems, o
             ok = False
 
         target_text = text.get("target_text")
+        if not _check_date_text(table, "target_text", row_no, target_text, "Mục tiêu", problems):
+            continue
         parsed = parse_target(target_text) if target_text else []
+        uom = new_kpis[kpi_id]["unit_of_measure"] if kpi_id in new_kpis else known.get(kpi_id, (None, None))[1]
+        for target in parsed:
+            why = value_rules.out_of_bounds(target.value, uom) if target.value is not None else None
+            if why:
+                problems.add(sheet, table.cell("target_text", row_no), target_text,
+                             f"mục tiêu {value_rules.number_text(target.value)} {why}")
+                ok = False
         if target_text and not parsed and re.search(r"\d", target_text):
             problems.add(sheet, table.cell("target_text", row_no), target_text,
                          "không đọc được Mục tiêu; ghi dấu so sánh và đơn vị, ví dụ '≥ 80%', 'Tốp 25 của tỉnh', "
@@ -630,7 +666,8 @@ def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck, user: auth.Use
     """Write a checked plan in one transaction: plans, tasks, task_units, targets, new KPIs and the
     offices it names; all or nothing. The same file again writes nothing and returns its plan_id.
     A signed-in auth.User is checked for 'import_plan' (auth.PermissionDenied); a plain name or
-    None is the trusted command line. Audited ('plan_import') in the same transaction."""
+    None is the trusted command line. Audited ('plan_import') in the same transaction; a full disk
+    or I/O error raises storage.StorageError and stores nothing."""
     if not check.accepted:
         raise ValueError("tệp kế hoạch còn lỗi, không thể ghi nhận")
     if isinstance(user, auth.User):
@@ -638,8 +675,7 @@ def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck, user: auth.Use
     if check.duplicate_of is not None:
         return check.duplicate_of
     plan = check.plan
-    con.execute("begin transaction")
-    try:
+    with storage.transaction(con):
         _insert(con, "plans", _PLAN_COLUMNS, [plan])
         _insert(con, "kpis", _KPI_COLUMNS, check.new_kpis)
         order = con.execute("select coalesce(max(sort_order), 0) + 1 from tasks").fetchall()[0][0]
@@ -654,10 +690,6 @@ def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck, user: auth.Use
             con.execute("update units set report_cycle = ? where unit_id = ?", [cycle, unit_id])
         audit.record(con, "plan_import", user, unit_id=plan.get("issuer_unit_id"), file_name=check.file_name,
                      detail=f"kế hoạch {plan['plan_id']}: {len(check.tasks)} nhiệm vụ, {len(check.targets)} chỉ tiêu")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return plan["plan_id"]
 
 

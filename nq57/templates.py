@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from nq57 import db
+from nq57.exports import neutralise_text
 from nq57.workbook_format import (
     INSTRUCTIONS_SHEET, KPI_COLUMNS, KPI_SHEET, META_SHEET, PLAN_META_KIND, REPORT_META_KIND, STATUS_LABELS,
     TASK_COLUMNS, TASK_SHEET, TEMPLATE_VERSION, Column,
@@ -67,7 +68,8 @@ def _write_table(sheet, title: str, columns: list[Column], rows: list[dict]) -> 
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     for offset, row in enumerate(rows, start=1):
         for index, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=HEADER_ROW + offset, column=index, value=row.get(column.key))
+            # plan text ('=HYPERLINK(…)' in a task) must reach the sheet as text, never as a formula
+            cell = sheet.cell(row=HEADER_ROW + offset, column=index, value=neutralise_text(row.get(column.key)))
             if column.editable:
                 cell.protection = Protection(locked=False)
             else:
@@ -281,7 +283,7 @@ def build_plan_template(con: duckdb.DuckDBPyConnection) -> Workbook:
             reference.column_dimensions[get_column_letter(first + offset)].width = width
         for row_offset, values in enumerate(rows, start=1):
             for offset, value in enumerate(values):
-                reference.cell(row=HEADER_ROW + row_offset, column=first + offset, value=value)
+                reference.cell(row=HEADER_ROW + row_offset, column=first + offset, value=neutralise_text(value))
     reference.freeze_panes = reference.cell(row=HEADER_ROW + 1, column=1)
 
     def reference_range(column: int, count: int) -> str:

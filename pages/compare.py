@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, data, filters, meeting
+from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
 as_of = filters.current_as_of()
@@ -115,11 +116,11 @@ else:
     rule = {1: "Quy tắc 1 — quá hạn, chưa đạt", 2: "Quy tắc 2 — dưới 50% tiến độ theo lộ trình"}.get(cell["flag_rule"], "")
     st.markdown(f"**{rule}**")
     for reason in flags["reason"]:
-        st.write(reason)
+        st.markdown(md_escape(reason))
     numbers = st.columns(4)
     numbers[0].metric("Thực tế", vn_number(cell["actual_value"], 1))
     numbers[1].metric("Lộ trình yêu cầu", vn_number(cell["expected_value"], 1))
-    numbers[2].metric("Mục tiêu", cell["target_text"] or "—")
+    numbers[2].metric("Mục tiêu", md_escape(cell["target_text"]) or "—")
     numbers[3].metric("Thực tế / lộ trình", vn_percent(cell["progress_ratio"], 0))
 
 st.subheader("Đặt cạnh nhau")
@@ -133,7 +134,7 @@ else:
     columns = st.columns(len(picked))
     for column, unit_id in zip(columns, picked):
         row = scorecard.set_index("unit_id").loc[unit_id]
-        column.markdown(f"**{row['unit_name']}**")
+        column.markdown(f"**{md_escape(row['unit_name'])}**")
         column.metric("Hạng · xếp loại", f"{int(row['rank'])} · {row['grade']}")
         column.metric("Điểm", vn_number(row["score"], 1))
         column.metric("Cảnh báo đỏ", vn_number(row["red_flag_count"]))

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, data, filters
+from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number
 
 as_of = filters.current_as_of()
@@ -26,7 +27,7 @@ if rows.empty:
 first = rows.iloc[0]
 uom = first["unit_of_measure"] or ""
 lower_is_better = first["direction"] in ("rank", "lower")
-st.caption(f"Đơn vị tính: {uom or '—'} · số liệu tính đến ngày {vn_date(as_of)} · mốc đang xét {int(first['horizon'])}")
+st.caption(f"Đơn vị tính: {md_escape(uom) or '—'} · số liệu tính đến ngày {vn_date(as_of)} · mốc đang xét {int(first['horizon'])}")
 
 reported = rows[rows["actual_value"].notna()]
 counts = rows["status_label"].value_counts()
@@ -51,11 +52,11 @@ with right:
         st.info("Chỉ tiêu không cộng dồn được (không phải tỷ lệ có tử số/mẫu số hoặc số đếm).")
     else:
         row = province.sort_values("due_date").iloc[0]
-        st.metric("Giá trị toàn tỉnh", f"{vn_number(row['actual_value'], 1)}{'%' if uom == '%' else ' ' + uom}",
+        st.metric("Giá trị toàn tỉnh", f"{vn_number(row['actual_value'], 1)}{'%' if uom == '%' else ' ' + md_escape(uom)}",
                   help="Tính bằng tổng tử số chia tổng mẫu số của các xã, phường; không lấy trung bình các tỷ lệ.")
         if pd.notna(row["numerator"]):
             st.write(f"Tử số: **{vn_number(row['numerator'])}** · Mẫu số: **{vn_number(row['denominator'])}**")
-        st.write(f"Mục tiêu: {row['target_text'] or '—'}")
+        st.write(f"Mục tiêu: {md_escape(row['target_text']) or '—'}")
 
 st.plotly_chart(charts.ranking_bar(reported, "actual_value", "Xếp hạng các đơn vị theo giá trị thực tế", target,
                                    lower_is_better), width="stretch", theme=None, alt="Xếp hạng đơn vị")

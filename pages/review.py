@@ -3,6 +3,7 @@ decision — hợp lệ / không hợp lệ / thiếu chất lượng — that t
 import streamlit as st
 
 from components import data, session
+from components.safe_text import md_escape
 from nq57 import auth, evidence, reports
 from nq57.vnformat import vn_number
 
@@ -47,7 +48,7 @@ st.markdown("**Minh chứng ghi trong báo cáo:**")
 st.text(item["evidence_ref"] or "(không ghi)")
 for row in data.evidence_files(int(item["batch_id"]), item["unit_id"], item["item_type"], item["item_id"]).itertuples():
     content, mime, name = data.read_evidence(int(row.evidence_id))
-    st.download_button(f"Mở tệp: {name}", content, file_name=name, mime=mime, key=f"evidence_{row.evidence_id}")
+    st.download_button(f"Mở tệp: {md_escape(name)}", content, file_name=name, mime=mime, key=f"evidence_{row.evidence_id}")
 
 decisions = {"valid": "Hợp lệ", "invalid": "Không hợp lệ → Chờ hoàn thiện", "insufficient": "Thiếu chất lượng → cảnh báo đỏ"}
 decision = st.radio("Kết luận", list(decisions), format_func=decisions.get, horizontal=True, key="review_decision")
@@ -57,7 +58,7 @@ if st.button("Ghi kết luận", type="primary", key="review_submit"):
         data.review_evidence(user, int(item["batch_id"]), item["unit_id"], item["item_type"], item["item_id"],
                              decision, comment.strip() or None)
     except (auth.PermissionDenied, evidence.EvidenceError) as refusal:
-        st.error(str(refusal))
+        st.error(md_escape(refusal))
     else:
         st.success(f"Đã ghi kết luận: {decisions[decision]}. Các trang số liệu cập nhật ngay.", icon=":material/check_circle:")
         st.rerun()

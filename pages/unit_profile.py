@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, data, filters
+from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
 MAX_KPI_CHARTS = 12
@@ -14,7 +15,7 @@ choices = units[units["kind"].isin(["ward", "commune", "department"])].sort_valu
 unit_id = filters.unit_selector(dict(zip(choices["unit_id"], choices["name"])), default="xa-nha-bich")
 unit_name = choices.set_index("unit_id").loc[unit_id, "name"]
 
-st.title(f"Hồ sơ {unit_name}")
+st.title(f"Hồ sơ {md_escape(unit_name)}")
 st.caption(f"Số liệu tính đến ngày {vn_date(as_of)}")
 
 card = data.view("unit_scorecard", as_of, unit_id=unit_id)
@@ -39,7 +40,7 @@ tasks_tab, kpis_tab, flags_tab, reports_tab, requests_tab = st.tabs(
 tasks = data.view("task_progress", as_of, unit_id=unit_id)
 with tasks_tab:
     if tasks.empty:
-        st.info(f"{unit_name} chưa được giao nhiệm vụ nào trong các kế hoạch đã nạp.")
+        st.info(f"{md_escape(unit_name)} chưa được giao nhiệm vụ nào trong các kế hoạch đã nạp.")
     else:
         left, middle, right = st.columns(3)
         statuses = left.multiselect("Tình trạng", sorted(tasks["status_label"].unique()), key="task_status", placeholder="Tất cả")
@@ -96,7 +97,7 @@ with kpis_tab:
                             width="stretch", theme=None, key=f"bullet_{kpi_id}")
         qualitative = kpis[kpis["comparator"].isna()]
         if len(qualitative):
-            st.caption("Mục tiêu định tính: " + "; ".join(qualitative["kpi_name"]))
+            st.caption("Mục tiêu định tính: " + "; ".join(map(md_escape, qualitative["kpi_name"])))
 
         st.subheader("Diễn biến một chỉ tiêu")
         names = dict(zip(current["kpi_id"], current["kpi_name"]))
@@ -125,7 +126,7 @@ with kpis_tab:
 with flags_tab:
     flags = data.view("red_flags", as_of, unit_id=unit_id)
     if flags.empty:
-        st.success(f"{unit_name} không có cảnh báo đỏ tính đến {vn_date(as_of)}.", icon=":material/check_circle:")
+        st.success(f"{md_escape(unit_name)} không có cảnh báo đỏ tính đến {vn_date(as_of)}.", icon=":material/check_circle:")
     else:
         table = flags.sort_values(["rule", "due_date"])[["rule_label", "item_name", "reason"]]
         st.dataframe(table, hide_index=True, width="stretch", column_config={
@@ -156,7 +157,7 @@ with reports_tab:
 with requests_tab:
     raised = tasks[tasks["difficulties"].notna() | tasks["requests"].notna()] if len(tasks) else tasks
     if raised.empty:
-        st.info(f"{unit_name} chưa nêu khó khăn, kiến nghị nào trong báo cáo gần nhất.")
+        st.info(f"{md_escape(unit_name)} chưa nêu khó khăn, kiến nghị nào trong báo cáo gần nhất.")
     else:
         st.dataframe(raised.assign(period=raised["last_report_period"].map(lambda d: f"{d:%m/%Y}"))[
             ["task_no", "content", "difficulties", "requests", "period"]], hide_index=True, width="stretch",

@@ -8,8 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from components import data, session
+from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number
-from nq57 import auth, evidence, exports
+from nq57 import auth, evidence, exports, storage
 
 st.title("Nhập báo cáo")
 
@@ -47,7 +48,7 @@ st.download_button(
 
 st.subheader("2. Nộp tệp đã điền")
 uploader = user.display_name or user.user_name
-st.caption(f"Người nộp: **{uploader}** ({auth.ROLE_LABELS[user.role]})")
+st.caption(f"Người nộp: **{md_escape(uploader)}** ({auth.ROLE_LABELS[user.role]})")
 upload = st.file_uploader("Chọn tệp Excel (.xlsx)", key="report_file")
 if upload is None:
     st.info("Chưa chọn tệp. Tệp được kiểm tra toàn bộ trước khi ghi; nếu có lỗi, không có dữ liệu nào bị thay đổi.")
@@ -68,10 +69,11 @@ result, preview = st.session_state[cache_key]
 
 if not result.accepted:
     total = len(result.problems) + result.truncated_problems
-    st.error(f"Tệp **{upload.name}** bị từ chối: {vn_number(total)} lỗi. Không có dữ liệu nào được ghi. "
+    st.error(f"Tệp **{md_escape(upload.name)}** bị từ chối: {vn_number(total)} lỗi. Không có dữ liệu nào được ghi. "
              "Sửa các ô dưới đây rồi tải lại.", icon=":material/block:")
     # the first lines as text too: a whole-file problem has no cell, and text reads aloud
-    st.markdown("\n".join(f"- {p.line()}" for p in result.problems[:10]))
+    # file names and cell values are the sender's text: never Markdown (images, links)
+    st.markdown("\n".join(f"- {md_escape(p.line())}" for p in result.problems[:10]))
     problems = result.problem_table()
     st.dataframe(problems, hide_index=True, width="stretch")
     if result.truncated_problems:
@@ -83,7 +85,7 @@ if not result.accepted:
     st.stop()
 
 for warning in result.warnings:
-    st.warning(warning.line(), icon=":material/warning:")
+    st.warning(md_escape(warning.line()), icon=":material/warning:")
 if result.duplicate_of is not None:
     st.info(f"Tệp này đã được nhập trước đây (đợt {result.duplicate_of}); không có gì thay đổi.", icon=":material/info:")
     st.stop()
@@ -118,8 +120,8 @@ if preview is not None and len(preview):
 if st.button("Ghi nhận báo cáo", type="primary"):
     try:
         batch_ids = data.commit_upload(result, user)
-    except auth.PermissionDenied as refusal:
-        st.error(str(refusal), icon=":material/block:")
+    except (auth.PermissionDenied, storage.StorageError) as refusal:
+        st.error(md_escape(refusal), icon=":material/block:")
         st.stop()
     del st.session_state[cache_key]
     st.session_state["committed"] = (batch_ids, result)
@@ -142,7 +144,7 @@ if "committed" in st.session_state:
         try:
             stored = data.store_evidence(attachment.getvalue(), attachment.name, user,
                                          int(batch_id), unit_id, item_type, item_id)
-        except (evidence.EvidenceError, auth.PermissionDenied) as refusal:
-            st.error(str(refusal), icon=":material/block:")
+        except (evidence.EvidenceError, auth.PermissionDenied, storage.StorageError) as refusal:
+            st.error(md_escape(refusal), icon=":material/block:")
         else:
             st.success(f"Đã lưu minh chứng ({stored.mime_type}, {vn_number(stored.size)} byte).", icon=":material/check_circle:")

@@ -5,6 +5,7 @@ import secrets
 import streamlit as st
 
 from components import data, session
+from components.safe_text import md_escape
 from nq57 import auth
 
 st.title("Tài khoản người dùng")
@@ -39,9 +40,9 @@ if submitted:
         try:
             data.add_user(name.strip(), role, chosen, unit or None, display.strip() or None, by=admin)
         except (auth.AccountError, auth.PermissionDenied) as refusal:
-            st.error(str(refusal))
+            st.error(md_escape(refusal))
         else:
-            st.success(f"Đã tạo tài khoản {name.strip()} ({auth.ROLE_LABELS[role]}).", icon=":material/check_circle:")
+            st.success(f"Đã tạo tài khoản {md_escape(name.strip())} ({auth.ROLE_LABELS[role]}).", icon=":material/check_circle:")
             if generated:
                 st.warning("Mật khẩu được tạo (chỉ hiện một lần, hãy chuyển cho người dùng):", icon=":material/key:")
                 st.code(chosen, language=None)
@@ -54,6 +55,6 @@ if not users.empty:
         try:
             data.set_user_disabled(target, not disabled, by=admin)
         except (auth.AccountError, auth.PermissionDenied) as refusal:
-            st.error(str(refusal))
+            st.error(md_escape(refusal))
         else:
             st.rerun()

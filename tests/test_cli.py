@@ -62,8 +62,8 @@ def test_unknown_export_is_rejected_with_a_message(demo_copy):
 
 def test_init_is_safe_to_run_twice(tmp_path):
     path = tmp_path / "fresh.duckdb"
-    first = nq57("init", db=path)
-    second = nq57("init", env_db=path)  # NQ57_DB works like --db
+    first = nq57("init", "--system", db=path)
+    second = nq57("init", "--system", env_db=path)  # NQ57_DB works like --db
     assert first.returncode == 0 and second.returncode == 0
     assert "112 nhiệm vụ" in second.stdout
     scorecard = pd.read_csv(io.StringIO(nq57("export", "unit_scorecard", db=path).stdout))
@@ -97,7 +97,7 @@ def test_export_to_excel(demo_copy, tmp_path):
 
 
 def test_demo_clear_removes_demo_rows_and_nothing_else(demo_copy):
-    result = nq57("demo", "--clear", db=demo_copy)
+    result = nq57("demo", "--clear", "--system", db=demo_copy)
     assert result.returncode == 0
     import duckdb
     con = duckdb.connect(str(demo_copy), read_only=True)

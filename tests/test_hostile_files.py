@@ -102,7 +102,7 @@ def test_a_hostile_workbook_is_refused_by_check_and_by_the_command_line(con, db_
     path = tmp_path / f"{attack}.xlsx"
     path.write_bytes(data)
     before = cli_counts(db_copy)
-    run = nq57("import", str(path), db_path=db_copy)
+    run = nq57("import", str(path), "--system", db_path=db_copy)
     assert run.returncode == 1, run.stderr
     assert says in run.stderr and "không có gì được ghi" in run.stderr
     assert "Traceback" not in run.stderr and "panicked" not in run.stderr
@@ -219,7 +219,7 @@ def test_a_crashing_child_under_the_command_line(db_copy, tmp_path, monkeypatch)
     path.write_bytes(data)
     before = cli_counts(db_copy)
     monkeypatch.setenv(reader.FAULT_ENV, "abort")
-    run = nq57("import", str(path), db_path=db_copy)
+    run = nq57("import", str(path), "--system", db_path=db_copy)
     assert run.returncode == 1
     assert "không đọc được tệp bao-cao.xlsx" in run.stderr and "Traceback" not in run.stderr
     assert cli_counts(db_copy) == before

@@ -622,11 +622,11 @@ def test_cli_import_accepts_and_summarises(db_copy, tmp_path):
     path = tmp_path / "nha-bich-10-2026.xlsx"
     path.write_bytes(data)
     before = cli_counts(db_copy)
-    result = nq57("import", str(path), "--user", "van-thu", db_path=db_copy)
+    result = nq57("import", str(path), "--system", db_path=db_copy)
     assert result.returncode == 0, result.stderr
     assert "Đã ghi nhận 1 đơn vị, kỳ 10/2026: 1 số liệu chỉ tiêu, 1 cập nhật nhiệm vụ" in result.stdout
     assert cli_counts(db_copy) == (before[0] + 1, before[1] + 1, before[2] + 1)
-    again = nq57("import", str(path), db_path=db_copy)
+    again = nq57("import", str(path), "--system", db_path=db_copy)
     assert again.returncode == 0 and "đã được nhập trước đây" in again.stdout
     assert cli_counts(db_copy) == (before[0] + 1, before[1] + 1, before[2] + 1)
 
@@ -640,7 +640,7 @@ def test_cli_import_rejects_with_cell_lines_and_stores_nothing(db_copy, tmp_path
     path = tmp_path / "loi.xlsx"
     path.write_bytes(data)
     before = cli_counts(db_copy)
-    result = nq57("import", str(path), db_path=db_copy)
+    result = nq57("import", str(path), "--system", db_path=db_copy)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert f"Chỉ tiêu!I{row}: tỷ lệ phần trăm 150 nằm ngoài khoảng 0–100" in lines
@@ -656,7 +656,7 @@ def test_cli_dry_run_stores_nothing(db_copy, tmp_path):
     path = tmp_path / "thu.xlsx"
     path.write_bytes(data)
     before = cli_counts(db_copy)
-    result = nq57("import", str(path), "--dry-run", db_path=db_copy)
+    result = nq57("import", str(path), "--dry-run", "--system", db_path=db_copy)
     assert result.returncode == 0, result.stderr
     assert "chạy thử, chưa ghi" in result.stdout
     assert cli_counts(db_copy) == before
@@ -677,7 +677,7 @@ def test_cli_template_then_import_round_trip(db_copy, tmp_path):
     sheet = workbook[KPI_SHEET]
     sheet[f"I{row_of(sheet, PERCENT_KPI)}"] = "88,5"
     workbook.save(out)
-    result = nq57("import", str(out), db_path=db_copy)
+    result = nq57("import", str(out), "--system", db_path=db_copy)
     assert result.returncode == 0, result.stderr
     with db.connect(db_copy) as connection:
         assert connection.execute("select value from kpi_values v join report_batches b using (batch_id) "

@@ -172,7 +172,7 @@ def test_a_committed_upload_shows_on_the_next_rerun(demo_copy, monkeypatch):
 
 
 def run_import(database: Path, workbook: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "nq57", "--db", str(database), "import", str(workbook)],
+    return subprocess.Popen([sys.executable, "-m", "nq57", "--db", str(database), "import", str(workbook), "--system"],
                             cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 

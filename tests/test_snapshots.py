@@ -174,7 +174,7 @@ def test_an_import_from_the_command_line_leaves_todays_figures_stored(demo_copy,
     report = tmp_path / "bao-cao.xlsx"
     with db.connect(demo_copy) as con:
         report.write_bytes(filled_report(con, "xa-nha-bich", "2026-10", 55))
-    assert cli.main(["--db", str(demo_copy), "import", str(report)]) == 0
+    assert cli.main(["--db", str(demo_copy), "import", str(report), "--system"]) == 0
     with db.connect(demo_copy) as con:
         db.set_as_of(con, date.today())
         snapshot_id = snapshots.find(con)

@@ -275,10 +275,10 @@ def test_settings_of_sign_in(con):
 
 def test_cli_user_add_list_disable(db_path):
     added = nq57("user", "add", "ke-toan", "--role", "unit", "--unit", OTHER, "--display-name", "Kế toán Tân An",
-                 db_path=db_path, stdin="mat-khau-tu-stdin\n")
+                 "--user", "quan-tri", db_path=db_path, stdin="mat-khau-tu-stdin\n")
     assert added.returncode == 0, added.stderr
     assert "Đã thêm tài khoản 'ke-toan'" in added.stdout and "mat-khau-tu-stdin" not in added.stdout
-    generated = nq57("user", "add", "bao-ve", "--role", "leader", "--generate", db_path=db_path)
+    generated = nq57("user", "add", "bao-ve", "--role", "leader", "--generate", "--system", db_path=db_path)
     assert generated.returncode == 0, generated.stderr
     password = generated.stdout.split("Mật khẩu (chỉ hiện một lần): ")[1].strip()
     assert len(password) >= 16
@@ -289,13 +289,13 @@ def test_cli_user_add_list_disable(db_path):
     with db.connect(db_path) as connection:
         assert auth.authenticate(connection, "ke-toan", "mat-khau-tu-stdin").unit_id == OTHER
         assert auth.authenticate(connection, "bao-ve", password).role == "leader"
-    assert nq57("user", "disable", "ke-toan", db_path=db_path).returncode == 0
+    assert nq57("user", "disable", "ke-toan", "--user", "quan-tri", db_path=db_path).returncode == 0
     with db.connect(db_path) as connection:
         with pytest.raises(auth.AuthError, match="vô hiệu hóa"):
             auth.authenticate(connection, "ke-toan", "mat-khau-tu-stdin")
-    unknown = nq57("user", "disable", "khong-co", db_path=db_path)
+    unknown = nq57("user", "disable", "khong-co", "--system", db_path=db_path)
     assert unknown.returncode == 1 and "không có tài khoản 'khong-co'" in unknown.stderr
-    assert nq57("user", "add", "x1", "--role", "vua", db_path=db_path, stdin="12345678\n").returncode == 2
+    assert nq57("user", "add", "x1", "--role", "vua", "--system", db_path=db_path, stdin="12345678\n").returncode == 2
     csv = nq57("audit", "--action", "user_disable", db_path=db_path)
     assert csv.returncode == 0 and csv.stdout.startswith("audit_id,at,user_name,action,")
     assert "tài khoản ke-toan" in csv.stdout

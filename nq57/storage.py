@@ -1,0 +1,97 @@
+"""When the database cannot be written: a full disk or an I/O error becomes one Vietnamese message
+(StorageError) and leaves nothing half-written; snapshots that could not be stored after a write
+are reported (SnapshotsNotStored), never skipped in silence.
+
+DuckDB reports a full disk in several ways: an IOException while writing, or a
+TransactionException "Failed to commit: Could not write file … No space left on device" when the
+write-ahead log cannot grow. Both are recognised here, once, for every writer.
+"""
+from __future__ import annotations
+
+import errno
+from contextlib import contextmanager
+from datetime import date
+from typing import Iterator
+
+import duckdb
+
+from nq57 import db, snapshots
+
+_DISK_FULL = ("no space left", "disk full", "disk is full", "not enough space")
+_WRITE_FAILED = ("could not write", "failed to commit", "i/o error", "input/output error", "invalidated",
+                 "could not fsync", "could not truncate")
+
+
+class StorageError(Exception):
+    """The database could not be written; nothing of the change was stored. Vietnamese message."""
+
+
+class SnapshotsNotStored(Exception):
+    """A write was stored but the precomputed figures for some days were not (Vietnamese message)."""
+
+
+def _detail(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text if len(text) <= 160 else text[:160] + "…"
+
+
+def storage_error(error: BaseException) -> StorageError | None:
+    """The StorageError an exception means, or None when it is not a storage failure."""
+    text = str(error).lower()
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        full = True
+    elif isinstance(error, duckdb.IOException):
+        full = any(hint in text for hint in _DISK_FULL)
+    elif isinstance(error, duckdb.Error) and "conflict" not in text and any(
+            hint in text for hint in _DISK_FULL + _WRITE_FAILED):
+        full = any(hint in text for hint in _DISK_FULL)
+    else:
+        return None
+    cause = "ổ đĩa đầy" if full else "lỗi đọc/ghi ổ đĩa"
+    return StorageError(f"không ghi được vào cơ sở dữ liệu: {cause} ({_detail(error)}). Không có gì được ghi; "
+                        "hãy giải phóng dung lượng (hoặc kiểm tra ổ đĩa) rồi thử lại.")
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """begin … commit, all or nothing. A failed commit has already rolled back in DuckDB, so the
+    rollback here may fail too; that must not hide the cause."""
+    con.execute("begin transaction")
+    try:
+        yield con
+        con.execute("commit")
+    except BaseException as error:
+        try:
+            con.execute("rollback")
+        except duckdb.Error:
+            pass
+        failure = storage_error(error)
+        if failure is not None:
+            raise failure from error
+        raise
+
+
+def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None]) -> None:
+    """db.refresh_snapshots, then a check that every day has its snapshot: a build that lost its
+    commit to a full disk returns without one. SnapshotsNotStored names the days; the figures stay
+    right (the views compute them), only slower, until `python -m nq57 refresh` succeeds."""
+    missing, cause = [], None
+    for day in days:
+        try:
+            db.refresh_snapshots(con, [day])
+            db.set_as_of(con, day)
+            stored = snapshots.find(con) is not None
+        except duckdb.Error as error:
+            stored, cause = False, error
+        if not stored:
+            missing.append(day or date.today())
+    try:
+        db.set_as_of(con, None)
+    except duckdb.Error:
+        pass
+    if missing:
+        why = f": {_detail(cause)}" if cause is not None else " (có thể ổ đĩa đầy hoặc cơ sở dữ liệu đang bận)"
+        days_text = ", ".join(f"{day:%d/%m/%Y}" for day in missing)
+        raise SnapshotsNotStored(
+            f"chưa lưu được số liệu tổng hợp tính sẵn cho {len(missing)} ngày ({days_text}){why}. "
+            "Số liệu vẫn đúng (các trang tự tính lại, chậm hơn); chạy 'python -m nq57 refresh' khi đã khắc phục.")

@@ -1,0 +1,96 @@
+"""The upload page under AppTest with hostile text (issue #16): a file name or a cell holding
+Markdown is shown escaped (no image, no link); a commit on a full disk is a message on the page
+and stores nothing."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.safe_text import md_escape
+from nq57 import auth, db, ingest, storage
+from tests.test_ingest import PERCENT_KPI, filled
+from tests.conftest import sign_in_as
+from tests.test_input_rules import stored
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+EVIL = "![x](http://evil/x.png) [link](http://evil)"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# an image or link in Markdown: '](' not escaped as '\]\('
+LIVE_MARKDOWN = re.compile(r"(?<!\\)\]\((?!\\)|!\[")
+
+
+@pytest.fixture()
+def database(demo_db_path, tmp_path, monkeypatch) -> Path:
+    copy = tmp_path / "upload.duckdb"
+    shutil.copy(demo_db_path, copy)
+    monkeypatch.setenv("NQ57_DB", str(copy))
+    with db.connect(copy) as con:
+        auth.add_user(con, "van-thu", "secretariat", "mat-khau-du-dai-123")
+    sign_in_as(monkeypatch, copy, "van-thu")
+    return copy
+
+
+def upload(name: str, content: bytes) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="report_file").set_value((name, content, XLSX)).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown_markdown(at: AppTest) -> list[str]:
+    """Every text the page passed through Markdown."""
+    return [e.value for kind in (at.markdown, at.error, at.warning, at.caption, at.info, at.success) for e in kind]
+
+
+def test_markdown_in_a_file_name_and_a_cell_is_shown_escaped(database):
+    with db.connect(database) as con:
+        before = stored(con)
+        data = filled(con, kpis={PERCENT_KPI: {"value": 50, "kpi_id": EVIL}})
+    at = upload(EVIL + ".xlsx", data)
+    assert md_escape(EVIL + ".xlsx") in at.error[0].value            # the file name, escaped
+    assert any(md_escape(f"mã chỉ tiêu '{EVIL}'") in m.value for m in at.markdown)   # the cell, escaped
+    texts = shown_markdown(at)
+    assert any("evil" in text for text in texts)
+    assert not [text for text in texts if LIVE_MARKDOWN.search(text)], texts
+    with db.connect(database) as con:
+        assert stored(con) == before
+
+
+def test_markdown_in_an_extra_column_header_is_escaped_in_the_warning(database):
+    def extra_column(workbook):
+        workbook["Chỉ tiêu"]["Z3"] = EVIL
+    with db.connect(database) as con:
+        data = filled(con, kpis={PERCENT_KPI: {"value": 50}}, edit=extra_column)
+    at = upload("bao-cao.xlsx", data)
+    warnings = [w.value for w in at.warning]
+    assert any(md_escape(EVIL) in w for w in warnings), warnings
+    assert not [w for w in warnings if LIVE_MARKDOWN.search(w)]
+
+
+def test_a_commit_on_a_full_disk_is_a_message_and_stores_nothing(database, monkeypatch):
+    def full_disk(*args, **kwargs):
+        raise storage.storage_error(duckdb_error())
+    with db.connect(database) as con:
+        before = stored(con)
+        data = filled(con, kpis={PERCENT_KPI: {"value": 50}})
+    at = upload("bao-cao.xlsx", data)
+    monkeypatch.setattr(ingest, "commit", full_disk)
+    next(b for b in at.button if b.label == "Ghi nhận báo cáo").click().run()
+    assert not at.exception, at.exception
+    # the message is escaped like any text the page did not write itself; it renders unchanged
+    message = md_escape("không ghi được vào cơ sở dữ liệu: ổ đĩa đầy")
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    with db.connect(database) as con:
+        assert stored(con) == before
+
+
+def duckdb_error():
+    import duckdb
+
+    return duckdb.IOException('Could not write file "upload.duckdb.wal": No space left on device')
