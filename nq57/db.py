@@ -154,7 +154,10 @@ def _release_later(key: str, keeper: duckdb.DuckDBPyConnection) -> None:
         if pending is not None:
             pending.cancel()
         timer = threading.Timer(_keep_open_seconds, _release, args=(key, keeper))
-        timer.daemon = True
+        # not a daemon: the interpreter waits (at most _keep_open_seconds) for the release at exit.
+        # A daemon timer firing during finalisation closed DuckDB from a dying thread and aborted
+        # the process ("terminate called after throwing an instance of ''").
+        timer.daemon = False
         _kept[key] = (keeper, timer)
         timer.start()
 
