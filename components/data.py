@@ -17,9 +17,11 @@ from streamlit import runtime
 from nq57 import audit, auth, catalogue, dates, db, demo, evidence, ingest, reports, templates
 
 # Under the Streamlit server, keep the database open for a second between the short-lived
-# connections of a page run (a dozen per page; 26 ms each to open the national file otherwise).
-# Not under AppTest or the command line, which copy and reopen files freely.
-if runtime.exists():
+# connections of a page run (a dozen per page; 26 ms each to open the national file otherwise),
+# and give way to the command line (db.connect). Not under AppTest (it installs a mock runtime,
+# so runtime.exists() alone is true there too) or the command line, which copy and reopen
+# files freely and claim them.
+if runtime.exists() and type(runtime.get_instance()) is runtime.Runtime:
     db.keep_open(db.DASHBOARD_KEEP_OPEN_SECONDS)
 
 
