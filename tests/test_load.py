@@ -131,7 +131,8 @@ async def load(port: int, database: Path, workbooks: list[Path], days: list[date
     tally = {"reruns": 0, "errors": [], "seconds_per_rerun": [], "writers_done": 0, "after_writers": 0}
     results: list = []
     # A fresh server learns the st.navigation url paths from its first script run; before that
-    # Streamlit answers a deep link with "page not found" (a cold-start quirk, not the database).
+    # Streamlit answers a deep link with "page not found" (streamlit/streamlit#8860, also dismissed
+    # in tests/test_browser.py): a cold-start quirk, not the database.
     async with websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"]) as ws:
         assert await rerun(ws, "", "") is None
     started = time.monotonic()
