@@ -15,24 +15,31 @@ import streamlit as st
 from streamlit import runtime
 
 from components.safe_text import md_escape
-from nq57 import audit, auth, catalogue, dates, db, demo, evidence, first_start, ingest, reports, storage, templates, verdicts
+from nq57 import audit, auth, dates, db, demo, evidence, first_start, ingest, reports, storage, templates, verdicts
 
 # Under the Streamlit server, keep the database open for a second between the short-lived
-# connections of a page run (a dozen per page; 26 ms each to open the national file otherwise).
-# Not under AppTest or the command line, which copy and reopen files freely.
-if runtime.exists():
+# connections of a page run (a dozen per page; 26 ms each to open the national file otherwise),
+# and give way to the command line (db.connect). Not under AppTest (it installs a mock runtime,
+# so runtime.exists() alone is true there too) or the command line, which copy and reopen
+# files freely and claim them.
+if runtime.exists() and type(runtime.get_instance()) is runtime.Runtime:
     db.keep_open(db.DASHBOARD_KEEP_OPEN_SECONDS)
 
 
+_prepared: set[str] = set()
+
+
 def ensure_database() -> None:
-    """The first start on an empty database loads the real plans and the demo reports (the
-    server does it before the first visitor; this covers a script run without it)."""
-    with db.connect() as con:
-        if db.is_initialised(con):
-            db.migrate_if_needed(con)
-            return
-        with st.spinner("Đang khởi tạo cơ sở dữ liệu: nạp kế hoạch và dữ liệu minh họa…"):
-            first_start.initialise(con)
+    """Once per process and database: the first start on an empty database loads the real plans
+    and the demo reports; a database from older code is migrated. Both store the snapshots of
+    the days pages offer (the server does this before the first visitor; this covers a script run
+    without it). Later runs do not touch the file, so a visitor never writes."""
+    path = str(db.database_path())
+    if path in _prepared:
+        return
+    with db.connect(path) as con, st.spinner("Đang chuẩn bị cơ sở dữ liệu (lần chạy đầu hoặc phiên bản mới)…"):
+        first_start.initialise(con)
+    _prepared.add(path)
 
 
 # Read at most every VERSION_TTL seconds: writes made in this process clear it at once, and
@@ -56,12 +63,13 @@ def _data_version(path: str) -> tuple:
 
 # cache_resource, not cache_data: cache_data pickles each result going in and coming out (0,4 s
 # for the national heatmap's rows). view() hands every caller its own copy, so a page cannot
-# change what another session reads.
+# change what another session reads. A date without a stored snapshot is computed here and kept
+# only in this bounded cache: reads never write (snapshots are stored by writes and `refresh`).
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _read_view(view: str, as_of: date | None, filters: tuple, columns: tuple | None, version: tuple) -> pd.DataFrame:
     with db.connect() as con:
         return db.query_view(con, view, as_of=as_of, filters=dict(filters) or None,
-                             columns=list(columns) if columns else None, build_snapshot=True)
+                             columns=list(columns) if columns else None)
 
 
 def view(view_name: str, as_of: date | None = None, columns: list[str] | None = None, **filters) -> pd.DataFrame:
@@ -150,16 +158,21 @@ def reopen_period(unit_id: str, period: date, user, reason: str) -> None:
         verdicts.reopen(con, unit_id, period, user, reason)  # no figure changes: nothing to refresh
 
 
-def meeting_pack(as_of: date, progress) -> tuple[bytes, bytes, str]:
-    """The Excel workbook and PDF for a meeting, built in a temporary folder; returns
-    (xlsx bytes, pdf bytes, file stem)."""
+def meeting_pack(as_of: date, user, progress) -> tuple[bytes, bytes, str]:
+    """The Excel workbook and PDF for a meeting; returns (xlsx bytes, pdf bytes, file stem). Needs
+    a signed-in account (seconds of CPU per pack). The figures are read in one short connection
+    and the files built after it closes, so the pack never keeps the file from a writer."""
     import tempfile
     from pathlib import Path
 
     from nq57 import pack
 
-    with tempfile.TemporaryDirectory() as folder, db.connect() as con:
-        files = pack.build_pack(con, as_of, Path(folder), progress=progress)
+    auth.require(user, "read")
+    progress(0.0, "Đang đọc số liệu từ cơ sở dữ liệu…")
+    with db.connect() as con:
+        figures = pack.load_pack_data(con, as_of)
+    with tempfile.TemporaryDirectory() as folder:
+        files = pack.write_pack(figures, Path(folder), progress=progress)
         return files.xlsx.read_bytes(), files.pdf.read_bytes(), files.xlsx.stem
 
 

@@ -141,12 +141,18 @@ def refresh_after_write(con) -> None:
 
 
 def run_refresh(args) -> int:
+    started = time.perf_counter()
     with db.connect(args.db) as con:
         ensure_initialised(con)
-        started = time.perf_counter()
-        refresh_page_snapshots(con, args.as_of)
+    days = dates.page_days(args.as_of or date.today())
+    for day in days:
+        # one connection per day: the dashboard gets the file back between days (seconds each
+        # at national size) instead of waiting for the whole run
+        with db.connect(args.db) as con:
+            db.refresh_snapshots(con, [day])
+    with db.connect(args.db) as con:
         kept = con.execute("select count(*) from view_snapshots").fetchall()[0][0]
-    print(f"Đã cập nhật số liệu tổng hợp cho {len(dates.page_days(args.as_of or date.today()))} ngày "
+    print(f"Đã cập nhật số liệu tổng hợp cho {len(days)} ngày "
           f"trong {time.perf_counter() - started:.1f} giây ({kept} bản lưu).")
     return EXIT_OK
 
@@ -272,14 +278,15 @@ def run_pack(args) -> int:
 
     started = time.perf_counter()
     as_of = args.as_of or date.today()
-    with db.connect(args.db) as con:
+    with db.connect(args.db) as con:  # read the figures, then let the file go while drawing
         if not db.is_initialised(con):
             raise RejectedInput("cơ sở dữ liệu chưa khởi tạo: chạy 'python -m nq57 init' trước")
         db.migrate_if_needed(con)
-        try:
-            files = pack.build_pack(con, as_of, Path(args.out))
-        except OSError as problem:
-            raise RejectedInput(f"không ghi được vào thư mục '{args.out}': {problem.strerror or problem}")
+        figures = pack.load_pack_data(con, as_of)
+    try:
+        files = pack.write_pack(figures, Path(args.out))
+    except OSError as problem:
+        raise RejectedInput(f"không ghi được vào thư mục '{args.out}': {problem.strerror or problem}")
     print(f"Đã tạo gói họp số liệu đến ngày {as_of:%d/%m/%Y}:")
     print(files.xlsx)
     print(files.pdf)
@@ -293,6 +300,11 @@ HANDLERS = {"init": run_init, "demo": run_demo, "refresh": run_refresh, "export"
             "reopen": lambda args: cli_trust.run_reopen(args, ensure_initialised)}
 
 
+def say_waiting(message: str) -> None:
+    """Another process has the database: say so once, on standard error, and keep waiting."""
+    print(message, file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:
@@ -300,11 +312,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return bench.main(argv[1:])
     args = build_parser().parse_args(argv)  # exits 2 on wrong usage
+    previous_notice, db.wait_notice = db.wait_notice, say_waiting
     try:
         return HANDLERS[args.command](args)
     except (RejectedInput, auth.AccountError, auth.AuthError, auth.PermissionDenied, verdicts.ReopenError,
             storage.StorageError, storage.SnapshotsNotStored) as problem:
         print(f"Lỗi: {problem}", file=sys.stderr)
+        return EXIT_REJECTED
+    except db.DatabaseBusy as problem:
+        print(f"Lỗi: {problem}; không có gì được ghi.", file=sys.stderr)
         return EXIT_REJECTED
     except (UsageError, cli_trust.ActorMissing) as problem:
         print(f"Sai cú pháp: {problem}", file=sys.stderr)
@@ -315,3 +331,5 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"Lỗi: {failure}", file=sys.stderr)
         return EXIT_REJECTED
+    finally:
+        db.wait_notice = previous_notice

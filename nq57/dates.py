@@ -18,7 +18,16 @@ def month_ends_before(as_of: date, count: int) -> list[date]:
     return [d for d in reversed(ends) if d >= FIRST_MONTH_END] + [as_of]
 
 
+# Quarter ends stored beyond the six recent month ends: two years of quarterly meetings.
+QUARTER_ENDS_KEPT = 8
+
+
 def page_days(today: date) -> list[date]:
-    """Every date the pages ask for by default: today and the six month ends before it (the
-    overview's trend and 'since last month', the compare page's rank change)."""
-    return month_ends_before(today, 6)
+    """The dates whose figures are stored (snapshots), oldest first, today last: the six month
+    ends before today (the overview's trend and "since last month", the compare page's rank
+    change) and the quarter ends of the last two years (the quarterly meetings). A page asked for
+    any other date computes it and keeps it in memory only; a read never stores anything."""
+    recent = month_ends_before(today, 6)
+    quarters = [d for d in month_ends_before(today, 3 * QUARTER_ENDS_KEPT)[:-1] if d.month % 3 == 0]
+    return sorted(set(recent) | set(quarters[-QUARTER_ENDS_KEPT:]))
+

@@ -10,16 +10,16 @@ import hashlib
 import os
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from nq57 import snapshots, value_rules
+from nq57 import filelock, snapshots, value_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -94,9 +94,29 @@ def database_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(chosen)
 
 
-# How long a connection waits for a file that another process has open for writing (the command
-# line importing, or a dashboard's kept-open database) before giving up with DuckDB's message.
-LOCK_WAIT_SECONDS = 15.0
+# How long a connection waits for DuckDB's own lock on a file that another process has open
+# (the dashboard draining its connections, or a tool outside this package) before giving up.
+LOCK_WAIT_SECONDS = 30.0
+# How long a claimant waits for another claimant (two imports queue), and the dashboard waits for
+# a pending writer to finish, before giving up (nq57/filelock.py).
+WRITER_WAIT_SECONDS = 120.0
+
+WAIT_FOR_DASHBOARD = "Cơ sở dữ liệu đang được bảng điều hành sử dụng; đang chờ…"
+WAIT_FOR_WRITER = "Cơ sở dữ liệu đang được một lệnh khác ghi; đang chờ…"
+BUSY_MESSAGE = ("cơ sở dữ liệu vẫn bận sau {seconds} giây (bảng điều hành hoặc một lệnh khác đang dùng tệp); "
+                "hãy thử lại sau ít phút")
+
+# Called with one of the WAIT_ sentences when a connection has to wait for another process; the
+# command line prints it on standard error. None: wait silently (the dashboard).
+wait_notice: Callable[[str], None] | None = None
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process kept the file longer than we wait; the message is for a person."""
+
+    def __init__(self, seconds: float):
+        super().__init__(BUSY_MESSAGE.format(seconds=f"{seconds:g}".replace(".", ",")))
+
 
 # The dashboard keeps a database open this many seconds after its last connection closes (see
 # keep_open); 0 in every other process, so the command line never holds a file longer than it works.
@@ -111,8 +131,10 @@ def keep_open(seconds: float) -> None:
 
     Opening the national file reads its catalogue (26 ms) and a page opens a dozen connections;
     while one is open DuckDB hands new connections the same database (0,04 ms). Released after
-    that idle time, so the command line can write between page runs (it waits for the lock,
-    see LOCK_WAIT_SECONDS). The dashboard server turns this on; tests and the CLI leave it off."""
+    that idle time, or at once when another process claims the file (nq57/filelock.py).
+
+    This also makes the process the dashboard: it gives way to claimants instead of claiming.
+    The dashboard server turns this on; tests and the CLI leave it off."""
     global _keep_open_seconds
     _keep_open_seconds = seconds
     if seconds <= 0:
@@ -146,7 +168,11 @@ def _hold(key: str, db_path: Path, config: dict) -> duckdb.DuckDBPyConnection:
 
 
 def _release_later(key: str, keeper: duckdb.DuckDBPyConnection) -> None:
-    """Close the kept-open database after _keep_open_seconds unless a connection comes first."""
+    """Close the kept-open database after _keep_open_seconds unless a connection comes first;
+    at once when a writer waits for the file."""
+    if filelock.writer_pending(Path(key)):
+        _release(key, keeper)
+        return
     with _kept_guard:
         current, pending = _kept.get(key, (None, None))
         if current is not keeper:
@@ -172,26 +198,54 @@ def _release(key: str, keeper: duckdb.DuckDBPyConnection) -> None:
     keeper.close()
 
 
-def _open(db_path: Path, read_only: bool, config: dict) -> duckdb.DuckDBPyConnection:
-    """duckdb.connect, waiting while another process holds the file's write lock."""
+def _give_way(key: str, db_path: Path) -> None:
+    """The dashboard, before a new connection: while another process claims the file, close the
+    kept-open database (DuckDB frees the file when the connections in flight end) and wait."""
+    if not filelock.writer_pending(db_path):
+        return
+    kept = _kept.get(key)
+    if kept is not None:
+        _release(key, kept[0])
+    if not filelock.wait_while_pending(db_path, WRITER_WAIT_SECONDS):
+        raise DatabaseBusy(WRITER_WAIT_SECONDS)
+
+
+def _claim(db_path: Path):
+    """Every process but the dashboard claims the file while it has it open (nq57/filelock.py)."""
+    def waiting() -> None:
+        if wait_notice is not None:
+            wait_notice(WAIT_FOR_WRITER)
+    return filelock.claim(db_path, WRITER_WAIT_SECONDS, on_wait=waiting)
+
+
+def _open(db_path: Path, read_only: bool, config: dict,
+          notice: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting while another process holds the file's lock (notice, once, when it
+    has to wait); DatabaseBusy after LOCK_WAIT_SECONDS."""
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     pause = 0.05
     while True:
         try:
             return duckdb.connect(str(db_path), read_only=read_only, config=config)
         except duckdb.IOException as problem:
-            if "lock" not in str(problem).lower() or time.monotonic() >= deadline:
+            if "lock" not in str(problem).lower():
                 raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(LOCK_WAIT_SECONDS) from problem
+            if notice is not None:
+                notice(WAIT_FOR_DASHBOARD)
+                notice = None
         time.sleep(pause)
-        pause = min(pause * 2, 0.5)
+        pause = min(pause * 2, 0.25)
 
 
 @contextmanager
 def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection: DuckDB lets one process write a file at a time, so holding
     a connection open would lock the command line out while the dashboard runs. The dashboard
-    keeps the database itself open for a moment between connections (keep_open); a file held
-    by another process is waited for (LOCK_WAIT_SECONDS), not refused at once."""
+    keeps the database itself open for a moment between connections (keep_open) and gives way
+    to any other process that claims the file; every other process claims it while connected
+    (nq57/filelock.py). A file held by another process is waited for, then DatabaseBusy."""
     db_path = database_path(path)
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,19 +253,27 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> I
     # Measured at national size: peak RSS 1.236 MB without it, 898 MB with 800MB (docs/SCALING.md).
     config = {"memory_limit": os.environ["NQ57_MEMORY_LIMIT"]} if os.environ.get("NQ57_MEMORY_LIMIT") else {}
     key = str(db_path.resolve())
-    keep = _keep_open_seconds > 0 and not read_only
-    kept = _kept.get(key)
-    if read_only and kept is not None:
-        # DuckDB will not mix read-only and read-write handles on one file in a process
-        _release(key, kept[0])
-    keeper = _hold(key, db_path, config) if keep else None
-    con = _open(db_path, read_only, config)
-    try:
-        yield con
-    finally:
-        con.close()
+    dashboard = _keep_open_seconds > 0
+    with ExitStack() as stack:
+        if dashboard:
+            _give_way(key, db_path)
+        else:
+            try:
+                stack.enter_context(_claim(db_path))
+            except filelock.Busy:
+                raise DatabaseBusy(WRITER_WAIT_SECONDS) from None
+        kept = _kept.get(key)
+        if read_only and kept is not None:
+            # DuckDB will not mix read-only and read-write handles on one file in a process
+            _release(key, kept[0])
+        keeper = _hold(key, db_path, config) if dashboard and not read_only else None
         if keeper is not None:
-            _release_later(key, keeper)
+            stack.callback(_release_later, key, keeper)
+        con = _open(db_path, read_only, config, None if dashboard else wait_notice)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def read_sql_file(name: str) -> str:
@@ -281,14 +343,13 @@ def query_view(
     as_of: date | str | None = None,
     filters: dict[str, object] | None = None,
     order_by: str | None = None,
-    build_snapshot: bool = False,
     columns: list[str] | None = None,
 ) -> pd.DataFrame:
     """Rows of one view as of a date, with equality filters passed as parameters.
 
     The expensive views are read from a stored snapshot when one is valid for the date
-    (nq57/snapshots.py); with build_snapshot, a missing one is built first, so the next
-    reader of that date (any session, any process) gets it from the table."""
+    (nq57/snapshots.py), else computed from the facts. A read never stores anything: snapshots
+    are built by writes and by `refresh` (refresh_snapshots), for the days pages offer."""
     known = {row[0] for row in con.execute(
         "select table_name from information_schema.tables"
     ).fetchall()}
@@ -304,8 +365,6 @@ def query_view(
     source, params, default_order = view, [], None
     if view in snapshots.SNAPSHOT_VIEWS:
         snapshot_id = snapshots.find(con)
-        if snapshot_id is None and build_snapshot:
-            snapshot_id = snapshots.build(con)
         if snapshot_id is not None:
             source = f"(select * from {snapshots.table_name(view)} where snapshot_id = ?)"
             params.append(snapshot_id)

@@ -23,7 +23,8 @@ FIRST_ADMIN_HINT = (
 def initialise(con) -> bool:
     """Schema, seed catalogue and demo reports on an empty database; True when it had to."""
     if db.is_initialised(con):
-        db.migrate_if_needed(con)
+        if db.migrate_if_needed(con):  # new views: the stored answers of the offered days again
+            db.refresh_snapshots(con, dates.page_days(date.today()))
         return False
     db.create_schema(con)
     catalogue.load_catalogue(con)

@@ -143,14 +143,20 @@ def build_pack(
     out_dir: Path,
     progress: Progress | None = None,
 ) -> PackFiles:
-    """Write goi_hop_YYYY-MM-DD.xlsx and .pdf into out_dir; progress(fraction, message) as it goes."""
+    """Write goi_hop_YYYY-MM-DD.xlsx and .pdf into out_dir; progress(fraction, message) as it goes.
+    Holds `con` while drawing: callers that share the database read with load_pack_data, close
+    the connection, then call write_pack."""
+    report = progress or (lambda fraction, message: None)
+    report(0.0, "Đang đọc số liệu từ cơ sở dữ liệu…")
+    return write_pack(load_pack_data(con, as_of), out_dir, progress)
+
+
+def write_pack(data: PackData, out_dir: Path, progress: Progress | None = None) -> PackFiles:
+    """The two files from figures already read; needs no database."""
     report = progress or (lambda fraction, message: None)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    xlsx_name, pdf_name = pack_file_names(as_of)
-
-    report(0.0, "Đang đọc số liệu từ cơ sở dữ liệu…")
-    data = load_pack_data(con, as_of)
+    xlsx_name, pdf_name = pack_file_names(data.as_of)
 
     report(0.15, "Đang tạo tệp Excel…")
     xlsx_path = out_dir / xlsx_name

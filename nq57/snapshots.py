@@ -34,7 +34,8 @@ SNAPSHOT_VIEWS = [
 # updates, millions of rows) read only by one view each.
 NOT_MATERIALISED = {"as_of_context", "data_fingerprint", "current_batches", "current_kpi_values",
                     "current_task_updates", "batch_history", "kpi_history"}
-# Snapshots kept; the oldest beyond this are dropped when a new one is stored.
+# Snapshots kept (dates.page_days stores 10 or fewer); beyond this, the oldest that are not
+# month ends go first when a new one is stored.
 MAX_SNAPSHOTS = 24
 
 
@@ -108,7 +109,7 @@ def build(con: duckdb.DuckDBPyConnection) -> int | None:
             "select snapshot_id from view_snapshots where as_of = ? and snapshot_id <> ?", [as_of, snapshot_id]
         ).fetchall():
             drop(con, old_id)
-        _prune(con)
+        _prune(con, snapshot_id)
         con.execute("commit")
         return snapshot_id
     except duckdb.Error as problem:
@@ -136,10 +137,13 @@ def _drop_temp(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:
         con.execute(f"drop table if exists temp.{view}")
 
 
-def _prune(con: duckdb.DuckDBPyConnection) -> None:
+def _prune(con: duckdb.DuckDBPyConnection, keep: int) -> None:
+    """Drop the snapshots beyond MAX_SNAPSHOTS: other days (past "todays", a refresh --as-of)
+    before month ends, which the pages ask for over and over; never the one just built."""
     stale = con.execute(
-        "select snapshot_id from view_snapshots order by built_at desc, snapshot_id desc offset ?",
-        [MAX_SNAPSHOTS],
+        "select snapshot_id from view_snapshots "
+        "order by snapshot_id = ? desc, last_day(as_of) = as_of desc, built_at desc, snapshot_id desc offset ?",
+        [keep, MAX_SNAPSHOTS],
     ).fetchall()
     for (snapshot_id,) in stale:
         drop(con, snapshot_id)

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, filters, meeting
+from components import charts, data, filters, meeting, session
 from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
@@ -24,9 +24,14 @@ if top_right.button("Chế độ trình chiếu", icon=":material/slideshow:", t
 
 with st.expander("Gói tài liệu cuộc họp (Excel + PDF)", icon=":material/folder_zip:"):
     st.caption("Bảng xếp hạng, cảnh báo đỏ kèm lý do, một trang cho mỗi đơn vị, biểu đồ; tính đến ngày đã chọn.")
-    if st.button("Tạo gói tài liệu", key="make_pack"):
+    # seconds of drawing per click: for signed-in accounts, not for every anonymous visitor
+    user = session.current_user()
+    if user is None:
+        st.info("Đăng nhập (thanh bên trái) để tạo gói tài liệu cuộc họp.", icon=":material/lock:")
+        st.session_state.pop("pack", None)
+    elif st.button("Tạo gói tài liệu", key="make_pack"):
         bar = st.progress(0.0, text="Đang chuẩn bị…")
-        st.session_state["pack"] = data.meeting_pack(as_of, progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+        st.session_state["pack"] = data.meeting_pack(as_of, user, progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
         bar.empty()
     if "pack" in st.session_state:
         workbook, pdf, stem = st.session_state["pack"]

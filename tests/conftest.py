@@ -66,8 +66,8 @@ APP_PATH = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
 @pytest.fixture()
 def app(demo_db_path, tmp_path, monkeypatch):
-    """The dashboard under AppTest, on a copy of the demo database (pages store snapshots of the
-    views they read, so they write), after its first run."""
+    """The dashboard under AppTest, on a copy of the demo database (tests may write through the
+    pages: uploads, rollbacks, reviews), after its first run."""
     import shutil
 
     from streamlit.testing.v1 import AppTest
@@ -91,6 +91,10 @@ def demo_db_path(tmp_path_factory) -> Path:
         demo.generate(con, today=DEMO_TODAY)
         db.refresh_snapshots(con, dates.page_days(DEMO_TODAY))  # as the first start does
     return path
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "load: the bounded load test against a real server (tests/test_load.py)")
 
 
 def sign_in_as(monkeypatch, database: Path, user_name: str) -> str:

@@ -81,6 +81,10 @@ def test_meeting_mode_slides_keep_the_as_of_date(compare):
 
 
 def test_the_pack_button_builds_both_files(compare):
+    from nq57 import auth
+
+    compare.session_state["signed_in_user"] = auth.User(user_name="lanh-dao", role="leader")  # packs need an account
+    compare.run()
     compare.expander[0].button(key="make_pack").click().run()
     assert not compare.exception
     labels = [b.label for b in compare.get("download_button")]

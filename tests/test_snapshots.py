@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nq57 import cli, db, reports, snapshots
+from nq57 import cli, dates, db, reports, snapshots
 from tests.conftest import DEMO_TODAY
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -140,7 +140,7 @@ def test_two_sessions_building_the_same_snapshot_store_one(demo_copy):
 def test_changed_views_drop_every_snapshot(demo_copy):
     with db.connect(demo_copy) as con:
         cli.refresh_page_snapshots(con, DEMO_TODAY)
-        assert con.execute("select count(*) from view_snapshots").fetchall()[0][0] == 7
+        assert con.execute("select count(*) from view_snapshots").fetchall()[0][0] == len(dates.page_days(DEMO_TODAY))
         con.execute("update settings set value = 'old' where key = 'schema_fingerprint'")
         assert db.migrate_if_needed(con)
         assert con.execute("select count(*) from view_snapshots").fetchall()[0][0] == 0
@@ -149,20 +149,26 @@ def test_changed_views_drop_every_snapshot(demo_copy):
 
 def test_refresh_command_builds_the_days_the_pages_ask_for(demo_copy, capsys):
     assert cli.main(["--db", str(demo_copy), "refresh", "--as-of", "2026-11-25"]) == 0
-    assert "7 ngày" in capsys.readouterr().out
+    assert "10 ngày" in capsys.readouterr().out
     with db.connect(demo_copy) as con:
         days = [d for (d,) in con.execute("select as_of from view_snapshots order by as_of").fetchall()]
-    assert days == [date(2026, m, 31 if m in (5, 7, 8, 10) else 30) for m in (5, 6, 7, 8, 9, 10)] + [DEMO_TODAY]
+    # the quarter ends of the last two years (from 07/2025), the six month ends before today, today
+    quarters = [date(2025, 9, 30), date(2025, 12, 31), date(2026, 3, 31)]
+    months = [date(2026, m, 31 if m in (5, 7, 8, 10) else 30) for m in (5, 6, 7, 8, 9, 10)]
+    assert days == quarters + months + [DEMO_TODAY]
 
 
-def test_old_snapshots_are_pruned(demo_copy, monkeypatch):
-    monkeypatch.setattr(snapshots, "MAX_SNAPSHOTS", 3)
+def test_old_snapshots_are_pruned_month_ends_last(demo_copy, monkeypatch):
     with db.connect(demo_copy) as con:
-        for day in range(1, 6):
+        month_ends = {d for (d,) in con.execute(
+            "select as_of from view_snapshots where last_day(as_of) = as_of").fetchall()}
+        assert len(month_ends) >= 6
+        monkeypatch.setattr(snapshots, "MAX_SNAPSHOTS", len(month_ends) + 3)
+        for day in range(1, 6):  # other days (refresh --as-of): the oldest of them go first
             db.set_as_of(con, date(2026, 10, day))
             snapshots.build(con)
-        kept = [d for (d,) in con.execute("select as_of from view_snapshots order by as_of").fetchall()]
-        assert kept == [date(2026, 10, 3), date(2026, 10, 4), date(2026, 10, 5)]
+        kept = {d for (d,) in con.execute("select as_of from view_snapshots").fetchall()}
+        assert kept == month_ends | {date(2026, 10, 3), date(2026, 10, 4), date(2026, 10, 5)}
         orphans = con.execute("select count(*) from snapshot_red_flags where snapshot_id not in "
                               "(select snapshot_id from view_snapshots)").fetchall()[0][0]
         assert orphans == 0
