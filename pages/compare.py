@@ -27,7 +27,8 @@ with st.expander("Gói tài liệu cuộc họp (Excel + PDF)", icon=":material/
     # seconds of drawing per click: for signed-in accounts, not for every anonymous visitor
     user = session.current_user()
     if user is None:
-        st.info("Đăng nhập (thanh bên trái) để tạo gói tài liệu cuộc họp.", icon=":material/lock:")
+        st.info("Đăng nhập để tạo gói tài liệu cuộc họp.", icon=":material/lock:")
+        session.sign_in_link()
         st.session_state.pop("pack", None)
     elif st.button("Tạo gói tài liệu", key="make_pack"):
         bar = st.progress(0.0, text="Đang chuẩn bị…")

@@ -80,10 +80,17 @@ def test_meeting_mode_slides_keep_the_as_of_date(compare):
     assert compare.title[0].value == "So sánh đơn vị"
 
 
-def test_the_pack_button_builds_both_files(compare):
-    from nq57 import auth
+def test_the_pack_button_builds_both_files(compare, monkeypatch):
+    import os
+    from pathlib import Path
 
-    compare.session_state["signed_in_user"] = auth.User(user_name="lanh-dao", role="leader")  # packs need an account
+    from nq57 import auth, db
+    from tests.conftest import sign_in_as
+
+    database = Path(os.environ["NQ57_DB"])
+    with db.connect(database) as con:
+        auth.add_user(con, "lanh-dao", "leader", "mat-khau-du-dai-123")
+    sign_in_as(monkeypatch, database, "lanh-dao")  # packs need an account
     compare.run()
     compare.expander[0].button(key="make_pack").click().run()
     assert not compare.exception

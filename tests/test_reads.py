@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nq57 import auth, db
-from tests.conftest import APP_PATH, DEMO_TODAY
+from tests.conftest import APP_PATH, DEMO_TODAY, sign_in_as
 
 PROJECT = Path(__file__).resolve().parent.parent
 PAGES = sorted(f"pages/{p.name}" for p in (PROJECT / "pages").glob("*.py"))
@@ -89,7 +89,9 @@ def test_visitor_dates_never_evict_the_month_ends(database):
     assert state(database)["snapshots"] == before
 
 
-def test_the_meeting_pack_needs_an_account(database):
+def test_the_meeting_pack_needs_an_account(database, monkeypatch):
+    with db.connect(database) as con:
+        auth.add_user(con, "lanh-dao", "leader", "mat-khau-du-dai-123")
     at = AppTest.from_file(APP_PATH, default_timeout=120)
     at.run()
     at.switch_page("pages/compare.py").run()
@@ -97,7 +99,7 @@ def test_the_meeting_pack_needs_an_account(database):
     assert not [b for b in at.button if b.key == "make_pack"]
     assert any("Đăng nhập" in i.value and "gói tài liệu" in i.value for i in at.info)
 
-    at.session_state["signed_in_user"] = auth.User(user_name="lanh-dao", role="leader")
+    sign_in_as(monkeypatch, database, "lanh-dao")
     at.run()
     at.button(key="make_pack").click().run()
     assert not at.exception, at.exception
