@@ -255,3 +255,42 @@ def test_an_evidence_docx_with_a_padded_content_types_is_refused():
         archive.writestr("word/document.xml", "<document/>")
     with pytest.raises(EvidenceError, match="vượt giới hạn"):
         detect_type(docx.getvalue())
+
+
+def test_every_hostile_workbook_is_refused_on_the_upload_page_and_the_page_lives_on(
+        con, demo_db_path, tmp_path, monkeypatch):
+    """The same files through the web page, one after another in one session: each is refused
+    in Vietnamese with nothing stored, and the dashboard keeps answering."""
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    from nq57 import auth
+    from tests.conftest import APP_PATH, sign_in_as
+    from tests.test_input_rules import stored
+
+    database = tmp_path / "web.duckdb"
+    shutil.copy(demo_db_path, database)
+    monkeypatch.setenv("NQ57_DB", str(database))
+    with db.connect(database) as web:
+        auth.add_user(web, "van-phong", "secretariat", "mat-khau-du-dai-123")
+    sign_in_as(monkeypatch, database, "van-phong")
+    with db.connect(database) as web:
+        before = stored(web)
+    files = {attack: build(con) for attack, (build, _, _) in ATTACKS.items()}
+    page = AppTest.from_file(APP_PATH, default_timeout=120)
+    page.run()
+    page.switch_page("pages/upload.py").run()
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    for attack, data in files.items():
+        page.file_uploader(key="report_file").set_value((f"{attack}.xlsx", data, xlsx)).run()
+        assert not page.exception, (attack, page.exception)
+        assert any("bị từ chối" in e.value for e in page.error), attack
+        says = ATTACKS[attack][2]
+        shown = " ".join(m.value for m in page.markdown)
+        assert says.replace("'", "") in shown.replace("\\", "").replace("'", ""), (attack, shown[:300])
+        assert not [b for b in page.button if b.label == "Ghi nhận báo cáo"], attack
+    page.switch_page("pages/overview.py").run()
+    assert not page.exception and page.title[0].value.startswith("Tổng quan")
+    with db.connect(database) as web:
+        assert stored(web) == before
