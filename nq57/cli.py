@@ -145,11 +145,17 @@ def run_refresh(args) -> int:
     with db.connect(args.db) as con:
         ensure_initialised(con)
     days = dates.page_days(args.as_of or date.today())
+    missing = []
     for day in days:
         # one connection per day: the dashboard gets the file back between days (seconds each
         # at national size) instead of waiting for the whole run
         with db.connect(args.db) as con:
-            db.refresh_snapshots(con, [day])
+            try:
+                storage.refresh_snapshots(con, [day])
+            except storage.SnapshotsNotStored as problem:
+                missing.append(problem)
+    if missing:  # every day was tried; the message names the first failure, the count all of them
+        raise storage.SnapshotsNotStored(f"{missing[0]} ({len(missing)}/{len(days)} ngày chưa lưu được)")
     with db.connect(args.db) as con:
         kept = con.execute("select count(*) from view_snapshots").fetchall()[0][0]
     print(f"Đã cập nhật số liệu tổng hợp cho {len(days)} ngày "

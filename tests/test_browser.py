@@ -36,7 +36,7 @@ PAGES = [
     ("xuat-du-lieu", ["Xuất dữ liệu", "Tải Excel"], 0),
     ("nhap-bao-cao", ["Nhập báo cáo", "Cần đăng nhập để nhập báo cáo", "Đăng nhập"], 0),
     ("nop-bao-cao", ["Tình hình nộp báo cáo", "Đơn vị chưa nộp", "Đề nghị các đơn vị sau"], 1),
-    ("lich-su-nhap", ["Lịch sử nhập báo cáo", "Hoàn tác một đợt"], 0),
+    ("lich-su-nhap", ["Lịch sử nhập báo cáo", "Chỉ văn phòng hoặc quản trị được hoàn tác"], 0),
 ]
 
 

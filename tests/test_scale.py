@@ -163,7 +163,10 @@ def test_a_committed_upload_shows_on_the_next_rerun(demo_copy, monkeypatch):
 
     checked = data.check_upload(upload, "bao-cao-muon.xlsx")
     assert checked.accepted, [p.line() for p in checked.problems]
-    data.commit_upload(checked, "test-scale")
+    from nq57 import auth
+    with db.connect(demo_copy) as con:  # a web write names a signed-in account
+        secretary = auth.add_user(con, "test-scale", "secretariat", "mat-khau-du-dai-123")
+    data.commit_upload(checked, secretary)
     assert data.data_version() != version_before
 
     at.run()
