@@ -114,9 +114,7 @@ def run_demo(args) -> int:
             removed = demo.clear(con)
             print(f"Đã xóa {removed} đợt báo cáo minh họa; dữ liệu thật giữ nguyên.")
         elif args.scale == "national":
-            from nq57 import demo_national
-
-            counts = demo_national.generate(con)
+            counts = demo.national.generate(con)
         else:
             counts = demo.generate(con)
             print("Đã sinh dữ liệu minh họa: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
