@@ -252,8 +252,7 @@ def store_evidence(con: duckdb.DuckDBPyConnection, data: bytes, original_name: s
         evidence_id, is_new_row = existing[0][0], False
     else:
         now = now or datetime.now()
-        con.execute("begin transaction")
-        try:
+        with db.transaction(con):
             evidence_id = con.execute(
                 "insert into evidence_files (sha256, size, mime_type, original_name, stored_path, uploaded_by, "
                 "uploaded_at, batch_id, unit_id, item_type, item_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -264,10 +263,6 @@ def store_evidence(con: duckdb.DuckDBPyConnection, data: bytes, original_name: s
             audit.record(con, "evidence_upload", user_name, at=now, unit_id=unit_id, period=period,
                          batch_id=batch_id, file_name=original_name,
                          detail=f"{item_type} {item_id}: {extension}, {len(data)} byte, sha256 {sha256[:12]}…")
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
         is_new_row = True
     return EvidenceFile(evidence_id, sha256, len(data), ALLOWED_TYPES[extension], extension, original_name,
                         stored_path, target, is_new_file, is_new_row)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
+from nq57 import db
 from nq57.demo import national
 from nq57.demo.province import generate
 from nq57.demo.rows import DEMO_USER, delete_demo_rows, has_demo_rows
@@ -21,12 +22,7 @@ def clear(con: duckdb.DuckDBPyConnection) -> int:
     """Remove every demo row, and only those (the synthetic national catalogue is demo data too).
     Returns the number of demo batches removed."""
     count = con.execute("select count(*) from report_batches where is_demo").fetchall()[0][0]
-    con.execute("begin transaction")
-    try:
+    with db.transaction(con):
         delete_demo_rows(con)
         national.clear_catalogue(con)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return count

@@ -38,18 +38,14 @@ def clear_catalogue(con: duckdb.DuckDBPyConnection) -> None:
 def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[str, int]:
     """Replace every demo row with the national data set; real rows are untouched."""
     today = today or date.today()
-    con.execute("begin transaction")
     try:
-        delete_demo_rows(con)
-        clear_catalogue(con)
-        base = con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
-        con.execute("set variable nd_today = ?::date", [str(today)])
-        con.execute("set variable nd_batch_base = ?::bigint", [base])
-        con.execute(db.read_sql_file("demo/national"))
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+        with db.transaction(con):
+            delete_demo_rows(con)
+            clear_catalogue(con)
+            base = con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
+            con.execute("set variable nd_today = ?::date", [str(today)])
+            con.execute("set variable nd_batch_base = ?::bigint", [base])
+            con.execute(db.read_sql_file("demo/national"))
     finally:
         con.execute("reset variable nd_today")
         con.execute("reset variable nd_batch_base")

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pandas as pd
 
+from nq57 import db
 from nq57.demo.rows import DEMO_USER, advance_batch_sequence, delete_demo_rows
 
 
@@ -167,17 +168,12 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
                 "is_demo": True, "row_count": row_count,
             })
 
-    con.execute("begin transaction")
-    try:
+    with db.transaction(con):
         delete_demo_rows(con)
         _insert(con, "report_batches", batches)
         _insert(con, "kpi_values", kpi_rows)
         _insert(con, "task_updates", task_rows)
         _insert(con, "evidence_reviews", reviews)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     advance_batch_sequence(con)
     return {"batches": len(batches), "kpi_values": len(kpi_rows), "task_updates": len(task_rows),
             "evidence_reviews": len(reviews)}
