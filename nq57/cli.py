@@ -246,8 +246,8 @@ def run_import(args) -> int:
         if args.dry_run:
             print(f"Tệp hợp lệ ({summary}); chạy thử, chưa ghi.")
             return EXIT_OK
-        batch_ids = ingest.commit(con, result, account or user)
-        print(f"Đã ghi nhận {summary} (đợt {', '.join(map(str, batch_ids))}).")
+        written = ingest.commit(con, result, account or user)
+        print(f"Đã ghi nhận {summary} (đợt {', '.join(str(batch.batch_id) for batch in written)}).")
         refresh_after_write(con)
     return EXIT_OK
 

@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -600,10 +601,18 @@ def _datetime64(periods: pd.Series) -> pd.Series:
     return pd.Series(values, index=periods.index)
 
 
+class Committed(NamedTuple):
+    """One batch a commit wrote: which unit and month it holds, and its id."""
+    unit_id: str
+    period: date
+    batch_id: int
+
+
 def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth.User,
-           now: datetime | None = None) -> list[int]:
+           now: datetime | None = None) -> list[Committed]:
     """Write the checked workbook in one transaction: one batch per unit and period, all or
-    nothing. The same file twice stores nothing new. `user` is a signed-in auth.User (checked:
+    nothing; returns those batches, in batch order (a range file has several per unit, so a
+    caller attaching evidence picks the batch by unit and period). The same file twice stores nothing new. `user` is a signed-in auth.User (checked:
     auth.PermissionDenied for any unit of the file it may not report for) or a plain name
     (the trusted command line and tests, not checked). A unit account's rows for a period that
     has been reviewed are refused (verdicts.PeriodLocked, audited 'denied') unless the secretariat
@@ -660,4 +669,5 @@ def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth
                 con.unregister(name)
             except Exception:
                 pass
-    return [int(b) for b in batch_map["batch_id"]]
+    return [Committed(str(unit_id), pd.Timestamp(period).date(), int(batch_id))
+            for batch_id, unit_id, period in batch_map[["batch_id", "unit_id", "period"]].itertuples(index=False)]
