@@ -28,6 +28,7 @@ import duckdb
 import pandas as pd
 
 from nq57 import audit, auth, db, reports
+from nq57.workbook.common import megabytes
 from nq57.workbook.container import Refused, open_zip, read_member
 from nq57.workbook.parts import has_dtd
 
@@ -125,10 +126,6 @@ def check_name(original_name: str) -> str:
     return name
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1048576:.2f}".rstrip("0").rstrip(".").replace(".", ",")
-
-
 def _ooxml_kind(data: bytes) -> str:
     try:
         archive = open_zip(data, MAX_ZIP_MEMBERS)
@@ -187,7 +184,7 @@ def check_file(con: duckdb.DuckDBPyConnection, data: bytes, original_name: str) 
         raise EvidenceError("tệp rỗng (0 byte)")
     limit = max_evidence_bytes(con)
     if len(data) > limit:
-        raise EvidenceError(f"tệp {_megabytes(len(data))} MB vượt giới hạn {_megabytes(limit)} MB cho một minh chứng")
+        raise EvidenceError(f"tệp {megabytes(len(data))} MB vượt giới hạn {megabytes(limit)} MB cho một minh chứng")
     return detect_type(data)
 
 
