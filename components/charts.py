@@ -140,10 +140,6 @@ def trend_lines(trend: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def _target_marker_text(row) -> str:
-    return f"{int(row.horizon)}: {row.target_label}"
-
-
 def kpi_bullets(kpis: pd.DataFrame, title: str) -> go.Figure:
     """One bullet per KPI: the bar is the actual, a tick the value the schedule expects now,
     diamonds the targets of each horizon. Rows share one scale (use for % KPIs)."""

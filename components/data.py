@@ -129,14 +129,15 @@ def upload_preview(result: ingest.CheckResult) -> pd.DataFrame:
         return ingest.preview_changes(con, result)
 
 
-def commit_upload(result: ingest.CheckResult, user) -> list[int]:
+def commit_upload(result: ingest.CheckResult, user) -> list[ingest.Committed]:
     """Writes go straight to the core; the next read sees a new data version, so every
-    session's cached figures refresh on their next rerun."""
+    session's cached figures refresh on their next rerun. Returns the (unit, period, batch)
+    written."""
     user = _signed_in(user)
     with db.connect() as con:
-        batch_ids = ingest.commit(con, result, user)
+        written = ingest.commit(con, result, user)
         _refresh_after_write(con)
-    return batch_ids
+    return written
 
 
 def roll_back(batch_id: int, user) -> None:

@@ -174,8 +174,7 @@ def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str
         raise AccountError(f"tài khoản '{name}' đã có")
     now = now or datetime.now()
     password_hash = _hasher.hash(password)
-    con.execute("begin transaction")
-    try:
+    with db.transaction(con):
         con.execute(
             "insert into users (user_name, display_name, role, unit_id, password_hash, created_at) "
             "values (?, ?, ?, ?, ?, ?)",
@@ -183,10 +182,6 @@ def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str
         )
         audit.record(con, "user_add", _actor(by), at=now, unit_id=unit_id,
                      detail=f"tài khoản {name}, vai trò {role}")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return get_user(con, name)
 
 
@@ -197,17 +192,12 @@ def _set_disabled(con, name: str, by, disabled: bool, now: datetime | None) -> N
     if disabled and isinstance(by, User) and by.user_name == name:
         raise AccountError("không thể tự khóa tài khoản của chính mình")
     now = now or datetime.now()
-    con.execute("begin transaction")
-    try:
+    with db.transaction(con):
         con.execute("update users set is_disabled = ? where user_name = ?", [disabled, name])
         if disabled:
             web_sessions.revoke_all(con, name, now)
         audit.record(con, "user_disable" if disabled else "user_enable", _actor(by), at=now,
                      detail=f"tài khoản {name}")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
 
 
 def disable_user(con: duckdb.DuckDBPyConnection, name: str, by: User | str | None = None,
@@ -230,15 +220,10 @@ def set_password(con: duckdb.DuckDBPyConnection, name: str, password: str, by: U
         raise AccountError(f"không có tài khoản '{name}'")
     _check_password(password)
     now = now or datetime.now()
-    con.execute("begin transaction")
-    try:
+    with db.transaction(con):
         con.execute("update users set password_hash = ? where user_name = ?", [_hasher.hash(password), name])
         web_sessions.revoke_all(con, name, now)
         audit.record(con, "password_set", _actor(by), at=now, detail=f"tài khoản {name}")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
 
 
 # --- sign-in ----------------------------------------------------------------------------------------
@@ -280,16 +265,11 @@ def _finish_attempt(con, attempt_id: int, outcome: str, action: str, name: str, 
                     extra: tuple[str, list] | None = None) -> None:
     """The attempt's outcome, its audit row and any account change, in one transaction."""
     with _attempts_guard:
-        con.execute("begin transaction")
-        try:
+        with db.transaction(con):
             con.execute("update sign_in_attempts set outcome = ? where attempt_id = ?", [outcome, attempt_id])
             if extra:
                 con.execute(extra[0], extra[1])
             audit.record(con, action, name or None, at=now, detail=detail)
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
 
 
 def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str, client: str | None = None,
@@ -337,15 +317,10 @@ def start_web_session(con: duckdb.DuckDBPyConnection, name: str, password: str, 
 def end_web_session(con: duckdb.DuckDBPyConnection, token: str, now: datetime | None = None) -> None:
     """Sign-out: the session is revoked and the sign-out audited together."""
     now = now or datetime.now()
-    con.execute("begin transaction")
-    try:
+    with db.transaction(con):
         name = web_sessions.revoke(con, token, now)
         if name is not None:
             audit.record(con, "sign_out", name, at=now)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
 
 
 # --- permissions ------------------------------------------------------------------------------------

@@ -73,8 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--plan", action="store_true", help="tệp là mẫu kế hoạch (tự nhận biết nếu không ghi)")
     cli_trust.add_actor_options(import_cmd)
 
-    # listed for --help; its own options are parsed by nq57.bench (see main)
-    commands.add_parser("bench", help="đo hiệu năng: bench --ingest (in bảng số đo và tỷ lệ)", add_help=False)
+    # listed for --help; its own options are left unparsed here and parsed by benchmarks.cli (see main)
+    commands.add_parser("bench", help="đo hiệu năng: bench --ingest | --views (in bảng số đo và tỷ lệ)",
+                        add_help=False)
 
     parse_cmd = commands.add_parser("parse", help="đọc thử một văn bản thời hạn hoặc chỉ tiêu")
     parse_cmd.add_argument("kind", choices=["deadline", "target"])
@@ -114,9 +115,7 @@ def run_demo(args) -> int:
             removed = demo.clear(con)
             print(f"Đã xóa {removed} đợt báo cáo minh họa; dữ liệu thật giữ nguyên.")
         elif args.scale == "national":
-            from nq57 import demo_national
-
-            counts = demo_national.generate(con)
+            counts = demo.national.generate(con)
         else:
             counts = demo.generate(con)
             print("Đã sinh dữ liệu minh họa: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -253,8 +252,8 @@ def run_import(args) -> int:
         if args.dry_run:
             print(f"Tệp hợp lệ ({summary}); chạy thử, chưa ghi.")
             return EXIT_OK
-        batch_ids = ingest.commit(con, result, account or user)
-        print(f"Đã ghi nhận {summary} (đợt {', '.join(map(str, batch_ids))}).")
+        written = ingest.commit(con, result, account or user)
+        print(f"Đã ghi nhận {summary} (đợt {', '.join(str(batch.batch_id) for batch in written)}).")
         refresh_after_write(con)
     return EXIT_OK
 
@@ -300,6 +299,14 @@ def run_pack(args) -> int:
     return EXIT_OK
 
 
+def run_bench(args, bench_argv: list[str]) -> int:
+    """The benchmarks live outside the core (benchmarks/, which imports Streamlit for the page
+    timings); imported only when measuring."""
+    from benchmarks.cli import main as bench_main
+
+    return bench_main(bench_argv, db_path=args.db)
+
+
 HANDLERS = {"init": run_init, "demo": run_demo, "refresh": run_refresh, "export": run_export, "parse": run_parse,
             "template": run_template, "import": run_import, "pack": run_pack,
             "user": lambda args: cli_trust.run_user(args, ensure_initialised), "audit": cli_trust.run_audit,
@@ -313,11 +320,14 @@ def say_waiting(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["bench"]:
-        from nq57 import bench  # heavy imports only when measuring
-
-        return bench.main(argv[1:])
-    args = build_parser().parse_args(argv)  # exits 2 on wrong usage
+    parser = build_parser()
+    # parse_known_args, not parse_args: the options after `bench` are the benchmark's own, so the
+    # global ones (--db) are read wherever they stand, as for every other command
+    args, rest = parser.parse_known_args(argv)  # exits 2 on wrong usage
+    if args.command == "bench":
+        return run_bench(args, rest)
+    if rest:
+        parser.error("unrecognized arguments: " + " ".join(rest))  # what parse_args says, exit 2
     previous_notice, db.wait_notice = db.wait_notice, say_waiting
     try:
         return HANDLERS[args.command](args)

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from nq57 import filelock, snapshots, value_rules
+from nq57.transaction import transaction  # noqa: F401 (db.transaction: begin/commit/rollback)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"

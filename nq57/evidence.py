@@ -28,6 +28,7 @@ import duckdb
 import pandas as pd
 
 from nq57 import audit, auth, db, reports
+from nq57.workbook.common import megabytes
 from nq57.workbook.container import Refused, open_zip, read_member
 from nq57.workbook.parts import has_dtd
 
@@ -125,10 +126,6 @@ def check_name(original_name: str) -> str:
     return name
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1048576:.2f}".rstrip("0").rstrip(".").replace(".", ",")
-
-
 def _ooxml_kind(data: bytes) -> str:
     try:
         archive = open_zip(data, MAX_ZIP_MEMBERS)
@@ -187,7 +184,7 @@ def check_file(con: duckdb.DuckDBPyConnection, data: bytes, original_name: str) 
         raise EvidenceError("tệp rỗng (0 byte)")
     limit = max_evidence_bytes(con)
     if len(data) > limit:
-        raise EvidenceError(f"tệp {_megabytes(len(data))} MB vượt giới hạn {_megabytes(limit)} MB cho một minh chứng")
+        raise EvidenceError(f"tệp {megabytes(len(data))} MB vượt giới hạn {megabytes(limit)} MB cho một minh chứng")
     return detect_type(data)
 
 
@@ -252,8 +249,7 @@ def store_evidence(con: duckdb.DuckDBPyConnection, data: bytes, original_name: s
         evidence_id, is_new_row = existing[0][0], False
     else:
         now = now or datetime.now()
-        con.execute("begin transaction")
-        try:
+        with db.transaction(con):
             evidence_id = con.execute(
                 "insert into evidence_files (sha256, size, mime_type, original_name, stored_path, uploaded_by, "
                 "uploaded_at, batch_id, unit_id, item_type, item_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -264,10 +260,6 @@ def store_evidence(con: duckdb.DuckDBPyConnection, data: bytes, original_name: s
             audit.record(con, "evidence_upload", user_name, at=now, unit_id=unit_id, period=period,
                          batch_id=batch_id, file_name=original_name,
                          detail=f"{item_type} {item_id}: {extension}, {len(data)} byte, sha256 {sha256[:12]}…")
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
         is_new_row = True
     return EvidenceFile(evidence_id, sha256, len(data), ALLOWED_TYPES[extension], extension, original_name,
                         stored_path, target, is_new_file, is_new_row)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -18,16 +19,14 @@ from openpyxl.utils import get_column_letter
 
 from nq57 import audit, auth, db, storage, value_rules, verdicts, workbook
 from nq57.workbook import Problem
+from nq57.workbook.common import ProblemList, excel_serial_date, max_upload_bytes, megabytes, meta_values
 from nq57.workbook.reader import SheetCells
 from nq57.textparse import parse_vn_number
 from nq57.workbook_format import (
-    KPI_COLUMNS, KPI_SHEET, META_SHEET, REPORT_META_KIND, SHEET_COLUMNS, SUPPORTED_VERSIONS, TASK_COLUMNS,
+    KPI_SHEET, META_SHEET, REPORT_META_KIND, SHEET_COLUMNS, SUPPORTED_VERSIONS,
     TASK_SHEET, Column, header_key, status_code,
 )
 
-DEFAULT_MAX_UPLOAD_MB = 20
-MAX_PROBLEMS_LISTED = 1000
-EXCEL_EPOCH = datetime(1899, 12, 30)
 SUSPICIOUS_DROP = 0.5                     # a value falling to less than half of the last one is worth a look
 
 
@@ -70,30 +69,6 @@ class CheckResult:
         )
 
 
-class _Problems:
-    """Collects problems, keeping the first MAX_PROBLEMS_LISTED and counting the rest."""
-
-    def __init__(self, result: CheckResult):
-        self.result = result
-
-    def add(self, sheet, cell, value, message) -> None:
-        if len(self.result.problems) < MAX_PROBLEMS_LISTED:
-            self.result.problems.append(Problem(sheet, cell, value_rules.quoted(value), message))
-        else:
-            self.result.truncated_problems += 1
-
-
-def _megabytes(size: int) -> str:
-    """1.5 MB as '1,5', 0.01 MB as '0,01' (a limit under 1 MB must not read '0 MB')."""
-    text = f"{size / 1048576:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
-
-
-def max_upload_bytes(con: duckdb.DuckDBPyConnection) -> int:
-    rows = con.execute("select value from settings where key = 'max_upload_mb'").fetchall()
-    return int(float(rows[0][0]) * 1024 * 1024) if rows else DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
-
-
 # --- the container ------------------------------------------------------------------------------
 
 # --- values ---------------------------------------------------------------------------------------
@@ -121,8 +96,8 @@ def parse_period(value: object) -> date | None:
         return date(value.year, value.month, 1)
     if isinstance(value, date):
         return date(value.year, value.month, 1)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 < value < 80000:
-        moment = EXCEL_EPOCH + timedelta(days=float(value))
+    moment = excel_serial_date(value)
+    if moment is not None:
         return date(moment.year, moment.month, 1)
     text = header_key(value).replace("thang", "").replace("ky", "").strip(" .t")
     match = re.fullmatch(r"(\d{4})\s*[-/.]\s*(\d{1,2})", text)
@@ -252,7 +227,7 @@ class _Sheet:
     column_index: dict[str, int]  # key -> 0-based column in the sheet
 
 
-def _locate(cells: SheetCells, columns: list[Column], sheet: str, problems: _Problems, warnings: list) -> _Sheet | None:
+def _locate(cells: SheetCells, columns: list[Column], sheet: str, problems: ProblemList, warnings: list) -> _Sheet | None:
     rows = cells.rows(30)
     by_header = {header_key(c.header): c.key for c in columns} | {c.key: c.key for c in columns}
     header_at = None
@@ -286,7 +261,7 @@ def _locate(cells: SheetCells, columns: list[Column], sheet: str, problems: _Pro
     return _Sheet(sheet, frame, excel_rows, column_index)
 
 
-def _read_meta(cells: dict[str, SheetCells], problems: _Problems) -> dict[str, str] | None:
+def _read_meta(cells: dict[str, SheetCells], problems: ProblemList) -> dict[str, str] | None:
     if META_SHEET not in cells:
         problems.add(None, None, None, "tệp không phải mẫu báo cáo của hệ thống (thiếu trang ẩn _meta); hãy tải mẫu từ trang 'Nhập báo cáo' hoặc lệnh 'python -m nq57 template'")
         return None
@@ -302,11 +277,6 @@ def _read_meta(cells: dict[str, SheetCells], problems: _Problems) -> dict[str, s
     return meta
 
 
-def meta_values(cells: SheetCells) -> dict[str, str]:
-    """The hidden _meta sheet's key/value pairs (column A, column B)."""
-    return {str(r[0]).strip(): str(r[1]).strip() for r in cells.rows() if len(r) >= 2 and str(r[0]).strip()}
-
-
 def reading_settings(con) -> workbook.Settings:
     return workbook.settings(con, [len(columns) for columns in SHEET_COLUMNS.values()])
 
@@ -318,10 +288,10 @@ def check_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
     """Read and validate a report workbook; stores nothing."""
     today = today or date.today()
     result = CheckResult(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-    problems = _Problems(result)
+    problems = ProblemList(result)
     limit = max_upload_bytes(con)
     if len(data) > limit:
-        problems.add(None, None, None, f"tệp {_megabytes(len(data))} MB vượt giới hạn {_megabytes(limit)} MB")
+        problems.add(None, None, None, f"tệp {megabytes(len(data))} MB vượt giới hạn {megabytes(limit)} MB")
         return result
     try:
         book = workbook.read_workbook(data, file_name, [META_SHEET, *SHEET_COLUMNS], list(SHEET_COLUMNS),
@@ -387,7 +357,7 @@ def _keep(sheet: _Sheet, mask: pd.Series) -> _Sheet:
     return _Sheet(sheet.name, sheet.frame[mask.values], sheet.excel_rows[mask.values], sheet.column_index)
 
 
-def _report_rows(sheet: _Sheet, key: str, message_for, problems: _Problems, bad: pd.Series) -> None:
+def _report_rows(sheet: _Sheet, key: str, message_for, problems: ProblemList, bad: pd.Series) -> None:
     if not bad.any():
         return
     column = sheet.column_index[key]
@@ -407,7 +377,7 @@ def _shown(value: object) -> object:
     return value_rules.quoted(value)
 
 
-def _check_keys(sheet: _Sheet, context: _Context, problems: _Problems) -> tuple[pd.Series, pd.Series]:
+def _check_keys(sheet: _Sheet, context: _Context, problems: ProblemList) -> tuple[pd.Series, pd.Series]:
     """Unit and period of every row: known, and the ones the template was made for."""
     result = context.result
     units = _codes(sheet.frame["unit_id"])
@@ -440,7 +410,7 @@ def _unreadable_period(value: object) -> str:
     return "kỳ báo cáo không đọc được (cần dạng 10/2026)"
 
 
-def _check_lengths(sheet: _Sheet, keys: tuple[str, ...], limit: int, problems: _Problems) -> None:
+def _check_lengths(sheet: _Sheet, keys: tuple[str, ...], limit: int, problems: ProblemList) -> None:
     """Texts over the max_text_chars setting are refused, not cut: a cut note would change its meaning."""
     for key in keys:
         if key not in sheet.frame:
@@ -454,7 +424,7 @@ def _check_lengths(sheet: _Sheet, keys: tuple[str, ...], limit: int, problems: _
 
 
 def _check_magnitudes(sheet: _Sheet, key: str, label: str, values: pd.Series, units: pd.Series,
-                      problems: _Problems, skip: pd.Series) -> None:
+                      problems: ProblemList, skip: pd.Series) -> None:
     """Values outside what their unit of measure allows, non-finite ones included (value_rules:
     one rule for every importer). Rows in `skip` were already reported by a plainer message."""
     if key not in sheet.frame:
@@ -482,7 +452,7 @@ def _duplicated(units: pd.Series, items: pd.Series, periods: pd.Series) -> pd.Se
     return pd.Series(counts[inverse] > 1, index=units.index)
 
 
-def _check_kpis(sheet: _Sheet, context: _Context, problems: _Problems) -> pd.DataFrame:
+def _check_kpis(sheet: _Sheet, context: _Context, problems: ProblemList) -> pd.DataFrame:
     frame = sheet.frame
     filled = pd.Series(False, index=frame.index)
     for key in ("value", "numerator", "denominator"):
@@ -539,7 +509,7 @@ def _check_kpis(sheet: _Sheet, context: _Context, problems: _Problems) -> pd.Dat
     })
 
 
-def _check_tasks(sheet: _Sheet, context: _Context, problems: _Problems) -> pd.DataFrame:
+def _check_tasks(sheet: _Sheet, context: _Context, problems: ProblemList) -> pd.DataFrame:
     frame = sheet.frame
     filled = ~_is_blank(frame["status"])
     if "percent_complete" in frame:
@@ -600,10 +570,18 @@ def _datetime64(periods: pd.Series) -> pd.Series:
     return pd.Series(values, index=periods.index)
 
 
+class Committed(NamedTuple):
+    """One batch a commit wrote: which unit and month it holds, and its id."""
+    unit_id: str
+    period: date
+    batch_id: int
+
+
 def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth.User,
-           now: datetime | None = None) -> list[int]:
+           now: datetime | None = None) -> list[Committed]:
     """Write the checked workbook in one transaction: one batch per unit and period, all or
-    nothing. The same file twice stores nothing new. `user` is a signed-in auth.User (checked:
+    nothing; returns those batches, in batch order (a range file has several per unit, so a
+    caller attaching evidence picks the batch by unit and period). The same file twice stores nothing new. `user` is a signed-in auth.User (checked:
     auth.PermissionDenied for any unit of the file it may not report for) or a plain name
     (the trusted command line and tests, not checked). A unit account's rows for a period that
     has been reviewed are refused (verdicts.PeriodLocked, audited 'denied') unless the secretariat
@@ -660,4 +638,5 @@ def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth
                 con.unregister(name)
             except Exception:
                 pass
-    return [int(b) for b in batch_map["batch_id"]]
+    return [Committed(str(unit_id), pd.Timestamp(period).date(), int(batch_id))
+            for batch_id, unit_id, period in batch_map[["batch_id", "unit_id", "period"]].itertuples(index=False)]

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import duckdb
 from openpyxl.utils import get_column_letter
 
 from nq57 import audit, auth, storage, value_rules, workbook
-from nq57.ingest import EXCEL_EPOCH, Problem, _Problems, max_upload_bytes, meta_values
+from nq57.workbook import Problem
+from nq57.workbook.common import ProblemList, excel_serial_date, max_upload_bytes, meta_values
 from nq57.workbook.reader import SheetCells
 from nq57.textparse import fold_diacritics, parse_deadline, parse_target
 from nq57.workbook_format import META_SHEET, PLAN_META_KIND, REPORT_META_KIND, Column, header_key
@@ -157,8 +158,9 @@ def _parse_date(value: object) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 < value < 80000:
-        return (EXCEL_EPOCH + timedelta(days=float(value))).date()
+    moment = excel_serial_date(value)
+    if moment is not None:
+        return moment.date()
     text = _text(value) or ""
     match = re.fullmatch(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})", text) \
         or re.fullmatch(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})", text.lower())
@@ -184,7 +186,7 @@ class _Table:
         return _cell(self.column_index.get(key, 0), excel_row)
 
 
-def _read_table(cells: dict[str, SheetCells], sheet: str, columns: list[Column], problems: _Problems,
+def _read_table(cells: dict[str, SheetCells], sheet: str, columns: list[Column], problems: ProblemList,
                 warnings: list[Problem]) -> _Table | None:
     if sheet not in cells:
         problems.add(sheet, None, None, f"thiếu trang '{sheet}'; tệp không đúng mẫu kế hoạch")
@@ -216,7 +218,7 @@ def _read_table(cells: dict[str, SheetCells], sheet: str, columns: list[Column],
     return _Table(sheet, body, column_index)
 
 
-def _read_meta(cells: dict[str, SheetCells], problems: _Problems) -> bool:
+def _read_meta(cells: dict[str, SheetCells], problems: ProblemList) -> bool:
     if META_SHEET not in cells:
         problems.add(None, None, None, "tệp không phải mẫu kế hoạch của hệ thống (thiếu trang ẩn _meta); "
                                        "hãy tải mẫu bằng lệnh 'python -m nq57 template --plan'")
@@ -237,7 +239,7 @@ def _read_meta(cells: dict[str, SheetCells], problems: _Problems) -> bool:
     return True
 
 
-def _open(con, data: bytes, file_name: str, problems: _Problems, sheets: list[str]) -> dict[str, SheetCells] | None:
+def _open(con, data: bytes, file_name: str, problems: ProblemList, sheets: list[str]) -> dict[str, SheetCells] | None:
     """The bounded reading of report uploads (nq57.workbook): scan, then read in the child."""
     chosen = workbook.settings(con, [len(columns) for columns in PLAN_SHEETS.values()])
     try:
@@ -252,7 +254,7 @@ def template_kind(data: bytes) -> str | None:
     """'plan' or 'report' from the hidden _meta sheet (after the safety scan), None when the file
     is not a readable template: lets the command line route an upload to the right importer."""
     holder = PlanCheck(file_name="", sha256="", size=len(data))
-    cells = _open(None, data, "", _Problems(holder), [])
+    cells = _open(None, data, "", ProblemList(holder), [])
     if cells is None or META_SHEET not in cells:
         return None
     return meta_values(cells[META_SHEET]).get("kind") or None
@@ -312,7 +314,7 @@ def check_plan_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: 
     """Read and validate a filled plan template; stores nothing. Problems are `Sheet!Cell: message`
     lines in Vietnamese; warnings (unknown office names, unreadable deadlines) do not block."""
     result = PlanCheck(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-    problems = _Problems(result)
+    problems = ProblemList(result)
     limit = max_upload_bytes(con)
     if len(data) > limit:
         problems.add(None, None, None, f"tệp {len(data) / 1048576:.1f} MB vượt giới hạn {limit / 1048576:.0f} MB".replace(".", ","))
@@ -346,7 +348,7 @@ def check_plan_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: 
     return result
 
 
-def _check_lengths(table: _Table, limit: int, problems: _Problems) -> None:
+def _check_lengths(table: _Table, limit: int, problems: ProblemList) -> None:
     """Every cell of every row against the max_text_chars setting (value_rules, as for reports)."""
     for row_no, row in table.rows:
         for key, value in row.items():
@@ -356,7 +358,7 @@ def _check_lengths(table: _Table, limit: int, problems: _Problems) -> None:
 
 
 def _check_date_text(table: _Table, key: str, row_no: int, text: str | None, label: str,
-                     problems: _Problems) -> bool:
+                     problems: ProblemList) -> bool:
     """False (with a problem) when the text names a day that does not exist: '31/11/2026' would
     otherwise be read as no date at all and the task never be due."""
     impossible = value_rules.impossible_date(text)
@@ -366,7 +368,7 @@ def _check_date_text(table: _Table, key: str, row_no: int, text: str | None, lab
     return impossible is None
 
 
-def _check_plan(con, table: _Table, result: PlanCheck, problems: _Problems) -> None:
+def _check_plan(con, table: _Table, result: PlanCheck, problems: ProblemList) -> None:
     sheet = table.sheet
     if not table.rows:
         problems.add(sheet, "A4", None, "chưa điền thông tin kế hoạch (dòng dưới tiêu đề đang trống)")
@@ -458,7 +460,7 @@ def _check_plan(con, table: _Table, result: PlanCheck, problems: _Problems) -> N
                                        f"chu kỳ báo cáo của {unit_name} sẽ đổi từ {labels[unit_cycle]} sang {labels[cycle]}"))
 
 
-def _check_tasks(con, table: _Table, result: PlanCheck, problems: _Problems, offices: _Offices) -> None:
+def _check_tasks(con, table: _Table, result: PlanCheck, problems: ProblemList, offices: _Offices) -> None:
     sheet, plan = table.sheet, result.plan
     issuer = plan["issuer_unit_id"]
     first_row_of: dict[str, int] = {}
@@ -521,7 +523,7 @@ def _horizon(value: object) -> int | None:
     return None
 
 
-def _check_targets(con, table: _Table, result: PlanCheck, problems: _Problems, offices: _Offices) -> None:
+def _check_targets(con, table: _Table, result: PlanCheck, problems: ProblemList, offices: _Offices) -> None:
     sheet, plan = table.sheet, result.plan
     known = {kpi_id: (name, uom) for kpi_id, name, uom in con.execute(
         "select kpi_id, name, unit_of_measure from kpis").fetchall()}

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from nq57 import audit, auth
+from nq57 import audit, auth, db
 
 TASK_STATUSES = {
     "chua_thuc_hien": "Chưa thực hiện",
@@ -60,8 +60,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
     for update in batch.task_updates:
         if update.status not in TASK_STATUSES:
             raise ValueError(f"trạng thái không hợp lệ: {update.status}")
-    con.execute("begin transaction")
-    try:
+    with db.transaction(con):
         batch_id = con.execute(
             "insert into report_batches (unit_id, period, file_name, sha256, uploaded_by, uploaded_at, "
             "source, is_demo, row_count) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning batch_id",
@@ -83,10 +82,6 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
                 [[batch_id, batch.unit_id, u.task_id, batch.period, u.status, u.percent_complete,
                   u.evidence_ref, u.difficulties, u.requests, u.note] for u in batch.task_updates],
             )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return batch_id
 
 
@@ -102,8 +97,7 @@ def roll_back_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str | aut
     if not by:
         raise ValueError("cần tên người hủy đợt báo cáo")
     at = at or datetime.now()
-    con.execute("begin transaction")
-    try:
+    with db.transaction(con):
         updated = con.execute(
             "update report_batches set rolled_back_at = ?, rolled_back_by = ? "
             "where batch_id = ? and rolled_back_at is null returning batch_id, unit_id, period, file_name",
@@ -113,10 +107,6 @@ def roll_back_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str | aut
             _, unit_id, period, file_name = updated[0]
             audit.record(con, "rollback", by, at=at, unit_id=unit_id, period=period, batch_id=batch_id,
                          file_name=file_name, detail=f"hủy đợt {batch_id}")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     if not updated:
         raise ValueError(f"không tìm thấy đợt báo cáo {batch_id} còn hiệu lực")
 
@@ -138,8 +128,7 @@ def record_review(con: duckdb.DuckDBPyConnection, batch_id: int, unit_id: str, i
     if not reviewed_by:
         raise ValueError("cần tên người thẩm định")
     reviewed_at = reviewed_at or datetime.now()
-    con.execute("begin transaction")
-    try:
+    with db.transaction(con):
         review_id = con.execute(
             "insert into evidence_reviews (batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, "
             "reviewed_at) values (?, ?, ?, ?, ?, ?, ?, ?) returning review_id",
@@ -149,8 +138,4 @@ def record_review(con: duckdb.DuckDBPyConnection, batch_id: int, unit_id: str, i
         audit.record(con, "review", reviewed_by, at=reviewed_at, unit_id=unit_id,
                      period=period[0][0] if period else None, batch_id=batch_id,
                      detail=f"{item_type} {item_id}: {decision}" + (f" — {comment}" if comment else ""))
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return review_id

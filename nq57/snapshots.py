@@ -20,6 +20,8 @@ from datetime import date
 
 import duckdb
 
+from nq57.transaction import transaction
+
 # What a page or an export asks for at a date, in the order they depend on one another.
 SNAPSHOT_VIEWS = [
     "reporting_compliance",
@@ -77,46 +79,40 @@ def build(con: duckdb.DuckDBPyConnection) -> int | None:
     """Store a snapshot for the connection's as-of date (unless a valid one exists) and return
     its id. Returns None when another session stored the same snapshot at the same moment."""
     started = time.perf_counter()
-    con.execute("begin transaction")
     created: list[str] = []
     try:
-        as_of, current = as_of_date(con), fingerprint(con)
-        existing = con.execute(
-            "select snapshot_id from view_snapshots where as_of = ? and data_fingerprint = ?", [as_of, current]
-        ).fetchall()
-        if existing:
-            con.execute("commit")
-            return existing[0][0]
-        for view in build_order():
-            con.execute(f"create or replace temp table {view} as select * from main.{view}")
-            created.append(view)
-        snapshot_id = con.execute(
-            "insert into view_snapshots (as_of, data_fingerprint, built_at, build_seconds) "
-            "values (?, ?, current_localtimestamp(), 0) returning snapshot_id",
-            [as_of, current],
-        ).fetchall()[0][0]
-        for view in SNAPSHOT_VIEWS:
-            con.execute(
-                f"insert into {table_name(view)} select ?, row_number() over (), * from temp.{view}",
-                [snapshot_id],
-            )
-        _drop_temp(con, created)
-        created = []
-        con.execute("update view_snapshots set build_seconds = ? where snapshot_id = ?",
-                    [round(time.perf_counter() - started, 3), snapshot_id])
-        # older states of the same day are never read again
-        for (old_id,) in con.execute(
-            "select snapshot_id from view_snapshots where as_of = ? and snapshot_id <> ?", [as_of, snapshot_id]
-        ).fetchall():
-            drop(con, old_id)
-        _prune(con, snapshot_id)
-        con.execute("commit")
-        return snapshot_id
+        with transaction(con):
+            as_of, current = as_of_date(con), fingerprint(con)
+            existing = con.execute(
+                "select snapshot_id from view_snapshots where as_of = ? and data_fingerprint = ?", [as_of, current]
+            ).fetchall()
+            if existing:
+                return existing[0][0]
+            for view in build_order():
+                con.execute(f"create or replace temp table {view} as select * from main.{view}")
+                created.append(view)
+            snapshot_id = con.execute(
+                "insert into view_snapshots (as_of, data_fingerprint, built_at, build_seconds) "
+                "values (?, ?, current_localtimestamp(), 0) returning snapshot_id",
+                [as_of, current],
+            ).fetchall()[0][0]
+            for view in SNAPSHOT_VIEWS:
+                con.execute(
+                    f"insert into {table_name(view)} select ?, row_number() over (), * from temp.{view}",
+                    [snapshot_id],
+                )
+            _drop_temp(con, created)
+            created = []
+            con.execute("update view_snapshots set build_seconds = ? where snapshot_id = ?",
+                        [round(time.perf_counter() - started, 3), snapshot_id])
+            # older states of the same day are never read again
+            for (old_id,) in con.execute(
+                "select snapshot_id from view_snapshots where as_of = ? and snapshot_id <> ?", [as_of, snapshot_id]
+            ).fetchall():
+                drop(con, old_id)
+            _prune(con, snapshot_id)
+            return snapshot_id
     except duckdb.Error as problem:
-        try:
-            con.execute("rollback")
-        except duckdb.TransactionException:
-            pass  # a failed commit has already rolled back
         _drop_temp(con, created)
         # Two sessions building the same snapshot: the second loses on the unique key.
         if isinstance(problem, (duckdb.ConstraintException, duckdb.TransactionException)):

@@ -54,17 +54,12 @@ def storage_error(error: BaseException) -> StorageError | None:
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """begin … commit, all or nothing. A failed commit has already rolled back in DuckDB, so the
-    rollback here may fail too; that must not hide the cause."""
-    con.execute("begin transaction")
+    """db.transaction, with a write the disk refused (full, I/O error) raised as StorageError
+    with its Vietnamese message; anything else is raised unchanged."""
     try:
-        yield con
-        con.execute("commit")
+        with db.transaction(con):
+            yield con
     except BaseException as error:
-        try:
-            con.execute("rollback")
-        except duckdb.Error:
-            pass
         failure = storage_error(error)
         if failure is not None:
             raise failure from error

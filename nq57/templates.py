@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
-from pathlib import Path
 
 import duckdb
 from openpyxl import Workbook
@@ -167,10 +166,6 @@ def build_report_template(con: duckdb.DuckDBPyConnection, unit: str, period: str
     })
     workbook.active = 1
     return workbook
-
-
-def save(workbook: Workbook, target: str | Path | io.BytesIO) -> None:
-    workbook.save(target)
 
 
 def report_template_bytes(con: duckdb.DuckDBPyConnection, unit: str, period: str) -> bytes:

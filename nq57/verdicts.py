@@ -17,7 +17,7 @@ from typing import Iterable
 import duckdb
 import pandas as pd
 
-from nq57 import audit, auth
+from nq57 import audit, auth, db
 
 # Who may reopen: the roles that correct the record (they may also roll a batch back).
 REOPEN_ROLES = {"admin", "secretariat"}
@@ -141,16 +141,11 @@ def reopen(con: duckdb.DuckDBPyConnection, unit_id: str, period: date, user: aut
         raise ReopenError(f"kỳ báo cáo {period:%m/%Y} của {names[0][0]} chưa được thẩm định; đơn vị vẫn nộp lại được")
     if not bool(state.iloc[0]["is_locked"]):
         raise ReopenError(f"kỳ báo cáo {period:%m/%Y} của {names[0][0]} đã được mở lại và chưa có kết luận mới")
-    con.execute("begin transaction")
-    try:
+    with db.transaction(con):
         reopening_id = con.execute(
             "insert into period_reopenings (unit_id, period, reopened_by, reopened_at, reason) "
             "values (?, ?, ?, ?, ?) returning reopening_id", [unit_id, period, by, now, reason],
         ).fetchall()[0][0]
         audit.record(con, "reopen", by, at=now, unit_id=unit_id, period=period,
                      detail=f"mở lại kỳ {period:%m/%Y}: {reason}")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return reopening_id

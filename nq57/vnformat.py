@@ -27,7 +27,3 @@ def vn_date(value: date | datetime | str | None) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return value.strftime("%d/%m/%Y")
-
-
-def vn_period(value: date | datetime) -> str:
-    return value.strftime("%m/%Y")

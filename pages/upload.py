@@ -119,28 +119,30 @@ if preview is not None and len(preview):
 
 if st.button("Ghi nhận báo cáo", type="primary"):
     try:
-        batch_ids = data.commit_upload(result, user)
+        written = data.commit_upload(result, user)
     except (auth.PermissionDenied, storage.StorageError) as refusal:
         st.error(md_escape(refusal), icon=":material/block:")
         st.stop()
     del st.session_state[cache_key]
-    st.session_state["committed"] = (batch_ids, result)
-    st.success(f"Đã ghi nhận {vn_number(len(batch_ids))} đợt báo cáo lúc {vn_date(date.today())}. "
+    st.session_state["committed"] = (written, result)
+    st.success(f"Đã ghi nhận {vn_number(len(written))} đợt báo cáo lúc {vn_date(date.today())}. "
                "Các trang số liệu đã cập nhật.", icon=":material/check_circle:")
 
 if "committed" in st.session_state:
-    batch_ids, committed = st.session_state["committed"]
+    written, committed = st.session_state["committed"]
     st.subheader("3. Đính kèm tệp minh chứng (tùy chọn)")
     st.caption(f"Chấp nhận: {evidence.ALLOWED_LABEL}. Loại tệp được kiểm tra theo nội dung, không theo đuôi tên.")
-    items = [("kpi", r.unit_id, r.kpi_id, f"Chỉ tiêu {r.kpi_id} · {r.unit_id}") for r in committed.kpi_rows.itertuples()]
-    items += [("task", r.unit_id, r.task_id, f"Nhiệm vụ {r.task_id} · {r.unit_id}") for r in committed.task_rows.itertuples()]
-    history = data.view("batch_history")
-    batch_of = {(r.unit_id, r.period): r.batch_id for r in history[history["batch_id"].isin(batch_ids)].itertuples()}
-    choice = st.selectbox("Mục", range(len(items)), format_func=lambda i: items[i][3], key="evidence_item")
+    # the batch of each row is the one commit wrote for its unit and month (a range file has one per month)
+    batch_of = {(b.unit_id, b.period): b.batch_id for b in written}
+    items = [("kpi", r.unit_id, r.kpi_id, r.period, f"Chỉ tiêu {r.kpi_id} · {r.unit_id} · {r.period:%m/%Y}")
+             for r in committed.kpi_rows.itertuples()]
+    items += [("task", r.unit_id, r.task_id, r.period, f"Nhiệm vụ {r.task_id} · {r.unit_id} · {r.period:%m/%Y}")
+              for r in committed.task_rows.itertuples()]
+    choice = st.selectbox("Mục", range(len(items)), format_func=lambda i: items[i][4], key="evidence_item")
     attachment = st.file_uploader("Tệp minh chứng", key="evidence_file")
     if attachment is not None and st.button("Lưu minh chứng", key="evidence_save"):
-        item_type, unit_id, item_id, _ = items[choice]
-        batch_id = next(b for (u, _), b in batch_of.items() if u == unit_id)
+        item_type, unit_id, item_id, period, _ = items[choice]
+        batch_id = batch_of[(unit_id, period)]
         try:
             stored = data.store_evidence(attachment.getvalue(), attachment.name, user,
                                          int(batch_id), unit_id, item_type, item_id)

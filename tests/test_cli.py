@@ -115,3 +115,26 @@ def test_memory_limit_is_configurable(tmp_path, monkeypatch):
     with db.connect(tmp_path / "limited.duckdb") as con:
         limit = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
     assert limit == "476.8 MiB"  # 500 MB as DuckDB reports it; the default here is many GiB
+
+
+def test_bench_reads_the_global_db_option_like_every_command(tmp_path, monkeypatch):
+    """`--db PATH bench …` was refused (exit 2, unknown arguments): the bench options were parsed by
+    the main parser unless `bench` came first. Now --db may stand before it and reaches --views."""
+    from benchmarks import views
+    from nq57 import cli
+
+    measured = {}
+    monkeypatch.setattr(views, "run_views_bench", lambda scale, runs, **options: measured.update(
+        scale=scale, runs=runs, **options))
+    target = tmp_path / "bench.duckdb"
+    assert cli.main(["--db", str(target), "bench", "--views", "--scale", "province", "--runs", "1",
+                     "--skip-pages"]) == 0
+    assert measured["db_path"] == target and measured["runs"] == 1 and measured["skip_pages"]
+    assert cli.main(["bench", "--views", "--runs", "2"]) == 0 and measured["db_path"] is None
+
+
+@pytest.mark.parametrize("args", [["bench"], ["bench", "--runs", "0", "--ingest"], ["bench", "--no-such"],
+                                  ["init", "--system", "--no-such"]])
+def test_bench_usage_errors_exit_2_with_or_without_db(tmp_path, args):
+    assert nq57(*args).returncode == 2
+    assert nq57(*args, db=tmp_path / "x.duckdb").returncode == 2

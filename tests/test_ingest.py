@@ -114,7 +114,7 @@ def check(con, data: bytes, name: str = "bao-cao.xlsx", today: date = DEMO_TODAY
 def accept(con, data: bytes, now: datetime = NOW, name: str = "bao-cao.xlsx") -> tuple[ingest.CheckResult, list[int]]:
     result = check(con, data, name)
     assert result.accepted, [p.line() for p in result.problems]
-    return result, ingest.commit(con, result, "test", now=now)
+    return result, [written.batch_id for written in ingest.commit(con, result, "test", now=now)]
 
 
 def assert_rejected(con, data: bytes, cell: str | None = None, says: str | None = None,
@@ -588,6 +588,24 @@ def test_a_period_range_file_creates_one_batch_per_unit_and_period(con):
     assert kpi_actual(con, PERCENT_KPI) == {40.0}
 
 
+def test_commit_names_the_unit_and_month_of_every_batch_it_wrote(con):
+    """A range file has one batch per month for the same unit, so the unit alone does not say
+    which batch a row's evidence belongs to (the upload page attached it to the wrong month)."""
+    def history(workbook):
+        workbook[META_SHEET]["B4"] = "2026-08..2026-09"
+        sheet = workbook[KPI_SHEET]
+        row = row_of(sheet, PERCENT_KPI)
+        sheet[f"C{row}"], sheet[f"I{row}"] = "08/2026", 20
+        sheet[f"C{row + 1}"], sheet[f"I{row + 1}"] = "09/2026", 30
+        sheet[f"D{row + 1}"] = PERCENT_KPI
+    result = check(con, filled(con, edit=history), "lich-su.xlsx")
+    written = ingest.commit(con, result, "test", now=NOW)
+    assert [(b.unit_id, b.period) for b in written] == [(UNIT, date(2026, 8, 1)), (UNIT, date(2026, 9, 1))]
+    stored = dict(con.execute("select batch_id, period from report_batches where batch_id in (select unnest(?))",
+                              [[b.batch_id for b in written]]).fetchall())
+    assert {b.batch_id: b.period for b in written} == stored
+
+
 def test_a_period_range_file_rejects_a_row_outside_the_range(con):
     def history(workbook):
         workbook[META_SHEET]["B4"] = "2026-08..2026-09"
@@ -698,7 +716,7 @@ def test_a_workbook_saved_by_libreoffice_calc_is_accepted(con):
     assert result.accepted, [p.line() for p in result.problems]
     assert (result.unit_id, result.period) == (UNIT, date(2026, 10, 1))
     assert dict(zip(result.kpi_rows["kpi_id"], result.kpi_rows["value"])) == LIBREOFFICE_KPI_VALUES
-    (batch_id,) = ingest.commit(con, result, "test", now=NOW)
+    [(_, _, batch_id)] = ingest.commit(con, result, "test", now=NOW)
     assert kpi_actual(con, "an-toan-an-ninh-mang") == {72.5}
     task = result.task_rows.iloc[0]
     row = task_row(con, task["task_id"])

@@ -18,7 +18,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from nq57 import bench, db, ingest, templates
+from benchmarks import ingest as bench
+from nq57 import db, ingest, templates
 from nq57.workbook_format import KPI_COLUMNS, KPI_SHEET
 from tests.conftest import APP_PATH, DEMO_TODAY
 

@@ -151,7 +151,8 @@ def test_unit_reporter_imports_its_own_unit_only(con):
     before = batches(con)
     own = ingest.commit(con, checked(con, report(con, UNIT)), user(con, "nha-bich"), now=NOW)
     assert len(own) == 1
-    assert con.execute("select uploaded_by from report_batches where batch_id = ?", own).fetchall()[0][0] == "nha-bich"
+    assert con.execute("select uploaded_by from report_batches where batch_id = ?",
+                       [own[0].batch_id]).fetchall()[0][0] == "nha-bich"
     other = checked(con, report(con, OTHER))
     with pytest.raises(PermissionDenied, match="không có quyền nhập báo cáo của đơn vị 'xa-tan-an'"):
         ingest.commit(con, other, user(con, "nha-bich"), now=NOW)
@@ -196,7 +197,7 @@ def test_a_disabled_account_is_refused_even_with_a_live_session(con):
 
 
 def test_rollback_is_for_secretariat_and_admin(con):
-    (batch_id,) = ingest.commit(con, checked(con, report(con)), "cli", now=NOW)
+    [(_, _, batch_id)] = ingest.commit(con, checked(con, report(con)), "cli", now=NOW)
     for name in ("nha-bich", "tham-dinh", "lanh-dao"):
         with pytest.raises(PermissionDenied, match="không có quyền hủy đợt báo cáo"):
             reports.roll_back_batch(con, batch_id, user(con, name))
@@ -330,7 +331,7 @@ def test_cli_import_applies_the_account_of_user(db_path, tmp_path):
 @pytest.fixture()
 def done_batch(con) -> tuple[int, str]:
     task = first_task(con)
-    (batch_id,) = ingest.commit(con, checked(con, report(con, task_status="Hoàn thành", evidence_ref="QĐ 12/QĐ-UBND")),
+    [(_, _, batch_id)] = ingest.commit(con, checked(con, report(con, task_status="Hoàn thành", evidence_ref="QĐ 12/QĐ-UBND")),
                                 user(con, "nha-bich"), now=NOW)
     return batch_id, task
 
@@ -439,7 +440,7 @@ def test_pending_evidence_and_review(con, done_batch):
 
 
 def test_script_text_is_stored_as_text(con):
-    (batch_id,) = ingest.commit(con, checked(con, report(con, note=SCRIPT)), user(con, "nha-bich"), now=NOW)
+    [(_, _, batch_id)] = ingest.commit(con, checked(con, report(con, note=SCRIPT)), user(con, "nha-bich"), now=NOW)
     assert con.execute("select note from kpi_values where batch_id = ?", [batch_id]).fetchall() == [(SCRIPT,)]
     con.execute("update units set name = ? where unit_id = ?", [SCRIPT, UNIT])
     card = db.query_view(con, "unit_scorecard", as_of=DEMO_TODAY, filters={"unit_id": UNIT})
@@ -455,8 +456,8 @@ def test_every_audited_action_leaves_its_row(con, db_path):
     auth.authenticate(con, "van-thu", PASSWORD, now=NOW)
     with pytest.raises(auth.AuthError):
         auth.authenticate(con, "van-thu", "sai", now=NOW)
-    (first,) = ingest.commit(con, checked(con, report(con, value=3), "lan-1.xlsx"), user(con, "van-thu"), now=NOW)
-    (second,) = ingest.commit(con, checked(con, report(con, value=4), "lan-2.xlsx"), user(con, "van-thu"),
+    [(_, _, first)] = ingest.commit(con, checked(con, report(con, value=3), "lan-1.xlsx"), user(con, "van-thu"), now=NOW)
+    [(_, _, second)] = ingest.commit(con, checked(con, report(con, value=4), "lan-2.xlsx"), user(con, "van-thu"),
                               now=NOW + timedelta(minutes=5))
     reports.roll_back_batch(con, second, user(con, "van-thu"), at=NOW + timedelta(minutes=10))
     reports.record_review(con, first, UNIT, "kpi", "x", "valid", user(con, "tham-dinh"))

@@ -41,7 +41,7 @@ def stored(con) -> dict[str, int]:
 def judged_upload(con, when: datetime = NOW) -> tuple[int, str]:
     """The unit's report for PERIOD with its first task done on REF, judged insufficient an hour later."""
     task = first_task(con)
-    (batch_id,) = ingest.commit(con, checked(con, report(con, task_status="Hoàn thành", evidence_ref=REF)),
+    [(_, _, batch_id)] = ingest.commit(con, checked(con, report(con, task_status="Hoàn thành", evidence_ref=REF)),
                                 user(con, "nha-bich"), now=when)
     evidence.review(con, user(con, "tham-dinh"), batch_id, UNIT, "task", task, "insufficient", "Thiếu chữ ký",
                     now=when + timedelta(hours=1))
@@ -51,7 +51,8 @@ def judged_upload(con, when: datetime = NOW) -> tuple[int, str]:
 def resubmit(con, ref: str, by: str = "van-thu", when: datetime = NOW + timedelta(hours=2), note: str = "lần 2"):
     """The same report again (another file: a note differs), through the secretariat by default."""
     data = report(con, task_status="Hoàn thành", evidence_ref=ref, note=note)
-    return ingest.commit(con, checked(con, data, "nop-lai.xlsx"), user(con, by) if by else "cli", now=when)
+    written = ingest.commit(con, checked(con, data, "nop-lai.xlsx"), user(con, by) if by else "cli", now=when)
+    return [batch.batch_id for batch in written]
 
 
 # --- (a) the attack: the same rows again keep the verdict ------------------------------------------

@@ -12,7 +12,8 @@ from datetime import date
 
 import duckdb
 
-from nq57 import db, demo
+from nq57 import db
+from nq57.demo.rows import advance_batch_sequence, delete_demo_rows
 
 NATIONAL_PLAN = "demo-quoc-gia"
 UNIT_PREFIX = "tinh-"
@@ -34,25 +35,17 @@ def clear_catalogue(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("delete from units where unit_id like ?", [UNIT_PREFIX + "%"])
 
 
-def has_national_catalogue(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("select exists (select 1 from plans where plan_id = ?)", [NATIONAL_PLAN]).fetchall()[0][0]
-
-
 def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[str, int]:
     """Replace every demo row with the national data set; real rows are untouched."""
     today = today or date.today()
-    con.execute("begin transaction")
     try:
-        demo._delete_demo_rows(con)
-        clear_catalogue(con)
-        base = con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
-        con.execute("set variable nd_today = ?::date", [str(today)])
-        con.execute("set variable nd_batch_base = ?::bigint", [base])
-        con.execute(db.read_sql_file("demo/national"))
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+        with db.transaction(con):
+            delete_demo_rows(con)
+            clear_catalogue(con)
+            base = con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
+            con.execute("set variable nd_today = ?::date", [str(today)])
+            con.execute("set variable nd_batch_base = ?::bigint", [base])
+            con.execute(db.read_sql_file("demo/national"))
     finally:
         con.execute("reset variable nd_today")
         con.execute("reset variable nd_batch_base")
@@ -69,11 +62,3 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
     ]:
         counts[label] = con.execute(sql).fetchall()[0][0]
     return counts
-
-
-def advance_batch_sequence(con: duckdb.DuckDBPyConnection) -> None:
-    """Demo batches carry explicit ids; move the sequence past them in one set-based statement."""
-    highest = con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
-    current = con.execute("select nextval('batch_id_seq')").fetchall()[0][0]
-    if current <= highest:
-        con.execute("select max(nextval('batch_id_seq')) from range(?)", [highest - current + 1])

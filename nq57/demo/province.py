@@ -1,4 +1,4 @@
-"""Deterministic, plausible demo reports so a newcomer sees charts.
+"""Province-size demo: deterministic, plausible reports for the real 95 units so a newcomer sees charts.
 
 Every demo row hangs off a batch marked is_demo (and reviews carry is_demo), so the pages can
 announce "Dữ liệu minh họa" and `demo --clear` removes exactly these rows and nothing else.
@@ -13,7 +13,9 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pandas as pd
 
-DEMO_USER = "demo"
+from nq57 import db
+from nq57.demo.rows import DEMO_USER, advance_batch_sequence, delete_demo_rows
+
 
 DIFFICULTIES = [
     "Hạ tầng mạng tại một số ấp, khu phố chưa ổn định",
@@ -166,18 +168,13 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
                 "is_demo": True, "row_count": row_count,
             })
 
-    con.execute("begin transaction")
-    try:
-        _delete_demo_rows(con)
+    with db.transaction(con):
+        delete_demo_rows(con)
         _insert(con, "report_batches", batches)
         _insert(con, "kpi_values", kpi_rows)
         _insert(con, "task_updates", task_rows)
         _insert(con, "evidence_reviews", reviews)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    _advance_batch_sequence(con)
+    advance_batch_sequence(con)
     return {"batches": len(batches), "kpi_values": len(kpi_rows), "task_updates": len(task_rows),
             "evidence_reviews": len(reviews)}
 
@@ -247,39 +244,3 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> Non
         con.execute(f"insert into {table} ({columns}) select {columns} from demo_frame")
     finally:
         con.unregister("demo_frame")
-
-
-def _delete_demo_rows(con: duckdb.DuckDBPyConnection) -> None:
-    demo_batches = "select batch_id from report_batches where is_demo"
-    con.execute(f"delete from kpi_values where batch_id in ({demo_batches})")
-    con.execute(f"delete from task_updates where batch_id in ({demo_batches})")
-    con.execute("delete from evidence_reviews where is_demo")
-    con.execute("delete from report_batches where is_demo")
-
-
-def _advance_batch_sequence(con: duckdb.DuckDBPyConnection) -> None:
-    """Demo batches carry explicit ids; move the sequence past them so uploads never collide."""
-    highest = con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
-    current = con.execute("select nextval('batch_id_seq')").fetchall()[0][0]
-    while current <= highest:
-        current = con.execute("select nextval('batch_id_seq')").fetchall()[0][0]
-
-
-def clear(con: duckdb.DuckDBPyConnection) -> int:
-    """Remove every demo row, and only those. Returns the number of demo batches removed."""
-    from nq57 import demo_national  # the synthetic national catalogue is demo data too
-
-    count = con.execute("select count(*) from report_batches where is_demo").fetchall()[0][0]
-    con.execute("begin transaction")
-    try:
-        _delete_demo_rows(con)
-        demo_national.clear_catalogue(con)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    return count
-
-
-def has_demo_rows(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("select exists (select 1 from report_batches where is_demo)").fetchall()[0][0]

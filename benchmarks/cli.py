@@ -1,0 +1,50 @@
+"""`python -m nq57 [--db PATH] bench …` (and `python -m benchmarks …`): parse the bench options, run."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m nq57 bench", description="Đo hiệu năng")
+    parser.add_argument("--ingest", action="store_true", help="đo hiệu năng nhập báo cáo Excel")
+    parser.add_argument("--runs", type=int, default=3, help="số lần đo cho các phép nhanh (lấy tốt nhất)")
+    parser.add_argument("--pandas-runs", type=int, default=1, help="số lần đo pandas+openpyxl")
+    parser.add_argument("--skip-pandas", action="store_true", help="bỏ qua phép đo pandas+openpyxl (chậm)")
+    parser.add_argument("--views", action="store_true", help="đo hiệu năng view red_flags, unit_scorecard và các trang")
+    parser.add_argument("--scale", choices=["province", "national"], default="province",
+                        help="quy mô dữ liệu cho --views (cơ sở dữ liệu tạo một lần trong data/bench/, "
+                             "hoặc tệp --db đặt trước bench)")
+    parser.add_argument("--skip-pages", action="store_true", help="--views: bỏ qua phép đo các trang (AppTest)")
+    parser.add_argument("--page-timeout", type=float, default=120, help="--views: giới hạn giây cho một lần chạy trang")
+    return parser
+
+
+def main(argv: list[str] | None = None, db_path: str | None = None) -> int:
+    """`db_path` is the command line's `--db`: the database `--views` measures (instead of
+    data/bench/SCALE.duckdb; built there by `demo --scale` if missing). `--ingest` always works on
+    its own database in a temporary folder, so it never writes to `db_path`."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.ingest and not args.views:
+        parser.print_usage(sys.stderr)
+        print("Sai cú pháp: chọn phép đo, ví dụ --ingest hoặc --views", file=sys.stderr)
+        return 2
+    if args.runs < 1 or args.pandas_runs < 1:
+        print("Sai cú pháp: --runs và --pandas-runs phải từ 1 trở lên", file=sys.stderr)
+        return 2
+    if args.ingest:
+        from benchmarks.ingest import run_ingest_bench
+
+        run_ingest_bench(args.runs, args.pandas_runs, args.skip_pandas)
+    if args.views:
+        from benchmarks.views import run_views_bench
+
+        run_views_bench(args.scale, args.runs, skip_pages=args.skip_pages, skip_pandas=args.skip_pandas,
+                        page_timeout=args.page_timeout, db_path=Path(db_path) if db_path else None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

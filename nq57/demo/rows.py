@@ -1,0 +1,32 @@
+"""What every demo data set shares: the demo actor, removing demo rows, and the batch sequence.
+
+Every demo row hangs off a batch marked is_demo (and reviews carry is_demo), so the pages can
+announce "Dữ liệu minh họa" and `demo --clear` removes exactly these rows and nothing else.
+"""
+from __future__ import annotations
+
+import duckdb
+
+DEMO_USER = "demo"
+
+
+def delete_demo_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove demo batches with their values, updates and reviews (inside the caller's transaction)."""
+    demo_batches = "select batch_id from report_batches where is_demo"
+    con.execute(f"delete from kpi_values where batch_id in ({demo_batches})")
+    con.execute(f"delete from task_updates where batch_id in ({demo_batches})")
+    con.execute("delete from evidence_reviews where is_demo")
+    con.execute("delete from report_batches where is_demo")
+
+
+def advance_batch_sequence(con: duckdb.DuckDBPyConnection) -> None:
+    """Demo batches carry explicit ids; move the sequence past them in one set-based statement,
+    so uploads never collide."""
+    highest = con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
+    current = con.execute("select nextval('batch_id_seq')").fetchall()[0][0]
+    if current <= highest:
+        con.execute("select max(nextval('batch_id_seq')) from range(?)", [highest - current + 1])
+
+
+def has_demo_rows(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("select exists (select 1 from report_batches where is_demo)").fetchall()[0][0]

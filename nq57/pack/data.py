@@ -1,0 +1,86 @@
+"""The figures of a meeting pack, read in one short connection.
+
+Every number comes from the contract views (`unit_scorecard`, `red_flags`, `kpi_progress`,
+`flags_by_rule`) through `db.query_view`; the rest of the package only arranges, formats and
+draws them, so the connection can close before any drawing starts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from nq57 import db
+from nq57.palette import GRADE_COLOURS
+from nq57.textparse import fold_diacritics
+
+Progress = Callable[[float, str], None]
+
+TITLE = "Báo cáo tiến độ thực hiện Nghị quyết 57-NQ/TW"
+PROVINCE = "tỉnh Đồng Nai"
+DEMO_LABEL = "Dữ liệu minh họa"
+DEMO_DETAIL = "Gói họp có chứa số liệu báo cáo minh họa, không phải số liệu thật."
+DEMO_NOTICE = f"{DEMO_LABEL}: {DEMO_DETAIL[0].lower()}{DEMO_DETAIL[1:]}"
+KIND_LABELS = {"ward": "Phường", "commune": "Xã", "department": "Sở, ngành", "province": "Tỉnh"}
+
+# The lowest score of each grade, as unit_scorecard grades them (the last grade has no floor);
+# the chart's axis and the PDF's note are written from it.
+GRADE_FLOORS = dict(zip(GRADE_COLOURS, (90, 80, 70, 50, None)))
+
+
+def grade_bands() -> dict[str, str]:
+    """'A' → '≥ 90', 'B' → '80–89' …, the last grade '< 50'."""
+    bands, ceiling = {}, None
+    for grade, floor in GRADE_FLOORS.items():
+        if floor is None:
+            bands[grade] = f"< {ceiling}"
+        else:
+            bands[grade] = f"≥ {floor}" if ceiling is None else f"{floor}–{ceiling - 1}"
+            ceiling = floor
+    return bands
+
+
+@dataclass
+class PackData:
+    as_of: date
+    generated_at: datetime
+    has_demo: bool
+    scorecard: pd.DataFrame   # 95 communes/wards, by rank
+    flags: pd.DataFrame       # every row of red_flags
+    kpis: pd.DataFrame        # kpi_progress, current horizon, communes/wards
+    rule_labels: dict[int, str]  # flags_by_rule: every rule and its label, even with no flag
+
+
+def no_progress(fraction: float, message: str) -> None:
+    """The progress callback when the caller gives none."""
+
+
+def _name_key(name: object) -> str:
+    """Alphabetical order for Vietnamese names: diacritics folded (Đăk Ơ sorts under D)."""
+    return fold_diacritics(str(name or "")).casefold()
+
+
+def pack_file_names(as_of: date) -> tuple[str, str]:
+    stem = f"goi_hop_{as_of.isoformat()}"
+    return f"{stem}.xlsx", f"{stem}.pdf"
+
+
+def load_pack_data(con: duckdb.DuckDBPyConnection, as_of: date) -> PackData:
+    scorecard = db.query_view(con, "unit_scorecard", as_of=as_of, order_by="rank")
+    scorecard = scorecard.sort_values(["rank", "unit_name"], kind="stable").reset_index(drop=True)
+    flags = db.query_view(con, "red_flags", as_of=as_of)
+    flags = (flags.assign(_name_key=flags["unit_name"].map(_name_key))
+             .sort_values(["_name_key", "unit_name", "rule", "due_date", "item_name"], kind="stable", na_position="last")
+             .drop(columns="_name_key"))
+    kpis = db.query_view(con, "kpi_progress", as_of=as_of, filters={"is_current_horizon": True})
+    kpis = kpis[kpis["unit_id"].isin(scorecard["unit_id"])]
+    kpis = kpis.sort_values(["unit_id", "kpi_name", "horizon"], kind="stable")
+    rules = db.query_view(con, "flags_by_rule", as_of=as_of)
+    rule_labels = {int(rule): str(label) for rule, label in zip(rules["rule"], rules["rule_label"])}
+    has_demo = bool(con.execute("select exists(select 1 from report_batches where is_demo)").fetchone()[0])
+    return PackData(as_of=as_of, generated_at=datetime.now(), has_demo=has_demo,
+                    scorecard=scorecard, flags=flags.reset_index(drop=True), kpis=kpis.reset_index(drop=True),
+                    rule_labels=rule_labels)
