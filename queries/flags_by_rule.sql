@@ -1,5 +1,7 @@
 -- Red flags counted by rule, every rule listed even when it has none (an empty bar says
--- "none", a missing bar says nothing).
+-- "none", a missing bar says nothing). The same rows as red_flags, so the same total: every
+-- accountable unit (communes/wards and departments); commune_flag_count is the share of the
+-- communes/wards, the sum of unit_scorecard's flags_rule_N.
 with rules as (
     select * from (values
         (1, 'Quá hạn, chưa hoàn thành'),
@@ -10,14 +12,22 @@ with rules as (
 ),
 
 flags as (
-    select rule, count(*) as flag_count, count(distinct unit_id) as units_flagged
+    select
+        rule,
+        count(*)                                                     as flag_count,
+        count(distinct unit_id)                                      as units_flagged,
+        count(*) filter (where is_commune_level)                     as commune_flag_count
     from red_flags
-    where unit_kind in ('ward', 'commune')
     group by rule
 ),
 
 final as (
-    select r.rule, r.rule_label, coalesce(f.flag_count, 0) as flag_count, coalesce(f.units_flagged, 0) as units_flagged
+    select
+        r.rule,
+        r.rule_label,
+        coalesce(f.flag_count, 0)         as flag_count,
+        coalesce(f.units_flagged, 0)      as units_flagged,
+        coalesce(f.commune_flag_count, 0) as commune_flag_count
     from rules r
     left join flags f using (rule)
     order by r.rule

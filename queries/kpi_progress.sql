@@ -105,16 +105,9 @@ rated as (
             when is_lower_better then round(expected_value / nullif(actual_value, 0), 3)
             else round(actual_value / nullif(expected_value, 0), 3)
         end                                         as progress_ratio,
-        case
-            when not coalesce(is_met_raw, false) then 'khong_yeu_cau'
-            when nullif(trim(evidence_ref), '') is null and unit_id <> 'dong-nai' then 'thieu_minh_chung'
-            -- judged before, evidence changed since: awaits review again and does not count
-            when needs_review then 'cho_tham_dinh_lai'
-            when review_decision is null then 'cho_tham_dinh'
-            when review_decision = 'valid' then 'hop_le'
-            when review_decision = 'invalid' then 'khong_hop_le'
-            else 'thieu_chat_luong'
-        end                                         as evidence_state
+        -- the province roll-up needs no evidence of its own
+        evidence_state(is_met_raw, unit_id <> 'dong-nai', evidence_ref, needs_review, review_decision)
+                                                    as evidence_state
     from scheduled
 ),
 
@@ -129,7 +122,7 @@ final as (
             when is_met_raw then 'cho_hoan_thien'
             when due_date < as_of then 'canh_bao_do'
             when progress_ratio >= 1 then 'dung_tien_do'
-            when progress_ratio >= 0.5 then 'cham'
+            when progress_ratio >= behind_ratio() then 'cham'
             when progress_ratio is null then 'dung_tien_do'
             else 'canh_bao_do'
         end                                         as status,
@@ -137,19 +130,33 @@ final as (
             when comparator is not null and actual_value is not null and not coalesce(is_met_raw, false)
                  and due_date < as_of then 1
             when comparator is not null and actual_value is not null and not coalesce(is_met_raw, false)
-                 and progress_ratio < 0.5 then 2
+                 and progress_ratio < behind_ratio() then 2
         end                                         as flag_rule
     from rated
+),
+
+horizons as (
+    select
+        * exclude (status),
+        status,
+        -- the horizon a reader looks at first: the nearest one still ahead, else the last one
+        -- (rule 2 looks at this one only, not at every later horizon)
+        due_date = coalesce(
+            min(due_date) filter (where due_date >= as_of) over (partition by unit_id, kpi_id),
+            max(due_date) over (partition by unit_id, kpi_id)
+        )                                           as is_current_horizon_raw,
+        -- the evidence is the same for every horizon: one rule-3 flag per KPI, on the nearest
+        -- horizon whose evidence was judged insufficient
+        evidence_state = 'thieu_chat_luong' and row_number() over (
+            partition by unit_id, kpi_id, evidence_state = 'thieu_chat_luong' order by due_date, horizon
+        ) = 1                                       as is_evidence_flag_row
+    from final
 )
 
 select
-    * exclude (status),
+    * exclude (status, is_current_horizon_raw, is_evidence_flag_row),
     status,
-    -- the horizon a reader looks at first: the nearest one still ahead, else the last one
-    due_date = coalesce(
-        min(due_date) filter (where due_date >= as_of) over (partition by unit_id, kpi_id),
-        max(due_date) over (partition by unit_id, kpi_id)
-    )                                               as is_current_horizon,
+    is_current_horizon_raw                          as is_current_horizon,
     case status
         when 'dat' then 'Đạt'
         when 'dung_tien_do' then 'Đúng tiến độ'
@@ -160,5 +167,11 @@ select
         else 'Định tính'
     end                                             as status_label,
     status = 'dat'                                  as is_met,
-    status in ('dat', 'dung_tien_do')               as is_on_track
-from final
+    status in ('dat', 'dung_tien_do')               as is_on_track,
+    unit_kind in ('ward', 'commune')                as is_commune_level,
+    -- the red-flag rules, once, per row (red_flags lists these rows): 1 past due and not met,
+    -- 2 below behind_ratio() of the schedule on the current horizon, 3 evidence insufficient
+    unit_kind <> 'province' and coalesce(flag_rule = 1, false)                          as breaks_rule_1,
+    unit_kind <> 'province' and coalesce(flag_rule = 2 and is_current_horizon_raw, false) as breaks_rule_2,
+    unit_kind <> 'province' and is_evidence_flag_row                                    as breaks_rule_3
+from horizons

@@ -60,5 +60,7 @@ select
         else 'Chưa đến hạn'
     end as status_label,
     is_demo,
-    as_of
+    as_of,
+    -- red-flag rule 4, once, per row: the report for a period not received by its deadline
+    status = 'chua_nop' as breaks_rule_4
 from final

@@ -120,16 +120,9 @@ joined as (
 evidence as (
     select
         *,
-        case
-            when reported_status is distinct from 'hoan_thanh' then 'khong_yeu_cau'
-            when nullif(trim(evidence_ref), '') is null then 'thieu_minh_chung'
-            -- judged before, evidence changed since: awaits review again and does not count
-            when needs_review then 'cho_tham_dinh_lai'
-            when review_decision is null then 'cho_tham_dinh'
-            when review_decision = 'valid' then 'hop_le'
-            when review_decision = 'invalid' then 'khong_hop_le'
-            else 'thieu_chat_luong'
-        end as evidence_state
+        -- judged before, evidence changed since: awaits review again and does not count
+        evidence_state(reported_status = 'hoan_thanh', true, evidence_ref, needs_review, review_decision)
+            as evidence_state
     from joined
 ),
 
@@ -188,7 +181,7 @@ final as (
             when deadline_kind = 'date' and reported_status is not null
                  and not is_reported_done_valid and due_date >= as_of
                  and expected_percent >= setting('behind_schedule_min_expected')::double
-                 and coalesce(percent_complete, 0) < 0.5 * expected_percent
+                 and coalesce(percent_complete, 0) < behind_ratio() * expected_percent
             then true else false
         end                                                                   as is_behind_schedule,
         case
@@ -207,4 +200,13 @@ final as (
     from judged
 )
 
-select * from final
+-- The red-flag rules, once, per row (red_flags lists these rows; unit_scorecard, flags_by_rule
+-- and province_summary count them): 1 overdue, 2 behind schedule, 3 evidence judged insufficient.
+-- The province itself is never flagged; departments are (is_commune_level tells them apart).
+select
+    *,
+    unit_kind in ('ward', 'commune')                                          as is_commune_level,
+    unit_kind <> 'province' and is_overdue                                    as breaks_rule_1,
+    unit_kind <> 'province' and is_behind_schedule                            as breaks_rule_2,
+    unit_kind <> 'province' and evidence_state = 'thieu_chat_luong'           as breaks_rule_3
+from final
