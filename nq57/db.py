@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from nq57 import filelock, snapshots, value_rules
+from nq57 import filelock, labels, snapshots, value_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -294,6 +294,9 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
             [key, value, description],
         )
     con.execute(read_sql_file("macros"))
+    from nq57 import catalogue  # catalogue reads seeds only; imported here to keep db light
+
+    catalogue.load_labels(con)  # the views join the labels for their *_label columns
     for view in VIEW_ORDER:
         con.execute(f"create or replace view {view} as\n{read_sql_file(view)}")
     snapshots.create_tables(con)
@@ -308,6 +311,7 @@ def schema_fingerprint() -> str:
     digest = hashlib.sha256()
     for name in ["schema", "macros", *VIEW_ORDER]:
         digest.update(read_sql_file(name).encode("utf-8"))
+    digest.update(labels.SEED_FILE.read_bytes())  # a changed label reloads the labels table
     return digest.hexdigest()[:16]
 
 

@@ -39,13 +39,12 @@ final as (
             when r.version_rank = 1 then 'current'
             else 'superseded'
         end                                          as state,
-        case
-            when r.rolled_back_at is not null then 'Đã hoàn tác'
-            when r.version_rank = 1 then 'Đang hiệu lực'
-            else 'Đã bị thay thế'
-        end                                          as state_label
+        null::varchar                                as state_label  -- labels, below
     from ranked r
     left join units u using (unit_id)
 )
 
-select * from final order by uploaded_at desc, batch_id desc
+select f.* replace (l.label as state_label)
+from final f
+left join labels_of('batch_state') l on l.code = f.state
+order by uploaded_at desc, batch_id desc

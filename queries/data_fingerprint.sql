@@ -17,6 +17,7 @@ parts as (
     union all select 'task_units', count(*), bit_xor(hash(tu)) from task_units tu
     union all select 'kpis', count(*), bit_xor(hash(k)) from kpis k
     union all select 'targets', count(*), bit_xor(hash(tg)) from targets tg
+    union all select 'labels', count(*), bit_xor(hash(lb)) from labels lb
     union all
     select 'report_batches', count(*),
            bit_xor(hash(b.batch_id, b.uploaded_at, b.is_demo,

@@ -3,12 +3,8 @@
 -- accountable unit (communes/wards and departments); commune_flag_count is the share of the
 -- communes/wards, the sum of unit_scorecard's flags_rule_N.
 with rules as (
-    select * from (values
-        (1, 'Quá hạn, chưa hoàn thành'),
-        (2, 'Dưới 50% tiến độ'),
-        (3, 'Minh chứng thiếu chất lượng'),
-        (4, 'Chưa nộp báo cáo')
-    ) as r(rule, rule_label)
+    -- every rule of the labels seed, in its order
+    select code::integer as rule, label as rule_label from labels_of('rule')
 ),
 
 flags as (

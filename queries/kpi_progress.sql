@@ -154,18 +154,10 @@ horizons as (
 )
 
 select
-    * exclude (status, is_current_horizon_raw, is_evidence_flag_row),
+    horizons.* exclude (status, is_current_horizon_raw, is_evidence_flag_row),
     status,
     is_current_horizon_raw                          as is_current_horizon,
-    case status
-        when 'dat' then 'Đạt'
-        when 'dung_tien_do' then 'Đúng tiến độ'
-        when 'cham' then 'Chậm'
-        when 'canh_bao_do' then 'Cảnh báo đỏ'
-        when 'cho_hoan_thien' then 'Chờ hoàn thiện'
-        when 'chua_co_so_lieu' then 'Chưa có số liệu'
-        else 'Định tính'
-    end                                             as status_label,
+    l.label                                         as status_label,
     status = 'dat'                                  as is_met,
     status in ('dat', 'dung_tien_do')               as is_on_track,
     unit_kind in ('ward', 'commune')                as is_commune_level,
@@ -175,3 +167,4 @@ select
     unit_kind <> 'province' and coalesce(flag_rule = 2 and is_current_horizon_raw, false) as breaks_rule_2,
     unit_kind <> 'province' and is_evidence_flag_row                                    as breaks_rule_3
 from horizons
+left join labels_of('kpi_status') l on l.code = horizons.status

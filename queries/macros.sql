@@ -70,3 +70,7 @@ create or replace macro evidence_state(claims_done, required, ref, needs_review,
         when decision = 'invalid' then 'khong_hop_le'
         else 'thieu_chat_luong'
     end;
+
+-- The labels of one domain (the labels table, data/seed/labels.csv), to join on code.
+create or replace macro labels_of(d) as table
+    select code, label, symbol, colour, marker, sort_order from labels where domain = d;

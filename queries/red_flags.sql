@@ -116,12 +116,7 @@ final as (
         f.item_id,
         f.item_name,
         f.rule,
-        case f.rule
-            when 1 then 'Quá hạn, chưa hoàn thành'
-            when 2 then 'Dưới 50% tiến độ'
-            when 3 then 'Minh chứng thiếu chất lượng'
-            else 'Chưa nộp báo cáo'
-        end as rule_label,
+        l.label as rule_label,
         f.reason,
         f.due_date,
         f.period,
@@ -133,6 +128,7 @@ final as (
         u.kind in ('ward', 'commune') as is_commune_level
     from all_flags f
     join units u on u.unit_id = f.unit_id
+    left join labels_of('rule') l on l.code = f.rule::varchar
     cross join ctx
 )
 

@@ -52,15 +52,11 @@ final as (
 )
 
 select
-    * exclude (is_demo, as_of),
-    case status
-        when 'dung_han' then 'Đúng hạn'
-        when 'tre_han' then 'Trễ hạn'
-        when 'chua_nop' then 'Chưa nộp'
-        else 'Chưa đến hạn'
-    end as status_label,
+    final.* exclude (is_demo, as_of),
+    l.label as status_label,
     is_demo,
     as_of,
     -- red-flag rule 4, once, per row: the report for a period not received by its deadline
     status = 'chua_nop' as breaks_rule_4
 from final
+left join labels_of('report_status') l on l.code = final.status

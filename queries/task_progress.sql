@@ -153,14 +153,7 @@ final as (
             when reported_status is null then 'chua_bao_cao'
             else reported_status
         end                                                                   as status,
-        case
-            when is_reported_done_valid then 'Hoàn thành'
-            when reported_status = 'hoan_thanh' then 'Chờ hoàn thiện'
-            when deadline_kind = 'conditional' then 'Chờ hướng dẫn'
-            when reported_status is null then 'Chưa báo cáo'
-            when reported_status = 'dang_thuc_hien' then 'Đang thực hiện'
-            else 'Chưa thực hiện'
-        end                                                                   as status_label,
+        null::varchar                                                         as status_label,  -- labels, below
         case
             when deadline_kind = 'date' then due_date <= as_of
             when deadline_kind = 'recurring' then is_recurring_due
@@ -188,25 +181,20 @@ final as (
             when is_reported_done_valid then 1.0
             when expected_percent > 0 then round(coalesce(percent_complete, 0) / expected_percent, 3)
         end                                                                   as progress_ratio,
-        case evidence_state
-            when 'khong_yeu_cau' then ''
-            when 'thieu_minh_chung' then 'Thiếu minh chứng'
-            when 'cho_tham_dinh' then 'Chờ thẩm định'
-            when 'cho_tham_dinh_lai' then 'Chờ thẩm định lại'
-            when 'hop_le' then 'Hợp lệ'
-            when 'khong_hop_le' then 'Không hợp lệ'
-            else 'Thiếu chất lượng'
-        end                                                                   as evidence_label
+        null::varchar                                                         as evidence_label  -- labels, below
     from judged
 )
 
 -- The red-flag rules, once, per row (red_flags lists these rows; unit_scorecard, flags_by_rule
 -- and province_summary count them): 1 overdue, 2 behind schedule, 3 evidence judged insufficient.
 -- The province itself is never flagged; departments are (is_commune_level tells them apart).
+-- Every *_label is the labels table's text for the code (data/seed/labels.csv).
 select
-    *,
-    unit_kind in ('ward', 'commune')                                          as is_commune_level,
-    unit_kind <> 'province' and is_overdue                                    as breaks_rule_1,
-    unit_kind <> 'province' and is_behind_schedule                            as breaks_rule_2,
-    unit_kind <> 'province' and evidence_state = 'thieu_chat_luong'           as breaks_rule_3
-from final
+    f.* replace (sl.label as status_label, el.label as evidence_label),
+    f.unit_kind in ('ward', 'commune')                                        as is_commune_level,
+    f.unit_kind <> 'province' and f.is_overdue                                as breaks_rule_1,
+    f.unit_kind <> 'province' and f.is_behind_schedule                        as breaks_rule_2,
+    f.unit_kind <> 'province' and f.evidence_state = 'thieu_chat_luong'       as breaks_rule_3
+from final f
+left join labels_of('task_status') sl on sl.code = f.status
+left join labels_of('evidence_state') el on el.code = f.evidence_state

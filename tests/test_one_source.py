@@ -87,3 +87,51 @@ def test_the_threshold_of_rule_2_is_one_setting(fixture_db):
     con.execute("update settings set value = '0.3' where key = 'behind_schedule_ratio'")
     assert not rule_2()
     assert con.execute("select count(*) from red_flags where rule = 2").fetchall()[0][0] == 0
+
+
+# (view, label column, labels domain, code column): every *_label a view shows
+LABELLED = [
+    ("task_progress", "status_label", "task_status", "status"),
+    ("task_progress", "evidence_label", "evidence_state", "evidence_state"),
+    ("kpi_progress", "status_label", "kpi_status", "status"),
+    ("reporting_compliance", "status_label", "report_status", "status"),
+    ("red_flags", "rule_label", "rule", "rule"),
+    ("flags_by_rule", "rule_label", "rule", "rule"),
+    ("batch_history", "state_label", "batch_state", "state"),
+]
+
+
+def test_every_label_a_view_shows_comes_from_the_labels_table(demo_db_path, tmp_path):
+    import shutil
+
+    copy = tmp_path / "labels.duckdb"
+    shutil.copy(demo_db_path, copy)
+    with db.connect(copy) as con:
+        db.set_as_of(con, "2026-06-30")
+        before = db.query_view(con, "red_flags", as_of="2026-06-30")
+        con.execute("update labels set label = label || ' [' || code || ']'")
+        for view, label, domain, code in LABELLED:
+            shown, wrong = one(con, f"""
+                select count(*), count(*) filter (where v.{label} is distinct from l.label)
+                from {view} v left join labels l on l.domain = '{domain}' and l.code = v.{code}::varchar""")
+            assert shown > 0, view
+            assert wrong == 0, f"{view}.{label}: {wrong} rows do not follow the labels table"
+        renamed = one(con, "select label from labels where domain = 'kpi_status' and code = 'cham'")[0]
+        assert renamed == "Chậm [cham]"
+        # the stored snapshot is not read once a label changed (labels are in data_fingerprint)
+        after = db.query_view(con, "red_flags", as_of="2026-06-30")
+        assert len(after) == len(before)
+        assert set(after["rule_label"]) == {f"{text} [{rule}]" for text, rule in
+                                            set(zip(before["rule_label"], before["rule"]))}
+
+
+def test_the_palette_reads_the_labels_seed():
+    from nq57 import labels, palette
+
+    seed = labels.read_seed()
+    assert palette.RULE_COLOURS == {int(x.code): x.colour for x in seed if x.domain == "rule"}
+    assert list(palette.GRADE_COLOURS) == ["A", "B", "C", "D", "E"]
+    for x in seed:
+        if x.domain in ("task_status", "kpi_status"):
+            assert palette.STATUS_STYLE[x.label] == (x.colour, x.symbol, x.marker)
+            assert palette.style(x.domain, x.code) == (x.colour, x.symbol, x.marker)
