@@ -19,36 +19,17 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from nq57 import filelock, labels, snapshots, value_rules
+from nq57 import filelock, labels, snapshots, value_rules, views
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "nq57.duckdb"
 
-# Views depend on one another, so they are created in this order. Each name is a file in
-# queries/. The contract views (documented in the README) are listed in CONTRACT_VIEWS.
-VIEW_ORDER = [
-    "as_of_context",
-    "data_fingerprint",
-    "current_batches",
-    "current_kpi_values",
-    "current_task_updates",
-    "evidence_status",
-    "evidence_file_labels",
-    "reporting_periods",
-    "reporting_compliance",
-    "effective_targets",
-    "task_progress",
-    "kpi_latest_values",
-    "kpi_progress",
-    "red_flags",
-    "unit_scorecard",
-    "province_summary",
-    "flags_by_rule",
-    "batch_history",
-    "kpi_history",
-]
-CONTRACT_VIEWS = ["task_progress", "kpi_progress", "red_flags", "unit_scorecard", "reporting_compliance"]
+# Views depend on one another, so they are created in this order: nq57/views.py sorts the files
+# of queries/staging, intermediate, marts and pages by the views they read (no hand-kept list).
+# The contract views (documented in the README) are listed in CONTRACT_VIEWS.
+VIEW_ORDER = views.ORDER
+CONTRACT_VIEWS = views.CONTRACT_VIEWS
 CATALOGUE_TABLES = ["units", "tasks", "kpis", "targets"]
 
 # Defaults for the settings table; an existing value is never overwritten by init.
@@ -282,6 +263,10 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> I
 
 
 def read_sql_file(name: str) -> str:
+    """A view by name (wherever its layer folder is), else queries/<name>.sql ('schema',
+    'macros', 'workbook/import_preview', 'demo/national')."""
+    if name in views.REGISTRY:
+        return views.REGISTRY[name].sql()
     return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 

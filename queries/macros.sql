@@ -74,3 +74,6 @@ create or replace macro evidence_state(claims_done, required, ref, needs_review,
 -- The labels of one domain (the labels table, data/seed/labels.csv), to join on code.
 create or replace macro labels_of(d) as table
     select code, label, symbol, colour, marker, sort_order from labels where domain = d;
+
+-- A commune or ward: the 95 units the province scores, and the scope of every scorecard.
+create or replace macro is_commune_level(kind) as kind in ('ward', 'commune');

@@ -14,8 +14,17 @@ README = (PROJECT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_sql_file_is_created_in_order():
-    files = {p.stem for p in (PROJECT / "queries").glob("*.sql")} - {"schema", "macros"}
+    """Every view file is in a layer folder and created after the views it reads."""
+    from nq57 import views
+
+    loose = {p.stem for p in (PROJECT / "queries").glob("*.sql")} - {"schema", "macros"}
+    assert not loose, f"view files outside queries/staging|intermediate|marts|pages: {loose}"
+    files = {p.stem for layer in views.LAYERS for p in (PROJECT / "queries" / layer).glob("*.sql")}
     assert files == set(db.VIEW_ORDER)
+    position = {name: i for i, name in enumerate(db.VIEW_ORDER)}
+    for name, view in views.REGISTRY.items():
+        assert all(position[d] < position[name] for d in view.depends_on), name
+    assert {n for n, v in views.REGISTRY.items() if v.layer == "marts"} == set(db.CONTRACT_VIEWS)
 
 
 @pytest.mark.parametrize("view", db.CONTRACT_VIEWS)

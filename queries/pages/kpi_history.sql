@@ -33,7 +33,7 @@ province as (
         count(*)           as units_reporting
     from per_unit p
     join kpis k using (kpi_id)
-    join units u on u.unit_id = p.unit_id and u.kind in ('ward', 'commune')
+    join stg_units u on u.unit_id = p.unit_id and u.is_commune_level
     group by p.kpi_id, p.period, k.is_ratio
 ),
 

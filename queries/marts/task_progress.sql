@@ -9,7 +9,7 @@ with ctx as (
 ),
 
 tasks as (
-    select * from tasks
+    select * from stg_tasks
 ),
 
 assignments as (
@@ -17,7 +17,7 @@ assignments as (
 ),
 
 units as (
-    select unit_id, name as unit_name, kind as unit_kind from units
+    select unit_id, unit_name, unit_kind from stg_units
 ),
 
 plans as (
@@ -80,9 +80,9 @@ joined as (
         t.group_no,
         t.group_title,
         t.content,
-        t.lead_text                                          as lead_office,
+        t.lead_office,
         t.lead_units,
-        t.coord_text                                         as coord_offices,
+        t.coord_offices,
         t.expected_output,
         t.deadline_text,
         t.deadline_kind,
@@ -191,7 +191,7 @@ final as (
 -- Every *_label is the labels table's text for the code (data/seed/labels.csv).
 select
     f.* replace (sl.label as status_label, el.label as evidence_label),
-    f.unit_kind in ('ward', 'commune')                                        as is_commune_level,
+    is_commune_level(f.unit_kind)                                             as is_commune_level,
     f.unit_kind <> 'province' and f.is_overdue                                as breaks_rule_1,
     f.unit_kind <> 'province' and f.is_behind_schedule                        as breaks_rule_2,
     f.unit_kind <> 'province' and f.evidence_state = 'thieu_chat_luong'       as breaks_rule_3

@@ -111,7 +111,7 @@ final as (
     select
         f.unit_id,
         f.unit_name,
-        u.kind as unit_kind,
+        u.unit_kind,
         f.item_type,
         f.item_id,
         f.item_name,
@@ -125,9 +125,9 @@ final as (
         f.lead_office,
         coalesce(f.is_demo, false) as is_demo,
         ctx.as_of,
-        u.kind in ('ward', 'commune') as is_commune_level
+        u.is_commune_level
     from all_flags f
-    join units u on u.unit_id = f.unit_id
+    join stg_units u on u.unit_id = f.unit_id
     left join labels_of('rule') l on l.code = f.rule::varchar
     cross join ctx
 )

@@ -72,7 +72,7 @@ province as (
         null::date                                                 as baseline_period
     from units_latest u
     join kpis k using (kpi_id)
-    join units un on un.unit_id = u.unit_id and un.kind in ('ward', 'commune')
+    join stg_units un on un.unit_id = u.unit_id and un.is_commune_level
     group by u.kpi_id, k.is_ratio, k.unit_of_measure, k.direction
 ),
 

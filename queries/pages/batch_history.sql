@@ -5,7 +5,7 @@ with batches as (
 ),
 
 units as (
-    select unit_id, name as unit_name from units
+    select unit_id, unit_name from stg_units
 ),
 
 ranked as (

@@ -5,20 +5,17 @@ with ctx as (
 ),
 
 periods as (
-    select * from reporting_periods where kind in ('ward', 'commune')
+    select * from reporting_periods where is_commune_level(kind)
 ),
 
 batches as (
-    select * from report_batches
+    select * from stg_visible_batches
 ),
 
 first_received as (
     select p.unit_id, p.period, min(b.uploaded_at) as received_at, bool_or(b.is_demo) as is_demo
     from periods p
     join batches b on b.unit_id = p.unit_id and b.period = p.period
-    cross join ctx
-    where b.uploaded_at < ctx.as_of_end
-      and (b.rolled_back_at is null or b.rolled_back_at >= ctx.as_of_end)
     group by all
 ),
 

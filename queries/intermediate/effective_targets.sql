@@ -1,11 +1,11 @@
 -- The targets each unit is held to: its own plan's targets, and for every commune/ward the
 -- province-wide targets (02-KH/BCĐ) for any KPI and horizon it has no target of its own for.
 with targets as (
-    select * from targets
+    select * from stg_targets
 ),
 
 units as (
-    select unit_id, kind from units
+    select unit_id, is_commune_level from stg_units
 ),
 
 plans as (
@@ -20,7 +20,7 @@ own as (
 inherited as (
     select t.* replace (u.unit_id as unit_id), 'province' as target_source
     from targets t
-    join units u on u.kind in ('ward', 'commune')
+    join units u on u.is_commune_level
     where t.unit_id = 'dong-nai'
       and not exists (
           select 1 from targets o

@@ -7,7 +7,7 @@ with ctx as (
 ),
 
 units as (
-    select unit_id, name as unit_name, kind as unit_kind, sort_order from units where kind in ('ward', 'commune')
+    select unit_id, unit_name, unit_kind, sort_order from stg_units where is_commune_level
 ),
 
 -- Each underlying view is evaluated once here and shared (materialized): reading red_flags

@@ -16,7 +16,7 @@ kpis as (
 ),
 
 units as (
-    select unit_id, name as unit_name, kind as unit_kind from units
+    select unit_id, unit_name, unit_kind from stg_units
 ),
 
 actuals as (
@@ -47,11 +47,11 @@ joined as (
         t.target_value,
         t.per_year,
         t.due_date,
-        t.raw_text                                  as target_text,
+        t.target_text,
         t.plan_id,
         t.target_source,
         t.target_source_label,
-        t.lead_text                                 as lead_office,
+        t.lead_office,
         a.actual_value,
         a.actual_period,
         a.numerator,
@@ -160,7 +160,7 @@ select
     l.label                                         as status_label,
     status = 'dat'                                  as is_met,
     status in ('dat', 'dung_tien_do')               as is_on_track,
-    unit_kind in ('ward', 'commune')                as is_commune_level,
+    is_commune_level(unit_kind)                     as is_commune_level,
     -- the red-flag rules, once, per row (red_flags lists these rows): 1 past due and not met,
     -- 2 below behind_ratio() of the schedule on the current horizon, 3 evidence insufficient
     unit_kind <> 'province' and coalesce(flag_rule = 1, false)                          as breaks_rule_1,

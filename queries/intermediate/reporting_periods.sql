@@ -5,9 +5,9 @@ with ctx as (
 ),
 
 reporters as (
-    select unit_id, name as unit_name, kind, report_cycle
-    from units
-    where kind in ('ward', 'commune')
+    select unit_id, unit_name, unit_kind as kind, report_cycle
+    from stg_units
+    where is_commune_level
        or unit_id in (select unit_id from task_units)
 ),
 
