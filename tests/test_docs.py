@@ -52,3 +52,17 @@ def test_every_page_is_documented():
 
 def test_readme_shows_the_two_command_lines():
     assert "streamlit run app.py" in README and "python -m pytest" in README
+
+
+@pytest.mark.parametrize("view", db.CONTRACT_VIEWS)
+def test_readme_column_lists_are_the_view_contracts(view):
+    """The README's column list of a contract view is the `-- columns:` contract of its file
+    (queries/marts/<view>.sql), in order: one source for both."""
+    from nq57 import views
+
+    section = README.split(f"### `{view}`", 1)[1].split("###", 1)[0]
+    listed = re.search(r"`([a-z_0-9,\s]+)`", section)
+    assert listed, f"README section of {view} has no column list"
+    documented = [c for c in re.split(r"[,\s]+", listed.group(1)) if c]
+    assert documented == list(views.REGISTRY[view].columns), (
+        f"{view}: README lists {documented}, the contract says {list(views.REGISTRY[view].columns)}")

@@ -1,3 +1,7 @@
+-- grain: unit_id, period
+-- columns: batch_id, unit_id, period, file_name, sha256, uploaded_by, uploaded_at, source, is_demo,
+--   row_count, rolled_back_at, rolled_back_by
+--
 -- Batches in force on the as-of date: uploaded by then, not rolled back by then, and the
 -- newest for their unit and period (a later upload supersedes an earlier one).
 with visible as (

@@ -1,3 +1,6 @@
+-- grain: one row
+-- columns: fingerprint
+--
 -- One hash of everything the views' answer for the as-of date depends on: the catalogue and
 -- settings as they are now, and the reports, rollbacks, reviews and evidence files dated before
 -- the end of the as-of day. A stored snapshot (nq57/snapshots.py) is read only while this hash is

@@ -1,3 +1,8 @@
+-- grain: unit_id, kpi_id, horizon
+-- columns: target_id, plan_id, unit_id, kpi_id, horizon, comparator, target_value, target_unit,
+--   per_year, due_date, target_text, item_no, item_text, lead_office, lead_units, target_source,
+--   target_source_label
+--
 -- The targets each unit is held to: its own plan's targets, and for every commune/ward the
 -- province-wide targets (02-KH/BCĐ) for any KPI and horizon it has no target of its own for.
 with targets as (

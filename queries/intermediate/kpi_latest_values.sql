@@ -1,3 +1,7 @@
+-- grain: unit_id, kpi_id
+-- columns: unit_id, kpi_id, actual_period, batch_id, actual_value, numerator, denominator,
+--   evidence_ref, is_demo, baseline_value, baseline_period
+--
 -- Per unit and KPI: the actual in force on the as-of date and the baseline (first report).
 -- Flow KPIs (counted within a period) add up over the current year; ratio flows add
 -- numerators and denominators. The province row ('dong-nai') rolls the communes up by

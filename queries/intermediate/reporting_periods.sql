@@ -1,3 +1,6 @@
+-- grain: unit_id, period
+-- columns: unit_id, unit_name, kind, report_cycle, period, deadline
+--
 -- Every reporting period each accountable unit owes, from the first period to the as-of month,
 -- with its deadline. Communes/wards and any unit that answers for a task report.
 with ctx as (

@@ -1,3 +1,13 @@
+-- grain: unit_id, kpi_id, horizon
+-- columns: unit_id, unit_name, unit_kind, kpi_id, kpi_name, unit_of_measure, direction, kpi_kind,
+--   is_ratio, horizon, comparator, target_value, per_year, due_date, target_text, plan_id,
+--   target_source, target_source_label, lead_office, actual_value, actual_period, numerator,
+--   denominator, evidence_ref, baseline_value, baseline_period, is_demo, review_decision, as_of,
+--   expected_value, progress_ratio, evidence_state, flag_rule, status, is_current_horizon,
+--   status_label, is_met, is_on_track, is_commune_level, breaks_rule_1, breaks_rule_2,
+--   breaks_rule_3
+-- accepted: status = kpi_status, evidence_state = evidence_state, unit_kind = unit_kind
+--
 -- Contract view. One row per unit, KPI and horizon: the target, the latest actual, the baseline,
 -- the value a linear schedule from baseline to target expects by the as-of date, the ratio of
 -- actual to expected, and a status: đạt / đúng tiến độ / chậm / cảnh báo đỏ.

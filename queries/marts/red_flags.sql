@@ -1,3 +1,8 @@
+-- grain: unit_id, item_type, item_id, rule, due_date
+-- columns: unit_id, unit_name, unit_kind, item_type, item_id, item_name, rule, rule_label, reason,
+--   due_date, period, plan_id, task_group, lead_office, is_demo, as_of, is_commune_level
+-- accepted: rule = rule, unit_kind = unit_kind
+--
 -- Contract view. One row per red flag, with the rule and a sentence that says why.
 -- Rules (Bình Long plan, section III.2.3, plus reporting): 1 past its deadline and not done;
 -- 2 below 50% (setting behind_schedule_ratio) of what the schedule expects by now; 3 evidence

@@ -1,3 +1,8 @@
+-- grain: unit_id, period
+-- columns: unit_id, unit_name, report_cycle, period, period_label, deadline, received_at, is_received,
+--   is_on_time, is_due, status, status_label, is_demo, as_of, breaks_rule_4
+-- accepted: status = report_status
+--
 -- Contract view. Per commune/ward and reporting period: was a report received, when, and
 -- was it on time. The first accepted upload for the period decides timeliness.
 with ctx as (

@@ -1,3 +1,14 @@
+-- grain: unit_id, task_id
+-- columns: unit_id, unit_name, unit_kind, task_id, plan_id, plan_doc_number, task_no, sort_order,
+--   group_no, group_title, content, lead_office, lead_units, coord_offices, expected_output,
+--   deadline_text, deadline_kind, due_date, start_date, recurrence, is_key_task, judged_period,
+--   last_report_period, last_batch_id, reported_status, percent_complete, evidence_ref,
+--   difficulties, requests, is_demo, review_decision, review_comment, period_status, as_of,
+--   evidence_state, expected_percent, status, status_label, is_due, is_done, is_overdue,
+--   is_behind_schedule, progress_ratio, evidence_label, is_commune_level, breaks_rule_1,
+--   breaks_rule_2, breaks_rule_3
+-- accepted: status = task_status, evidence_state = evidence_state, unit_kind = unit_kind
+--
 -- Contract view. One row per accountable unit and task, as of the as-of date.
 -- Dated tasks are judged against their deadline and a linear schedule; recurring tasks per
 -- reporting period (was progress reported for the last period that is due?); conditional

@@ -1,3 +1,8 @@
+-- grain: batch_id
+-- columns: batch_id, unit_id, unit_name, period, period_label, file_name, sha256, uploaded_by,
+--   uploaded_at, source, is_demo, row_count, rolled_back_at, rolled_back_by, state, state_label
+-- accepted: state = batch_state
+--
 -- Every upload with its state today: in force, superseded by a newer file for the same unit
 -- and period, or rolled back. Nothing is ever deleted, so this is the full history.
 with batches as (

@@ -1,3 +1,7 @@
+-- grain: rule
+-- columns: rule, rule_label, flag_count, units_flagged, commune_flag_count
+-- accepted: rule = rule
+--
 -- Red flags counted by rule, every rule listed even when it has none (an empty bar says
 -- "none", a missing bar says nothing). The same rows as red_flags, so the same total: every
 -- accountable unit (communes/wards and departments); commune_flag_count is the share of the

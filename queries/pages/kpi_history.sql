@@ -1,3 +1,7 @@
+-- grain: unit_id, kpi_id, period
+-- columns: unit_id, kpi_id, period, value, numerator, denominator, is_demo, units_reporting, kpi_name,
+--   unit_of_measure
+--
 -- Every reported value of a unit's KPI over time (the version in force for each period), for
 -- trajectories. The province row adds numerators and denominators of the communes/wards.
 with vals as (

@@ -1,3 +1,9 @@
+-- grain: one row
+-- columns: units_count, wards_count, communes_count, tasks_due, tasks_done, tasks_overdue,
+--   completion_rate, kpis_evaluated, kpis_on_track, kpi_on_track_rate, red_flag_count,
+--   periods_due, periods_on_time, timeliness_rate, average_score, grade_a, grade_b, grade_c,
+--   grade_d, grade_e, as_of, commune_red_flag_count
+--
 -- The headline figures of the overview page, one row, all from the contract views.
 -- Scope: the 95 communes/wards (unit_scorecard), except red_flag_count, which counts every row
 -- of red_flags (departments too) so the overview and the red-flags page say the same number;

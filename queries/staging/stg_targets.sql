@@ -1,3 +1,7 @@
+-- grain: target_id
+-- columns: target_id, plan_id, unit_id, kpi_id, horizon, comparator, target_value, target_unit,
+--   per_year, due_date, target_text, item_no, item_text, lead_office, lead_units
+--
 -- Staging: plan targets, renamed for the views (rename and cast only).
 with targets as (
     select * from targets

@@ -1,3 +1,8 @@
+-- grain: unit_id
+-- columns: unit_id, unit_name, unit_kind, unit_kind_label, is_commune_level, parent_id, office_code,
+--   report_cycle, sort_order
+-- accepted: unit_kind = unit_kind
+--
 -- Staging: units, renamed for the views (rename and cast only).
 with units as (
     select * from units
