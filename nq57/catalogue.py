@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from nq57 import labels
 from nq57.textparse import fold_diacritics, parse_deadline, parse_target
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
@@ -238,6 +239,13 @@ def _replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
         con.unregister("seed_frame")
 
 
+def load_labels(con: duckdb.DuckDBPyConnection, path: Path = SEED_DIR / "labels.csv") -> None:
+    """The labels seed into the labels table (upsert by domain and code; no transaction of its
+    own). db.create_schema runs it too, so the views always find their labels."""
+    frame = pd.DataFrame([vars(x) for x in labels.read_seed(path)], columns=labels.COLUMNS)
+    _replace_rows(con, "labels", frame, "domain || ':' || code")
+
+
 def load_catalogue(con: duckdb.DuckDBPyConnection, seed_dir: Path = SEED_DIR) -> Catalogue:
     """Load (or reload) the seed catalogue in one transaction; safe to run twice."""
     catalogue = build_catalogue(seed_dir)
@@ -262,6 +270,7 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, seed_dir: Path = SEED_DIR) ->
         con.execute(f"insert into targets ({columns}) select {columns} from seed_frame")
         con.unregister("seed_frame")
         _load_seed_updates(con, catalogue)
+        load_labels(con, seed_dir / "labels.csv")
         con.execute("commit")
     except Exception:
         con.execute("rollback")

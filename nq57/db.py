@@ -19,37 +19,18 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from nq57 import filelock, snapshots, value_rules
+from nq57 import filelock, labels, snapshots, value_rules, views
 from nq57.transaction import transaction  # noqa: F401 (db.transaction: begin/commit/rollback)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "nq57.duckdb"
 
-# Views depend on one another, so they are created in this order. Each name is a file in
-# queries/. The contract views (documented in the README) are listed in CONTRACT_VIEWS.
-VIEW_ORDER = [
-    "as_of_context",
-    "data_fingerprint",
-    "current_batches",
-    "current_kpi_values",
-    "current_task_updates",
-    "evidence_status",
-    "evidence_file_labels",
-    "reporting_periods",
-    "reporting_compliance",
-    "effective_targets",
-    "task_progress",
-    "kpi_latest_values",
-    "kpi_progress",
-    "red_flags",
-    "unit_scorecard",
-    "province_summary",
-    "flags_by_rule",
-    "batch_history",
-    "kpi_history",
-]
-CONTRACT_VIEWS = ["task_progress", "kpi_progress", "red_flags", "unit_scorecard", "reporting_compliance"]
+# Views depend on one another, so they are created in this order: nq57/views.py sorts the files
+# of queries/staging, intermediate, marts and pages by the views they read (no hand-kept list).
+# The contract views (documented in the README) are listed in CONTRACT_VIEWS.
+VIEW_ORDER = views.ORDER
+CONTRACT_VIEWS = views.CONTRACT_VIEWS
 CATALOGUE_TABLES = ["units", "tasks", "kpis", "targets"]
 
 # Defaults for the settings table; an existing value is never overwritten by init.
@@ -57,6 +38,11 @@ DEFAULT_SETTINGS = {
     "report_deadline_day": ("15", "Hạn nộp báo cáo: ngày thứ N của tháng sau (đơn vị báo cáo quý: tháng cuối quý)"),
     "first_period": ("2025-07-01", "Kỳ báo cáo đầu tiên (chính quyền 2 cấp từ 01/7/2025)"),
     "behind_schedule_min_expected": ("10", "Chỉ xét quy tắc 2 khi lộ trình đã yêu cầu từ N% trở lên"),
+    "behind_schedule_ratio": ("0.5", "Quy tắc 2: thực tế dưới tỷ lệ này của mức lộ trình là cảnh báo đỏ (0.5 = 50%)"),
+    "grade_a_min_score": ("90", "Điểm tối thiểu xếp loại A"),
+    "grade_b_min_score": ("80", "Điểm tối thiểu xếp loại B"),
+    "grade_c_min_score": ("70", "Điểm tối thiểu xếp loại C"),
+    "grade_d_min_score": ("50", "Điểm tối thiểu xếp loại D (dưới mức này: E)"),
     "weight_completion": ("0.4", "Trọng số tỷ lệ hoàn thành nhiệm vụ"),
     "weight_kpi": ("0.3", "Trọng số tỷ lệ chỉ tiêu đúng tiến độ"),
     "weight_timeliness": ("0.2", "Trọng số báo cáo đúng hạn"),
@@ -278,6 +264,10 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> I
 
 
 def read_sql_file(name: str) -> str:
+    """A view by name (wherever its layer folder is), else queries/<name>.sql ('schema',
+    'macros', 'workbook/import_preview', 'demo/national')."""
+    if name in views.REGISTRY:
+        return views.REGISTRY[name].sql()
     return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
@@ -290,6 +280,9 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
             [key, value, description],
         )
     con.execute(read_sql_file("macros"))
+    from nq57 import catalogue  # catalogue reads seeds only; imported here to keep db light
+
+    catalogue.load_labels(con)  # the views join the labels for their *_label columns
     for view in VIEW_ORDER:
         con.execute(f"create or replace view {view} as\n{read_sql_file(view)}")
     snapshots.create_tables(con)
@@ -304,6 +297,7 @@ def schema_fingerprint() -> str:
     digest = hashlib.sha256()
     for name in ["schema", "macros", *VIEW_ORDER]:
         digest.update(read_sql_file(name).encode("utf-8"))
+    digest.update(labels.SEED_FILE.read_bytes())  # a changed label reloads the labels table
     return digest.hexdigest()[:16]
 
 

@@ -11,7 +11,8 @@ Building evaluates each view once, in dependency order, into a temporary table o
 DuckDB resolves a view's references through the temp schema first, so `red_flags` and
 `unit_scorecard` then read the materialised `kpi_progress` instead of recomputing it.
 
-Only nq57/db.py calls this module; it knows nothing about where the database lives.
+Only nq57/db.py calls this module; it knows nothing about where the database lives. The view
+registry (nq57/views.py) gives the build order; this module does not import db.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from datetime import date
 
 import duckdb
 
+from nq57 import views
 from nq57.transaction import transaction
 
 # What a page or an export asks for at a date, in the order they depend on one another.
@@ -32,10 +34,11 @@ SNAPSHOT_VIEWS = [
     "province_summary",
     "flags_by_rule",
 ]
-# Views of db.VIEW_ORDER not materialised while building: cheap, or (the current values and
-# updates, millions of rows) read only by one view each.
-NOT_MATERIALISED = {"as_of_context", "data_fingerprint", "current_batches", "current_kpi_values",
-                    "current_task_updates", "batch_history", "kpi_history"}
+# Views not materialised while building: the staging layer (renames, cheap), and views that are
+# cheap or (the current values and updates, millions of rows) read only by one view each.
+NOT_MATERIALISED = {name for name, view in views.REGISTRY.items() if view.layer == "staging"} | {
+    "as_of_context", "data_fingerprint", "current_batches", "current_kpi_values",
+    "current_task_updates", "batch_history", "kpi_history"}
 # Snapshots kept (dates.page_days stores 10 or fewer); beyond this, the oldest that are not
 # month ends go first when a new one is stored.
 MAX_SNAPSHOTS = 24
@@ -121,10 +124,8 @@ def build(con: duckdb.DuckDBPyConnection) -> int | None:
 
 
 def build_order() -> list[str]:
-    """The views to materialise, in db.VIEW_ORDER's dependency order."""
-    from nq57.db import VIEW_ORDER  # db imports this module; the order is defined once, there
-
-    return [view for view in VIEW_ORDER if view not in NOT_MATERIALISED]
+    """The views to materialise, in their dependency order (nq57/views.py)."""
+    return [view for view in views.ORDER if view not in NOT_MATERIALISED]
 
 
 def _drop_temp(con: duckdb.DuckDBPyConnection, views: list[str]) -> None:

@@ -42,3 +42,38 @@ create or replace macro target_label(comparator, target_value, uom) as
 -- space between words. A verdict is given on this text and the hashes of the attached files.
 create or replace macro evidence_text(ref) as
     coalesce(lower(regexp_replace(trim(nfc_normalize(ref)), '\s+', ' ', 'g')), '');
+
+-- Rule 2's threshold: below this share of what the schedule expects is a red flag (0.5 = 50%).
+-- Also the line between "Chậm" and "Cảnh báo đỏ" for KPIs. One setting.
+create or replace macro behind_ratio() as setting('behind_schedule_ratio')::double;
+
+-- The grade of a score: A–D from the settings' minimum scores, else E.
+create or replace macro grade_of(score) as
+    case
+        when score >= setting('grade_a_min_score')::double then 'A'
+        when score >= setting('grade_b_min_score')::double then 'B'
+        when score >= setting('grade_c_min_score')::double then 'C'
+        when score >= setting('grade_d_min_score')::double then 'D'
+        else 'E'
+    end;
+
+-- The state of the evidence behind an item reported done or met (tasks and KPIs alike):
+-- claims_done: the unit says it is done/met; required: evidence is asked for (not for the
+-- province roll-up); needs_review: judged before but the evidence changed since.
+create or replace macro evidence_state(claims_done, required, ref, needs_review, decision) as
+    case
+        when not coalesce(claims_done, false) then 'khong_yeu_cau'
+        when required and nullif(trim(ref), '') is null then 'thieu_minh_chung'
+        when needs_review then 'cho_tham_dinh_lai'
+        when decision is null then 'cho_tham_dinh'
+        when decision = 'valid' then 'hop_le'
+        when decision = 'invalid' then 'khong_hop_le'
+        else 'thieu_chat_luong'
+    end;
+
+-- The labels of one domain (the labels table, data/seed/labels.csv), to join on code.
+create or replace macro labels_of(d) as table
+    select code, label, symbol, colour, marker, sort_order from labels where domain = d;
+
+-- A commune or ward: the 95 units the province scores, and the scope of every scorecard.
+create or replace macro is_commune_level(kind) as kind in ('ward', 'commune');

@@ -249,3 +249,18 @@ create table if not exists view_snapshots (
     build_seconds    double,
     unique (as_of, data_fingerprint)
 );
+
+-- Every text a reader sees for a code, once (data/seed/labels.csv, loaded by nq57/catalogue.py):
+-- red-flag rules, task/KPI/reporting statuses, grades, evidence states, unit kinds, batch states.
+-- The views join it for their *_label columns; charts and the pack take colour, symbol and
+-- marker from it by code (nq57/labels.py).
+create table if not exists labels (
+    domain      varchar not null,   -- rule | task_status | kpi_status | report_status | grade | evidence_state | unit_kind | batch_state
+    code        varchar not null,
+    label       varchar not null,
+    symbol      varchar,
+    colour      varchar,
+    marker      varchar,
+    sort_order  integer not null,
+    primary key (domain, code)
+);

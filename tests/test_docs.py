@@ -14,8 +14,17 @@ README = (PROJECT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_sql_file_is_created_in_order():
-    files = {p.stem for p in (PROJECT / "queries").glob("*.sql")} - {"schema", "macros"}
+    """Every view file is in a layer folder and created after the views it reads."""
+    from nq57 import views
+
+    loose = {p.stem for p in (PROJECT / "queries").glob("*.sql")} - {"schema", "macros"}
+    assert not loose, f"view files outside queries/staging|intermediate|marts|pages: {loose}"
+    files = {p.stem for layer in views.LAYERS for p in (PROJECT / "queries" / layer).glob("*.sql")}
     assert files == set(db.VIEW_ORDER)
+    position = {name: i for i, name in enumerate(db.VIEW_ORDER)}
+    for name, view in views.REGISTRY.items():
+        assert all(position[d] < position[name] for d in view.depends_on), name
+    assert {n for n, v in views.REGISTRY.items() if v.layer == "marts"} == set(db.CONTRACT_VIEWS)
 
 
 @pytest.mark.parametrize("view", db.CONTRACT_VIEWS)
@@ -43,3 +52,17 @@ def test_every_page_is_documented():
 
 def test_readme_shows_the_two_command_lines():
     assert "streamlit run app.py" in README and "python -m pytest" in README
+
+
+@pytest.mark.parametrize("view", db.CONTRACT_VIEWS)
+def test_readme_column_lists_are_the_view_contracts(view):
+    """The README's column list of a contract view is the `-- columns:` contract of its file
+    (queries/marts/<view>.sql), in order: one source for both."""
+    from nq57 import views
+
+    section = README.split(f"### `{view}`", 1)[1].split("###", 1)[0]
+    listed = re.search(r"`([a-z_0-9,\s]+)`", section)
+    assert listed, f"README section of {view} has no column list"
+    documented = [c for c in re.split(r"[,\s]+", listed.group(1)) if c]
+    assert documented == list(views.REGISTRY[view].columns), (
+        f"{view}: README lists {documented}, the contract says {list(views.REGISTRY[view].columns)}")

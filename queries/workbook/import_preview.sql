@@ -22,7 +22,7 @@ in_force as (
 final as (
     select
         s.unit_id,
-        u.name as unit_name,
+        u.unit_name,
         s.kpi_id,
         k.name as kpi_name,
         f.previous_period,
@@ -40,7 +40,7 @@ final as (
         ) as is_suspicious
     from staged s
     left join in_force f using (unit_id, kpi_id)
-    left join units u on u.unit_id = s.unit_id
+    left join stg_units u on u.unit_id = s.unit_id
     left join kpis k on k.kpi_id = s.kpi_id
     order by is_suspicious desc, change, s.unit_id, s.kpi_id
 )

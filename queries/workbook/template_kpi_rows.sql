@@ -1,7 +1,7 @@
 -- Rows of the KPI sheet of a report template: every KPI a unit is held to, its targets as text,
 -- and the last value reported before the period. Parameters: $period (first day), $units (list).
 with units as (
-    select unit_id, name as unit_name, sort_order from units where list_contains($units, unit_id)
+    select unit_id, unit_name, sort_order from stg_units where list_contains($units, unit_id)
 ),
 
 targets as (

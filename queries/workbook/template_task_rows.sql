@@ -1,7 +1,7 @@
 -- Rows of the task sheet of a report template: the tasks a unit answers for, in plan order,
 -- with the status last reported before the period. Parameters: $period, $units.
 with units as (
-    select unit_id, name as unit_name, sort_order from units where list_contains($units, unit_id)
+    select unit_id, unit_name, sort_order from stg_units where list_contains($units, unit_id)
 ),
 
 previous as (

@@ -1,3 +1,6 @@
+-- grain: batch_id, unit_id, item_type, item_id
+-- columns: batch_id, unit_id, item_type, item_id, file_label
+--
 -- Evidence files attached to a reported item by the as-of date, as one label per item: an
 -- attached file counts as evidence even when no reference was typed.
 with files as (

@@ -1,3 +1,6 @@
+-- grain: one row
+-- columns: fingerprint
+--
 -- One hash of everything the views' answer for the as-of date depends on: the catalogue and
 -- settings as they are now, and the reports, rollbacks, reviews and evidence files dated before
 -- the end of the as-of day. A stored snapshot (nq57/snapshots.py) is read only while this hash is
@@ -17,6 +20,7 @@ parts as (
     union all select 'task_units', count(*), bit_xor(hash(tu)) from task_units tu
     union all select 'kpis', count(*), bit_xor(hash(k)) from kpis k
     union all select 'targets', count(*), bit_xor(hash(tg)) from targets tg
+    union all select 'labels', count(*), bit_xor(hash(lb)) from labels lb
     union all
     select 'report_batches', count(*),
            bit_xor(hash(b.batch_id, b.uploaded_at, b.is_demo,

@@ -1,3 +1,8 @@
+-- grain: batch_id
+-- columns: batch_id, unit_id, unit_name, period, period_label, file_name, sha256, uploaded_by,
+--   uploaded_at, source, is_demo, row_count, rolled_back_at, rolled_back_by, state, state_label
+-- accepted: state = batch_state
+--
 -- Every upload with its state today: in force, superseded by a newer file for the same unit
 -- and period, or rolled back. Nothing is ever deleted, so this is the full history.
 with batches as (
@@ -5,7 +10,7 @@ with batches as (
 ),
 
 units as (
-    select unit_id, name as unit_name from units
+    select unit_id, unit_name from stg_units
 ),
 
 ranked as (
@@ -39,13 +44,12 @@ final as (
             when r.version_rank = 1 then 'current'
             else 'superseded'
         end                                          as state,
-        case
-            when r.rolled_back_at is not null then 'Đã hoàn tác'
-            when r.version_rank = 1 then 'Đang hiệu lực'
-            else 'Đã bị thay thế'
-        end                                          as state_label
+        null::varchar                                as state_label  -- labels, below
     from ranked r
     left join units u using (unit_id)
 )
 
-select * from final order by uploaded_at desc, batch_id desc
+select f.* replace (l.label as state_label)
+from final f
+left join labels_of('batch_state') l on l.code = f.state
+order by uploaded_at desc, batch_id desc

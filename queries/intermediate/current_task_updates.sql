@@ -1,3 +1,7 @@
+-- grain: batch_id, task_id
+-- columns: batch_id, unit_id, task_id, period, status, percent_complete, evidence_ref, difficulties,
+--   requests, note, uploaded_at, is_demo
+--
 -- Task updates from the batches in force.
 with updates as (
     select * from task_updates

@@ -1,3 +1,6 @@
+-- grain: one row
+-- columns: as_of, as_of_end, as_of_month, first_period
+--
 -- The date every view is computed for. Callers choose it per connection with
 -- `set variable as_of = DATE '2025-12-31'`; without it, today.
 with final as (

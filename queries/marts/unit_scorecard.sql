@@ -1,30 +1,37 @@
+-- grain: unit_id
+-- columns: unit_id, unit_name, unit_kind, tasks_total, tasks_due, tasks_done, tasks_overdue,
+--   completion_rate, kpis_evaluated, kpis_on_track, kpis_unreported, kpi_on_track_rate,
+--   red_flag_count, flags_rule_1, flags_rule_2, flags_rule_3, flags_rule_4, periods_due,
+--   periods_on_time, periods_received, timeliness_rate, score, rank, grade, as_of
+-- accepted: grade = grade, unit_kind = unit_kind
+--
 -- Contract view. Per commune/ward: completion rate (tasks done / due), KPI on-track rate,
 -- red flags, reporting timeliness, a composite score (weights in the settings table; a
 -- component with nothing to measure is left out and the others re-weighted), rank among the
--- 95 and a grade A–E (≥90, ≥80, ≥70, ≥50, below).
+-- 95 and a grade A–E (≥90, ≥80, ≥70, ≥50, below: the grade_*_min_score settings).
 with ctx as (
     select * from as_of_context
 ),
 
 units as (
-    select unit_id, name as unit_name, kind as unit_kind, sort_order from units where kind in ('ward', 'commune')
+    select unit_id, unit_name, unit_kind, sort_order from stg_units where is_commune_level
 ),
 
 -- Each underlying view is evaluated once here and shared (materialized): reading red_flags
--- would evaluate task_progress and kpi_progress a second time. The flag counts below therefore
--- apply red_flags' rules to the same rows; tests/test_scale.py checks they equal red_flags.
+-- would evaluate task_progress and kpi_progress a second time. The flags counted are the rows
+-- red_flags lists: the rules are decided once, per row, in breaks_rule_1..4.
 task_rows as materialized (
-    select unit_id, unit_kind, is_due, is_done, is_overdue, is_behind_schedule, evidence_state
+    select unit_id, is_due, is_done, is_overdue, breaks_rule_1, breaks_rule_2, breaks_rule_3
     from task_progress
 ),
 
 kpi_rows as materialized (
-    select unit_id, unit_kind, kpi_id, comparator, is_on_track, status, flag_rule, due_date, as_of, evidence_state
+    select unit_id, comparator, is_on_track, status, breaks_rule_1, breaks_rule_2, breaks_rule_3
     from kpi_progress
 ),
 
 report_rows as materialized (
-    select unit_id, is_due, is_on_time, is_received, status
+    select unit_id, is_due, is_on_time, is_received, breaks_rule_4
     from reporting_compliance
 ),
 
@@ -49,41 +56,26 @@ kpis as (
     group by unit_id
 ),
 
-next_horizon as (
-    select unit_id, kpi_id, min(due_date) as next_due
-    from kpi_rows
-    where unit_kind <> 'province' and due_date >= as_of
-    group by all
-),
-
 flag_rows as (
-    -- red_flags' rules 1–4, one row per flag
-    select unit_id, 1 as rule from task_rows where unit_kind <> 'province' and is_overdue
+    select unit_id,
+           breaks_rule_1::integer as rule_1, breaks_rule_2::integer as rule_2,
+           breaks_rule_3::integer as rule_3, 0 as rule_4
+    from task_rows where breaks_rule_1 or breaks_rule_2 or breaks_rule_3
     union all
-    select unit_id, 2 from task_rows where unit_kind <> 'province' and is_behind_schedule
+    select unit_id, breaks_rule_1::integer, breaks_rule_2::integer, breaks_rule_3::integer, 0
+    from kpi_rows where breaks_rule_1 or breaks_rule_2 or breaks_rule_3
     union all
-    select unit_id, 3 from task_rows where unit_kind <> 'province' and evidence_state = 'thieu_chat_luong'
-    union all
-    select k.unit_id, k.flag_rule
-    from kpi_rows k
-    left join next_horizon n on n.unit_id = k.unit_id and n.kpi_id = k.kpi_id
-    where k.unit_kind <> 'province' and (k.flag_rule = 1 or (k.flag_rule = 2 and k.due_date = n.next_due))
-    union all
-    select unit_id, 3
-    from (select distinct unit_id, kpi_id from kpi_rows
-          where unit_kind <> 'province' and evidence_state = 'thieu_chat_luong')
-    union all
-    select unit_id, 4 from report_rows where status = 'chua_nop'
+    select unit_id, 0, 0, 0, 1 from report_rows where breaks_rule_4
 ),
 
 flags as (
     select
         unit_id,
-        count(*)                         as red_flag_count,
-        count(*) filter (where rule = 1) as flags_rule_1,
-        count(*) filter (where rule = 2) as flags_rule_2,
-        count(*) filter (where rule = 3) as flags_rule_3,
-        count(*) filter (where rule = 4) as flags_rule_4
+        sum(rule_1 + rule_2 + rule_3 + rule_4)::bigint as red_flag_count,
+        sum(rule_1)::bigint                            as flags_rule_1,
+        sum(rule_2)::bigint                            as flags_rule_2,
+        sum(rule_3)::bigint                            as flags_rule_3,
+        sum(rule_4)::bigint                            as flags_rule_4
     from flag_rows
     group by unit_id
 ),
@@ -168,13 +160,7 @@ final as (
         round(timeliness_rate, 4)   as timeliness_rate,
         score,
         rank() over (order by score desc)                      as rank,
-        case
-            when score >= 90 then 'A'
-            when score >= 80 then 'B'
-            when score >= 70 then 'C'
-            when score >= 50 then 'D'
-            else 'E'
-        end                                                    as grade,
+        grade_of(score)                                        as grade,
         ctx.as_of
     from scored, ctx
 )

@@ -1,3 +1,7 @@
+-- grain: batch_id, unit_id, item_type, item_id
+-- columns: batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, reviewed_at,
+--   judged_batch_id, needs_review, previous_decision, previous_comment, previous_reviewed_at
+--
 -- The verdict that applies, as of the as-of date, to each item of the batches in force.
 -- A verdict follows the evidence, not the batch: an item (unit, task or KPI, period) keeps the
 -- latest verdict given, in any batch of that unit and period, to the same evidence — the same

@@ -1,3 +1,8 @@
+-- grain: unit_id, period
+-- columns: unit_id, unit_name, report_cycle, period, period_label, deadline, received_at, is_received,
+--   is_on_time, is_due, status, status_label, is_demo, as_of, breaks_rule_4
+-- accepted: status = report_status
+--
 -- Contract view. Per commune/ward and reporting period: was a report received, when, and
 -- was it on time. The first accepted upload for the period decides timeliness.
 with ctx as (
@@ -5,20 +10,17 @@ with ctx as (
 ),
 
 periods as (
-    select * from reporting_periods where kind in ('ward', 'commune')
+    select * from reporting_periods where is_commune_level(kind)
 ),
 
 batches as (
-    select * from report_batches
+    select * from stg_visible_batches
 ),
 
 first_received as (
     select p.unit_id, p.period, min(b.uploaded_at) as received_at, bool_or(b.is_demo) as is_demo
     from periods p
     join batches b on b.unit_id = p.unit_id and b.period = p.period
-    cross join ctx
-    where b.uploaded_at < ctx.as_of_end
-      and (b.rolled_back_at is null or b.rolled_back_at >= ctx.as_of_end)
     group by all
 ),
 
@@ -52,13 +54,11 @@ final as (
 )
 
 select
-    * exclude (is_demo, as_of),
-    case status
-        when 'dung_han' then 'Đúng hạn'
-        when 'tre_han' then 'Trễ hạn'
-        when 'chua_nop' then 'Chưa nộp'
-        else 'Chưa đến hạn'
-    end as status_label,
+    final.* exclude (is_demo, as_of),
+    l.label as status_label,
     is_demo,
-    as_of
+    as_of,
+    -- red-flag rule 4, once, per row: the report for a period not received by its deadline
+    status = 'chua_nop' as breaks_rule_4
 from final
+left join labels_of('report_status') l on l.code = final.status

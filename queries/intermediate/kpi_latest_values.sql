@@ -1,3 +1,7 @@
+-- grain: unit_id, kpi_id
+-- columns: unit_id, kpi_id, actual_period, batch_id, actual_value, numerator, denominator,
+--   evidence_ref, is_demo, baseline_value, baseline_period
+--
 -- Per unit and KPI: the actual in force on the as-of date and the baseline (first report).
 -- Flow KPIs (counted within a period) add up over the current year; ratio flows add
 -- numerators and denominators. The province row ('dong-nai') rolls the communes up by
@@ -72,7 +76,7 @@ province as (
         null::date                                                 as baseline_period
     from units_latest u
     join kpis k using (kpi_id)
-    join units un on un.unit_id = u.unit_id and un.kind in ('ward', 'commune')
+    join stg_units un on un.unit_id = u.unit_id and un.is_commune_level
     group by u.kpi_id, k.is_ratio, k.unit_of_measure, k.direction
 ),
 

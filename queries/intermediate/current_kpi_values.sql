@@ -1,3 +1,7 @@
+-- grain: batch_id, kpi_id
+-- columns: unit_id, kpi_id, period, batch_id, uploaded_at, is_demo, value, numerator, denominator,
+--   evidence_ref, note
+--
 -- KPI values from the batches in force, with ratio KPIs turned into a percentage when only
 -- numerator and denominator were reported.
 with vals as (

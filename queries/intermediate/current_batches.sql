@@ -1,18 +1,11 @@
+-- grain: unit_id, period
+-- columns: batch_id, unit_id, period, file_name, sha256, uploaded_by, uploaded_at, source, is_demo,
+--   row_count, rolled_back_at, rolled_back_by
+--
 -- Batches in force on the as-of date: uploaded by then, not rolled back by then, and the
 -- newest for their unit and period (a later upload supersedes an earlier one).
-with batches as (
-    select * from report_batches
-),
-
-ctx as (
-    select * from as_of_context
-),
-
-visible as (
-    select b.*
-    from batches b, ctx
-    where b.uploaded_at < ctx.as_of_end
-      and (b.rolled_back_at is null or b.rolled_back_at >= ctx.as_of_end)
+with visible as (
+    select * from stg_visible_batches
 ),
 
 ranked as (

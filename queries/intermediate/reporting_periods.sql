@@ -1,3 +1,6 @@
+-- grain: unit_id, period
+-- columns: unit_id, unit_name, kind, report_cycle, period, deadline
+--
 -- Every reporting period each accountable unit owes, from the first period to the as-of month,
 -- with its deadline. Communes/wards and any unit that answers for a task report.
 with ctx as (
@@ -5,9 +8,9 @@ with ctx as (
 ),
 
 reporters as (
-    select unit_id, name as unit_name, kind, report_cycle
-    from units
-    where kind in ('ward', 'commune')
+    select unit_id, unit_name, unit_kind as kind, report_cycle
+    from stg_units
+    where is_commune_level
        or unit_id in (select unit_id from task_units)
 ),
 

@@ -1,11 +1,16 @@
+-- grain: unit_id, kpi_id, horizon
+-- columns: target_id, plan_id, unit_id, kpi_id, horizon, comparator, target_value, target_unit,
+--   per_year, due_date, target_text, item_no, item_text, lead_office, lead_units, target_source,
+--   target_source_label
+--
 -- The targets each unit is held to: its own plan's targets, and for every commune/ward the
 -- province-wide targets (02-KH/BCĐ) for any KPI and horizon it has no target of its own for.
 with targets as (
-    select * from targets
+    select * from stg_targets
 ),
 
 units as (
-    select unit_id, kind from units
+    select unit_id, is_commune_level from stg_units
 ),
 
 plans as (
@@ -20,7 +25,7 @@ own as (
 inherited as (
     select t.* replace (u.unit_id as unit_id), 'province' as target_source
     from targets t
-    join units u on u.kind in ('ward', 'commune')
+    join units u on u.is_commune_level
     where t.unit_id = 'dong-nai'
       and not exists (
           select 1 from targets o

@@ -1,3 +1,13 @@
+-- grain: unit_id, kpi_id, horizon
+-- columns: unit_id, unit_name, unit_kind, kpi_id, kpi_name, unit_of_measure, direction, kpi_kind,
+--   is_ratio, horizon, comparator, target_value, per_year, due_date, target_text, plan_id,
+--   target_source, target_source_label, lead_office, actual_value, actual_period, numerator,
+--   denominator, evidence_ref, baseline_value, baseline_period, is_demo, review_decision, as_of,
+--   expected_value, progress_ratio, evidence_state, flag_rule, status, is_current_horizon,
+--   status_label, is_met, is_on_track, is_commune_level, breaks_rule_1, breaks_rule_2,
+--   breaks_rule_3
+-- accepted: status = kpi_status, evidence_state = evidence_state, unit_kind = unit_kind
+--
 -- Contract view. One row per unit, KPI and horizon: the target, the latest actual, the baseline,
 -- the value a linear schedule from baseline to target expects by the as-of date, the ratio of
 -- actual to expected, and a status: đạt / đúng tiến độ / chậm / cảnh báo đỏ.
@@ -16,7 +26,7 @@ kpis as (
 ),
 
 units as (
-    select unit_id, name as unit_name, kind as unit_kind from units
+    select unit_id, unit_name, unit_kind from stg_units
 ),
 
 actuals as (
@@ -47,11 +57,11 @@ joined as (
         t.target_value,
         t.per_year,
         t.due_date,
-        t.raw_text                                  as target_text,
+        t.target_text,
         t.plan_id,
         t.target_source,
         t.target_source_label,
-        t.lead_text                                 as lead_office,
+        t.lead_office,
         a.actual_value,
         a.actual_period,
         a.numerator,
@@ -105,16 +115,9 @@ rated as (
             when is_lower_better then round(expected_value / nullif(actual_value, 0), 3)
             else round(actual_value / nullif(expected_value, 0), 3)
         end                                         as progress_ratio,
-        case
-            when not coalesce(is_met_raw, false) then 'khong_yeu_cau'
-            when nullif(trim(evidence_ref), '') is null and unit_id <> 'dong-nai' then 'thieu_minh_chung'
-            -- judged before, evidence changed since: awaits review again and does not count
-            when needs_review then 'cho_tham_dinh_lai'
-            when review_decision is null then 'cho_tham_dinh'
-            when review_decision = 'valid' then 'hop_le'
-            when review_decision = 'invalid' then 'khong_hop_le'
-            else 'thieu_chat_luong'
-        end                                         as evidence_state
+        -- the province roll-up needs no evidence of its own
+        evidence_state(is_met_raw, unit_id <> 'dong-nai', evidence_ref, needs_review, review_decision)
+                                                    as evidence_state
     from scheduled
 ),
 
@@ -129,7 +132,7 @@ final as (
             when is_met_raw then 'cho_hoan_thien'
             when due_date < as_of then 'canh_bao_do'
             when progress_ratio >= 1 then 'dung_tien_do'
-            when progress_ratio >= 0.5 then 'cham'
+            when progress_ratio >= behind_ratio() then 'cham'
             when progress_ratio is null then 'dung_tien_do'
             else 'canh_bao_do'
         end                                         as status,
@@ -137,28 +140,41 @@ final as (
             when comparator is not null and actual_value is not null and not coalesce(is_met_raw, false)
                  and due_date < as_of then 1
             when comparator is not null and actual_value is not null and not coalesce(is_met_raw, false)
-                 and progress_ratio < 0.5 then 2
+                 and progress_ratio < behind_ratio() then 2
         end                                         as flag_rule
     from rated
+),
+
+horizons as (
+    select
+        * exclude (status),
+        status,
+        -- the horizon a reader looks at first: the nearest one still ahead, else the last one
+        -- (rule 2 looks at this one only, not at every later horizon)
+        due_date = coalesce(
+            min(due_date) filter (where due_date >= as_of) over (partition by unit_id, kpi_id),
+            max(due_date) over (partition by unit_id, kpi_id)
+        )                                           as is_current_horizon_raw,
+        -- the evidence is the same for every horizon: one rule-3 flag per KPI, on the nearest
+        -- horizon whose evidence was judged insufficient
+        evidence_state = 'thieu_chat_luong' and row_number() over (
+            partition by unit_id, kpi_id, evidence_state = 'thieu_chat_luong' order by due_date, horizon
+        ) = 1                                       as is_evidence_flag_row
+    from final
 )
 
 select
-    * exclude (status),
+    horizons.* exclude (status, is_current_horizon_raw, is_evidence_flag_row),
     status,
-    -- the horizon a reader looks at first: the nearest one still ahead, else the last one
-    due_date = coalesce(
-        min(due_date) filter (where due_date >= as_of) over (partition by unit_id, kpi_id),
-        max(due_date) over (partition by unit_id, kpi_id)
-    )                                               as is_current_horizon,
-    case status
-        when 'dat' then 'Đạt'
-        when 'dung_tien_do' then 'Đúng tiến độ'
-        when 'cham' then 'Chậm'
-        when 'canh_bao_do' then 'Cảnh báo đỏ'
-        when 'cho_hoan_thien' then 'Chờ hoàn thiện'
-        when 'chua_co_so_lieu' then 'Chưa có số liệu'
-        else 'Định tính'
-    end                                             as status_label,
+    is_current_horizon_raw                          as is_current_horizon,
+    l.label                                         as status_label,
     status = 'dat'                                  as is_met,
-    status in ('dat', 'dung_tien_do')               as is_on_track
-from final
+    status in ('dat', 'dung_tien_do')               as is_on_track,
+    is_commune_level(unit_kind)                     as is_commune_level,
+    -- the red-flag rules, once, per row (red_flags lists these rows): 1 past due and not met,
+    -- 2 below behind_ratio() of the schedule on the current horizon, 3 evidence insufficient
+    unit_kind <> 'province' and coalesce(flag_rule = 1, false)                          as breaks_rule_1,
+    unit_kind <> 'province' and coalesce(flag_rule = 2 and is_current_horizon_raw, false) as breaks_rule_2,
+    unit_kind <> 'province' and is_evidence_flag_row                                    as breaks_rule_3
+from horizons
+left join labels_of('kpi_status') l on l.code = horizons.status

@@ -1,3 +1,7 @@
+-- grain: unit_id, kpi_id, period
+-- columns: unit_id, kpi_id, period, value, numerator, denominator, is_demo, units_reporting, kpi_name,
+--   unit_of_measure
+--
 -- Every reported value of a unit's KPI over time (the version in force for each period), for
 -- trajectories. The province row adds numerators and denominators of the communes/wards.
 with vals as (
@@ -33,7 +37,7 @@ province as (
         count(*)           as units_reporting
     from per_unit p
     join kpis k using (kpi_id)
-    join units u on u.unit_id = p.unit_id and u.kind in ('ward', 'commune')
+    join stg_units u on u.unit_id = p.unit_id and u.is_commune_level
     group by p.kpi_id, p.period, k.is_ratio
 ),
 

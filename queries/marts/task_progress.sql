@@ -1,3 +1,14 @@
+-- grain: unit_id, task_id
+-- columns: unit_id, unit_name, unit_kind, task_id, plan_id, plan_doc_number, task_no, sort_order,
+--   group_no, group_title, content, lead_office, lead_units, coord_offices, expected_output,
+--   deadline_text, deadline_kind, due_date, start_date, recurrence, is_key_task, judged_period,
+--   last_report_period, last_batch_id, reported_status, percent_complete, evidence_ref,
+--   difficulties, requests, is_demo, review_decision, review_comment, period_status, as_of,
+--   evidence_state, expected_percent, status, status_label, is_due, is_done, is_overdue,
+--   is_behind_schedule, progress_ratio, evidence_label, is_commune_level, breaks_rule_1,
+--   breaks_rule_2, breaks_rule_3
+-- accepted: status = task_status, evidence_state = evidence_state, unit_kind = unit_kind
+--
 -- Contract view. One row per accountable unit and task, as of the as-of date.
 -- Dated tasks are judged against their deadline and a linear schedule; recurring tasks per
 -- reporting period (was progress reported for the last period that is due?); conditional
@@ -9,7 +20,7 @@ with ctx as (
 ),
 
 tasks as (
-    select * from tasks
+    select * from stg_tasks
 ),
 
 assignments as (
@@ -17,7 +28,7 @@ assignments as (
 ),
 
 units as (
-    select unit_id, name as unit_name, kind as unit_kind from units
+    select unit_id, unit_name, unit_kind from stg_units
 ),
 
 plans as (
@@ -80,9 +91,9 @@ joined as (
         t.group_no,
         t.group_title,
         t.content,
-        t.lead_text                                          as lead_office,
+        t.lead_office,
         t.lead_units,
-        t.coord_text                                         as coord_offices,
+        t.coord_offices,
         t.expected_output,
         t.deadline_text,
         t.deadline_kind,
@@ -120,16 +131,9 @@ joined as (
 evidence as (
     select
         *,
-        case
-            when reported_status is distinct from 'hoan_thanh' then 'khong_yeu_cau'
-            when nullif(trim(evidence_ref), '') is null then 'thieu_minh_chung'
-            -- judged before, evidence changed since: awaits review again and does not count
-            when needs_review then 'cho_tham_dinh_lai'
-            when review_decision is null then 'cho_tham_dinh'
-            when review_decision = 'valid' then 'hop_le'
-            when review_decision = 'invalid' then 'khong_hop_le'
-            else 'thieu_chat_luong'
-        end as evidence_state
+        -- judged before, evidence changed since: awaits review again and does not count
+        evidence_state(reported_status = 'hoan_thanh', true, evidence_ref, needs_review, review_decision)
+            as evidence_state
     from joined
 ),
 
@@ -160,14 +164,7 @@ final as (
             when reported_status is null then 'chua_bao_cao'
             else reported_status
         end                                                                   as status,
-        case
-            when is_reported_done_valid then 'Hoàn thành'
-            when reported_status = 'hoan_thanh' then 'Chờ hoàn thiện'
-            when deadline_kind = 'conditional' then 'Chờ hướng dẫn'
-            when reported_status is null then 'Chưa báo cáo'
-            when reported_status = 'dang_thuc_hien' then 'Đang thực hiện'
-            else 'Chưa thực hiện'
-        end                                                                   as status_label,
+        null::varchar                                                         as status_label,  -- labels, below
         case
             when deadline_kind = 'date' then due_date <= as_of
             when deadline_kind = 'recurring' then is_recurring_due
@@ -188,23 +185,27 @@ final as (
             when deadline_kind = 'date' and reported_status is not null
                  and not is_reported_done_valid and due_date >= as_of
                  and expected_percent >= setting('behind_schedule_min_expected')::double
-                 and coalesce(percent_complete, 0) < 0.5 * expected_percent
+                 and coalesce(percent_complete, 0) < behind_ratio() * expected_percent
             then true else false
         end                                                                   as is_behind_schedule,
         case
             when is_reported_done_valid then 1.0
             when expected_percent > 0 then round(coalesce(percent_complete, 0) / expected_percent, 3)
         end                                                                   as progress_ratio,
-        case evidence_state
-            when 'khong_yeu_cau' then ''
-            when 'thieu_minh_chung' then 'Thiếu minh chứng'
-            when 'cho_tham_dinh' then 'Chờ thẩm định'
-            when 'cho_tham_dinh_lai' then 'Chờ thẩm định lại'
-            when 'hop_le' then 'Hợp lệ'
-            when 'khong_hop_le' then 'Không hợp lệ'
-            else 'Thiếu chất lượng'
-        end                                                                   as evidence_label
+        null::varchar                                                         as evidence_label  -- labels, below
     from judged
 )
 
-select * from final
+-- The red-flag rules, once, per row (red_flags lists these rows; unit_scorecard, flags_by_rule
+-- and province_summary count them): 1 overdue, 2 behind schedule, 3 evidence judged insufficient.
+-- The province itself is never flagged; departments are (is_commune_level tells them apart).
+-- Every *_label is the labels table's text for the code (data/seed/labels.csv).
+select
+    f.* replace (sl.label as status_label, el.label as evidence_label),
+    is_commune_level(f.unit_kind)                                             as is_commune_level,
+    f.unit_kind <> 'province' and f.is_overdue                                as breaks_rule_1,
+    f.unit_kind <> 'province' and f.is_behind_schedule                        as breaks_rule_2,
+    f.unit_kind <> 'province' and f.evidence_state = 'thieu_chat_luong'       as breaks_rule_3
+from final f
+left join labels_of('task_status') sl on sl.code = f.status
+left join labels_of('evidence_state') el on el.code = f.evidence_state

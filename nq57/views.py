@@ -1,0 +1,127 @@
+"""The registry of the SQL views: their names, files, layers, contracts and build order.
+
+Views live in layer folders under queries/ (one view per file, the file name is the view name):
+
+- staging/      rename and cast the tables (stg_units, stg_tasks, stg_targets) and say once what
+                a visible batch is (stg_visible_batches); also the as-of date (as_of_context)
+- intermediate/ the building blocks (batches and values in force, verdicts, periods, targets)
+- marts/        the five contract views documented in the README
+- pages/        page-shaped helpers (province_summary, flags_by_rule, histories)
+
+Each file opens with a comment contract, checked by tests/test_contracts.py on the demo database:
+
+    -- grain: unit_id, task_id          (the columns that make a row unique; "one row" for one)
+    -- columns: unit_id, unit_name, …   (every column, in order; continued on "--   " lines)
+    -- accepted: status = task_status   (values must be codes of that labels domain)
+
+The build order is not kept by hand: it is a topological sort of the references between the
+files (a view is created after every view it reads), layers first, then names. nq57/db.py and
+nq57/snapshots.py both read this module; it imports neither (nor anything else from nq57).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+LAYERS = ["staging", "intermediate", "marts", "pages"]
+# The contract views, in the order the README documents them.
+CONTRACT_VIEWS = ["task_progress", "kpi_progress", "red_flags", "unit_scorecard", "reporting_compliance"]
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    layer: str
+    path: Path
+    grain: tuple[str, ...] = ()          # () with one_row: a single row
+    one_row: bool = False
+    columns: tuple[str, ...] = ()
+    accepted: dict[str, str] = field(default_factory=dict)  # column -> labels domain
+    depends_on: tuple[str, ...] = ()
+
+    def sql(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[,\s]+", text.strip()) if w]
+
+
+def parse_contract(sql: str) -> dict:
+    """grain, columns and accepted values from the file's leading comment lines."""
+    found: dict[str, str] = {}
+    key = None
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        body = line[2:]
+        match = re.match(r"\s*(grain|columns|accepted):\s*(.*)$", body)
+        if match:
+            key = match.group(1)
+            found[key] = match.group(2)
+        elif key and body.startswith("   ") and body.strip():
+            found[key] += " " + body.strip()
+        else:
+            key = None
+    grain_text = found.get("grain", "").strip()
+    accepted = {}
+    for part in found.get("accepted", "").split(","):
+        if "=" in part:
+            column, domain = (x.strip() for x in part.split("=", 1))
+            accepted[column] = domain
+    return {
+        "one_row": grain_text == "one row",
+        "grain": () if grain_text in ("", "one row") else tuple(_words(grain_text)),
+        "columns": tuple(_words(found.get("columns", ""))),
+        "accepted": accepted,
+    }
+
+
+def _code_only(sql: str) -> str:
+    """The SQL without comments and string literals (what remains names tables and views)."""
+    sql = re.sub(r"--[^\n]*", " ", sql)
+    return re.sub(r"'(?:[^']|'')*'", "''", sql)
+
+
+def discover(queries_dir: Path = QUERIES_DIR) -> dict[str, View]:
+    files = {}
+    for layer in LAYERS:
+        for path in sorted((queries_dir / layer).glob("*.sql")):
+            if path.stem in files:
+                raise ValueError(f"two views named {path.stem}: {files[path.stem][1]} and {path}")
+            files[path.stem] = (layer, path)
+    names = set(files)
+    registry = {}
+    for name, (layer, path) in files.items():
+        sql = path.read_text(encoding="utf-8")
+        tokens = set(re.findall(r"[a-z_][a-z0-9_]*", _code_only(sql).lower()))
+        depends = tuple(sorted((tokens & names) - {name}))
+        registry[name] = View(name=name, layer=layer, path=path, depends_on=depends, **parse_contract(sql))
+    return registry
+
+
+def build_order(registry: dict[str, View]) -> list[str]:
+    """Every view after the views it reads; among those ready, by layer, then by name."""
+    waiting = {name: set(view.depends_on) for name, view in registry.items()}
+    rank = {name: (LAYERS.index(view.layer), name) for name, view in registry.items()}
+    order: list[str] = []
+    while waiting:
+        ready = sorted((name for name, needs in waiting.items() if not needs), key=rank.__getitem__)
+        if not ready:
+            raise ValueError(f"views that read one another in a cycle: {sorted(waiting)}")
+        chosen = ready[0]
+        order.append(chosen)
+        del waiting[chosen]
+        for needs in waiting.values():
+            needs.discard(chosen)
+    return order
+
+
+REGISTRY = discover()
+ORDER = build_order(REGISTRY)
+
+
+def path(name: str) -> Path:
+    return REGISTRY[name].path
