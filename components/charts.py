@@ -95,7 +95,7 @@ def short_unit_name(name: str) -> str:
 
 
 def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12) -> go.Figure:
-    """The 95 units as tiles in rank order, coloured by grade with the grade letter printed."""
+    """Every commune/ward as a tile in rank order, coloured by grade with the grade letter printed."""
     ordered = scorecard.sort_values(["rank", "unit_name"]).reset_index(drop=True)
     ordered["col"] = ordered.index % columns
     ordered["row"] = ordered.index // columns
@@ -113,7 +113,7 @@ def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12) -> go.Figure:
     fig.update_xaxes(visible=False, range=[-0.6, columns - 0.4])
     fig.update_yaxes(visible=False, autorange="reversed")
     rows = int(ordered["row"].max()) + 1
-    return vietnamese_layout(fig, "95 xã, phường theo thứ hạng (màu và chữ theo xếp loại; bấm để mở hồ sơ)",
+    return vietnamese_layout(fig, f"{len(ordered)} xã, phường theo thứ hạng (màu và chữ theo xếp loại; bấm để mở hồ sơ)",
                              height=90 + 72 * rows)
 
 

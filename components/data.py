@@ -66,17 +66,47 @@ def _data_version(path: str) -> tuple:
 # change what another session reads. A date without a stored snapshot is computed here and kept
 # only in this bounded cache: reads never write (snapshots are stored by writes and `refresh`).
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _read_view(view: str, as_of: date | None, filters: tuple, columns: tuple | None, version: tuple) -> pd.DataFrame:
+def _read_view(view: str, as_of: date | None, filters: tuple, columns: tuple | None, previous: date | None,
+               version: tuple) -> pd.DataFrame:
     with db.connect() as con:
         return db.query_view(con, view, as_of=as_of, filters=dict(filters) or None,
-                             columns=list(columns) if columns else None)
+                             columns=list(columns) if columns else None, previous=previous)
 
 
-def view(view_name: str, as_of: date | None = None, columns: list[str] | None = None, **filters) -> pd.DataFrame:
+def view(view_name: str, as_of: date | None = None, columns: list[str] | None = None,
+         previous: date | None = None, **filters) -> pd.DataFrame:
     """Rows of a view as of a date; equality filters become SQL parameters. At national size a
-    page names the columns it needs: 585.000 KPI rows with every text column take seconds."""
+    page names the columns it needs: 585.000 KPI rows with every text column take seconds.
+    `previous` is the second as-of of the views that compare two dates (league_table,
+    province_change; db.PREVIOUS_INPUTS)."""
     return _read_view(view_name, as_of, tuple(sorted(filters.items())), tuple(columns) if columns else None,
-                      data_version()).copy()
+                      previous, data_version()).copy()
+
+
+# --- the catalogue as data: labels, settings, unit counts (never written into a page) ----------
+
+def labels(domain: str) -> dict[str, str]:
+    """The reader's text of every code of a labels domain, from the database's labels table
+    (renaming a label there renames it on every page)."""
+    rows = view("labels", columns=["domain", "code", "label", "sort_order"])
+    rows = rows[rows["domain"] == domain].sort_values("sort_order")
+    return dict(zip(rows["code"], rows["label"].fillna("")))
+
+
+def label(domain: str, code: object) -> str:
+    """One label by code (the code itself when the table has none)."""
+    return labels(domain).get(str(code), str(code))
+
+
+def setting(key: str) -> str | None:
+    """One value of the settings table (report deadline day, first period, weights …)."""
+    rows = view("settings", key=key)
+    return None if rows.empty else str(rows.iloc[0]["value"])
+
+
+def commune_count() -> int:
+    """How many communes/wards are ranked (stg_units.is_commune_level), never a number in a page."""
+    return int(view("stg_units", columns=["unit_id"], is_commune_level=True)["unit_id"].nunique())
 
 
 def _refresh_after_write(con) -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from components import charts, data
+from components import charts, data, league_table
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
 PROJECTOR_CSS = """
@@ -32,36 +32,32 @@ def stop() -> None:
 
 def _slides(as_of: date) -> list[tuple[str, callable]]:
     summary = data.view("province_summary", as_of).iloc[0]
-    scorecard = data.view("unit_scorecard", as_of).sort_values("rank")
+    league = league_table.rows(as_of)  # by rank
+    red = data.label("kpi_status", "canh_bao_do")
 
     def headline():
         cols = st.columns(4)
         cols[0].metric("Nhiệm vụ hoàn thành / đến hạn", f"{vn_number(summary['tasks_done'])} / {vn_number(summary['tasks_due'])}")
         cols[1].metric("Chỉ tiêu đúng tiến độ", vn_percent(summary["kpi_on_track_rate"]))
-        cols[2].metric("Cảnh báo đỏ", vn_number(summary["red_flag_count"]))
+        cols[2].metric(red, vn_number(summary["red_flag_count"]))
         cols[3].metric("Báo cáo đúng hạn", vn_percent(summary["timeliness_rate"]))
         st.plotly_chart(charts.grade_distribution(summary), width="stretch", theme=None)
 
     def table(rows):
-        def draw():
-            shown = rows.assign(score=rows["score"].map(lambda v: vn_number(v, 1)))
-            st.dataframe(shown[["rank", "unit_name", "grade", "score", "red_flag_count"]], hide_index=True, width="stretch",
-                         column_config={"rank": "Hạng", "unit_name": "Đơn vị", "grade": "Xếp loại", "score": "Điểm",
-                                        "red_flag_count": "Cảnh báo đỏ"}, height=420)
-        return draw
+        return lambda: league_table.show(rows, compact=True, height=420)
 
     def flags():
         st.plotly_chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)), width="stretch", theme=None)
 
     def tiles():
-        st.plotly_chart(charts.unit_tile_grid(scorecard), width="stretch", theme=None)
+        st.plotly_chart(charts.unit_tile_grid(league), width="stretch", theme=None)
 
     return [
         ("Toàn cảnh tỉnh Đồng Nai", headline),
-        ("10 đơn vị dẫn đầu — biểu dương", table(scorecard.head(10))),
-        ("10 đơn vị cuối bảng — cần giải trình", table(scorecard.tail(10).iloc[::-1])),
-        ("Cảnh báo đỏ theo quy tắc", flags),
-        ("95 xã, phường theo xếp loại", tiles),
+        ("10 đơn vị dẫn đầu — biểu dương", table(league.head(10))),
+        ("10 đơn vị cuối bảng — cần giải trình", table(league.tail(10).iloc[::-1])),
+        (f"{red} theo quy tắc", flags),
+        (f"{vn_number(len(league))} xã, phường theo xếp loại", tiles),
     ]
 
 

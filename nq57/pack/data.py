@@ -13,7 +13,7 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from nq57 import db
+from nq57 import dates, db, labels
 from nq57.palette import GRADE_COLOURS
 from nq57.textparse import fold_diacritics
 
@@ -23,8 +23,9 @@ TITLE = "Báo cáo tiến độ thực hiện Nghị quyết 57-NQ/TW"
 PROVINCE = "tỉnh Đồng Nai"
 DEMO_LABEL = "Dữ liệu minh họa"
 DEMO_DETAIL = "Gói họp có chứa số liệu báo cáo minh họa, không phải số liệu thật."
+# the red-flag word of the labels table (the flags sheet, headings), never retyped here
+RED_FLAG = labels.of("kpi_status")["canh_bao_do"].label
 DEMO_NOTICE = f"{DEMO_LABEL}: {DEMO_DETAIL[0].lower()}{DEMO_DETAIL[1:]}"
-KIND_LABELS = {"ward": "Phường", "commune": "Xã", "department": "Sở, ngành", "province": "Tỉnh"}
 
 # The lowest score of each grade, as unit_scorecard grades them (the last grade has no floor);
 # the chart's axis and the PDF's note are written from it.
@@ -48,10 +49,12 @@ class PackData:
     as_of: date
     generated_at: datetime
     has_demo: bool
-    scorecard: pd.DataFrame   # 95 communes/wards, by rank
+    scorecard: pd.DataFrame   # every commune/ward, by rank
+    league: pd.DataFrame      # league_table (rank change since the last month end), by rank
     flags: pd.DataFrame       # every row of red_flags
     kpis: pd.DataFrame        # kpi_progress, current horizon, communes/wards
     rule_labels: dict[int, str]  # flags_by_rule: every rule and its label, even with no flag
+    kind_labels: dict[str, str] | None = None  # unit_kind code -> label, from the labels table
 
 
 def no_progress(fraction: float, message: str) -> None:
@@ -71,6 +74,9 @@ def pack_file_names(as_of: date) -> tuple[str, str]:
 def load_pack_data(con: duckdb.DuckDBPyConnection, as_of: date) -> PackData:
     scorecard = db.query_view(con, "unit_scorecard", as_of=as_of, order_by="rank")
     scorecard = scorecard.sort_values(["rank", "unit_name"], kind="stable").reset_index(drop=True)
+    # the league sheet is the view the pages draw, rank change against the last month end
+    league = db.query_view(con, "league_table", as_of=as_of, previous=dates.month_ends_before(as_of, 1)[0])
+    league = league.sort_values(["rank", "unit_name"], kind="stable").reset_index(drop=True)
     flags = db.query_view(con, "red_flags", as_of=as_of)
     flags = (flags.assign(_name_key=flags["unit_name"].map(_name_key))
              .sort_values(["_name_key", "unit_name", "rule", "due_date", "item_name"], kind="stable", na_position="last")
@@ -82,5 +88,6 @@ def load_pack_data(con: duckdb.DuckDBPyConnection, as_of: date) -> PackData:
     rule_labels = {int(rule): str(label) for rule, label in zip(rules["rule"], rules["rule_label"])}
     has_demo = bool(con.execute("select exists(select 1 from report_batches where is_demo)").fetchone()[0])
     return PackData(as_of=as_of, generated_at=datetime.now(), has_demo=has_demo,
-                    scorecard=scorecard, flags=flags.reset_index(drop=True), kpis=kpis.reset_index(drop=True),
-                    rule_labels=rule_labels)
+                    scorecard=scorecard, league=league, flags=flags.reset_index(drop=True),
+                    kpis=kpis.reset_index(drop=True), rule_labels=rule_labels,
+                    kind_labels={code: x.label for code, x in labels.of("unit_kind", labels.load(con)).items()})

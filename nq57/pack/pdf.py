@@ -139,7 +139,7 @@ def _cover_page(pdf, data: PackData) -> None:
 
 def _league_pages(pdf, data: PackData, FontFace) -> None:
     pdf.add_page()
-    _heading(pdf, f"Bảng xếp hạng {vn_number(len(data.scorecard))} xã, phường")
+    _heading(pdf, f"Bảng xếp hạng {vn_number(len(data.league))} xã, phường")
     pdf.set_font("DejaVu", "", 8.5)
     headings = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=(31, 78, 121))
     grade_faces = {g: FontFace(emphasis="BOLD", fill_color=_rgb(c)) for g, c in GRADE_COLOURS.items()}
@@ -150,9 +150,9 @@ def _league_pages(pdf, data: PackData, FontFace) -> None:
     ) as table:
         header = table.row()
         for text in ("Hạng", "Xã, phường", "Xếp loại", "Điểm", "Hoàn thành nhiệm vụ",
-                     "Chỉ tiêu đúng tiến độ", "Cảnh báo đỏ", "Báo cáo đúng hạn"):
+                     "Chỉ tiêu đúng tiến độ", "Số cảnh báo đỏ", "Báo cáo đúng hạn"):
             header.cell(text, align="CENTER")
-        for unit in data.scorecard.itertuples(index=False):
+        for unit in data.league.itertuples(index=False):
             row = table.row()
             row.cell(vn_number(unit.rank))
             row.cell(_nfc(unit.unit_name))

@@ -12,13 +12,13 @@ from pathlib import Path
 import pandas as pd
 
 from nq57.exports import neutralise_text
-from nq57.pack.data import DEMO_LABEL, DEMO_NOTICE, KIND_LABELS, PROVINCE, TITLE, PackData, Progress, no_progress
+from nq57.pack.data import DEMO_LABEL, DEMO_NOTICE, PROVINCE, RED_FLAG, TITLE, PackData, Progress, no_progress
 from nq57.palette import GRADE_COLOURS, STATUS_STYLE
 from nq57.vnformat import vn_date, vn_number
 
 COVER_SHEET = "Thông tin"
 LEAGUE_SHEET = "Bảng xếp hạng"
-FLAGS_SHEET = "Cảnh báo đỏ"
+FLAGS_SHEET = RED_FLAG
 FIXED_SHEETS = (COVER_SHEET, LEAGUE_SHEET, FLAGS_SHEET)
 
 
@@ -26,9 +26,10 @@ FIXED_SHEETS = (COVER_SHEET, LEAGUE_SHEET, FLAGS_SHEET)
 LEAGUE_COLUMNS = [
     ("rank", "Hạng", "#,##0", 7),
     ("unit_name", "Xã, phường", None, 24),
-    ("unit_kind", "Loại", None, 9),
+    ("unit_kind_label", "Loại", None, 9),
     ("grade", "Xếp loại", None, 9),
     ("score", "Điểm", "0.0", 8),
+    ("rank_change_text", "Thay đổi thứ hạng so với cuối tháng trước", None, 12),
     ("completion_rate", "Tỷ lệ hoàn thành nhiệm vụ", "0.0%", 14),
     ("kpi_on_track_rate", "Tỷ lệ chỉ tiêu đúng tiến độ", "0.0%", 14),
     ("red_flag_count", "Số cảnh báo đỏ", "#,##0", 10),
@@ -157,7 +158,7 @@ class _Styles:
 
 
 def _write_table(sheet, top: int, frame: pd.DataFrame, columns, styles: _Styles, wrap: set[str] = frozenset(),
-                 kind_labels: bool = False) -> int:
+                 kind_labels: dict[str, str] | None = None) -> int:
     """A header row at `top` and one row per record; returns the last row written."""
     for index, (_, header, _, width) in enumerate(columns, start=1):
         cell = sheet.cell(row=top, column=index, value=neutralise_text(header))
@@ -175,7 +176,7 @@ def _write_table(sheet, top: int, frame: pd.DataFrame, columns, styles: _Styles,
                 sheet.row_dimensions[row_number].height = 15 * min(lines, 12)
         for index, (value, (key, _, number_format, _)) in enumerate(zip(record, columns), start=1):
             if kind_labels and key == "unit_kind":
-                value = KIND_LABELS.get(value, value)
+                value = kind_labels.get(value, value)
             cell = sheet.cell(row=row_number, column=index, value=_cell_value(value))
             cell.border = styles.border
             cell.alignment = styles.top
@@ -256,9 +257,9 @@ def write_workbook(data: PackData, path: Path, progress: Progress | None = None)
 
     # League table
     league = workbook.create_sheet(LEAGUE_SHEET)
-    last = _write_table(league, 1, data.scorecard, LEAGUE_COLUMNS, styles, kind_labels=True)
+    last = _write_table(league, 1, data.league, LEAGUE_COLUMNS, styles)
     name_column = [key for key, *_ in LEAGUE_COLUMNS].index("unit_name") + 1
-    for offset, unit_id in enumerate(data.scorecard["unit_id"]):
+    for offset, unit_id in enumerate(data.league["unit_id"]):
         cell = league.cell(row=2 + offset, column=name_column)
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=_sheet_ref(unit_sheets[unit_id]))
         cell.font = styles.link_font
@@ -272,7 +273,7 @@ def write_workbook(data: PackData, path: Path, progress: Progress | None = None)
     # Red flags (every row of the view: communes, wards and province departments)
     flag_sheet = workbook.create_sheet(FLAGS_SHEET)
     last = _write_table(flag_sheet, 1, data.flags, FLAG_COLUMNS, styles, wrap={"item_name", "reason"},
-                        kind_labels=True)
+                        kind_labels=data.kind_labels)
     flag_sheet.freeze_panes = "B2"
     flag_sheet.auto_filter.ref = f"A1:{_column_letter(len(FLAG_COLUMNS))}{max(last, 2)}"
     flag_sheet.row_dimensions[1].height = 30
@@ -312,7 +313,7 @@ def _write_unit_sheet(sheet, unit, flags: pd.DataFrame, kpis: pd.DataFrame, data
 
     sheet["A1"] = _cell_value(unit.unit_name)
     sheet["A1"].font = styles.title_font
-    sheet["A2"] = f"{KIND_LABELS.get(unit.unit_kind, unit.unit_kind)} — số liệu tính đến ngày {vn_date(data.as_of)}"
+    sheet["A2"] = f"{(data.kind_labels or {}).get(unit.unit_kind, unit.unit_kind)} — số liệu tính đến ngày {vn_date(data.as_of)}"
     back = sheet["D1"]
     back.value = "← Bảng xếp hạng"
     back.hyperlink = Hyperlink(ref="D1", location=_sheet_ref(LEAGUE_SHEET))

@@ -1,0 +1,131 @@
+"""The compare page's sections below the league table: the units × KPIs heatmap, "Vì sao đỏ"
+for a red cell, units side by side, and the meeting pack download."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import charts, data, session
+from components.safe_text import md_escape
+from nq57.vnformat import vn_date, vn_number, vn_percent
+
+# the columns the heatmap and the panels draw: at national size all of kpi_progress is 585.000
+# rows with long texts
+KPI_COLUMNS = ["unit_id", "unit_name", "kpi_id", "kpi_name", "comparator", "actual_value", "expected_value",
+               "progress_ratio", "target_text", "status", "status_label", "flag_rule", "is_commune_level"]
+
+
+def meeting_pack(as_of: date) -> None:
+    """Gói tài liệu cuộc họp: seconds of drawing per click, for signed-in accounts only."""
+    with st.expander("Gói tài liệu cuộc họp (Excel + PDF)", icon=":material/folder_zip:"):
+        st.caption("Bảng xếp hạng, cảnh báo đỏ kèm lý do, một trang cho mỗi đơn vị, biểu đồ; tính đến ngày đã chọn.")
+        user = session.current_user()
+        if user is None:
+            st.info("Đăng nhập để tạo gói tài liệu cuộc họp.", icon=":material/lock:")
+            session.sign_in_link()
+            st.session_state.pop("pack", None)
+        elif st.button("Tạo gói tài liệu", key="make_pack"):
+            bar = st.progress(0.0, text="Đang chuẩn bị…")
+            st.session_state["pack"] = data.meeting_pack(as_of, user,
+                                                         progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+            bar.empty()
+        if "pack" in st.session_state:
+            workbook, pdf, stem = st.session_state["pack"]
+            left, right = st.columns(2)
+            left.download_button("Tải Excel", workbook, file_name=f"{stem}.xlsx", icon=":material/download:",
+                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            right.download_button("Tải PDF", pdf, file_name=f"{stem}.pdf", mime="application/pdf",
+                                  icon=":material/download:")
+
+
+class Grid:
+    """The current horizon's KPI rows of the communes/wards with a target, and the KPIs that at
+    least half of the units have (the heatmap's columns)."""
+
+    def __init__(self, as_of: date, league: pd.DataFrame):
+        self.progress = data.view("kpi_progress", as_of, is_current_horizon=True, columns=KPI_COLUMNS)
+        # masks instead of filtered copies: each copy of 302.000 national rows costs a tenth of a second
+        self.in_grid = self.progress["is_commune_level"].fillna(False) & self.progress["comparator"].notna()
+        coverage = self.progress.loc[self.in_grid, ["kpi_id", "unit_id"]].groupby("kpi_id")["unit_id"].nunique()
+        self.common = list(coverage[coverage >= 0.5 * league["unit_id"].nunique()].index)
+        self.kpi_names = self.progress.drop_duplicates("kpi_id").set_index("kpi_id")["kpi_name"].to_dict()
+        self.league = league
+
+
+def heatmap(as_of: date, grid: Grid) -> list[str]:
+    """Units × KPIs, ordered and limited by the reader; returns the units drawn."""
+    progress, league, common, names = grid.progress, grid.league, grid.common, grid.kpi_names
+    left, right = st.columns(2)
+    order_by = left.selectbox("Sắp xếp đơn vị theo", ["Thứ hạng", "Tên"] + [names[k] for k in common], key="heat_order")
+    limit = right.slider("Số đơn vị hiển thị", 10, len(league), min(40, len(league)), step=5, key="heat_limit")
+    in_heat = grid.in_grid & progress["kpi_id"].isin(common)
+    if order_by == "Tên":
+        units = sorted(league["unit_name"])
+    elif order_by == "Thứ hạng":
+        units = list(league.sort_values("rank")["unit_name"])
+    else:
+        kpi_id = [k for k in common if names[k] == order_by][0]
+        ordered = progress.loc[in_heat & (progress["kpi_id"] == kpi_id), ["unit_name", "progress_ratio"]]
+        units = list(ordered.sort_values("progress_ratio", na_position="last")["unit_name"])
+    with_cells = set(progress.loc[in_heat, "unit_name"].unique())
+    units = [u for u in units if u in with_cells][:limit]
+    heat = progress[in_heat & progress["unit_name"].isin(units)]
+    if heat.empty:
+        st.info(f"Chưa có số liệu chỉ tiêu nào tính đến {vn_date(as_of)}.")
+    else:
+        st.plotly_chart(charts.progress_heatmap(heat, units, common, names),
+                        width="stretch", theme=None, alt="Bản đồ nhiệt tiến độ chỉ tiêu theo đơn vị")
+    return units
+
+
+def why_red(as_of: date, grid: Grid, units: list[str]) -> None:
+    """The rule, the sentence and the numbers behind one red cell of the heatmap."""
+    progress = grid.progress
+    # the red cells of the units shown: a national list would run to 100.000 options
+    red = progress[grid.in_grid & (progress["status"] == "canh_bao_do") & progress["unit_name"].isin(units)]
+    red = red.sort_values(["unit_name", "kpi_name"])
+    if red.empty:
+        st.success("Không có ô đỏ nào.", icon=":material/check_circle:")
+        return
+    options = {i: f"{r.unit_name} · {r.kpi_name}" for i, r in red.iterrows()}
+    chosen = st.selectbox("Chọn một ô đỏ", list(options), format_func=options.get, key="why_red")
+    cell = red.loc[chosen]
+    flags = data.view("red_flags", as_of, unit_id=cell["unit_id"], item_id=cell["kpi_id"])
+    for rule, rule_label in flags[["rule", "rule_label"]].drop_duplicates().itertuples(index=False):
+        st.markdown(f"**Quy tắc {int(rule)} — {md_escape(rule_label)}**")
+    for reason in flags["reason"]:
+        st.markdown(md_escape(reason))
+    numbers = st.columns(4)
+    numbers[0].metric("Thực tế", vn_number(cell["actual_value"], 1))
+    numbers[1].metric("Lộ trình yêu cầu", vn_number(cell["expected_value"], 1))
+    numbers[2].metric("Mục tiêu", md_escape(cell["target_text"]) or "—")
+    numbers[3].metric("Thực tế / lộ trình", vn_percent(cell["progress_ratio"], 0))
+
+
+def side_by_side(grid: Grid) -> None:
+    """2–6 units: their rank, grade, score and flags, then a panel per chosen KPI on one scale."""
+    league, common, names = grid.league, grid.common, grid.kpi_names
+    units = dict(zip(league["unit_id"], league["unit_name"]))
+    default = list(league.sort_values("rank")["unit_id"].iloc[[0, -1]])
+    picked = st.multiselect("Chọn 2–6 đơn vị", list(units), default=default, format_func=units.get, max_selections=6,
+                            key="side_units", placeholder="Chọn đơn vị")
+    if len(picked) < 2:
+        st.info("Chọn ít nhất 2 đơn vị để so sánh.")
+        return
+    by_unit = league.set_index("unit_id")
+    for column, unit_id in zip(st.columns(len(picked)), picked):
+        row = by_unit.loc[unit_id]
+        column.markdown(f"**{md_escape(row['unit_name'])}**")
+        column.metric("Hạng · xếp loại", f"{int(row['rank'])} · {row['grade']}")
+        column.metric("Điểm", vn_number(row["score"], 1))
+        column.metric(data.label("kpi_status", "canh_bao_do"), vn_number(row["red_flag_count"]))
+    # a panel per KPI: a dozen read on one screen (and 120 subplots would take Plotly minutes)
+    chosen = st.multiselect("Chỉ tiêu so sánh", common, default=common[:9], format_func=names.get,
+                            max_selections=12, key="side_kpis", placeholder="Chọn chỉ tiêu")
+    progress = grid.progress
+    panels = progress[grid.in_grid & progress["unit_id"].isin(picked) & progress["kpi_id"].isin(chosen)]
+    if len(panels):
+        st.plotly_chart(charts.side_by_side(panels, names), width="stretch", theme=None,
+                        alt="So sánh các chỉ tiêu của các đơn vị được chọn")

@@ -1,0 +1,73 @@
+"""The league table, drawn one way wherever it is shown (overview, compare page, meeting mode):
+the rows of the league_table view (rank, change in rank since the end of last month, grade,
+score, rates, red flags). The pack writes the same view to its league sheet (nq57/pack)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import data, filters
+from nq57.vnformat import vn_number
+
+ALL_KINDS = "Tất cả"
+
+
+def rows(as_of: date) -> pd.DataFrame:
+    """The league table as of a date, rank change against the last month end before it."""
+    return data.view("league_table", as_of, previous=filters.month_ends_before(as_of, 1)[0])
+
+
+def _rate(header: str):
+    return st.column_config.ProgressColumn(header, format="%.0f%%", min_value=0, max_value=100)
+
+
+def _columns(compact: bool) -> dict:
+    config = {
+        "rank": st.column_config.NumberColumn("Hạng", format="%d"),
+        "rank_change_text": st.column_config.TextColumn("Thay đổi"),
+        "unit_name": st.column_config.TextColumn("Đơn vị"),
+        "grade": st.column_config.TextColumn("Xếp loại"),
+        "score": st.column_config.TextColumn("Điểm"),
+    }
+    if not compact:
+        config.update(completion_rate=_rate("Hoàn thành nhiệm vụ"), kpi_on_track_rate=_rate("Chỉ tiêu đúng tiến độ"))
+    config["red_flag_count"] = st.column_config.NumberColumn(data.label("kpi_status", "canh_bao_do"))
+    if not compact:
+        config["timeliness_rate"] = _rate("Báo cáo đúng hạn")
+    return config
+
+
+def show(table: pd.DataFrame, key: str | None = None, compact: bool = False, height: int | str = "auto") -> None:
+    """Draw league rows: every column, or (compact, for a projector) rank, change, grade, score
+    and red flags."""
+    config = _columns(compact)
+    shown = table[list(config)].assign(score=table["score"].map(lambda v: vn_number(v, 1)))
+    for rate in ("completion_rate", "kpi_on_track_rate", "timeliness_rate"):
+        if rate in shown:
+            shown[rate] = table[rate] * 100
+    st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config, height=height)
+
+
+def filtered(table: pd.DataFrame) -> pd.DataFrame:
+    """The filter row above the full table: kind of unit (its label from the view) and a name search."""
+    left, middle = st.columns([1, 2])
+    kinds = [k for k in data.labels("unit_kind").values() if k in set(table["unit_kind_label"])]
+    kind = left.radio("Loại đơn vị", [ALL_KINDS, *kinds], horizontal=True, key="league_kind")
+    search = middle.text_input("Tìm theo tên", key="league_search", placeholder="Ví dụ: Phước")
+    if kind != ALL_KINDS:
+        table = table[table["unit_kind_label"] == kind]
+    if search.strip():
+        table = table[table["unit_name"].str.contains(search.strip(), case=False, regex=False)]
+    return table
+
+
+def draw(as_of: date, with_filters: bool = True) -> pd.DataFrame:
+    """The full league table with its filters and a count; returns the rows (every unit)."""
+    table = rows(as_of)
+    shown = filtered(table) if with_filters else table
+    show(shown, key="league_table")
+    st.caption(f"{vn_number(len(shown))} đơn vị · thay đổi thứ hạng so với cuối tháng trước · "
+               "bấm tiêu đề cột để sắp xếp")
+    return table
