@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from nq57.palette import GRADE_COLOURS, RULE_COLOURS, STATUS_STYLE
+from nq57.palette import GRADE_COLOURS, RULE_COLOURS, STATUS_STYLE, style
 
 # Grade and status colours; the letter or the label is always printed too.
 GRADE_MEANING = {"A": "A (≥ 90 điểm)", "B": "B (80–89)", "C": "C (70–79)", "D": "D (50–69)", "E": "E (< 50)"}
@@ -64,18 +64,15 @@ def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title="Số cảnh báo đỏ", range=[0, max(int(flags["flag_count"].max()), 1) * 2.2])
     return vietnamese_layout(fig, "Cảnh báo đỏ theo quy tắc")
 
-COMPLIANCE_COLOURS = {"Đúng hạn": "#009E73", "Trễ hạn": "#E69F00", "Chưa nộp": "#D55E00", "Chưa đến hạn": "#999999"}
-COMPLIANCE_ICONS = {"Đúng hạn": "✔", "Trễ hạn": "⏱", "Chưa nộp": "✖", "Chưa đến hạn": "…"}
-
-
-def compliance_bar(counts: pd.Series) -> go.Figure:
-    labels = [label for label in COMPLIANCE_COLOURS if counts.get(label, 0)]
+def compliance_bar(counts: pd.Series, statuses: dict[str, str]) -> go.Figure:
+    """Units by reporting status: counts and labels by code, colour and symbol from the palette."""
+    codes = [code for code in statuses if counts.get(code, 0)]
     fig = go.Figure(go.Bar(
-        x=[int(counts.get(label, 0)) for label in labels],
-        y=[f"{COMPLIANCE_ICONS[label]} {label}" for label in labels],
+        x=[int(counts.get(code, 0)) for code in codes],
+        y=[f"{style('report_status', code)[1]} {statuses[code]}" for code in codes],
         orientation="h",
-        marker_color=[COMPLIANCE_COLOURS[label] for label in labels],
-        text=[f"{int(counts.get(label, 0))} đơn vị" for label in labels],
+        marker_color=[style("report_status", code)[0] for code in codes],
+        text=[f"{int(counts.get(code, 0))} đơn vị" for code in codes],
         textposition="auto",
         hovertemplate="%{y}: %{x} đơn vị<extra></extra>",
     ))
@@ -83,8 +80,10 @@ def compliance_bar(counts: pd.Series) -> go.Figure:
     fig.update_xaxes(title="Số đơn vị", rangemode="tozero")
     return vietnamese_layout(fig, "Tình hình nộp báo cáo", height=260)
 
-def status_text(label: str) -> str:
-    return f"{STATUS_STYLE.get(label, ('', '•', ''))[1]} {label}"
+def status_text(label: str, domain: str | None = None, code: object = None) -> str:
+    """A status with its symbol: by code when given (domain, code), else by its label text."""
+    symbol = style(domain, code)[1] if domain else STATUS_STYLE.get(label, ("", "•", ""))[1]
+    return f"{symbol} {label}"
 
 
 def short_unit_name(name: str) -> str:

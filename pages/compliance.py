@@ -10,7 +10,8 @@ from nq57.vnformat import vn_date, vn_number
 
 as_of = filters.current_as_of()
 st.title("Tình hình nộp báo cáo")
-st.caption(f"Tính đến ngày {vn_date(as_of)}. Hạn nộp: ngày 15 tháng sau (đơn vị báo cáo quý: ngày 15 tháng cuối quý).")
+day = data.setting("report_deadline_day")
+st.caption(f"Tính đến ngày {vn_date(as_of)}. Hạn nộp: ngày {day} tháng sau (đơn vị báo cáo quý: ngày {day} tháng cuối quý).")
 
 compliance = data.view("reporting_compliance", as_of)
 if compliance.empty:
@@ -24,12 +25,12 @@ period = st.selectbox("Kỳ báo cáo", periods, index=periods.index(default),
                       format_func=lambda p: f"{pd.Timestamp(p):%m/%Y}", key="compliance_period")
 rows = compliance[compliance["period"] == period].sort_values(["status", "unit_name"])
 
-counts = rows["status_label"].value_counts()
-cols = st.columns(4)
-for col, label in zip(cols, ["Đúng hạn", "Trễ hạn", "Chưa nộp", "Chưa đến hạn"]):
-    col.metric(label, vn_number(counts.get(label, 0)))
+counts = rows["status"].value_counts()  # by code; the words are the labels table's
+statuses = data.labels("report_status")
+for col, (code, label) in zip(st.columns(len(statuses)), statuses.items()):
+    col.metric(label, vn_number(counts.get(code, 0)))
 
-st.plotly_chart(charts.compliance_bar(counts), width="stretch", theme=None)
+st.plotly_chart(charts.compliance_bar(counts, statuses), width="stretch", theme=None)
 
 missing = rows[~rows["is_received"]].sort_values(["deadline", "unit_name"])
 st.subheader(f"Đơn vị chưa nộp ({vn_number(len(missing))})")

@@ -14,11 +14,12 @@ history = data.view("batch_history")
 left, middle, right = st.columns([2, 1, 1])
 units = sorted(history["unit_name"].dropna().unique())
 chosen_unit = left.selectbox("Đơn vị", ["Tất cả"] + units, key="history_unit")
-states = middle.multiselect("Trạng thái", ["Đang hiệu lực", "Đã bị thay thế", "Đã hoàn tác"],
-                            default=["Đang hiệu lực", "Đã bị thay thế", "Đã hoàn tác"], key="history_states", placeholder="Tất cả")
+state_labels = data.labels("batch_state")
+states = middle.multiselect("Trạng thái", list(state_labels), default=list(state_labels), format_func=state_labels.get,
+                            key="history_states", placeholder="Tất cả")
 hide_demo = right.toggle("Ẩn dữ liệu minh họa", value=True, key="history_hide_demo")
 
-shown = history[history["state_label"].isin(states)]
+shown = history[history["state"].isin(states)]
 if chosen_unit != "Tất cả":
     shown = shown[shown["unit_name"] == chosen_unit]
 if hide_demo:

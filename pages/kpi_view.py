@@ -30,12 +30,12 @@ lower_is_better = first["direction"] in ("rank", "lower")
 st.caption(f"Đơn vị tính: {md_escape(uom) or '—'} · số liệu tính đến ngày {vn_date(as_of)} · mốc đang xét {int(first['horizon'])}")
 
 reported = rows[rows["actual_value"].notna()]
-counts = rows["status_label"].value_counts()
+counts = rows["status"].value_counts()  # by code; the words are the labels table's
 cols = st.columns(5)
 cols[0].metric("Đơn vị có mục tiêu", vn_number(len(rows)))
 cols[1].metric("Đã báo cáo", vn_number(len(reported)))
-for col, label in zip(cols[2:], ["Đạt", "Chậm", "Cảnh báo đỏ"]):
-    col.metric(charts.status_text(label), vn_number(counts.get(label, 0)))
+for col, code in zip(cols[2:], ["dat", "cham", "canh_bao_do"]):
+    col.metric(charts.status_text(data.label("kpi_status", code), "kpi_status", code), vn_number(counts.get(code, 0)))
 
 if reported.empty:
     st.info(f"Chưa có đơn vị nào báo cáo số liệu chỉ tiêu này tính đến {vn_date(as_of)}.")

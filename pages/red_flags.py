@@ -9,13 +9,15 @@ from nq57.vnformat import vn_date, vn_number
 from nq57 import exports
 
 as_of = filters.current_as_of()
-st.title("Cảnh báo đỏ")
-st.caption(f"Tính đến ngày {vn_date(as_of)}. Quy tắc: (1) quá hạn chưa hoàn thành; (2) dưới 50% tiến độ theo lộ trình; "
-           "(3) minh chứng bị đánh giá thiếu chất lượng; (4) chưa nộp báo cáo đúng hạn.")
+red = data.label("kpi_status", "canh_bao_do")
+by_rule = data.view("flags_by_rule", as_of)
+st.title(red)
+st.caption(f"Tính đến ngày {vn_date(as_of)}. Quy tắc: "
+           + "; ".join(f"({int(r.rule)}) {r.rule_label}" for r in by_rule.itertuples()) + ".")
 
 flags = data.view("red_flags", as_of)
 if flags.empty:
-    st.success(f"Không có cảnh báo đỏ nào tính đến {vn_date(as_of)}.", icon=":material/check_circle:")
+    st.success(f"Không có {red.lower()} nào tính đến {vn_date(as_of)}.", icon=":material/check_circle:")
     st.stop()
 
 top, bottom = st.columns(2), st.columns(2)
@@ -26,8 +28,7 @@ groups = bottom[1].multiselect("Nhóm nhiệm vụ", sorted(flags["task_group"].
 shown = flags[filters.matches(flags, "rule_label", rules) & filters.matches(flags, "unit_name", units)
               & filters.matches(flags, "lead_office", leads) & filters.matches(flags, "task_group", groups)]
 
-st.plotly_chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)), width="stretch", theme=None,
-                alt="Số cảnh báo đỏ theo quy tắc")
+st.plotly_chart(charts.flags_by_rule(by_rule), width="stretch", theme=None, alt=f"Số {red.lower()} theo quy tắc")
 st.subheader(f"{vn_number(len(shown))} cảnh báo · {vn_number(shown['unit_id'].nunique())} đơn vị")
 table = shown.sort_values(["rule", "unit_name"])[["unit_name", "rule_label", "item_name", "reason", "lead_office"]]
 st.dataframe(table, hide_index=True, width="stretch", column_config={
@@ -40,7 +41,7 @@ def flags_workbook() -> bytes:
     """Built when the button is pressed, not on every rerun: a national list runs to tens of
     thousands of rows."""
     excel = io.BytesIO()
-    exports.to_xlsx({"Cảnh báo đỏ": exports.flatten_lists(shown)}, excel)
+    exports.to_xlsx({red: exports.flatten_lists(shown)}, excel)
     return excel.getvalue()
 
 

@@ -50,7 +50,9 @@ for row in data.evidence_files(int(item["batch_id"]), item["unit_id"], item["ite
     content, mime, name = data.read_evidence(int(row.evidence_id))
     st.download_button(f"Mở tệp: {md_escape(name)}", content, file_name=name, mime=mime, key=f"evidence_{row.evidence_id}")
 
-decisions = {"valid": "Hợp lệ", "invalid": "Không hợp lệ → Chờ hoàn thiện", "insufficient": "Thiếu chất lượng → cảnh báo đỏ"}
+evidence, kpi = data.labels("evidence_state"), data.labels("kpi_status")
+decisions = {"valid": evidence["hop_le"], "invalid": f"{evidence['khong_hop_le']} → {kpi['cho_hoan_thien']}",
+             "insufficient": f"{evidence['thieu_chat_luong']} → {kpi['canh_bao_do'].lower()}"}
 decision = st.radio("Kết luận", list(decisions), format_func=decisions.get, horizontal=True, key="review_decision")
 comment = st.text_area("Nhận xét (bắt buộc khi không hợp lệ hoặc thiếu chất lượng)", key="review_comment")
 if st.button("Ghi kết luận", type="primary", key="review_submit"):

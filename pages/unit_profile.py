@@ -1,165 +1,33 @@
 """Hồ sơ đơn vị: one unit's whole picture — scorecard and rank, tasks and their deadlines,
-each KPI against its schedule and targets, red flags with reasons, reports, and requests."""
-import pandas as pd
+each KPI against its schedule and targets, red flags with reasons, reports, and requests
+(drawn by components/unit_profile.py)."""
 import streamlit as st
 
-from components import charts, data, filters
+from components import data, filters, unit_profile
 from components.safe_text import md_escape
-from nq57.vnformat import vn_date, vn_number, vn_percent
-
-MAX_KPI_CHARTS = 12
+from nq57.vnformat import vn_date
 
 as_of = filters.current_as_of()
-units = data.view("units")
-choices = units[units["kind"].isin(["ward", "commune", "department"])].sort_values("sort_order")
-unit_id = filters.unit_selector(dict(zip(choices["unit_id"], choices["name"])), default="xa-nha-bich")
-unit_name = choices.set_index("unit_id").loc[unit_id, "name"]
+units = data.view("stg_units", columns=["unit_id", "unit_name", "unit_kind", "is_commune_level", "sort_order"])
+# the ranked communes/wards and the departments that answer for tasks
+choices = units[units["is_commune_level"] | (units["unit_kind"] == "department")].sort_values("sort_order")
+unit_id = filters.unit_selector(dict(zip(choices["unit_id"], choices["unit_name"])), default="xa-nha-bich")
+unit_name = choices.set_index("unit_id").loc[unit_id, "unit_name"]
 
 st.title(f"Hồ sơ {md_escape(unit_name)}")
 st.caption(f"Số liệu tính đến ngày {vn_date(as_of)}")
-
-card = data.view("unit_scorecard", as_of, unit_id=unit_id)
-if len(card):
-    row = card.iloc[0]
-    cols = st.columns(6)
-    cols[0].metric("Thứ hạng", f"{int(row['rank'])}/95")
-    cols[1].metric("Xếp loại · điểm", f"{row['grade']} · {vn_number(row['score'], 1)}")
-    cols[2].metric("Hoàn thành nhiệm vụ", vn_percent(row["completion_rate"]),
-                   help=f"{vn_number(row['tasks_done'])}/{vn_number(row['tasks_due'])} nhiệm vụ đến hạn")
-    cols[3].metric("Chỉ tiêu đúng tiến độ", vn_percent(row["kpi_on_track_rate"]),
-                   help=f"{vn_number(row['kpis_on_track'])}/{vn_number(row['kpis_evaluated'])} chỉ tiêu")
-    cols[4].metric("Cảnh báo đỏ", vn_number(row["red_flag_count"]))
-    cols[5].metric("Báo cáo đúng hạn", vn_percent(row["timeliness_rate"]),
-                   help=f"{vn_number(row['periods_on_time'])}/{vn_number(row['periods_due'])} kỳ")
-else:
-    st.info("Sở, ngành không được xếp hạng cùng 95 xã, phường; dưới đây là nhiệm vụ được giao.")
+unit_profile.scorecard(unit_id, as_of)
 
 tasks_tab, kpis_tab, flags_tab, reports_tab, requests_tab = st.tabs(
-    ["Nhiệm vụ", "Chỉ tiêu", "Cảnh báo đỏ", "Báo cáo", "Khó khăn, kiến nghị"])
-
+    ["Nhiệm vụ", "Chỉ tiêu", data.label("kpi_status", "canh_bao_do"), "Báo cáo", "Khó khăn, kiến nghị"])
 tasks = data.view("task_progress", as_of, unit_id=unit_id)
 with tasks_tab:
-    if tasks.empty:
-        st.info(f"{md_escape(unit_name)} chưa được giao nhiệm vụ nào trong các kế hoạch đã nạp.")
-    else:
-        left, middle, right = st.columns(3)
-        statuses = left.multiselect("Tình trạng", sorted(tasks["status_label"].unique()), key="task_status", placeholder="Tất cả")
-        leads = middle.multiselect("Đơn vị chủ trì", sorted(tasks["lead_office"].dropna().unique()), key="task_lead", placeholder="Tất cả")
-        kinds = right.multiselect("Loại thời hạn", ["Có thời hạn", "Thường xuyên", "Chờ hướng dẫn"], key="task_kind", placeholder="Tất cả")
-        kind_of = tasks["deadline_kind"].map({"date": "Có thời hạn", "recurring": "Thường xuyên",
-                                              "conditional": "Chờ hướng dẫn", "unknown": "Chờ hướng dẫn"})
-        shown = tasks[filters.matches(tasks, "status_label", statuses)
-                      & filters.matches(tasks, "lead_office", leads)
-                      & filters.matches(tasks.assign(kind=kind_of), "kind", kinds)].sort_values(["plan_id", "sort_order"])
-        st.caption(f"{vn_number(len(shown))} / {vn_number(len(tasks))} nhiệm vụ")
-        table = shown.assign(
-            status_text=shown["status_label"].map(charts.status_text),
-            due=shown["due_date"].map(lambda d: "" if pd.isna(d) else vn_date(d)),
-            percent=shown["percent_complete"].map(lambda v: "" if pd.isna(v) else vn_number(v) + "%"),
-            expected=shown["expected_percent"].map(lambda v: "" if pd.isna(v) else vn_number(v) + "%"),
-            overdue=shown["is_overdue"].map({True: "Quá hạn", False: ""}),
-            plan=shown["plan_doc_number"].fillna(shown["plan_id"]),
-        )[["plan", "task_no", "content", "lead_office", "deadline_text", "due", "status_text", "percent", "expected",
-           "evidence_label", "overdue"]]
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "plan": "Kế hoạch", "task_no": "STT", "content": st.column_config.TextColumn("Nhiệm vụ", width="large"),
-            "lead_office": "Chủ trì", "deadline_text": "Thời hạn (văn bản)", "due": "Hạn", "status_text": "Tình trạng",
-            "percent": "Đã đạt", "expected": "Lộ trình", "evidence_label": "Minh chứng", "overdue": "Quá hạn",
-        })
-        if shown["due_date"].notna().any():
-            st.plotly_chart(charts.task_timeline(shown, as_of), width="stretch", theme=None,
-                            alt="Nhiệm vụ có thời hạn theo ngày hạn và tình trạng")
-
-kpis = data.view("kpi_progress", as_of, unit_id=unit_id)
+    unit_profile.tasks_section(tasks, unit_name, as_of)
 with kpis_tab:
-    if kpis.empty:
-        st.info(f"{unit_name} chưa có chỉ tiêu nào.")
-    else:
-        current = kpis[kpis["is_current_horizon"] & kpis["comparator"].notna()]
-        labelled = kpis.assign(target_label=[f"{c} {v:g}".replace(".", ",") if pd.notna(v) else "định tính"
-                                             for c, v in zip(kpis["comparator"].fillna(""), kpis["target_value"])])
-        percent_ids = current[current["unit_of_measure"] == "%"]["kpi_id"]
-        if len(percent_ids):
-            rows = pd.concat([current[current["kpi_id"].isin(percent_ids)],
-                              labelled[labelled["kpi_id"].isin(percent_ids) & ~labelled["is_current_horizon"]]])
-            st.plotly_chart(charts.kpi_bullets(rows, "Chỉ tiêu tỷ lệ (%): thực tế, lộ trình và mục tiêu các mốc"),
-                            width="stretch", theme=None, alt="Biểu đồ gạch chỉ tiêu tỷ lệ")
-        # One chart per counted KPI, most behind first; past a dozen a wall of charts reads worse
-        # than the table below (and a national plan has a hundred).
-        others = current[current["unit_of_measure"] != "%"].sort_values("progress_ratio", na_position="last")
-        charted = list(others["kpi_id"].drop_duplicates()[:MAX_KPI_CHARTS])
-        if len(others["kpi_id"].unique()) > len(charted):
-            st.caption(f"Biểu đồ cho {len(charted)} chỉ tiêu đếm chậm nhất; "
-                       f"{vn_number(len(others['kpi_id'].unique()) - len(charted))} chỉ tiêu khác xem ở bảng dưới.")
-        for kpi_id, group in others[others["kpi_id"].isin(charted)].groupby("kpi_id", sort=False):
-            rows = labelled[labelled["kpi_id"] == kpi_id].sort_values("is_current_horizon", ascending=False)
-            st.plotly_chart(charts.kpi_bullets(rows, f"{group.iloc[0]['kpi_name']} ({group.iloc[0]['unit_of_measure']})"),
-                            width="stretch", theme=None, key=f"bullet_{kpi_id}")
-        qualitative = kpis[kpis["comparator"].isna()]
-        if len(qualitative):
-            st.caption("Mục tiêu định tính: " + "; ".join(map(md_escape, qualitative["kpi_name"])))
-
-        st.subheader("Diễn biến một chỉ tiêu")
-        names = dict(zip(current["kpi_id"], current["kpi_name"]))
-        if names:
-            kpi_id = st.selectbox("Chỉ tiêu", list(names), format_func=names.get, key="profile_kpi")
-            history = data.view("kpi_history", as_of, unit_id=unit_id, kpi_id=kpi_id).sort_values("period")
-            history["unit_name"] = unit_name
-            targets = labelled[(labelled["kpi_id"] == kpi_id) & labelled["target_value"].notna()]
-            if history.empty:
-                st.info(f"Chưa có báo cáo số liệu cho chỉ tiêu này tính đến {vn_date(as_of)}.")
-            else:
-                st.plotly_chart(charts.kpi_trajectory(history, targets, names[kpi_id]), width="stretch", theme=None,
-                                alt="Diễn biến chỉ tiêu so với lộ trình và mục tiêu")
-        table = kpis.assign(
-            actual=kpis["actual_value"].map(lambda v: vn_number(v, 1)),
-            expected=kpis["expected_value"].map(lambda v: vn_number(v, 1)),
-            status_text=kpis["status_label"].map(charts.status_text),
-            due=kpis["due_date"].map(vn_date),
-        )[["kpi_name", "horizon", "target_text", "due", "actual", "expected", "status_text", "target_source_label"]]
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "kpi_name": st.column_config.TextColumn("Chỉ tiêu", width="large"), "horizon": st.column_config.NumberColumn("Mốc", format="%d"),
-            "target_text": "Mục tiêu (văn bản)", "due": "Hạn", "actual": "Thực tế", "expected": "Lộ trình",
-            "status_text": "Tình trạng", "target_source_label": "Nguồn mục tiêu",
-        })
-
+    unit_profile.kpis_section(data.view("kpi_progress", as_of, unit_id=unit_id), unit_id, unit_name, as_of)
 with flags_tab:
-    flags = data.view("red_flags", as_of, unit_id=unit_id)
-    if flags.empty:
-        st.success(f"{md_escape(unit_name)} không có cảnh báo đỏ tính đến {vn_date(as_of)}.", icon=":material/check_circle:")
-    else:
-        table = flags.sort_values(["rule", "due_date"])[["rule_label", "item_name", "reason"]]
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "rule_label": "Quy tắc", "item_name": st.column_config.TextColumn("Nội dung", width="large"),
-            "reason": st.column_config.TextColumn("Vì sao đỏ", width="large"),
-        })
-
+    unit_profile.flags_section(unit_id, unit_name, as_of)
 with reports_tab:
-    compliance = data.view("reporting_compliance", as_of, unit_id=unit_id)
-    if compliance.empty:
-        st.info("Đơn vị không thuộc diện báo cáo định kỳ.")
-    else:
-        table = compliance.sort_values("period", ascending=False).assign(
-            deadline_text=compliance["deadline"].map(vn_date),
-            received=compliance["received_at"].map(lambda t: "" if pd.isna(t) else f"{t:%d/%m/%Y %H:%M}"),
-        )[["period_label", "deadline_text", "received", "status_label"]]
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "period_label": "Kỳ", "deadline_text": "Hạn nộp", "received": "Đã nhận lúc", "status_label": "Tình trạng"})
-    history = data.view("batch_history", unit_id=unit_id)
-    if len(history):
-        st.caption("Các lần nộp (kể cả bản đã bị thay thế hoặc hoàn tác)")
-        st.dataframe(history.assign(uploaded=history["uploaded_at"].map(lambda t: f"{t:%d/%m/%Y %H:%M}"))[
-            ["batch_id", "period_label", "uploaded", "uploaded_by", "file_name", "state_label"]],
-            hide_index=True, width="stretch", column_config={
-                "batch_id": st.column_config.NumberColumn("Đợt", format="%d"), "period_label": "Kỳ",
-                "uploaded": "Thời điểm", "uploaded_by": "Người nộp", "file_name": "Tệp", "state_label": "Trạng thái"})
-
+    unit_profile.reports_section(unit_id, as_of)
 with requests_tab:
-    raised = tasks[tasks["difficulties"].notna() | tasks["requests"].notna()] if len(tasks) else tasks
-    if raised.empty:
-        st.info(f"{md_escape(unit_name)} chưa nêu khó khăn, kiến nghị nào trong báo cáo gần nhất.")
-    else:
-        st.dataframe(raised.assign(period=raised["last_report_period"].map(lambda d: f"{d:%m/%Y}"))[
-            ["task_no", "content", "difficulties", "requests", "period"]], hide_index=True, width="stretch",
-            column_config={"task_no": "STT", "content": "Nhiệm vụ", "difficulties": "Khó khăn, vướng mắc",
-                           "requests": "Kiến nghị", "period": "Kỳ báo cáo"})
+    unit_profile.requests_section(tasks, unit_name)
