@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from nq57 import filelock, labels, snapshots, value_rules, views
+from nq57 import filelock, labels, previous_as_of, snapshots, value_rules, views
 from nq57.transaction import transaction  # noqa: F401 (db.transaction: begin/commit/rollback)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -332,32 +332,6 @@ def set_as_of(con: duckdb.DuckDBPyConnection, as_of: date | str | None) -> None:
         con.execute("set variable as_of = ?::date", [str(as_of)])
 
 
-# The views that compare two dates, and what each needs from the previous date.
-PREVIOUS_INPUTS = {"league_table": "unit_scorecard", "province_change": "province_summary"}
-PREVIOUS_FIGURES = ["completion_rate", "kpi_on_track_rate", "red_flag_count", "timeliness_rate"]
-
-
-def set_previous(con: duckdb.DuckDBPyConnection, view: str, previous: date | str | None) -> None:
-    """The second as-of of a view in PREVIOUS_INPUTS: its input read on the previous day, as the
-    variables previous_as_of, previous_ranks (map unit_id → rank) and previous_summary (struct of
-    PREVIOUS_FIGURES). Unset (previous None, or any other view) so nothing leaks between reads
-    on a kept-open connection."""
-    for name in ("previous_as_of", "previous_ranks", "previous_summary"):
-        con.execute(f"reset variable {name}")
-    if previous is None or view not in PREVIOUS_INPUTS:
-        return
-    source = query_view(con, PREVIOUS_INPUTS[view], as_of=previous)
-    con.execute("set variable previous_as_of = ?::date", [str(previous)])
-    if view == "league_table":
-        con.execute("set variable previous_ranks = map(?::varchar[], ?::bigint[])",
-                    [list(source["unit_id"]), [int(r) for r in source["rank"]]])
-    else:
-        row = source.iloc[0]
-        values = [None if pd.isna(row[c]) else float(row[c]) for c in PREVIOUS_FIGURES]
-        fields = ", ".join(f"'{c}': ?::double" for c in PREVIOUS_FIGURES)
-        con.execute(f"set variable previous_summary = {{{fields}}}", values)
-
-
 def query_view(
     con: duckdb.DuckDBPyConnection,
     view: str,
@@ -368,11 +342,7 @@ def query_view(
     previous: date | str | None = None,
 ) -> pd.DataFrame:
     """Rows of one view as of a date, with equality filters passed as parameters.
-
-    `previous` is a second as-of for the views that compare two dates (PREVIOUS_INPUTS:
-    league_table's rank change, province_change's "since last month"): the figures they need
-    are read on that day first (from its snapshot when valid) and handed over as connection
-    variables.
+    `previous`: the second as-of of league_table / province_change (nq57/previous_as_of.py).
 
     The expensive views are read from a stored snapshot when one is valid for the date
     (nq57/snapshots.py), else computed from the facts. A read never stores anything: snapshots
@@ -388,7 +358,7 @@ def query_view(
     for column in [*(filters or {}), *([order_by] if order_by else []), *(columns or [])]:
         if column not in known_columns:
             raise ValueError(f"view '{view}' không có cột '{column}'")
-    set_previous(con, view, previous)
+    previous_as_of.set_previous(con, view, previous, query_view)
     set_as_of(con, as_of)
     source, params, default_order = view, [], None
     if view in snapshots.SNAPSHOT_VIEWS:

@@ -12,15 +12,15 @@ st.title("Chỉ tiêu trên toàn tỉnh")
 
 # Only the columns the KPI list needs, then one KPI's rows: at national size kpi_progress has
 # 585.000 rows and reading them all takes seconds.
-catalogue = data.view("kpi_progress", as_of, columns=["kpi_id", "kpi_name", "unit_kind"], is_current_horizon=True)
-names = (catalogue[catalogue["unit_kind"].isin(["ward", "commune"])]
+catalogue = data.view("kpi_progress", as_of, columns=["kpi_id", "kpi_name"], is_current_horizon=True,
+                      is_commune_level=True)
+names = (catalogue
          .drop_duplicates("kpi_id").set_index("kpi_id")["kpi_name"].sort_values())
 wanted = st.query_params.get("kpi")
 kpi_id = st.selectbox("Chỉ tiêu", list(names.index), index=list(names.index).index(wanted) if wanted in names.index else 0,
                       format_func=names.get, key="kpi_input")
 st.query_params["kpi"] = kpi_id
-rows = data.view("kpi_progress", as_of, kpi_id=kpi_id, is_current_horizon=True)
-rows = rows[rows["unit_kind"].isin(["ward", "commune"])]
+rows = data.view("kpi_progress", as_of, kpi_id=kpi_id, is_current_horizon=True, is_commune_level=True)
 if rows.empty:
     st.info("Chỉ tiêu này chưa có mục tiêu cho xã, phường nào.")
     st.stop()

@@ -15,18 +15,18 @@ from nq57 import auth, evidence, exports, storage
 st.title("Nhập báo cáo")
 
 user = session.require("import_report", "nhập báo cáo")
-units = data.view("units")
-reporting = units[units["kind"].isin(["ward", "commune", "department"])].sort_values("sort_order")
-unit_labels = {"all": "Toàn tỉnh (tất cả đơn vị)"} | dict(zip(reporting["unit_id"], reporting["name"]))
+units = data.view("stg_units")
+reporting = units[units["is_commune_level"] | (units["unit_kind"] == "department")].sort_values("sort_order")
+unit_labels = {"all": "Toàn tỉnh (tất cả đơn vị)"} | dict(zip(reporting["unit_id"], reporting["unit_name"]))
 if user.role == "unit":
     # a unit's reporter works on its own unit only (the core refuses other units anyway)
     unit_labels = {k: v for k, v in unit_labels.items() if k == user.unit_id}
 
 
 def month_options() -> list[str]:
-    today = date.today()
+    today, first = date.today(), date.fromisoformat(data.setting("first_period"))  # the settings table's first period
     months, year, month = [], today.year, today.month
-    while (year, month) >= (2025, 7):
+    while (year, month) >= (first.year, first.month):
         months.append(f"{year}-{month:02d}")
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return months

@@ -18,9 +18,9 @@ if not users.empty:
                      "is_disabled": "Đã khóa", "last_login_at": "Đăng nhập gần nhất"})
 
 st.subheader("Thêm tài khoản")
-units = data.view("units")
-communes = units[units["kind"].isin(["ward", "commune", "department"])].sort_values("sort_order")
-unit_names = dict(zip(communes["unit_id"], communes["name"]))
+units = data.view("stg_units")
+communes = units[units["is_commune_level"] | (units["unit_kind"] == "department")].sort_values("sort_order")
+unit_names = dict(zip(communes["unit_id"], communes["unit_name"]))
 with st.form("add_user"):
     left, right = st.columns(2)
     name = left.text_input("Tên đăng nhập (chữ thường, số, gạch ngang)")
