@@ -156,7 +156,7 @@ class Settings:
 def settings(con, widths: list[int]) -> Settings:
     """The reading limits from the settings table (defaults when absent or unreadable; con may be
     None) for sheets whose template has these column counts."""
-    from nq57.db import DEFAULT_SETTINGS   # the defaults and their descriptions live there
+    from nq57.settings import DEFAULT_SETTINGS   # the defaults and their descriptions live there
 
     values = {key: float(DEFAULT_SETTINGS[key][0]) for key in SETTING_KEYS}
     if con is not None:
