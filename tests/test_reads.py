@@ -85,7 +85,7 @@ def test_visitor_dates_never_evict_the_month_ends(database):
     before = state(database)["snapshots"]
     for offset in range(50):
         day = date.fromordinal(date(2025, 8, 1).toordinal() + 9 * offset)
-        assert len(data._read_view("unit_scorecard", day, (), None, ("test", offset))) == 95
+        assert len(data._read_view("unit_scorecard", day, (), None, None, ("test", offset))) == 95
     assert state(database)["snapshots"] == before
 
 
