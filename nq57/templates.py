@@ -226,7 +226,7 @@ def _list_validation(sheet, column_letter: str, rows: int, formula: str, strict:
 def build_plan_template(con: duckdb.DuckDBPyConnection) -> Workbook:
     """A blank plan workbook: plan header, tasks and targets of a new commune/ward plan, with the
     existing unit codes, KPI codes and office names in a 'Danh mục' sheet to choose from."""
-    from nq57.plan_import import (
+    from nq57.plan_format import (
         HORIZONS, PLAN_COLUMNS, PLAN_SHEET, PLAN_TARGET_COLUMNS, PLAN_TARGET_SHEET, PLAN_TASK_COLUMNS,
         PLAN_TASK_SHEET, PLAN_TEMPLATE_VERSION, REFERENCE_SHEET, REPORT_CYCLES,
     )

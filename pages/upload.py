@@ -1,16 +1,12 @@
 """Nhập báo cáo: download a ready template, upload it, see every mistake by cell, preview what
 changes, and commit in one click. Nothing is written until the file is valid and confirmed."""
 import hashlib
-import io
-from datetime import date
 
-import pandas as pd
 import streamlit as st
 
-from components import data, session
+from components import data, session, upload_views
 from components.safe_text import md_escape
-from nq57.vnformat import vn_date, vn_number
-from nq57 import auth, evidence, exports, storage
+from nq57 import auth
 
 st.title("Nhập báo cáo")
 
@@ -22,29 +18,7 @@ if user.role == "unit":
     # a unit's reporter works on its own unit only (the core refuses other units anyway)
     unit_labels = {k: v for k, v in unit_labels.items() if k == user.unit_id}
 
-
-def month_options() -> list[str]:
-    today, first = date.today(), date.fromisoformat(data.setting("first_period"))  # the settings table's first period
-    months, year, month = [], today.year, today.month
-    while (year, month) >= (first.year, first.month):
-        months.append(f"{year}-{month:02d}")
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months
-
-
-st.subheader("1. Tải mẫu báo cáo")
-left, right = st.columns([2, 1])
-unit = left.selectbox("Đơn vị", list(unit_labels), format_func=unit_labels.get, key="template_unit")
-# the month just ended is the one being reported, so it is the default
-period = right.selectbox("Kỳ báo cáo", month_options(), index=1 if len(month_options()) > 1 else 0, format_func=lambda p: f"{p[5:]}/{p[:4]}", key="template_period")
-# Built when clicked (Streamlit runs the callable on download): a template for every unit at
-# national size is 400.000 rows and would hold up every visit to this page.
-st.download_button(
-    "Tải mẫu Excel", lambda: data.report_template(unit, period), icon=":material/download:",
-    file_name=f"mau_bao_cao_{unit}_{period}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    help="Mẫu đã điền sẵn nhiệm vụ, chỉ tiêu, mục tiêu và số liệu kỳ trước của đơn vị.",
-)
+upload_views.template_download(unit_labels)
 
 st.subheader("2. Nộp tệp đã điền")
 uploader = user.display_name or user.user_name
@@ -57,31 +31,12 @@ if upload is None:
 content = upload.getvalue()
 cache_key = "check_" + hashlib.sha256(content).hexdigest()
 if cache_key not in st.session_state:
-    progress = st.progress(0, text="Đang đọc tệp…")
-    result = data.check_upload(content, upload.name)
-    progress.progress(70, text="Đang so sánh với báo cáo đã nhận…")
-    preview = data.upload_preview(result) if result.accepted else None
-    progress.progress(100, text="Đã kiểm tra xong")
-    progress.empty()
-    st.session_state[cache_key] = (result, preview)
-    data.record_upload_check(user.user_name, result)
+    st.session_state[cache_key] = upload_views.check_with_progress(content, upload.name)
+    data.record_upload_check(user.user_name, st.session_state[cache_key][0])
 result, preview = st.session_state[cache_key]
 
 if not result.accepted:
-    total = len(result.problems) + result.truncated_problems
-    st.error(f"Tệp **{md_escape(upload.name)}** bị từ chối: {vn_number(total)} lỗi. Không có dữ liệu nào được ghi. "
-             "Sửa các ô dưới đây rồi tải lại.", icon=":material/block:")
-    # the first lines as text too: a whole-file problem has no cell, and text reads aloud
-    # file names and cell values are the sender's text: never Markdown (images, links)
-    st.markdown("\n".join(f"- {md_escape(p.line())}" for p in result.problems[:10]))
-    problems = result.problem_table()
-    st.dataframe(problems, hide_index=True, width="stretch")
-    if result.truncated_problems:
-        st.caption(f"Chỉ hiển thị {vn_number(len(result.problems))} lỗi đầu tiên.")
-    excel = io.BytesIO()
-    exports.to_xlsx({"Lỗi": problems}, excel)
-    st.download_button("Tải danh sách lỗi (.xlsx)", excel.getvalue(), file_name=f"loi_{upload.name}",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    upload_views.rejected(result, upload.name)
     st.stop()
 
 for warning in result.warnings:
@@ -90,63 +45,6 @@ if result.duplicate_of is not None:
     st.info(f"Tệp này đã được nhập trước đây (đợt {result.duplicate_of}); không có gì thay đổi.", icon=":material/info:")
     st.stop()
 
-st.success(
-    f"Tệp hợp lệ: {vn_number(len(result.units))} đơn vị, "
-    + (f"kỳ {result.period:%m/%Y}, " if result.period_to in (None, result.period)
-       else f"các kỳ {result.period:%m/%Y}–{result.period_to:%m/%Y}, ")
-    + f"{vn_number(len(result.kpi_rows))} số liệu chỉ tiêu, {vn_number(len(result.task_rows))} cập nhật nhiệm vụ.",
-    icon=":material/check_circle:",
-)
-counts = preview["change"].value_counts() if preview is not None and len(preview) else pd.Series(dtype=int)
-new, changed, same = st.columns(3)
-new.metric("Số liệu mới", vn_number(counts.get("Mới", 0)))
-changed.metric("Thay đổi so với báo cáo trước", vn_number(counts.get("Thay đổi", 0)))
-same.metric("Không đổi", vn_number(counts.get("Không đổi", 0)))
-if preview is not None and preview["is_suspicious"].any():
-    st.warning(f"{vn_number(int(preview['is_suspicious'].sum()))} số liệu thay đổi bất thường (giảm còn dưới một nửa "
-               "hoặc tăng gấp đôi). Hãy kiểm tra trước khi ghi nhận.", icon=":material/search:")
-if preview is not None and len(preview):
-    shown = preview.assign(
-        previous=preview["previous_value"].map(lambda v: vn_number(v, 1)),
-        new=preview["new_value"].map(lambda v: vn_number(v, 1)),
-        previous_period_text=preview["previous_period"].map(lambda d: "" if pd.isna(d) else f"{d:%m/%Y}"),
-        flag=preview["is_suspicious"].map({True: "⚠ Bất thường", False: ""}),
-    )[["flag", "change", "unit_name", "kpi_name", "previous_period_text", "previous", "new"]]
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "flag": "Kiểm tra", "change": "Thay đổi", "unit_name": "Đơn vị", "kpi_name": "Chỉ tiêu",
-        "previous_period_text": "Kỳ trước", "previous": "Giá trị trước", "new": "Giá trị mới",
-    })
-
-if st.button("Ghi nhận báo cáo", type="primary"):
-    try:
-        written = data.commit_upload(result, user)
-    except (auth.PermissionDenied, storage.StorageError) as refusal:
-        st.error(md_escape(refusal), icon=":material/block:")
-        st.stop()
-    del st.session_state[cache_key]
-    st.session_state["committed"] = (written, result)
-    st.success(f"Đã ghi nhận {vn_number(len(written))} đợt báo cáo lúc {vn_date(date.today())}. "
-               "Các trang số liệu đã cập nhật.", icon=":material/check_circle:")
-
-if "committed" in st.session_state:
-    written, committed = st.session_state["committed"]
-    st.subheader("3. Đính kèm tệp minh chứng (tùy chọn)")
-    st.caption(f"Chấp nhận: {evidence.ALLOWED_LABEL}. Loại tệp được kiểm tra theo nội dung, không theo đuôi tên.")
-    # the batch of each row is the one commit wrote for its unit and month (a range file has one per month)
-    batch_of = {(b.unit_id, b.period): b.batch_id for b in written}
-    items = [("kpi", r.unit_id, r.kpi_id, r.period, f"Chỉ tiêu {r.kpi_id} · {r.unit_id} · {r.period:%m/%Y}")
-             for r in committed.kpi_rows.itertuples()]
-    items += [("task", r.unit_id, r.task_id, r.period, f"Nhiệm vụ {r.task_id} · {r.unit_id} · {r.period:%m/%Y}")
-              for r in committed.task_rows.itertuples()]
-    choice = st.selectbox("Mục", range(len(items)), format_func=lambda i: items[i][4], key="evidence_item")
-    attachment = st.file_uploader("Tệp minh chứng", key="evidence_file")
-    if attachment is not None and st.button("Lưu minh chứng", key="evidence_save"):
-        item_type, unit_id, item_id, period, _ = items[choice]
-        batch_id = batch_of[(unit_id, period)]
-        try:
-            stored = data.store_evidence(attachment.getvalue(), attachment.name, user,
-                                         int(batch_id), unit_id, item_type, item_id)
-        except (evidence.EvidenceError, auth.PermissionDenied, storage.StorageError) as refusal:
-            st.error(md_escape(refusal), icon=":material/block:")
-        else:
-            st.success(f"Đã lưu minh chứng ({stored.mime_type}, {vn_number(stored.size)} byte).", icon=":material/check_circle:")
+upload_views.accepted(result, preview)
+upload_views.commit_button(result, user, cache_key)
+upload_views.evidence_attachments(user)
