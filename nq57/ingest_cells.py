@@ -10,11 +10,10 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from nq57 import value_rules, workbook
 from nq57.workbook import Problem
-from nq57.workbook.common import ProblemList, excel_serial_date, meta_values
+from nq57.workbook.common import HEADER_SEARCH_ROWS, ProblemList, cell_ref, excel_serial_date, find_header, meta_values
 from nq57.workbook.reader import SheetCells
 from nq57.textparse import parse_vn_number
 from nq57.workbook_format import KPI_SHEET, META_SHEET, REPORT_META_KIND, SHEET_COLUMNS, SUPPORTED_VERSIONS, Column, header_key
@@ -64,8 +63,7 @@ def parse_period(value: object) -> date | None:
     return date(year, month, 1)
 
 
-def _cell(column_index: int, excel_row: int) -> str:
-    return f"{get_column_letter(column_index + 1)}{excel_row}"
+_cell = cell_ref
 
 
 # Cells are checked column by column, not cell by cell: the Python type of every cell is read
@@ -176,25 +174,13 @@ class _Sheet:
 
 
 def _locate(cells: SheetCells, columns: list[Column], sheet: str, problems: ProblemList, warnings: list) -> _Sheet | None:
-    rows = cells.rows(30)
+    rows = cells.rows(HEADER_SEARCH_ROWS)
     by_header = {header_key(c.header): c.key for c in columns} | {c.key: c.key for c in columns}
-    header_at = None
-    for index, row in enumerate(rows):
-        keys = {by_header.get(header_key(v)) for v in row}
-        if {"unit_id", "period"} <= keys:
-            header_at = index
-            break
-    if header_at is None:
-        problems.add(sheet, None, None, "không tìm thấy dòng tiêu đề (cần các cột 'Mã đơn vị', 'Kỳ báo cáo' …); tệp không đúng mẫu")
+    found = find_header(rows, by_header, {"unit_id", "period"}, sheet, problems, warnings,
+                        "'Mã đơn vị', 'Kỳ báo cáo' …", "mẫu")
+    if found is None:
         return None
-    column_index: dict[str, int] = {}
-    for index, value in enumerate(rows[header_at]):
-        key = by_header.get(header_key(value))
-        if key and key not in column_index:
-            column_index[key] = index
-        elif str(value).strip() and not key:
-            warnings.append(Problem(sheet, _cell(index, header_at + 1), value,
-                                    f"cột '{value}' không thuộc mẫu; đã bỏ qua"))
+    header_at, column_index = found
     missing = [c.header for c in columns if c.required and c.key not in column_index]
     if sheet == KPI_SHEET and "value" not in column_index and {"numerator", "denominator"} <= set(column_index):
         missing = [m for m in missing if m != "Giá trị"]

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import duckdb
-from openpyxl.utils import get_column_letter
 
 from nq57 import value_rules, workbook
 from nq57.plan_format import PLAN_SHEETS, SUPPORTED_PLAN_VERSIONS
 from nq57.workbook import Problem
-from nq57.workbook.common import ProblemList, excel_serial_date, meta_values
+from nq57.workbook.common import ProblemList, cell_ref, excel_serial_date, find_header, meta_values
 from nq57.workbook.reader import SheetCells
 from nq57.textparse import fold_diacritics
 from nq57.workbook_format import META_SHEET, PLAN_META_KIND, REPORT_META_KIND, Column, header_key
@@ -30,8 +29,7 @@ def _header_keys(column: Column) -> set[str]:
 
 # --- reading cells ---------------------------------------------------------------------------------
 
-def _cell(column_index: int, excel_row: int) -> str:
-    return f"{get_column_letter(column_index + 1)}{excel_row}"
+_cell = cell_ref
 
 
 def _text(value: object) -> str | None:
@@ -90,23 +88,12 @@ def _read_table(cells: dict[str, SheetCells], sheet: str, columns: list[Column],
         return None
     rows = cells[sheet].rows()
     by_header = {key: c.key for c in columns for key in _header_keys(c)}
-    required = {c.key for c in columns if c.required}
-    header_at = None
-    for index, row in enumerate(rows[:30]):
-        if required <= {by_header.get(header_key(v)) for v in row}:
-            header_at = index
-            break
-    if header_at is None:
-        names = ", ".join(f"'{c.header}'" for c in columns if c.required)
-        problems.add(sheet, None, None, f"không tìm thấy dòng tiêu đề (cần các cột {names}); tệp không đúng mẫu kế hoạch")
+    names = ", ".join(f"'{c.header}'" for c in columns if c.required)
+    found = find_header(rows, by_header, {c.key for c in columns if c.required}, sheet, problems, warnings,
+                        names, "mẫu kế hoạch")
+    if found is None:
         return None
-    column_index: dict[str, int] = {}
-    for index, value in enumerate(rows[header_at]):
-        key = by_header.get(header_key(value))
-        if key and key not in column_index:
-            column_index[key] = index
-        elif _text(value) and not key:
-            warnings.append(Problem(sheet, _cell(index, header_at + 1), value, f"cột '{_text(value)}' không thuộc mẫu; đã bỏ qua"))
+    header_at, column_index = found
     body = []
     for offset, row in enumerate(rows[header_at + 1:]):
         values = {key: (row[i] if i < len(row) else None) for key, i in column_index.items()}

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.live_server import start_server, stop_server
 
 PROJECT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = PROJECT / "tests" / "screenshots"
@@ -51,12 +49,6 @@ def server_log_tail(chars: int = 2000) -> str:
         return "(no server log)"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(demo_db_path, tmp_path_factory):
     database = tmp_path_factory.mktemp("browser") / "nq57.duckdb"
@@ -69,27 +61,9 @@ def server(demo_db_path, tmp_path_factory):
     from nq57 import auth
     auth.add_user(con, SECRETARY, "secretariat", PASSWORD)
     con.close()
-    port = free_port()
-    env = {**os.environ, "NQ57_DB": str(database)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT, env=env, stdout=SERVER_LOG.open("w"), stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not start within 60 s")
+    process, base = start_server(database, SERVER_LOG)
     yield base
-    process.terminate()
-    process.wait(timeout=20)
+    stop_server(process)
     SERVER_LOG.unlink(missing_ok=True)
 
 

@@ -10,13 +10,10 @@ alert, a page not found or any other ending than "finished successfully" counts 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import shutil
-import subprocess
 import sys
 import time
-import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -24,7 +21,7 @@ import pytest
 
 from nq57 import dates, db
 from tests.conftest import DEMO_TODAY
-from tests.test_browser import free_port
+from tests.live_server import start_server, stop_server
 from tests.test_scale import filled_report
 
 pytestmark = pytest.mark.load
@@ -46,23 +43,6 @@ def import_command(database: Path, workbook: Path) -> list[str]:
 
 def refresh_command(database: Path) -> list[str]:
     return [sys.executable, "-m", "nq57", "--db", str(database), "refresh"]
-
-
-def start_server(database: Path, log: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=PROJECT, env={**os.environ, "NQ57_DB": str(database)}, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status == 200:
-                return process, port
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    pytest.fail("streamlit did not start within 60 s:\n" + log.read_text(errors="replace")[-2000:])
 
 
 async def rerun(ws, page: str, query: str) -> str | None:
@@ -171,12 +151,12 @@ def test_twenty_visitors_changing_dates_while_two_imports_and_a_refresh_land(dem
     days = [d for d in days if d <= date.today()]
 
     log = tmp_path / "server.log"
-    server, port = start_server(database, log)
+    server, base = start_server(database, log)
+    port = int(base.rsplit(":", 1)[1])
     try:
         tally, results = asyncio.run(load(port, database, workbooks, days))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
     server_output = log.read_text(errors="replace")
 
     waits = sum(err.count(db.WAIT_FOR_DASHBOARD) + err.count(db.WAIT_FOR_WRITER) for _, _, _, err, _ in results)

@@ -3,12 +3,7 @@ apart, forging or replaying a session; and the sign-in page served by the real s
 from __future__ import annotations
 
 import http.cookiejar
-import os
-import shutil
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,6 +14,7 @@ import duckdb
 import pytest
 
 from nq57 import auth, db, web_sessions
+from tests.live_server import start_server, stop_server
 
 PASSWORD = "mat-khau-du-dai-123"
 NOW = datetime(2026, 11, 25, 9, 0)
@@ -133,13 +129,6 @@ def test_disabling_or_a_new_password_ends_every_session_of_the_account(con, db_p
 
 # --- the sign-in page on the real server ----------------------------------------------------------
 
-def free_port() -> int:
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sign_in_server")
@@ -149,26 +138,9 @@ def server(tmp_path_factory):
         from nq57 import catalogue
         catalogue.load_catalogue(con)
         auth.add_user(con, "van-phong", "secretariat", PASSWORD)
-    port = free_port()
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true"],
-        cwd=PROJECT, env={**os.environ, "NQ57_DB": str(database)}, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not start within 60 s")
+    process, base = start_server(database, folder / "server.log")
     yield base, database
-    process.terminate()
-    process.wait(timeout=20)
+    stop_server(process)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

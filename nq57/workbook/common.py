@@ -9,9 +9,12 @@ from datetime import datetime, timedelta
 
 import duckdb
 
+from openpyxl.utils import get_column_letter
+
 from nq57 import value_rules
 from nq57.workbook.container import Problem
 from nq57.workbook.reader import SheetCells
+from nq57.workbook_format import header_key
 
 DEFAULT_MAX_UPLOAD_MB = 20
 MAX_PROBLEMS_LISTED = 1000
@@ -55,3 +58,35 @@ def max_upload_bytes(con: duckdb.DuckDBPyConnection) -> int:
     """The settings' max_upload_mb (DEFAULT_MAX_UPLOAD_MB without it) in bytes."""
     rows = con.execute("select value from settings where key = 'max_upload_mb'").fetchall()
     return int(float(rows[0][0]) * 1024 * 1024) if rows else DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
+
+
+# The header row must be among the first rows of a sheet (the templates put it on row 3).
+HEADER_SEARCH_ROWS = 30
+
+
+def cell_ref(column_index: int, excel_row: int) -> str:
+    """'C7' for the 0-based column 2 of Excel row 7."""
+    return f"{get_column_letter(column_index + 1)}{excel_row}"
+
+
+def find_header(rows: list[list], by_header: dict[str, str], needed: set[str], sheet: str, problems: ProblemList,
+                warnings: list[Problem], needed_text: str, template: str) -> tuple[int, dict[str, int]] | None:
+    """The header row (the first of HEADER_SEARCH_ROWS naming every `needed` key) and the column of
+    each template key on it, for both importers. A header the template does not know is a warning,
+    not an error: people add columns of their own."""
+    header_at = next((index for index, row in enumerate(rows[:HEADER_SEARCH_ROWS])
+                      if needed <= {by_header.get(header_key(value)) for value in row}), None)
+    if header_at is None:
+        problems.add(sheet, None, None,
+                     f"không tìm thấy dòng tiêu đề (cần các cột {needed_text}); tệp không đúng {template}")
+        return None
+    column_index: dict[str, int] = {}
+    for index, value in enumerate(rows[header_at]):
+        key = by_header.get(header_key(value))
+        shown = "" if value is None else str(value).strip()
+        if key and key not in column_index:
+            column_index[key] = index
+        elif shown and not key:
+            warnings.append(Problem(sheet, cell_ref(index, header_at + 1), value,
+                                    f"cột '{shown}' không thuộc mẫu; đã bỏ qua"))
+    return header_at, column_index
