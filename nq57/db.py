@@ -320,12 +320,17 @@ def query_view(
     previous_as_of.set_previous(con, view, previous, query_view)
     set_as_of(con, as_of)
     source, params, default_order = view, [], None
-    if view in snapshots.SNAPSHOT_VIEWS:
-        snapshot_id = snapshots.find(con)
-        if snapshot_id is not None:
-            source = f"(select * from {snapshots.table_name(view)} where snapshot_id = ?)"
-            params.append(snapshot_id)
-            default_order = "snapshot_row"
+    stored = view in snapshots.SNAPSHOT_VIEWS
+    # a page view built on stored views (league_table on unit_scorecard …) reads their stored rows
+    # too: at national size computing them again costs seconds per page
+    built_on_stored = not stored and views.reads_any(view, set(snapshots.SNAPSHOT_VIEWS))
+    snapshot_id = snapshots.find(con) if stored or built_on_stored else None
+    if stored and snapshot_id is not None:
+        source = f"(select * from {snapshots.table_name(view)} where snapshot_id = ?)"
+        params.append(snapshot_id)
+        default_order = "snapshot_row"
+    elif snapshot_id is not None:
+        snapshots.shadow(con, snapshot_id)
     # column names are checked against the catalogue above; values are always parameters
     sql = f"select {', '.join(map(_quoted, columns or known_columns))} from {source}"
     if filters:
@@ -335,7 +340,11 @@ def query_view(
         sql += f" order by {_quoted(order_by)}"
     elif default_order:
         sql += f" order by {default_order}"
-    return fetch_frame(con, sql, params)
+    try:
+        return fetch_frame(con, sql, params)
+    finally:
+        if built_on_stored and snapshot_id is not None:
+            snapshots.unshadow(con)
 
 
 def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:

@@ -150,3 +150,18 @@ def drop(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
     for view in SNAPSHOT_VIEWS:
         con.execute(f"delete from {table_name(view)} where snapshot_id = ?", [snapshot_id])
     con.execute("delete from view_snapshots where snapshot_id = ?", [snapshot_id])
+
+
+def shadow(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
+    """Temporary views named like the stored views, over one snapshot's rows: DuckDB resolves a
+    view's references through the temp schema first, so a view built on them reads the stored
+    answers (the same rows: a snapshot is valid only while the data fingerprint holds)."""
+    for view in SNAPSHOT_VIEWS:
+        con.execute(f"create or replace temp view {view} as select * exclude (snapshot_id, snapshot_row) "
+                    f"from main.{table_name(view)} where snapshot_id = {int(snapshot_id)}")
+
+
+def unshadow(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temporary views of shadow (a kept-open connection must not keep them)."""
+    for view in SNAPSHOT_VIEWS:
+        con.execute(f"drop view if exists temp.{view}")
