@@ -77,3 +77,9 @@ create or replace macro labels_of(d) as table
 
 -- A commune or ward: the 95 units the province scores, and the scope of every scorecard.
 create or replace macro is_commune_level(kind) as kind in ('ward', 'commune');
+
+-- The numbers of the red-flag rules a row breaks, from its breaks_rule_1..3 columns (red_flags
+-- unnests it: one flag per rule broken).
+create or replace macro broken_rules(rule_1, rule_2, rule_3) as
+    list_filter([case when rule_1 then 1 end, case when rule_2 then 2 end, case when rule_3 then 3 end],
+                lambda r: r is not null);

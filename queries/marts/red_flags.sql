@@ -28,8 +28,7 @@ reports as (
 ),
 
 task_rules as (
-    select t.*, unnest(list_filter([case when breaks_rule_1 then 1 end, case when breaks_rule_2 then 2 end,
-                                    case when breaks_rule_3 then 3 end], lambda r: r is not null)) as rule
+    select t.*, unnest(broken_rules(breaks_rule_1, breaks_rule_2, breaks_rule_3)) as rule
     from tasks t
 ),
 
@@ -66,8 +65,7 @@ task_flags as (
 ),
 
 kpi_rules as (
-    select k.*, unnest(list_filter([case when breaks_rule_1 then 1 end, case when breaks_rule_2 then 2 end,
-                                    case when breaks_rule_3 then 3 end], lambda r: r is not null)) as rule
+    select k.*, unnest(broken_rules(breaks_rule_1, breaks_rule_2, breaks_rule_3)) as rule
     from kpis k
 ),
 
