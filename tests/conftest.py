@@ -108,3 +108,19 @@ def sign_in_as(monkeypatch, database: Path, user_name: str) -> str:
         cookie, _ = web_sessions.create(con, user_name, web_sessions.cookie_secret(database), client="test")
     monkeypatch.setattr(session, "cookie_value", lambda: cookie)
     return cookie
+
+
+def signed_in_copy(demo_db_path: Path, folder: Path, monkeypatch, user_name: str, role: str = "secretariat",
+                   display_name: str | None = None) -> Path:
+    """A copy of the demo database that the app (NQ57_DB) opens, with one account signed in."""
+    import shutil
+
+    from nq57 import auth
+
+    copy = folder / "signed_in.duckdb"
+    shutil.copy(demo_db_path, copy)
+    monkeypatch.setenv("NQ57_DB", str(copy))
+    with db.connect(copy) as con:
+        auth.add_user(con, user_name, role, "mat-khau-du-dai-123", display_name=display_name)
+    sign_in_as(monkeypatch, copy, user_name)
+    return copy

@@ -261,20 +261,12 @@ def test_every_hostile_workbook_is_refused_on_the_upload_page_and_the_page_lives
         con, demo_db_path, tmp_path, monkeypatch):
     """The same files through the web page, one after another in one session: each is refused
     in Vietnamese with nothing stored, and the dashboard keeps answering."""
-    import shutil
-
     from streamlit.testing.v1 import AppTest
 
-    from nq57 import auth
-    from tests.conftest import APP_PATH, sign_in_as
+    from tests.conftest import APP_PATH, signed_in_copy
     from tests.test_input_rules import stored
 
-    database = tmp_path / "web.duckdb"
-    shutil.copy(demo_db_path, database)
-    monkeypatch.setenv("NQ57_DB", str(database))
-    with db.connect(database) as web:
-        auth.add_user(web, "van-phong", "secretariat", "mat-khau-du-dai-123")
-    sign_in_as(monkeypatch, database, "van-phong")
+    database = signed_in_copy(demo_db_path, tmp_path, monkeypatch, "van-phong")
     with db.connect(database) as web:
         before = stored(web)
     files = {attack: build(con) for attack, (build, _, _) in ATTACKS.items()}

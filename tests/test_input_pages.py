@@ -4,16 +4,15 @@ and stores nothing."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.safe_text import md_escape
-from nq57 import auth, db, ingest, storage
+from nq57 import db, ingest, storage
 from tests.test_ingest import PERCENT_KPI, filled
-from tests.conftest import sign_in_as
+from tests.conftest import signed_in_copy
 from tests.test_input_rules import stored
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -25,13 +24,7 @@ LIVE_MARKDOWN = re.compile(r"(?<!\\)\]\((?!\\)|!\[")
 
 @pytest.fixture()
 def database(demo_db_path, tmp_path, monkeypatch) -> Path:
-    copy = tmp_path / "upload.duckdb"
-    shutil.copy(demo_db_path, copy)
-    monkeypatch.setenv("NQ57_DB", str(copy))
-    with db.connect(copy) as con:
-        auth.add_user(con, "van-thu", "secretariat", "mat-khau-du-dai-123")
-    sign_in_as(monkeypatch, copy, "van-thu")
-    return copy
+    return signed_in_copy(demo_db_path, tmp_path, monkeypatch, "van-thu")
 
 
 def upload(name: str, content: bytes) -> AppTest:

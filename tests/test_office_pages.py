@@ -1,29 +1,22 @@
 """The secretariat's pages under AppTest: compliance figures equal the view, rollback works."""
 from __future__ import annotations
 
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nq57 import auth, db
+from nq57 import db
 from nq57.reports import Batch, KpiValue, record_batch
-from tests.conftest import DEMO_TODAY, sign_in_as
+from tests.conftest import DEMO_TODAY, signed_in_copy
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
 
 @pytest.fixture()
 def database(demo_db_path, tmp_path, monkeypatch) -> Path:
-    copy = tmp_path / "office.duckdb"
-    shutil.copy(demo_db_path, copy)
-    monkeypatch.setenv("NQ57_DB", str(copy))
-    with db.connect(copy) as con:
-        auth.add_user(con, "truong-vp", "secretariat", "mat-khau-du-dai-123", display_name="Trưởng văn phòng")
-    sign_in_as(monkeypatch, copy, "truong-vp")
-    return copy
+    return signed_in_copy(demo_db_path, tmp_path, monkeypatch, "truong-vp", display_name="Trưởng văn phòng")
 
 
 def open_page(page: str, as_of: date = DEMO_TODAY) -> AppTest:
