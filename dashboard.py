@@ -1,10 +1,11 @@
 """Router only: page config, the shared as-of selector and demo banner, and navigation (served by app.py)."""
 import streamlit as st
 
-from components import data, filters, session
+from components import data, filters, page_style, session
 
 st.set_page_config(page_title="Theo dõi Nghị quyết 57 — Đồng Nai", page_icon="📊", layout="wide")
 
+page_style.apply()
 data.ensure_database()
 
 leaders = [

@@ -39,6 +39,7 @@ def grade_distribution(summary: pd.Series) -> go.Figure:
         marker_line={"color": "#333333", "width": 1},
         text=[f"{c} đơn vị" for c in counts],
         textposition="outside",
+        customdata=grades,  # a click filters the league table by this grade
         hovertemplate="Xếp loại %{x}: %{y} đơn vị<extra></extra>",
     ))
     fig.update_yaxes(title="Số đơn vị", rangemode="tozero")
@@ -56,8 +57,9 @@ def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
         text=[f"{n:,} cảnh báo · {u} đơn vị".replace(",", ".") for n, u in zip(flags["flag_count"], flags["units_flagged"])],
         textposition="outside",
         cliponaxis=False,
-        customdata=flags["units_flagged"],
-        hovertemplate="%{y}<br>%{x} cảnh báo ở %{customdata} đơn vị<extra></extra>",
+        # the rule's label: a click opens the red flags page filtered by it
+        customdata=flags[["units_flagged", "rule_label"]].values,
+        hovertemplate="%{y}<br>%{x} cảnh báo ở %{customdata[0]} đơn vị<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
     # room on the right for the labels printed outside the bars
@@ -93,8 +95,9 @@ def short_unit_name(name: str) -> str:
     return name
 
 
-def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12) -> go.Figure:
-    """Every commune/ward as a tile in rank order, coloured by grade with the grade letter printed."""
+def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool = True) -> go.Figure:
+    """Every commune/ward as a tile in rank order, coloured by grade with the grade letter printed
+    (`clickable`: the title and hover say a click opens the profile; not on a projector)."""
     ordered = scorecard.sort_values(["rank", "unit_name"]).reset_index(drop=True)
     ordered["col"] = ordered.index % columns
     ordered["row"] = ordered.index // columns
@@ -107,12 +110,14 @@ def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12) -> go.Figure:
         textfont={"size": 10, "color": "#111111"},
         customdata=ordered[["unit_id", "unit_name", "rank", "score", "grade"]].values,
         hovertemplate="<b>%{customdata[1]}</b><br>Hạng %{customdata[2]} · %{customdata[3]:.1f} điểm · "
-                      "xếp loại %{customdata[4]}<br>Bấm để xem hồ sơ đơn vị<extra></extra>",
+                      "xếp loại %{customdata[4]}" + ("<br>Bấm để xem hồ sơ đơn vị" if clickable else "")
+                      + "<extra></extra>",
     ))
     fig.update_xaxes(visible=False, range=[-0.6, columns - 0.4])
     fig.update_yaxes(visible=False, autorange="reversed")
     rows = int(ordered["row"].max()) + 1
-    return vietnamese_layout(fig, f"{len(ordered)} xã, phường theo thứ hạng (màu và chữ theo xếp loại; bấm để mở hồ sơ)",
+    hint = "; bấm để mở hồ sơ" if clickable else ""
+    return vietnamese_layout(fig, f"{len(ordered)} xã, phường theo thứ hạng (màu và chữ theo xếp loại{hint})",
                              height=90 + 72 * rows)
 
 
@@ -239,7 +244,8 @@ def ranking_bar(rows: pd.DataFrame, value_column: str, title: str, target: float
         marker_color=[STATUS_STYLE.get(s, ("#999999",))[0] for s in ordered["status_label"]],
         text=[f"{v:.1f} · {status_text(s)}".replace(".", ",") for v, s in zip(ordered[value_column], ordered["status_label"])],
         textposition="auto",
-        hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+        customdata=ordered["unit_id"] if "unit_id" in ordered else None,  # a click opens the unit's profile
+        hovertemplate="%{y}: %{x:.1f}<br>Bấm để mở hồ sơ đơn vị<extra></extra>",
     ))
     if target is not None:
         fig.add_vline(x=target, line_dash="dash", line_color="#111111", annotation_text=f"Mục tiêu {target:g}".replace(".", ","))

@@ -58,8 +58,10 @@ def heatmap(as_of: date, grid: Grid) -> list[str]:
     """Units × KPIs, ordered and limited by the reader; returns the units drawn."""
     progress, league, common, names = grid.progress, grid.league, grid.common, grid.kpi_names
     left, right = st.columns(2)
-    order_by = left.selectbox("Sắp xếp đơn vị theo", ["Thứ hạng", "Tên"] + [names[k] for k in common], key="heat_order")
-    limit = right.slider("Số đơn vị hiển thị", 10, len(league), min(40, len(league)), step=5, key="heat_limit")
+    order_by = left.selectbox("Sắp xếp đơn vị theo", ["Thứ hạng", "Tên"] + [names[k] for k in common], key="heat_order",
+                            bind="query-params")
+    limit = right.slider("Số đơn vị hiển thị", 10, len(league), min(40, len(league)), step=5, key="heat_limit",
+                         bind="query-params")
     in_heat = grid.in_grid & progress["kpi_id"].isin(common)
     if order_by == "Tên":
         units = sorted(league["unit_name"])
@@ -110,7 +112,7 @@ def side_by_side(grid: Grid) -> None:
     units = dict(zip(league["unit_id"], league["unit_name"]))
     default = list(league.sort_values("rank")["unit_id"].iloc[[0, -1]])
     picked = st.multiselect("Chọn 2–6 đơn vị", list(units), default=default, format_func=units.get, max_selections=6,
-                            key="side_units", placeholder="Chọn đơn vị")
+                            key="side_units", placeholder="Chọn đơn vị", bind="query-params")
     if len(picked) < 2:
         st.info("Chọn ít nhất 2 đơn vị để so sánh.")
         return
@@ -123,7 +125,7 @@ def side_by_side(grid: Grid) -> None:
         column.metric(data.label("kpi_status", "canh_bao_do"), vn_number(row["red_flag_count"]))
     # a panel per KPI: a dozen read on one screen (and 120 subplots would take Plotly minutes)
     chosen = st.multiselect("Chỉ tiêu so sánh", common, default=common[:9], format_func=names.get,
-                            max_selections=12, key="side_kpis", placeholder="Chọn chỉ tiêu")
+                            max_selections=12, key="side_kpis", placeholder="Chọn chỉ tiêu", bind="query-params")
     progress = grid.progress
     panels = progress[grid.in_grid & progress["unit_id"].isin(picked) & progress["kpi_id"].isin(chosen)]
     if len(panels):

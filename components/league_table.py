@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import data, filters
+from components import data, drill, filters
 from nq57.vnformat import vn_number
 
 ALL_KINDS = "Tất cả"
@@ -41,21 +41,42 @@ def _columns(compact: bool) -> dict:
 
 def show(table: pd.DataFrame, key: str | None = None, compact: bool = False, height: int | str = "auto") -> None:
     """Draw league rows: every column, or (compact, for a projector) rank, change, grade, score
-    and red flags."""
+    and red flags. With a key, clicking a row opens that unit's profile."""
     config = _columns(compact)
     shown = table[list(config)].assign(score=table["score"].map(lambda v: vn_number(v, 1)))
     for rate in ("completion_rate", "kpi_on_track_rate", "timeliness_rate"):
         if rate in shown:
             shown[rate] = table[rate] * 100
-    st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config, height=height)
+    event = st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config, height=height,
+                         on_select="rerun" if key else "ignore", selection_mode="single-row")
+    row = drill.chosen_row(event) if key else None
+    if row is not None:
+        drill.open_profile(table.iloc[row]["unit_id"])
+
+
+def big(table: pd.DataFrame) -> None:
+    """League rows for a projector: a plain table whose type the meeting CSS can set large
+    (a dataframe draws on a canvas at a fixed small size)."""
+    config = _columns(compact=True)
+    shown = table[list(config)].assign(score=table["score"].map(lambda v: vn_number(v, 1)))
+    st.table(shown.rename(columns={k: c["label"] for k, c in config.items()}).set_index("Hạng"))
+
+
+def grade_filter(table: pd.DataFrame) -> pd.DataFrame:
+    """The grade pills above the overview's table (a click on a grade bar sets them too)."""
+    grades = data.labels("grade")
+    chosen = st.pills("Lọc theo xếp loại", list(grades), selection_mode="multi", format_func=grades.get,
+                      key=drill.GRADE_FILTER, bind="query-params")
+    return table[table["grade"].isin(chosen)] if chosen else table
 
 
 def filtered(table: pd.DataFrame) -> pd.DataFrame:
     """The filter row above the full table: kind of unit (its label from the view) and a name search."""
     left, middle = st.columns([1, 2])
     kinds = [k for k in data.labels("unit_kind").values() if k in set(table["unit_kind_label"])]
-    kind = left.radio("Loại đơn vị", [ALL_KINDS, *kinds], horizontal=True, key="league_kind")
-    search = middle.text_input("Tìm theo tên", key="league_search", placeholder="Ví dụ: Phước")
+    kind = left.radio("Loại đơn vị", [ALL_KINDS, *kinds], horizontal=True, key="league_kind", bind="query-params")
+    search = middle.text_input("Tìm theo tên", key="league_search", placeholder="Ví dụ: Phước",
+                           bind="query-params")
     if kind != ALL_KINDS:
         table = table[table["unit_kind_label"] == kind]
     if search.strip():

@@ -1,33 +1,64 @@
-"""Meeting mode: the compare view as slides for a projector — large type, no sidebar, one chart
-per screen, next/previous buttons, and the as-of date frozen and shown on every slide."""
+"""Meeting mode: the compare view as slides for a projector at 1920×1080 — type readable from the
+back of the room (headline figures and table text ≥ 24 px), one chart filling each slide, no
+click hints, ←/→ and PageUp/PageDown (a presenter's clicker) between slides, and the slide and
+the frozen as-of date in the URL (?slide=3&as_of=…), so a reload or a link opens the same slide."""
 from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
-from components import charts, data, league_table
+from components import charts, compare_views, data, filters, league_table
 from nq57.vnformat import vn_date, vn_number, vn_percent
+
+SLIDE_KEY = "slide"
+CHART_FONT = 24
+WORST_UNITS = 4  # the why-red slide: the last units of the table, two reasons each
+HEATMAP_UNITS = 15
 
 PROJECTOR_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {display: none;}
-.block-container {padding-top: 1rem; max-width: 100%;}
+.block-container, [data-testid="stMainBlockContainer"] {padding-top: 1rem; max-width: 100%;}
 h1 {font-size: 3rem !important;}
 h2 {font-size: 2.4rem !important;}
-p, li, [data-testid="stMetricValue"] {font-size: 1.6rem !important;}
+p, li, label, [data-testid="stMetricLabel"] p {font-size: 1.6rem !important;}
+[data-testid="stMetricValue"] {font-size: 3.2rem !important;}
+[data-testid="stTable"] td, [data-testid="stTable"] th {font-size: 26px !important; line-height: 1.3;}
 </style>
 """
 
 
+def is_on() -> bool:
+    return SLIDE_KEY in st.query_params
+
+
 def start(as_of: date) -> None:
-    st.session_state["meeting_mode"] = True
-    st.session_state["meeting_as_of"] = as_of
-    st.session_state["meeting_slide"] = 0
+    """The first slide, the as-of date frozen in the URL (today's date too: a reload tomorrow
+    still shows the figures of the meeting)."""
+    st.query_params[SLIDE_KEY] = "1"
+    st.query_params[filters.AS_OF_KEY] = as_of.isoformat()
 
 
 def stop() -> None:
-    st.session_state["meeting_mode"] = False
+    st.query_params.pop(SLIDE_KEY, None)
+
+
+def _big(fig, height: int):
+    """A chart filling the slide, its text projector-sized."""
+    fig.update_layout(font={"size": CHART_FONT}, height=height)
+    return fig
+
+
+def _chart(fig, height: int = 780) -> None:
+    st.plotly_chart(_big(fig, height), width="stretch", theme=None, config={"displayModeBar": False})
+
+
+def _reasons(flags: pd.DataFrame, per_unit: int) -> pd.DataFrame:
+    ordered = flags.sort_values(["unit_name", "rule"]).groupby("unit_id", sort=False).head(per_unit)
+    return ordered.rename(columns={"unit_name": "Đơn vị", "rule_label": "Quy tắc", "reason": "Vì sao đỏ"})[
+        ["Đơn vị", "Quy tắc", "Vì sao đỏ"]]
 
 
 def _slides(as_of: date) -> list[tuple[str, callable]]:
@@ -41,42 +72,92 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         cols[1].metric("Chỉ tiêu đúng tiến độ", vn_percent(summary["kpi_on_track_rate"]))
         cols[2].metric(red, vn_number(summary["red_flag_count"]))
         cols[3].metric("Báo cáo đúng hạn", vn_percent(summary["timeliness_rate"]))
-        st.plotly_chart(charts.grade_distribution(summary), width="stretch", theme=None)
+        _chart(charts.grade_distribution(summary), 600)
 
     def table(rows):
-        return lambda: league_table.show(rows, compact=True, height=420)
+        return lambda: league_table.big(rows)
 
     def flags():
-        st.plotly_chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)), width="stretch", theme=None)
+        _chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)))
+
+    def heatmap():
+        grid = compare_views.Grid(as_of, league)
+        worst = list(league.sort_values("rank")["unit_name"].tail(HEATMAP_UNITS))
+        cells = grid.progress[grid.in_grid & grid.progress["kpi_id"].isin(grid.common)
+                              & grid.progress["unit_name"].isin(worst)]
+        if cells.empty:
+            st.info(f"Chưa có số liệu chỉ tiêu nào tính đến {vn_date(as_of)}.")
+            return
+        units = [u for u in worst if u in set(cells["unit_name"])]
+        fig = charts.progress_heatmap(cells, units, grid.common, grid.kpi_names)
+        fig.update_traces(textfont={"size": CHART_FONT})
+        _chart(fig, 820)
+
+    def why_red():
+        worst = league.sort_values("rank").tail(WORST_UNITS)
+        flagged = [data.view("red_flags", as_of, unit_id=u) for u in worst["unit_id"]]
+        flagged = [f for f in flagged if len(f)]
+        if not flagged:
+            st.success(f"Không có {red.lower()} nào.", icon=":material/check_circle:")
+            return
+        st.table(_reasons(pd.concat(flagged), 2).set_index("Đơn vị"))
 
     def tiles():
-        st.plotly_chart(charts.unit_tile_grid(league), width="stretch", theme=None)
+        _chart(charts.unit_tile_grid(league, clickable=False), 820)
+
+    def one_unit():
+        ranked = league.sort_values("rank")
+        default = ranked["unit_id"].iloc[-1]
+        unit_id = filters.unit_selector(dict(zip(ranked["unit_id"], ranked["unit_name"])), label="Đơn vị",
+                                        default=default)
+        row = ranked.set_index("unit_id").loc[unit_id]
+        cols = st.columns(5)
+        cols[0].metric("Thứ hạng", f"{int(row['rank'])}/{vn_number(len(league))}")
+        cols[1].metric("Xếp loại · điểm", f"{row['grade']} · {vn_number(row['score'], 1)}")
+        cols[2].metric("Hoàn thành nhiệm vụ", vn_percent(row["completion_rate"]))
+        cols[3].metric("Chỉ tiêu đúng tiến độ", vn_percent(row["kpi_on_track_rate"]))
+        cols[4].metric(red, vn_number(row["red_flag_count"]))
+        unit_flags = data.view("red_flags", as_of, unit_id=unit_id)
+        if len(unit_flags):
+            st.table(_reasons(unit_flags, 4)[["Quy tắc", "Vì sao đỏ"]].set_index("Quy tắc"))
 
     return [
         ("Toàn cảnh tỉnh Đồng Nai", headline),
         ("10 đơn vị dẫn đầu — biểu dương", table(league.head(10))),
         ("10 đơn vị cuối bảng — cần giải trình", table(league.tail(10).iloc[::-1])),
         (f"{red} theo quy tắc", flags),
+        (f"Bản đồ nhiệt: {HEATMAP_UNITS} đơn vị cuối bảng × chỉ tiêu", heatmap),
+        (f"Vì sao đỏ: {WORST_UNITS} đơn vị cuối bảng", why_red),
         (f"{vn_number(len(league))} xã, phường theo xếp loại", tiles),
+        ("Một đơn vị", one_unit),
     ]
 
 
+def _slide_number(count: int) -> int:
+    try:
+        wanted = int(st.query_params.get(SLIDE_KEY, "1"))
+    except ValueError:
+        wanted = 1
+    return min(max(wanted, 1), count)
+
+
 def run_slides() -> None:
-    as_of = st.session_state["meeting_as_of"]
+    as_of = filters.current_as_of()
     slides = _slides(as_of)
-    index = min(st.session_state.get("meeting_slide", 0), len(slides) - 1)
+    number = _slide_number(len(slides))
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
-    title, draw = slides[index]
+    title, draw = slides[number - 1]
     st.title(title)
-    st.markdown(f"**Số liệu tính đến ngày {vn_date(as_of)}** · trang {index + 1}/{len(slides)}")
+    st.markdown(f"**Số liệu tính đến ngày {vn_date(as_of)}** · trang {number}/{len(slides)}")
     draw()
-    previous, _, following, leave = st.columns([1, 4, 1, 1])
-    if previous.button("◀ Trước", disabled=index == 0, key="slide_previous"):
-        st.session_state["meeting_slide"] = index - 1
-        st.rerun()
-    if following.button("Tiếp ▶", disabled=index == len(slides) - 1, key="slide_next", type="primary"):
-        st.session_state["meeting_slide"] = index + 1
-        st.rerun()
-    if leave.button("Thoát", key="slide_exit"):
-        stop()
-        st.rerun()
+    with st.container(key="slide_nav"):
+        previous, _, following, leave = st.columns([1, 4, 1, 1])
+        if previous.button("◀ Trước", disabled=number == 1, key="slide_previous"):
+            st.query_params[SLIDE_KEY] = str(number - 1)
+            st.rerun()
+        if following.button("Tiếp ▶", disabled=number == len(slides), key="slide_next", type="primary"):
+            st.query_params[SLIDE_KEY] = str(number + 1)
+            st.rerun()
+        if leave.button("Thoát", key="slide_exit"):
+            stop()
+            st.rerun()

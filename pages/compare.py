@@ -7,7 +7,7 @@ from nq57.vnformat import vn_date
 
 as_of = filters.current_as_of()
 
-if st.session_state.get("meeting_mode"):
+if meeting.is_on():
     meeting.run_slides()
     st.stop()
 

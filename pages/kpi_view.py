@@ -3,7 +3,7 @@ trajectories against the targets, and the province roll-up (sums of numerators a
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, filters
+from components import charts, data, drill, filters
 from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number
 
@@ -58,8 +58,11 @@ with right:
             st.write(f"Tử số: **{vn_number(row['numerator'])}** · Mẫu số: **{vn_number(row['denominator'])}**")
         st.write(f"Mục tiêu: {md_escape(row['target_text']) or '—'}")
 
-st.plotly_chart(charts.ranking_bar(reported, "actual_value", "Xếp hạng các đơn vị theo giá trị thực tế", target,
-                                   lower_is_better), width="stretch", theme=None, alt="Xếp hạng đơn vị")
+ranking = st.plotly_chart(charts.ranking_bar(reported, "actual_value", "Xếp hạng các đơn vị theo giá trị thực tế", target,
+                                             lower_is_better), width="stretch", theme=None, alt="Xếp hạng đơn vị",
+                          key="kpi_ranking", on_select="rerun", selection_mode="points")
+if point := drill.first_point(ranking):
+    drill.open_profile(point["customdata"])
 
 st.subheader("Diễn biến và mục tiêu")
 history = data.view("kpi_history", as_of, kpi_id=kpi_id)
@@ -67,7 +70,8 @@ top = reported.sort_values("actual_value", ascending=lower_is_better)
 default = [top.iloc[0]["unit_id"], top.iloc[-1]["unit_id"]]
 unit_names = dict(zip(rows["unit_id"], rows["unit_name"]))
 chosen = st.multiselect("So sánh các đơn vị", list(unit_names), default=default, format_func=unit_names.get,
-                        max_selections=6, key="kpi_units", placeholder="Chọn đơn vị")
+                        max_selections=6, key="kpi_units", placeholder="Chọn đơn vị",
+                        bind="query-params")
 lines = history[history["unit_id"].isin(chosen + ["dong-nai"])].copy()
 lines["unit_name"] = lines["unit_id"].map(unit_names | {"dong-nai": "Toàn tỉnh"})
 targets = data.view("kpi_progress", as_of, unit_id=chosen[0] if chosen else rows.iloc[0]["unit_id"], kpi_id=kpi_id)

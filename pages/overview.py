@@ -3,7 +3,7 @@ flags by rule, the trend, every commune/ward as a tile that opens its profile, t
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, filters, league_table
+from components import charts, data, drill, filters, league_table
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
 as_of = filters.current_as_of()
@@ -36,10 +36,15 @@ reports.metric("Báo cáo đúng hạn", vn_percent(summary["timeliness_rate"]),
                help=f"{vn_number(summary['periods_on_time'])} / {vn_number(summary['periods_due'])} kỳ báo cáo đã đến hạn")
 
 left, right = st.columns(2)
-left.plotly_chart(charts.grade_distribution(summary), width="stretch", theme=None,
+# a click on a grade filters the league table below; on a rule, opens the red flags of that rule
+left.plotly_chart(charts.grade_distribution(summary), width="stretch", theme=None, key="grade_chart",
+                  on_select=lambda: drill.filter_by_grade("grade_chart"), selection_mode="points",
                   alt="Số đơn vị theo xếp loại A đến E")
-right.plotly_chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)), width="stretch", theme=None,
-                   alt="Số cảnh báo đỏ theo từng quy tắc")
+rule_click = right.plotly_chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)), width="stretch", theme=None,
+                                key="rule_chart", on_select="rerun", selection_mode="points",
+                                alt="Số cảnh báo đỏ theo từng quy tắc")
+if point := drill.first_point(rule_click):
+    drill.open_flags(point["customdata"][1])
 
 trend = pd.DataFrame([data.view("province_summary", day).iloc[0] for day in months])
 trend["as_of"] = months
@@ -50,10 +55,10 @@ league = league_table.rows(as_of)
 event = st.plotly_chart(charts.unit_tile_grid(league), width="stretch", theme=None, key="unit_tiles",
                         on_select="rerun", selection_mode="points",
                         alt=f"{vn_number(len(league))} xã, phường theo thứ hạng, màu theo xếp loại")
-points = event.selection.points if event and event.selection else []
-if points:
-    unit_id = points[0]["customdata"][0]
-    st.switch_page("pages/unit_profile.py", query_params=filters.link_params(unit=unit_id))
+if point := drill.first_point(event):
+    drill.open_profile(point["customdata"][0])
 
 st.subheader(f"Bảng xếp hạng {vn_number(len(league))} xã, phường")
-league_table.show(league, key="overview_league")
+shown = league_table.grade_filter(league)
+league_table.show(shown, key="overview_league")
+st.caption(f"{vn_number(len(shown))} đơn vị · bấm một dòng để mở hồ sơ đơn vị · bấm một cột của biểu đồ xếp loại để lọc")

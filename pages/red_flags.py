@@ -4,7 +4,7 @@ import io
 
 import streamlit as st
 
-from components import charts, data, filters
+from components import charts, data, drill, filters
 from nq57.vnformat import vn_date, vn_number
 from nq57 import exports
 
@@ -21,14 +21,20 @@ if flags.empty:
     st.stop()
 
 top, bottom = st.columns(2), st.columns(2)
-rules = top[0].multiselect("Quy tắc", sorted(flags["rule_label"].unique()), key="flag_rules", placeholder="Tất cả")
-units = top[1].multiselect("Đơn vị", sorted(flags["unit_name"].unique()), key="flag_units", placeholder="Tất cả")
-leads = bottom[0].multiselect("Đơn vị chủ trì", sorted(flags["lead_office"].dropna().unique()), key="flag_leads", placeholder="Tất cả")
-groups = bottom[1].multiselect("Nhóm nhiệm vụ", sorted(flags["task_group"].dropna().unique()), key="flag_groups", placeholder="Tất cả")
+rules = top[0].multiselect("Quy tắc", sorted(flags["rule_label"].unique()), key=drill.RULE_FILTER, placeholder="Tất cả",
+                          bind="query-params")
+units = top[1].multiselect("Đơn vị", sorted(flags["unit_name"].unique()), key="flag_units", placeholder="Tất cả",
+                          bind="query-params")
+leads = bottom[0].multiselect("Đơn vị chủ trì", sorted(flags["lead_office"].dropna().unique()), key="flag_leads", placeholder="Tất cả",
+                             bind="query-params")
+groups = bottom[1].multiselect("Nhóm nhiệm vụ", sorted(flags["task_group"].dropna().unique()), key="flag_groups", placeholder="Tất cả",
+                             bind="query-params")
 shown = flags[filters.matches(flags, "rule_label", rules) & filters.matches(flags, "unit_name", units)
               & filters.matches(flags, "lead_office", leads) & filters.matches(flags, "task_group", groups)]
 
-st.plotly_chart(charts.flags_by_rule(by_rule), width="stretch", theme=None, alt=f"Số {red.lower()} theo quy tắc")
+# a click on a rule filters the list by it
+st.plotly_chart(charts.flags_by_rule(by_rule), width="stretch", theme=None, key="rule_chart", selection_mode="points",
+                on_select=lambda: drill.filter_by_rule("rule_chart"), alt=f"Số {red.lower()} theo quy tắc")
 st.subheader(f"{vn_number(len(shown))} cảnh báo · {vn_number(shown['unit_id'].nunique())} đơn vị")
 table = shown.sort_values(["rule", "unit_name"])[["unit_name", "rule_label", "item_name", "reason", "lead_office"]]
 st.dataframe(table, hide_index=True, width="stretch", column_config={

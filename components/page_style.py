@@ -1,0 +1,74 @@
+"""What every page shares in the browser: print and phone CSS, and the keys (Enter applies a typed
+as-of date; ←/→ and PageUp/PageDown move the meeting slides). Drawn once per run by dashboard.py."""
+from __future__ import annotations
+
+import streamlit as st
+
+# Ctrl+P: A4 without the sidebar and the toolbar. Charts keep the width they were drawn at on
+# screen (Plotly sizes in pixels), so the page is zoomed to fit them instead of cutting them.
+PRINT_CSS = """
+@media print {
+  @page { size: A4; margin: 10mm; }
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+  [data-testid="stSidebarNav"], .st-key-slide_nav, .stDownloadButton, .stButton { display: none !important; }
+  html { zoom: 0.62; }
+  [data-testid="stMain"], .main, [data-testid="stAppViewContainer"] { margin-left: 0 !important; }
+  .block-container, [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0 !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stMetric"],
+  [data-testid="stHorizontalBlock"] { break-inside: avoid; }
+}
+"""
+
+# One column on a phone: figures first (Streamlit stacks columns below 640 px), tables scroll
+# inside themselves, and the unit tiles (unreadable at 390 px) give way to the league table below.
+PHONE_CSS = """
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"], .block-container { padding-left: 0.6rem !important; padding-right: 0.6rem !important; }
+  [data-testid="stMetricValue"] { font-size: 1.6rem !important; }
+  h1 { font-size: 1.7rem !important; }
+  .st-key-unit_tiles { display: none !important; }
+  [data-testid="stDataFrame"], [data-testid="stTable"], .st-key-heatmap { max-width: 100%; overflow-x: auto; }
+  [data-testid="stMain"] { overflow-x: hidden; }
+}
+"""
+
+# Typed dates commit when focus leaves the field (a click elsewhere, which the rerun then
+# swallows); Enter moves the focus to a hidden target so the date applies at once.
+# The slide keys click the slide buttons, so a presenter's clicker works like the buttons.
+KEYS_JS = """
+<script>
+(() => {
+  const doc = window.parent && window.parent.document ? window.parent.document : document;
+  if (doc.__nq57Keys) return;
+  doc.__nq57Keys = true;
+  doc.addEventListener("keydown", (event) => {
+    const field = event.target.closest && event.target.closest('[data-testid="stDateInputField"]');
+    if (field && event.key === "Enter") {
+      let sink = doc.getElementById("nq57-focus-sink");
+      if (!sink) {
+        sink = doc.createElement("span");
+        sink.id = "nq57-focus-sink";
+        sink.tabIndex = -1;
+        sink.style.cssText = "position:fixed;left:0;top:0;width:1px;height:1px;opacity:0;";
+        doc.body.appendChild(sink);
+      }
+      sink.focus();
+      event.preventDefault();
+      return;
+    }
+    if (event.target.closest && event.target.closest("input, textarea, [role=spinbutton], [contenteditable]")) return;
+    const next = ["ArrowRight", "PageDown"].includes(event.key);
+    const previous = ["ArrowLeft", "PageUp"].includes(event.key);
+    if (!next && !previous) return;
+    const button = doc.querySelector(next ? ".st-key-slide_next button" : ".st-key-slide_previous button");
+    if (button && !button.disabled) { button.click(); event.preventDefault(); }
+  }, true);
+})();
+</script>
+"""
+
+
+def apply() -> None:
+    st.html(f"<style>{PRINT_CSS}{PHONE_CSS}</style>")
+    st.html(KEYS_JS, unsafe_allow_javascript=True)
