@@ -77,7 +77,7 @@ def test_meeting_mode_slides_keep_the_as_of_date(compare):
     assert "Bản đồ nhiệt" in titles[4] and "Vì sao đỏ" in titles[5] and titles[7] == "Một đơn vị"
     assert compare.button(key="slide_next").disabled
     compare.button(key="slide_previous").click().run()
-    assert compare.title[0].value == titles[3]
+    assert compare.title[0].value == titles[6]
     compare.button(key="slide_exit").click().run()
     assert compare.title[0].value == "So sánh đơn vị"
 
