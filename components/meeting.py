@@ -14,7 +14,7 @@ from nq57.vnformat import vn_date, vn_number, vn_percent
 
 SLIDE_KEY = "slide"
 CHART_FONT = 24
-WORST_UNITS = 3  # the why-red slide: the last units of the table, two reasons each
+WORST_UNITS = 4  # the why-red slide: the last units of the table, two reasons each
 HEATMAP_UNITS = 10
 
 PROJECTOR_CSS = """
@@ -28,6 +28,8 @@ p, li, label, [data-testid="stMetricLabel"] p {font-size: 1.6rem !important;}
 [data-testid="stTable"] td, [data-testid="stTable"] th {font-size: 26px !important; line-height: 1.3; max-width: none !important;}
 [data-testid="stTable"] td div, [data-testid="stTable"] th div {max-width: none !important;}
 [data-baseweb="select"] * {font-size: 1.6rem !important;}
+[data-testid="stAlert"] p, [data-testid="stAlert"] code {font-size: 1rem !important;}
+[data-testid="stMainBlockContainer"] {padding-top: 0.5rem !important; padding-bottom: 0 !important;}
 </style>
 """
 
@@ -53,7 +55,7 @@ def _big(fig, height: int):
     return fig
 
 
-def _chart(fig, height: int = 780) -> None:
+def _chart(fig, height: int = 700) -> None:
     st.plotly_chart(_big(fig, height), width="stretch", theme=None, config={"displayModeBar": False})
 
 
@@ -74,7 +76,7 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         cols[1].metric("Chỉ tiêu đúng tiến độ", vn_percent(summary["kpi_on_track_rate"]))
         cols[2].metric(red, vn_number(summary["red_flag_count"]))
         cols[3].metric("Báo cáo đúng hạn", vn_percent(summary["timeliness_rate"]))
-        _chart(charts.grade_distribution(summary), 560)
+        _chart(charts.grade_distribution(summary), 520)
 
     def table(rows):
         return lambda: league_table.big(rows)
@@ -93,7 +95,7 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         units = [u for u in worst if u in set(cells["unit_name"])]
         fig = charts.progress_heatmap(cells, units, grid.common, grid.kpi_names)
         fig.update_traces(textfont={"size": CHART_FONT})
-        _chart(fig, 700)
+        _chart(fig, 640)
 
     def why_red():
         worst = league.sort_values("rank").tail(WORST_UNITS)
@@ -105,7 +107,7 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         st.table(_reasons(pd.concat(flagged), 2).set_index("Đơn vị"))
 
     def tiles():
-        _chart(charts.unit_tile_grid(league, clickable=False), 760)
+        _chart(charts.unit_tile_grid(league, clickable=False), 680)
 
     def one_unit():
         ranked = league.sort_values("rank")
@@ -121,7 +123,7 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         cols[4].metric(red, vn_number(row["red_flag_count"]))
         unit_flags = data.view("red_flags", as_of, unit_id=unit_id)
         if len(unit_flags):
-            st.table(_reasons(unit_flags, 3)[["Quy tắc", "Vì sao đỏ"]].set_index("Quy tắc"))
+            st.table(_reasons(unit_flags, 2)[["Quy tắc", "Vì sao đỏ"]].set_index("Quy tắc"))
 
     return [
         ("Toàn cảnh tỉnh Đồng Nai", headline),
