@@ -1,0 +1,172 @@
+"""Leaders' screens as they are really seen, in Debian's chromium at 1440×900, 1920×1080
+(projector) and 390×844 (phone): click drill-downs, the URL round trip, the as-of date typed and
+applied with Enter, meeting keys, the phone's one column, and printing to A4.
+Screenshots go to tests/screenshots/ for a person to look at."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from tests.test_browser import CHROMIUM, SCREENSHOTS, browser, server, wait_idle  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+
+DESKTOP, PROJECTOR, PHONE = {"width": 1440, "height": 900}, {"width": 1920, "height": 1080}, {"width": 390, "height": 844}
+LEADER_PAGES = ["?as_of=2025-12-31", "ho-so-don-vi?unit=xa-nha-bich", "chi-tieu", "canh-bao-do", "so-sanh"]
+
+
+def opened(browser, server, path: str, viewport: dict):
+    page = browser.new_page(viewport=viewport)
+    page.goto(f"{server}/{path}")
+    wait_idle(page)
+    return page
+
+
+def click_centre(page, locator, dx: float = 0.5, dy: float = 0.5) -> None:
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * dx, box["y"] + box["height"] * dy)
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def count_in(text: str, pattern: str) -> int:
+    return int(re.search(pattern, text).group(1).replace(".", ""))
+
+
+def test_a_grade_bar_filters_the_league_table_and_the_link_keeps_it(server, browser):
+    page = opened(browser, server, "?as_of=2025-12-31", DESKTOP)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    grades = page.locator(".js-plotly-plot").nth(0)
+    bar_text = grades.locator(".bars .point").nth(4).locator("text").text_content()
+    click_centre(page, grades.locator(".bars .point path").nth(4), dy=0.9)  # grade E
+    wait_idle(page)
+    assert "league_grade=" in page.url
+    caption = page.get_by_text("bấm một dòng để mở hồ sơ").inner_text()
+    assert count_in(caption, r"([\d.]+) đơn vị") == count_in(bar_text, r"([\d.]+) đơn vị")
+    shot(page, "loc-xep-loai")
+    # the link reopens the same filter in a new tab
+    again = opened(browser, server, page.url.split("/", 3)[3], DESKTOP)
+    assert again.get_by_text("bấm một dòng để mở hồ sơ").inner_text() == caption
+    page.close()
+    again.close()
+
+
+def test_a_rule_bar_opens_the_red_flags_of_that_rule_on_the_same_day(server, browser):
+    page = opened(browser, server, "?as_of=2025-12-31", DESKTOP)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    rules = page.locator(".js-plotly-plot").nth(1)
+    flags = count_in(rules.locator(".bars .point").first.locator("text").text_content(),
+                     r"([\d.]+) cảnh báo")
+    click_centre(page, rules.locator(".bars .point path").first, dx=0.2)  # rule 1
+    page.wait_for_url("**/canh-bao-do?*", timeout=30_000)
+    wait_idle(page, "cảnh báo ·")
+    assert "flag_rules=" in page.url and "as_of=2025-12-31" in page.url
+    body = page.inner_text('[data-testid="stMain"]')
+    assert "31/12/2025" in body
+    assert count_in(body, r"\n([\d.]+) cảnh báo ·") == flags
+    shot(page, "canh-bao-do-theo-quy-tac")
+    page.close()
+
+
+def test_a_league_row_opens_the_units_profile(server, browser):
+    page = opened(browser, server, "?as_of=2025-12-31", DESKTOP)
+    table = page.locator('.st-key-overview_league [data-testid="stDataFrame"]')
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)  # the first row's selection marker
+    page.wait_for_url("**/ho-so-don-vi?unit=*", timeout=30_000)
+    wait_idle(page, "Hồ sơ ")
+    assert "as_of=2025-12-31" in page.url
+    page.close()
+
+
+def test_the_compare_pages_choices_come_back_from_a_link(server, browser):
+    from urllib.parse import urlencode
+
+    # bound widgets carry what the reader sees (labels), so a link is readable
+    path = "so-sanh?" + urlencode([("as_of", "2025-12-31"), ("league_kind", "Phường"),
+                                   ("side_units", "xã Nha Bích"), ("side_units", "xã Phước An")])
+    page = opened(browser, server, path, DESKTOP)
+    body = page.inner_text('[data-testid="stMain"]')
+    assert count_in(body, r"\n([\d.]+) đơn vị · thay đổi thứ hạng") == 23  # the wards only
+    assert "xã Nha Bích" in body and "xã Phước An" in body
+    page.reload()
+    wait_idle(page)
+    assert count_in(page.inner_text('[data-testid="stMain"]'), r"\n([\d.]+) đơn vị · thay đổi thứ hạng") == 23
+    page.close()
+
+
+def test_a_typed_date_applies_on_enter(server, browser):
+    page = opened(browser, server, "?as_of=2025-12-31", DESKTOP)
+    page.locator('[data-testid="stDateInputField"] [role="spinbutton"]').first.click()
+    page.keyboard.type("31102025")
+    page.keyboard.press("Enter")
+    wait_idle(page, "31/10/2025")
+    assert "as_of=2025-10-31" in page.url
+    page.close()
+
+
+def test_meeting_keys_move_slides_and_a_reload_stays(server, browser):
+    page = opened(browser, server, "so-sanh?as_of=2025-12-31&slide=1", PROJECTOR)
+    page.keyboard.press("Escape")  # the deep link's stray modal (streamlit/streamlit#8860)
+    value = page.locator('[data-testid="stMetricValue"]').first
+    assert float(value.evaluate("e => getComputedStyle(e.querySelector('*') || e).fontSize")[:-2]) >= 24
+    chart = page.locator(".js-plotly-plot").first.bounding_box()
+    assert chart["height"] >= 450 and chart["y"] + chart["height"] <= 1080
+    assert "bấm" not in page.inner_text('[data-testid="stMain"]').lower()
+    shot(page, "trinh-chieu-phim")
+    for key, slide in [("ArrowRight", 2), ("PageDown", 3), ("PageUp", 2), ("ArrowRight", 3)]:
+        page.keyboard.press(key)
+        wait_idle(page, f"trang {slide}/")
+        assert f"slide={slide}" in page.url
+    cell = page.locator('[data-testid="stTable"] td').first
+    assert float(cell.evaluate("e => getComputedStyle(e).fontSize")[:-2]) >= 24
+    page.reload()
+    wait_idle(page, "trang 3/")
+    assert "cuối bảng" in page.locator("h1").first.inner_text()
+    page.close()
+
+
+@pytest.mark.parametrize("path", LEADER_PAGES)
+def test_every_leaders_page_is_one_column_on_a_phone(server, browser, path):
+    page = opened(browser, server, path, PHONE)
+    page.wait_for_timeout(1000)
+    widths = page.evaluate("""() => { const main = document.querySelector('[data-testid="stMain"]');
+        return [document.documentElement.scrollWidth, main.scrollWidth, main.clientWidth]; }""")
+    assert widths[0] <= PHONE["width"] and widths[1] <= widths[2], widths
+    metrics, charts = page.locator('[data-testid="stMetric"]'), page.locator('[data-testid="stPlotlyChart"]:visible')
+    if metrics.count() and charts.count():  # the figures first
+        assert metrics.first.bounding_box()["y"] < charts.first.bounding_box()["y"]
+    for index in range(charts.count()):
+        box = charts.nth(index).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
+    for table in page.locator('[data-testid="stDataFrame"]').all():  # scrolls inside itself
+        box = table.bounding_box()
+        assert box["x"] + box["width"] <= PHONE["width"] + 1
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": PHONE["width"], "height": min(height, 6000)})
+    page.wait_for_timeout(800)
+    shot(page, "dien-thoai-" + (path.split("?")[0] or "tong-quan"))
+    page.close()
+
+
+def test_printing_gives_a4_pages_without_the_sidebar(server, browser):
+    from pypdf import PdfReader
+
+    page = opened(browser, server, "?as_of=2025-12-31", DESKTOP)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    page.emulate_media(media="print")
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
+    assert all(round(float(p.mediabox.width)) == 595 and round(float(p.mediabox.height)) == 842 for p in pdf.pages)
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert "Tổng quan tỉnh Đồng Nai" in text and "Số liệu tính đến ngày" not in text  # the sidebar's label
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "in-tong-quan.pdf").write_bytes(page.pdf(format="A4", print_background=True))
+    page.close()
