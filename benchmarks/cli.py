@@ -17,6 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="quy mô dữ liệu cho --views (cơ sở dữ liệu tạo một lần trong data/bench/, "
                              "hoặc tệp --db đặt trước bench)")
     parser.add_argument("--skip-pages", action="store_true", help="--views: bỏ qua phép đo các trang (AppTest)")
+    parser.add_argument("--browser", action="store_true",
+                        help="đo các trang trong chromium: thẻ mới (lạnh, ấm) và chuyển trang, so với một ứng dụng "
+                             "Streamlit tối giản chạy cùng lúc (sàn); dùng --scale và --db như --views")
     parser.add_argument("--page-timeout", type=float, default=120, help="--views: giới hạn giây cho một lần chạy trang")
     return parser
 
@@ -27,9 +30,9 @@ def main(argv: list[str] | None = None, db_path: str | None = None) -> int:
     its own database in a temporary folder, so it never writes to `db_path`."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.ingest and not args.views:
+    if not args.ingest and not args.views and not args.browser:
         parser.print_usage(sys.stderr)
-        print("Sai cú pháp: chọn phép đo, ví dụ --ingest hoặc --views", file=sys.stderr)
+        print("Sai cú pháp: chọn phép đo, ví dụ --ingest, --views hoặc --browser", file=sys.stderr)
         return 2
     if args.runs < 1 or args.pandas_runs < 1:
         print("Sai cú pháp: --runs và --pandas-runs phải từ 1 trở lên", file=sys.stderr)
@@ -43,6 +46,11 @@ def main(argv: list[str] | None = None, db_path: str | None = None) -> int:
 
         run_views_bench(args.scale, args.runs, skip_pages=args.skip_pages, skip_pandas=args.skip_pandas,
                         page_timeout=args.page_timeout, db_path=Path(db_path) if db_path else None)
+    if args.browser:
+        from benchmarks.browser import run_browser_bench
+        from benchmarks.views import bench_database
+
+        run_browser_bench(bench_database(args.scale, path=Path(db_path) if db_path else None), args.scale)
     return 0
 
 

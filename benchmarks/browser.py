@@ -1,0 +1,158 @@
+"""`python -m nq57 bench --browser`: what a leader waits for in Debian's chromium (Playwright),
+not what AppTest times. For every page: a new tab until ready (cold: the first visit after the
+server starts; warm: a second tab), and the in-app switch from the menu, beside the same
+measurement of a bare Streamlit app with one Plotly chart and one table (the floor, started in
+the same run). Ready = the script idle, the page's title drawn and every chart holding its SVG."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from benchmarks.common import table as _table, verdict as _verdict
+from benchmarks.pages import app_pages
+from nq57 import db
+
+GOAL_WARM_OVER_FLOOR = 2.0
+GOAL_COLD_OVER_FLOOR = 3.0
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+READY_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (!document.querySelector('[data-testid="stMain"] h1')) return false;
+  return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('svg.main-svg'));
+}"""
+FLOOR_APP = '''import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+def page():
+    st.title("Trang mẫu")
+    frame = pd.DataFrame({"don_vi": [f"Đơn vị {i}" for i in range(95)], "diem": [i % 100 for i in range(95)]})
+    st.plotly_chart(go.Figure(go.Bar(x=frame["don_vi"], y=frame["diem"])), theme=None)
+    st.dataframe(frame, hide_index=True)
+
+st.navigation([st.Page(page, title="Một", url_path="mot", default=True),
+               st.Page(page, title="Hai", url_path="hai")]).run()
+'''
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve(script: Path, cwd: Path, env: dict, log: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"], cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
+                return process, base
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("máy chủ Streamlit không khởi động được:\n" + log.read_text(errors="replace")[-1500:])
+
+
+def _new_tab(browser, url: str) -> float:
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    started = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function(READY_JS, timeout=180_000, polling=50)
+    elapsed = time.perf_counter() - started
+    page.close()
+    return elapsed
+
+
+def _switch(page, url_path: str, title_before: str) -> float:
+    """Click the menu link to `url_path` and wait until the new page is ready."""
+    started = time.perf_counter()
+    page.locator(f'[data-testid="stSidebarNav"] a[href$="/{url_path}"]').first.click()
+    page.wait_for_function("t => { const h = document.querySelector('[data-testid=\"stMain\"] h1');"
+                           " return h && h.innerText !== t; }", arg=title_before, timeout=180_000, polling=50)
+    page.wait_for_function(READY_JS, timeout=180_000, polling=50)
+    return time.perf_counter() - started
+
+
+def _measure(browser, base: str, paths: list[str], out) -> dict[str, tuple[float, float, float]]:
+    """cold new tab, warm new tab and warm in-app switch for each url path (in order)."""
+    results = {}
+    for path in paths:
+        cold = _new_tab(browser, f"{base}/{path}")
+        warm = _new_tab(browser, f"{base}/{path}")
+        results[path] = [cold, warm, float("nan")]
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{base}/{paths[-1]}")
+    page.wait_for_function(READY_JS, timeout=180_000, polling=50)
+    for path in paths:  # each switch comes from the page before it
+        title = page.locator('[data-testid="stMain"] h1').first.inner_text()
+        results[path][2] = _switch(page, path, title)
+        print(f"  {path}: thẻ mới {results[path][0]:.2f} s (lạnh) / {results[path][1]:.2f} s (ấm), "
+              f"chuyển trang {results[path][2]:.2f} s", file=out, flush=True)
+    page.close()
+    return {path: tuple(times) for path, times in results.items()}
+
+
+def _url_paths() -> list[str]:
+    """The menu's url paths of the pages every visitor may open (dashboard.py's navigation)."""
+    import re
+
+    router = (db.PROJECT_ROOT / "dashboard.py").read_text(encoding="utf-8")
+    listed = re.findall(r'st\.Page\("[^"]+"[^)]*url_path="([^"]+)"', router)
+    assert len(listed) >= len(app_pages()) - 4, "dashboard.py's pages changed shape"
+    return listed
+
+
+def run_browser_bench(path: Path, scale: str, out=sys.stdout) -> list[tuple[str, str, str, str]]:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise RuntimeError("cần chromium của Debian (apt-get install chromium)")
+    work = Path(tempfile.mkdtemp(prefix="nq57-bench-browser-"))
+    served = work / "nq57.duckdb"
+    shutil.copy(path, served)  # the server may store snapshots for today; the cached file stays as built
+    floor_script = work / "floor_app.py"
+    floor_script.write_text(FLOOR_APP, encoding="utf-8")
+    env = {**os.environ, "NQ57_DB": str(served)}
+    processes = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
+            process, base = _serve(floor_script, work, env, work / "floor.log")
+            processes.append(process)
+            print("Sàn (ứng dụng Streamlit một biểu đồ, một bảng):", file=out, flush=True)
+            floor = _measure(browser, base, ["mot", "hai"], out)["hai"]
+            process, base = _serve(db.PROJECT_ROOT / "app.py", db.PROJECT_ROOT, env, work / "app.log")
+            processes.append(process)
+            print(f"Bảng điều hành (quy mô {scale}):", file=out, flush=True)
+            pages = _measure(browser, base, _url_paths(), out)
+            browser.close()
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+    rows = []
+    for url_path, (cold, warm, switch) in pages.items():
+        ratios = (cold / floor[0], warm / floor[1], switch / floor[2])
+        ok = ratios[0] <= GOAL_COLD_OVER_FLOOR and max(ratios[1:]) <= GOAL_WARM_OVER_FLOOR
+        rows.append((f"{url_path} ({scale})",
+                     f"{cold:.2f} / {warm:.2f} / {switch:.2f} s = {ratios[0]:.1f}× / {ratios[1]:.1f}× / {ratios[2]:.1f}×",
+                     f"≤ {GOAL_COLD_OVER_FLOOR:g}× lạnh, ≤ {GOAL_WARM_OVER_FLOOR:g}× ấm", _verdict(ok)))
+    floor_text = f"{floor[0]:.2f} / {floor[1]:.2f} / {floor[2]:.2f} s"
+    _table(f"Trình duyệt: thẻ mới lạnh / thẻ mới ấm / chuyển trang, so với sàn {floor_text}", rows, out)
+    return rows
