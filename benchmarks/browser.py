@@ -77,18 +77,20 @@ def _new_tab(browser, url: str) -> float:
     return elapsed
 
 
-def _switch(page, url_path: str, title_before: str) -> float:
-    """Click the menu link to `url_path` and wait until the new page is ready."""
+def _switch(page, menu_title: str, title_before: str) -> float:
+    """Click the menu link `menu_title` and wait until the new page is ready."""
     started = time.perf_counter()
-    page.locator(f'[data-testid="stSidebarNav"] a[href$="/{url_path}"]').first.click()
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=menu_title).first.click()
     page.wait_for_function("t => { const h = document.querySelector('[data-testid=\"stMain\"] h1');"
                            " return h && h.innerText !== t; }", arg=title_before, timeout=180_000, polling=50)
     page.wait_for_function(READY_JS, timeout=180_000, polling=50)
     return time.perf_counter() - started
 
 
-def _measure(browser, base: str, paths: list[str], out) -> dict[str, tuple[float, float, float]]:
-    """cold new tab, warm new tab and warm in-app switch for each url path (in order)."""
+def _measure(browser, base: str, menu: dict[str, str], out) -> dict[str, tuple[float, float, float]]:
+    """cold new tab, warm new tab and warm in-app switch for each url path (in order) of
+    `menu` (url path → its title in the menu)."""
+    paths = list(menu)
     results = {}
     for path in paths:
         cold = _new_tab(browser, f"{base}/{path}")
@@ -99,21 +101,21 @@ def _measure(browser, base: str, paths: list[str], out) -> dict[str, tuple[float
     page.wait_for_function(READY_JS, timeout=180_000, polling=50)
     for path in paths:  # each switch comes from the page before it
         title = page.locator('[data-testid="stMain"] h1').first.inner_text()
-        results[path][2] = _switch(page, path, title)
+        results[path][2] = _switch(page, menu[path], title)
         print(f"  {path}: thẻ mới {results[path][0]:.2f} s (lạnh) / {results[path][1]:.2f} s (ấm), "
               f"chuyển trang {results[path][2]:.2f} s", file=out, flush=True)
     page.close()
     return {path: tuple(times) for path, times in results.items()}
 
 
-def _url_paths() -> list[str]:
-    """The menu's url paths of the pages every visitor may open (dashboard.py's navigation)."""
+def _menu() -> dict[str, str]:
+    """url path → menu title of the pages every visitor may open (dashboard.py's navigation)."""
     import re
 
     router = (db.PROJECT_ROOT / "dashboard.py").read_text(encoding="utf-8")
-    listed = re.findall(r'st\.Page\("[^"]+"[^)]*url_path="([^"]+)"', router)
+    listed = re.findall(r'st\.Page\("[^"]+", title="([^"]+)"[^)]*url_path="([^"]+)"', router)
     assert len(listed) >= len(app_pages()) - 4, "dashboard.py's pages changed shape"
-    return listed
+    return {path: title for title, path in listed}
 
 
 def run_browser_bench(path: Path, scale: str, out=sys.stdout) -> list[tuple[str, str, str, str]]:
@@ -135,11 +137,11 @@ def run_browser_bench(path: Path, scale: str, out=sys.stdout) -> list[tuple[str,
             process, base = _serve(floor_script, work, env, work / "floor.log")
             processes.append(process)
             print("Sàn (ứng dụng Streamlit một biểu đồ, một bảng):", file=out, flush=True)
-            floor = _measure(browser, base, ["mot", "hai"], out)["hai"]
+            floor = _measure(browser, base, {"mot": "Một", "hai": "Hai"}, out)["hai"]
             process, base = _serve(db.PROJECT_ROOT / "app.py", db.PROJECT_ROOT, env, work / "app.log")
             processes.append(process)
             print(f"Bảng điều hành (quy mô {scale}):", file=out, flush=True)
-            pages = _measure(browser, base, _url_paths(), out)
+            pages = _measure(browser, base, _menu(), out)
             browser.close()
     finally:
         for process in processes:

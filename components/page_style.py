@@ -30,6 +30,12 @@ PHONE_CSS = """
   .st-key-unit_tiles { display: none !important; }
   [data-testid="stDataFrame"], [data-testid="stTable"], .st-key-heatmap { max-width: 100%; overflow-x: auto; }
   [data-testid="stMain"] { overflow-x: hidden; }
+  /* charts whose labels need room (the heatmap, the task timeline) keep 720 px and scroll sideways
+     inside their own box rather than shrink to nothing */
+  [data-testid="stVerticalBlock"]:has(> [data-testid="stElementContainer"] .heatmaplayer),
+  [class*="st-key-wide_chart"] { overflow-x: auto; }
+  [data-testid="stElementContainer"]:has(.heatmaplayer),
+  [class*="st-key-wide_chart"] [data-testid="stElementContainer"] { min-width: 720px; }
 }
 """
 

@@ -65,8 +65,9 @@ def tasks_section(tasks: pd.DataFrame, unit_name: str, as_of: date) -> None:
             "percent": "Đã đạt", "expected": "Lộ trình", "evidence_label": "Minh chứng", "overdue": "Quá hạn",
         })
         if shown["due_date"].notna().any():
-            st.plotly_chart(charts.task_timeline(shown, as_of), width="stretch", theme=None,
-                            alt="Nhiệm vụ có thời hạn theo ngày hạn và tình trạng")
+            with st.container(key="wide_chart_timeline"):  # scrolls sideways on a phone (page_style)
+                st.plotly_chart(charts.task_timeline(shown, as_of), width="stretch", theme=None,
+                                alt="Nhiệm vụ có thời hạn theo ngày hạn và tình trạng")
 
 
 def kpis_section(kpis: pd.DataFrame, unit_id: str, unit_name: str, as_of: date) -> None:
