@@ -33,14 +33,16 @@ FLOOR_APP = '''import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-def page():
-    st.title("Trang mẫu")
+
+def draw(title):
+    st.title(title)  # another title per page, as in the dashboard, so a switch is seen
     frame = pd.DataFrame({"don_vi": [f"Đơn vị {i}" for i in range(95)], "diem": [i % 100 for i in range(95)]})
     st.plotly_chart(go.Figure(go.Bar(x=frame["don_vi"], y=frame["diem"])), theme=None)
     st.dataframe(frame, hide_index=True)
 
-st.navigation([st.Page(page, title="Một", url_path="mot", default=True),
-               st.Page(page, title="Hai", url_path="hai")]).run()
+
+st.navigation([st.Page(lambda: draw("Trang một"), title="Một", url_path="mot", default=True),
+               st.Page(lambda: draw("Trang hai"), title="Hai", url_path="hai")]).run()
 '''
 
 
@@ -99,6 +101,8 @@ def _measure(browser, base: str, menu: dict[str, str], out) -> dict[str, tuple[f
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     page.goto(f"{base}/{paths[-1]}")
     page.wait_for_function(READY_JS, timeout=180_000, polling=50)
+    page.wait_for_timeout(1500)  # a deep link runs the script twice: switch only once it has settled
+    page.wait_for_function(READY_JS, timeout=180_000, polling=50)
     for path in paths:  # each switch comes from the page before it
         title = page.locator('[data-testid="stMain"] h1').first.inner_text()
         results[path][2] = _switch(page, menu[path], title)
@@ -137,7 +141,9 @@ def run_browser_bench(path: Path, scale: str, out=sys.stdout) -> list[tuple[str,
             process, base = _serve(floor_script, work, env, work / "floor.log")
             processes.append(process)
             print("Sàn (ứng dụng Streamlit một biểu đồ, một bảng):", file=out, flush=True)
-            floor = _measure(browser, base, {"mot": "Một", "hai": "Hai"}, out)["hai"]
+            times = list(_measure(browser, base, {"mot": "Một", "hai": "Hai"}, out).values())
+            # cold: the first visit after the server started; warm: the better of the two pages
+            floor = (times[0][0], min(t[1] for t in times), min(t[2] for t in times))
             process, base = _serve(db.PROJECT_ROOT / "app.py", db.PROJECT_ROOT, env, work / "app.log")
             processes.append(process)
             print(f"Bảng điều hành (quy mô {scale}):", file=out, flush=True)
