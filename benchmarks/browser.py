@@ -18,6 +18,7 @@ from pathlib import Path
 from benchmarks.common import table as _table, verdict as _verdict
 from benchmarks.pages import app_pages
 from nq57 import db
+from nq57.vnformat import vn_number
 
 GOAL_WARM_OVER_FLOOR = 2.0
 GOAL_COLD_OVER_FLOOR = 3.0
@@ -106,8 +107,8 @@ def _measure(browser, base: str, menu: dict[str, str], out) -> dict[str, tuple[f
     for path in paths:  # each switch comes from the page before it
         title = page.locator('[data-testid="stMain"] h1').first.inner_text()
         results[path][2] = _switch(page, menu[path], title)
-        print(f"  {path}: thẻ mới {results[path][0]:.2f} s (lạnh) / {results[path][1]:.2f} s (ấm), "
-              f"chuyển trang {results[path][2]:.2f} s", file=out, flush=True)
+        cold, warm, switch = (vn_number(t, 2) for t in results[path])
+        print(f"  {path}: thẻ mới {cold} s (lạnh) / {warm} s (ấm), chuyển trang {switch} s", file=out, flush=True)
     page.close()
     return {path: tuple(times) for path, times in results.items()}
 
@@ -159,8 +160,9 @@ def run_browser_bench(path: Path, scale: str, out=sys.stdout) -> list[tuple[str,
         ratios = (cold / floor[0], warm / floor[1], switch / floor[2])
         ok = ratios[0] <= GOAL_COLD_OVER_FLOOR and max(ratios[1:]) <= GOAL_WARM_OVER_FLOOR
         rows.append((f"{url_path} ({scale})",
-                     f"{cold:.2f} / {warm:.2f} / {switch:.2f} s = {ratios[0]:.1f}× / {ratios[1]:.1f}× / {ratios[2]:.1f}×",
+                     " / ".join(vn_number(t, 2) for t in (cold, warm, switch)) + " s = "
+                     + " / ".join(vn_number(r, 1) + "×" for r in ratios),
                      f"≤ {GOAL_COLD_OVER_FLOOR:g}× lạnh, ≤ {GOAL_WARM_OVER_FLOOR:g}× ấm", _verdict(ok)))
-    floor_text = f"{floor[0]:.2f} / {floor[1]:.2f} / {floor[2]:.2f} s"
+    floor_text = " / ".join(vn_number(t, 2) for t in floor) + " s"
     _table(f"Trình duyệt: thẻ mới lạnh / thẻ mới ấm / chuyển trang, so với sàn {floor_text}", rows, out)
     return rows
