@@ -67,7 +67,7 @@ if point := drill.first_point(ranking):
 st.subheader("Diễn biến và mục tiêu")
 history = data.view("kpi_history", as_of, kpi_id=kpi_id)
 top = reported.sort_values("actual_value", ascending=lower_is_better)
-default = [top.iloc[0]["unit_id"], top.iloc[-1]["unit_id"]]
+default = list(dict.fromkeys([top.iloc[0]["unit_id"], top.iloc[-1]["unit_id"]]))  # one unit when only one reported
 unit_names = dict(zip(rows["unit_id"], rows["unit_name"]))
 chosen = st.multiselect("So sánh các đơn vị", list(unit_names), default=default, format_func=unit_names.get,
                         max_selections=6, key="kpi_units", placeholder="Chọn đơn vị",
