@@ -41,7 +41,7 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         cols[1].metric("Chỉ tiêu đúng tiến độ", vn_percent(summary["kpi_on_track_rate"]))
         cols[2].metric(red, vn_number(summary["red_flag_count"]))
         cols[3].metric("Báo cáo đúng hạn", vn_percent(summary["timeliness_rate"]))
-        st.plotly_chart(charts.grade_distribution(summary), width="stretch", theme=None)
+        st.plotly_chart(charts.grade_distribution(summary, data.view("grade_bands")), width="stretch", theme=None)
 
     def table(rows):
         return lambda: league_table.show(rows, compact=True, height=420)

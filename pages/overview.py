@@ -36,7 +36,7 @@ reports.metric("Báo cáo đúng hạn", vn_percent(summary["timeliness_rate"]),
                help=f"{vn_number(summary['periods_on_time'])} / {vn_number(summary['periods_due'])} kỳ báo cáo đã đến hạn")
 
 left, right = st.columns(2)
-left.plotly_chart(charts.grade_distribution(summary), width="stretch", theme=None,
+left.plotly_chart(charts.grade_distribution(summary, data.view("grade_bands")), width="stretch", theme=None,
                   alt="Số đơn vị theo xếp loại A đến E")
 right.plotly_chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)), width="stretch", theme=None,
                    alt="Số cảnh báo đỏ theo từng quy tắc")
