@@ -56,7 +56,7 @@ def build_database(path: Path) -> list[tuple[str, str]]:
             bench_kpis(),
         )
         return con.execute(
-            "select unit_id, name from units where kind in ('ward', 'commune') order by sort_order"
+            "select unit_id, name from units where is_commune_level(kind) order by sort_order"
         ).fetchall()
 
 

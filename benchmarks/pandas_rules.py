@@ -19,7 +19,7 @@ def pandas_rules(path: Path, as_of: date) -> dict[str, int]:
     with db.connect(path, read_only=True) as con:
         quiet(con)
         read = lambda sql: con.execute(sql).df()
-        units = read("select unit_id, kind, report_cycle from units where kind in ('ward', 'commune')")
+        units = read("select unit_id, kind, report_cycle from units where is_commune_level(kind)")
         batches = read("select batch_id, unit_id, period, uploaded_at, rolled_back_at from report_batches")
         values = read("select batch_id, unit_id, kpi_id, period, value, numerator, denominator from kpi_values")
         updates = read("select batch_id, unit_id, task_id, period, status, percent_complete from task_updates")

@@ -149,7 +149,7 @@ def run_views_bench(scale: str, runs: int, skip_pages: bool = False, skip_pandas
     path = bench_database(scale, out, db_path)
     with db.connect(path, read_only=True) as con:
         units, kpi_rows = con.execute(
-            "select (select count(*) from units where kind in ('ward', 'commune')), (select count(*) from kpi_values)"
+            "select (select count(*) from units where is_commune_level(kind)), (select count(*) from kpi_values)"
         ).fetchall()[0]
     print(f"  {path.name}: {units:,} xã/phường, {kpi_rows:,} số liệu chỉ tiêu; tính đến {as_of:%d/%m/%Y}",
           file=out, flush=True)

@@ -9,7 +9,6 @@ import plotly.io as pio
 from nq57.palette import GRADE_COLOURS, RULE_COLOURS, STATUS_STYLE, style
 
 # Grade and status colours; the letter or the label is always printed too.
-GRADE_MEANING = {"A": "A (≥ 90 điểm)", "B": "B (80–89)", "C": "C (70–79)", "D": "D (50–69)", "E": "E (< 50)"}
 FONT_SIZE = 16
 # The white template as the default, applied when the figure is serialised: naming it in each
 # figure's layout copies the whole template again (10 ms a chart, 0,15 s on a unit's profile).
@@ -29,11 +28,13 @@ def vietnamese_layout(fig: go.Figure, title: str | None = None, height: int = 38
     return fig
 
 
-def grade_distribution(summary: pd.Series) -> go.Figure:
+def grade_distribution(summary: pd.Series, bands: pd.DataFrame) -> go.Figure:
+    """Units per grade; bands is the grade_bands view (each grade's score band, from the settings)."""
+    grade_labels = dict(zip(bands["grade"], bands["grade_label"]))
     grades = list(GRADE_COLOURS)
     counts = [int(summary[f"grade_{g.lower()}"]) for g in grades]
     fig = go.Figure(go.Bar(
-        x=[GRADE_MEANING[g] for g in grades],
+        x=[grade_labels[g] for g in grades],
         y=counts,
         marker_color=[GRADE_COLOURS[g] for g in grades],
         marker_line={"color": "#333333", "width": 1},

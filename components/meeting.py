@@ -76,7 +76,7 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         cols[1].metric("Chỉ tiêu đúng tiến độ", vn_percent(summary["kpi_on_track_rate"]))
         cols[2].metric(red, vn_number(summary["red_flag_count"]))
         cols[3].metric("Báo cáo đúng hạn", vn_percent(summary["timeliness_rate"]))
-        _chart(charts.grade_distribution(summary), 520)
+        _chart(charts.grade_distribution(summary, data.view("grade_bands")), 520)
 
     def table(rows):
         return lambda: league_table.big(rows)

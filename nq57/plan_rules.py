@@ -119,7 +119,8 @@ def _check_plan(con, table: _Table, result: PlanCheck, problems: ProblemList) ->
             ok = False
 
     issuer_id = (text.get("issuer_unit_id") or "").lower()
-    issuer = con.execute("select name, kind, report_cycle from units where unit_id = ?", [issuer_id]).fetchall()
+    issuer = con.execute("select name, is_commune_level(kind), report_cycle from units where unit_id = ?",
+                        [issuer_id]).fetchall()
     if not issuer_id:
         problems.add(sheet, table.cell("issuer_unit_id", row_no), None,
                      "thiếu Mã đơn vị ban hành (xem trang 'Danh mục', ví dụ: xa-tan-an)")
@@ -128,7 +129,7 @@ def _check_plan(con, table: _Table, result: PlanCheck, problems: ProblemList) ->
         problems.add(sheet, table.cell("issuer_unit_id", row_no), text["issuer_unit_id"],
                      f"mã đơn vị '{text['issuer_unit_id']}' không có trong danh mục (xem trang 'Danh mục')")
         ok = False
-    elif issuer[0][1] not in ("ward", "commune"):
+    elif not issuer[0][1]:
         problems.add(sheet, table.cell("issuer_unit_id", row_no), text["issuer_unit_id"],
                      "mẫu kế hoạch chỉ dùng cho kế hoạch của xã, phường")
         ok = False

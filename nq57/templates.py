@@ -50,7 +50,7 @@ def _report_units(con: duckdb.DuckDBPyConnection, unit: str) -> list[str]:
     if unit != "all":
         return [unit]
     return [row[0] for row in con.execute(
-        "select unit_id from units where kind in ('ward', 'commune') "
+        "select unit_id from units where is_commune_level(kind) "
         "or (kind = 'department' and unit_id in (select unit_id from task_units)) order by sort_order"
     ).fetchall()]
 
@@ -232,7 +232,7 @@ def build_plan_template(con: duckdb.DuckDBPyConnection) -> Workbook:
     )
 
     units = con.execute(
-        "select unit_id, name from units where kind in ('ward', 'commune') order by sort_order").fetchall()
+        "select unit_id, name from units where is_commune_level(kind) order by sort_order").fetchall()
     kpis = con.execute("select kpi_id, name, unit_of_measure from kpis order by kpi_id").fetchall()
     offices = con.execute(
         "select office_name, min(office_code), min(level) from office_aliases group by office_name "

@@ -119,6 +119,14 @@ def build_order(registry: dict[str, View]) -> list[str]:
     return order
 
 
+def upward_reads(registry: dict[str, View]) -> dict[str, list[str]]:
+    """Views that read a view of a higher layer (a mart reading a page helper): none allowed, so
+    a change in a page helper can never move a contract view."""
+    level = {name: LAYERS.index(view.layer) for name, view in registry.items()}
+    found = {name: [d for d in view.depends_on if level[d] > level[name]] for name, view in registry.items()}
+    return {name: above for name, above in found.items() if above}
+
+
 REGISTRY = discover()
 ORDER = build_order(REGISTRY)
 

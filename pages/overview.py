@@ -37,8 +37,8 @@ reports.metric("Báo cáo đúng hạn", vn_percent(summary["timeliness_rate"]),
 
 left, right = st.columns(2)
 # a click on a grade filters the league table below; on a rule, opens the red flags of that rule
-left.plotly_chart(charts.grade_distribution(summary), width="stretch", theme=None, key="grade_chart",
-                  on_select=lambda: drill.filter_by_grade("grade_chart"), selection_mode="points",
+left.plotly_chart(charts.grade_distribution(summary, data.view("grade_bands")), width="stretch", theme=None,
+                  key="grade_chart", on_select=lambda: drill.filter_by_grade("grade_chart"), selection_mode="points",
                   alt="Số đơn vị theo xếp loại A đến E")
 rule_click = right.plotly_chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)), width="stretch", theme=None,
                                 key="rule_chart", on_select="rerun", selection_mode="points",

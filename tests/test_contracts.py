@@ -36,6 +36,18 @@ def test_declared_columns_are_the_view_columns(empty_schema, name):
     assert list(views.REGISTRY[name].columns) == actual
 
 
+def test_a_view_reads_only_its_own_layer_or_those_below():
+    assert views.upward_reads(views.REGISTRY) == {}
+
+
+def test_a_mart_reading_a_page_helper_is_caught(tmp_path):
+    for layer in views.LAYERS:
+        (tmp_path / layer).mkdir()
+    (tmp_path / "marts" / "scores.sql").write_text("select * from chart_helper", encoding="utf-8")
+    (tmp_path / "pages" / "chart_helper.sql").write_text("select 1 as x", encoding="utf-8")
+    assert views.upward_reads(views.discover(tmp_path)) == {"scores": ["chart_helper"]}
+
+
 def test_the_build_order_follows_the_references():
     assert views.build_order(views.REGISTRY) == db.VIEW_ORDER
     assert db.VIEW_ORDER.index("stg_units") < db.VIEW_ORDER.index("task_progress") < db.VIEW_ORDER.index("red_flags")

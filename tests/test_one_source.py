@@ -8,6 +8,8 @@ differ from the totals by the rows whose is_commune_level is false, and only by 
 """
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from nq57 import db
@@ -135,3 +137,26 @@ def test_the_palette_reads_the_labels_seed():
         if x.domain in ("task_status", "kpi_status"):
             assert palette.STATUS_STYLE[x.label] == (x.colour, x.symbol, x.marker)
             assert palette.style(x.domain, x.code) == (x.colour, x.symbol, x.marker)
+
+
+def test_the_grade_bands_follow_the_grade_settings(demo_db_path, tmp_path):
+    """Moving grade A's floor regrades the units and rewords every caption that names a band."""
+    import shutil
+
+    from nq57.pack.data import load_pack_data
+    from nq57.pack.pdf import _grade_note
+
+    copy = tmp_path / "grades.duckdb"
+    shutil.copy(demo_db_path, copy)
+    with db.connect(copy) as con:
+        bands = db.query_view(con, "grade_bands", order_by="grade_order")
+        assert list(bands["grade_label"]) == ["A (≥ 90 điểm)", "B (80–89)", "C (70–79)", "D (50–69)", "E (< 50)"]
+        con.execute("update settings set value = '85' where key = 'grade_a_min_score'")
+        con.execute("update settings set value = '40' where key = 'grade_d_min_score'")
+        bands = db.query_view(con, "grade_bands", order_by="grade_order")
+        assert list(bands["band_label"]) == ["≥ 85", "80–84", "70–79", "40–69", "< 40"]
+        scores = db.query_view(con, "unit_scorecard", as_of="2026-06-30")
+        assert set(scores.loc[scores["score"] >= 85, "grade"]) <= {"A"}
+        assert set(scores.loc[(scores["score"] >= 40) & (scores["score"] < 50), "grade"]) <= {"D"}
+        pack = load_pack_data(con, date(2026, 6, 30))
+    assert _grade_note(pack.grade_bands) == "Xếp loại A ≥ 85, B 80–84, C 70–79, D 40–69, E < 40."

@@ -52,7 +52,7 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
     advance_batch_sequence(con)
     counts = {}
     for label, sql in [
-        ("units", "select count(*) from units where kind in ('ward', 'commune')"),
+        ("units", "select count(*) from units where is_commune_level(kind)"),
         ("kpis", "select count(*) from kpis"),
         ("tasks", "select count(*) from task_units"),
         ("batches", "select count(*) from report_batches where is_demo"),

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from nq57.pack.data import grade_bands
 from nq57.palette import GRADE_COLOURS, RULE_COLOURS
 from nq57.vnformat import vn_number
 
@@ -45,7 +44,7 @@ def _vn_axis(value, _position=None) -> str:
     return vn_number(value, 0)
 
 
-def grade_chart(scorecard: pd.DataFrame) -> bytes:
+def grade_chart(scorecard: pd.DataFrame, grade_bands: pd.DataFrame) -> bytes:
     plt = _pyplot()
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -62,7 +61,7 @@ def grade_chart(scorecard: pd.DataFrame) -> bytes:
                 ax.text(x, count / 2, grade, ha="center", va="center", fontsize=16, fontweight="bold", color="#111111")
         ax.set_ylim(0, top * 1.2)
         ax.set_ylabel("Số xã, phường")
-        bands = grade_bands()
+        bands = dict(zip(grade_bands["grade"], grade_bands["band_label"]))
         ax.set_xticks(range(len(grades)), [f"{g} ({bands[g]})" for g in grades])
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(_vn_axis))

@@ -14,7 +14,6 @@ import duckdb
 import pandas as pd
 
 from nq57 import dates, db, labels
-from nq57.palette import GRADE_COLOURS
 from nq57.textparse import fold_diacritics
 
 Progress = Callable[[float, str], None]
@@ -27,23 +26,6 @@ DEMO_DETAIL = "Gói họp có chứa số liệu báo cáo minh họa, không ph
 RED_FLAG = labels.of("kpi_status")["canh_bao_do"].label
 DEMO_NOTICE = f"{DEMO_LABEL}: {DEMO_DETAIL[0].lower()}{DEMO_DETAIL[1:]}"
 
-# The lowest score of each grade, as unit_scorecard grades them (the last grade has no floor);
-# the chart's axis and the PDF's note are written from it.
-GRADE_FLOORS = dict(zip(GRADE_COLOURS, (90, 80, 70, 50, None)))
-
-
-def grade_bands() -> dict[str, str]:
-    """'A' → '≥ 90', 'B' → '80–89' …, the last grade '< 50'."""
-    bands, ceiling = {}, None
-    for grade, floor in GRADE_FLOORS.items():
-        if floor is None:
-            bands[grade] = f"< {ceiling}"
-        else:
-            bands[grade] = f"≥ {floor}" if ceiling is None else f"{floor}–{ceiling - 1}"
-            ceiling = floor
-    return bands
-
-
 @dataclass
 class PackData:
     as_of: date
@@ -54,6 +36,8 @@ class PackData:
     flags: pd.DataFrame       # every row of red_flags
     kpis: pd.DataFrame        # kpi_progress, current horizon, communes/wards
     rule_labels: dict[int, str]  # flags_by_rule: every rule and its label, even with no flag
+    # grade_bands: each grade's score band, worded from the settings unit_scorecard grades by
+    grade_bands: pd.DataFrame
     kind_labels: dict[str, str] | None = None  # unit_kind code -> label, from the labels table
 
 
@@ -90,4 +74,5 @@ def load_pack_data(con: duckdb.DuckDBPyConnection, as_of: date) -> PackData:
     return PackData(as_of=as_of, generated_at=datetime.now(), has_demo=has_demo,
                     scorecard=scorecard, league=league, flags=flags.reset_index(drop=True),
                     kpis=kpis.reset_index(drop=True), rule_labels=rule_labels,
-                    kind_labels={code: x.label for code, x in labels.of("unit_kind", labels.load(con)).items()})
+                    kind_labels={code: x.label for code, x in labels.of("unit_kind", labels.load(con)).items()},
+                    grade_bands=db.query_view(con, "grade_bands", order_by="grade_order"))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from nq57.exports import neutralise_text
 from nq57.pack.charts import font_paths, grade_chart, rule_chart, top_bottom_chart
-from nq57.pack.data import DEMO_DETAIL, DEMO_LABEL, GRADE_FLOORS, PROVINCE, TITLE, PackData, Progress, no_progress
+from nq57.pack.data import DEMO_DETAIL, DEMO_LABEL, PROVINCE, TITLE, PackData, Progress, no_progress
 from nq57.pack.workbook import FLAGS_SHEET
 from nq57.palette import GRADE_COLOURS, RULE_COLOURS
 from nq57.vnformat import vn_date, vn_number, vn_percent
@@ -63,7 +63,7 @@ def write_pdf(data: PackData, path: Path, progress: Progress | None = None) -> N
     from fpdf.fonts import FontFace
 
     report = progress or no_progress
-    charts = {"grade": grade_chart(data.scorecard), "rules": rule_chart(data.flags),
+    charts = {"grade": grade_chart(data.scorecard, data.grade_bands), "rules": rule_chart(data.flags),
               "league": top_bottom_chart(data.scorecard)}
     report(0.35, "Đang tạo tệp PDF…")
 
@@ -165,16 +165,13 @@ def _league_pages(pdf, data: PackData, FontFace) -> None:
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 8)
     pdf.multi_cell(0, 4, "Điểm = 100 × bình quân có trọng số của tỷ lệ hoàn thành nhiệm vụ, tỷ lệ chỉ tiêu đúng "
-                         "tiến độ, tỷ lệ báo cáo đúng hạn và tỷ lệ không có cảnh báo đỏ. " + _grade_note(),
+                         "tiến độ, tỷ lệ báo cáo đúng hạn và tỷ lệ không có cảnh báo đỏ. " + _grade_note(data.grade_bands),
                    new_x="LMARGIN", new_y="NEXT")
 
 
-def _grade_note() -> str:
-    """'Xếp loại A ≥ 90, B ≥ 80, …, E dưới 50.' from the grade floors."""
-    floors = [(grade, floor) for grade, floor in GRADE_FLOORS.items() if floor is not None]
-    last = next(grade for grade, floor in GRADE_FLOORS.items() if floor is None)
-    return ("Xếp loại " + ", ".join(f"{grade} ≥ {floor}" for grade, floor in floors)
-            + f", {last} dưới {floors[-1][1]}.")
+def _grade_note(grade_bands) -> str:
+    """'Xếp loại A ≥ 90, B 80–89, …, E < 50.' from the grade_bands view."""
+    return "Xếp loại " + ", ".join(f"{g} {band}" for g, band in zip(grade_bands["grade"], grade_bands["band_label"])) + "."
 
 
 def _place_image(pdf, png: bytes, max_width: float) -> None:
