@@ -294,7 +294,7 @@ def distribution(rows: pd.DataFrame, value_column: str, title: str, target: floa
 def progress_heatmap(cells: pd.DataFrame, unit_order: list[str], kpi_order: list[str], kpi_names: dict) -> go.Figure:
     """Units × KPIs, each cell in the colour of the status it prints (its symbol in the cell, the
     words in the legend and the hover), so a red cell is red and the grid reads without colour
-    too. Each cell carries its unit and KPI (customdata[0], [1]) so a click opens its reasons."""
+    too. A click on a cell selects its point (customdata: unit_id, kpi_id) so the page opens its reasons."""
     codes = [code for (domain, code) in STYLE_BY_CODE if domain == "kpi_status" and code in set(cells["status"])]
     position = {code: index for index, code in enumerate(codes)}
     words = dict(zip(cells["status"], cells["status_label"]))
@@ -313,10 +313,6 @@ def progress_heatmap(cells: pd.DataFrame, unit_order: list[str], kpi_order: list
     def grid(column: str) -> pd.DataFrame:
         return cells.pivot(index="unit_name", columns="kpi_id", values=column).reindex(index=unit_order, columns=kpi_order)
 
-    unit_ids = grid("unit_id")
-    kpi_ids = pd.DataFrame([kpi_order] * len(unit_order), index=unit_order, columns=kpi_order)
-    customdata = pd.concat([unit_ids.stack(future_stack=True), kpi_ids.stack(), grid("hover").stack(future_stack=True)],
-                           axis=1).fillna("").values.reshape(len(unit_order), len(kpi_order), 3)
     # a step colour scale: one flat band per status, the colours of the labels table
     steps = max(len(codes), 1)
     scale = [pair for i, code in enumerate(codes) for pair in ([i / steps, style("kpi_status", code)[0]],
@@ -325,20 +321,32 @@ def progress_heatmap(cells: pd.DataFrame, unit_order: list[str], kpi_order: list
     for kpi_id in kpi_order:  # cut between words; Plotly merges columns whose headers are equal
         header = wrap_words(kpi_names.get(kpi_id, kpi_id), 30, 1)
         headers.append(header if header not in headers else f"{header} ({len(headers) + 1})")
+    header_of = dict(zip(kpi_order, headers))
     fig = go.Figure(go.Heatmap(
         z=grid("z").values, x=headers, y=unit_order,
         text=grid("symbol").fillna("").values, texttemplate="%{text}", textfont={"size": 12, "color": "#111111"},
-        customdata=customdata, hovertemplate="%{customdata[2]}<extra></extra>",
+        hoverinfo="skip",
         colorscale=scale or [[0, "#999999"], [1, "#999999"]], zmin=-0.5, zmax=steps - 0.5,
-        colorbar={"title": "Tình trạng", "tickvals": list(range(len(codes))),
-                  "ticktext": [status_text(words[c], "kpi_status", c) for c in codes], "len": min(1, 0.1 + 0.12 * steps),
-                  "y": 1, "yanchor": "top"},
-        xgap=1, ygap=1,
+        showscale=False, xgap=1, ygap=1,
     ))
-    fig.update_xaxes(side="top", tickangle=-35, automargin=True)
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig = vietnamese_layout(fig, None, height=180 + 22 * len(unit_order))
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 180, "b": 10}, hoverlabel={"align": "left"})
+    # the key as a legend under the grid (it wraps on a phone; a colour bar took a third of its width)
+    for code in codes:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=status_text(words[code], "kpi_status", code),
+                                 marker={"symbol": "square", "size": 14, "color": style("kpi_status", code)[0]}))
+    # Streamlit selects scatter points on a click, not heatmap cells: an invisible point on each
+    # cell carries its unit and KPI, and the hover text
+    fig.add_trace(go.Scatter(
+        x=cells["kpi_id"].map(header_of), y=cells["unit_name"], mode="markers", showlegend=False,
+        marker={"symbol": "square", "size": 16, "opacity": 0}, customdata=cells[["unit_id", "kpi_id"]].values,
+        hovertext=cells["hover"], hovertemplate="%{hovertext}<extra></extra>",
+    ))
+    # the cells fill the plot: the invisible points must not pad the axes
+    # upright headers: slanted ones reached past the right edge and squeezed the grid on a phone
+    fig.update_xaxes(side="top", tickangle=-90, automargin=True, range=[-0.5, len(kpi_order) - 0.5])
+    fig.update_yaxes(automargin=True, range=[len(unit_order) - 0.5, -0.5])
+    fig = legend_below(vietnamese_layout(fig, None, height=240 + 22 * len(unit_order)), bottom=70)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 180, "b": 70}, hoverlabel={"align": "left"}, hoverdistance=60,
+                      legend={"itemclick": False, "itemdoubleclick": False})
     return fig
 
 

@@ -120,7 +120,7 @@
     [/^Selected Date: (.*)$/s, (all, day) => "Ngày đã chọn: " + vnDate(day)],
     [/^Selected Range: (.*)$/s, (all, range) => "Khoảng đã chọn: " + vnDate(range).replace(" to ", " đến ")],
     [/^(day|month|year|hour|minute), (.*)$/s, (all, field, label) => `${FIELDS[field]}, ${label}`],
-    [/^Limit (\d+(?:\.\d+)?)\s?([KMG]?B) per file(.*)$/s, "Tối đa $1 $2 mỗi tệp$3"],
+    [/^(?:Limit )?(\d+(?:\.\d+)?)\s?([KMG]?B) per file(.*)$/s, "Tối đa $1 $2 mỗi tệp$3"],
     [/^(\d+)\.(\d)\s?([KMG]?B)$/, "$1,$2 $3"],
     [/^You have requested page \/?(.*?), but no corresponding file was found in the app's pages\/ directory\. Running the app's main page\.$/s,
       "Không có trang «$1»; đang mở trang chính."],
