@@ -370,4 +370,5 @@ def side_by_side(rows: pd.DataFrame, kpi_names: dict) -> go.Figure:
         ), row=index // columns + 1, col=index % columns + 1)
     fig.update_xaxes(range=[0, 105])
     fig.update_annotations(font_size=12)
-    return vietnamese_layout(fig, None, height=max(260, 210 * ((len(kpis) + columns - 1) // columns)))
+    fig = vietnamese_layout(fig, None, height=max(280, 60 + 210 * ((len(kpis) + columns - 1) // columns)))
+    return fig.update_layout(margin={"t": 60})  # room for the first row's two-line titles

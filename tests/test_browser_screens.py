@@ -71,6 +71,7 @@ def ready(page) -> None:
     # drawn, and drawn at the width of their place (a chart is first drawn, then resized to fit)
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => {
         const plot = c.querySelector('.js-plotly-plot');
+        if (!c.getBoundingClientRect().width) return true;  // in a tab not open
         return c.querySelector('svg.main-svg') && plot && plot._fullLayout &&
                Math.abs(plot._fullLayout.width - plot.getBoundingClientRect().width) < 3; })""", timeout=60_000)
     page.wait_for_timeout(700)  # the translating script and Plotly's last layout pass
