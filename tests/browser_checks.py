@@ -50,14 +50,16 @@ _TEXTS_JS = """() => {
 }"""
 
 
+def english_words_in(text: str) -> list[str]:
+    """The words of the kept list in a text (a page's, a command's output, a file's)."""
+    return [m.group(0) for m in list(_ENGLISH.finditer(text)) + list(_MAY.finditer(text))]
+
+
 def english_words(page) -> list[str]:
     """Every English word of the kept list on the page: visible text, hidden text read aloud by
     screen readers, tooltips and accessibility labels."""
-    found = []
-    for where, text in page.evaluate(_TEXTS_JS):
-        for match in list(_ENGLISH.finditer(text)) + list(_MAY.finditer(text)):
-            found.append(f"{match.group(0)!r} in {where}: {text[:120]!r}")
-    return found
+    return [f"{word!r} in {where}: {text[:120]!r}"
+            for where, text in page.evaluate(_TEXTS_JS) for word in english_words_in(text)]
 
 
 _OVERFLOW_JS = """() => {
