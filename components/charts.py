@@ -280,7 +280,11 @@ def ranking_bar(rows: pd.DataFrame, value_column: str, title: str, target: float
 
 
 def distribution(rows: pd.DataFrame, value_column: str, title: str, target: float | None = None) -> go.Figure:
-    fig = go.Figure(go.Histogram(x=rows[value_column], nbinsx=20, marker_color="#0072B2",
+    values = rows[value_column].dropna()
+    # counts of people or documents are whole numbers: bins of 0,2 would count units between them
+    whole = bool(len(values)) and bool((values == values.round()).all())
+    bins = {"xbins": {"size": max(1, -(-(values.max() - values.min()) // 20))}} if whole else {"nbinsx": 20}
+    fig = go.Figure(go.Histogram(x=rows[value_column], **bins, marker_color="#0072B2",
                                  marker_line={"color": "#FFFFFF", "width": 1},
                                  hovertemplate="%{x}: %{y} đơn vị<extra></extra>"))
     if target is not None:
