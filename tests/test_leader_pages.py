@@ -85,6 +85,14 @@ def test_kpi_page_province_roll_up_equals_the_view(app, demo_db_path):
     assert metrics(app)["Đã báo cáo"] == vn_number(rows["actual_value"].notna().sum())
 
 
+def test_an_as_of_before_any_report_is_due_says_so_instead_of_ranking(app):
+    go(app, "pages/overview.py", as_of=date(2025, 6, 30))
+    assert any("chưa có kỳ báo cáo nào đến hạn" in i.value for i in app.info)
+    assert not app.get("plotly_chart")  # no grades, trend or tiles of units that could not yet report
+    go(app, "pages/overview.py", as_of=date(2025, 12, 31))
+    assert not any("chưa có kỳ báo cáo nào đến hạn" in i.value for i in app.info) and app.get("plotly_chart")
+
+
 def test_kpi_page_opens_on_the_kpi_most_units_have(app, demo_db_path):
     go(app, "pages/kpi_view.py")
     rows = view(demo_db_path, "kpi_progress", DEMO_TODAY)
