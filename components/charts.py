@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from nq57.palette import GRADE_COLOURS, RULE_COLOURS, STATUS_STYLE, STYLE_BY_CODE, style
+from nq57.vnformat import vn_number
 
 # Grade and status colours; the letter or the label is always printed too.
 GRADE_MEANING = {"A": "A (≥ 90 điểm)", "B": "B (80–89)", "C": "C (70–79)", "D": "D (50–69)", "E": "E (< 50)"}
@@ -78,14 +79,14 @@ def grade_distribution(summary: pd.Series) -> go.Figure:
 
 def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
     # two-line labels leave the bars room for their numbers on a projector
-    labels = [f"Quy tắc {r}: {label}<br>{n:,} cảnh báo · {u} đơn vị".replace(",", ".")
+    labels = [f"Quy tắc {r}: {label}<br>{vn_number(n)} cảnh báo · {vn_number(u)} đơn vị"
               for r, label, n, u in zip(flags["rule"], flags["rule_label"], flags["flag_count"], flags["units_flagged"])]
     fig = go.Figure(go.Bar(
         y=labels,
         x=flags["flag_count"],
         orientation="h",
         marker_color=[RULE_COLOURS[int(r)] for r in flags["rule"]],
-        text=[f"{n:,}".replace(",", ".") for n in flags["flag_count"]],
+        text=[vn_number(n) for n in flags["flag_count"]],
         textposition="outside",
         cliponaxis=False,
         customdata=flags["units_flagged"],
