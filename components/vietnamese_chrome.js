@@ -126,6 +126,11 @@
       "Không có trang «$1»; đang mở trang chính."],
     [/^(.*)\. Running the app's main page\.$/s, "$1. Đang mở trang chính."],
     [/^Remove (.+)$/s, "Bỏ $1"],
+    [/^Choose date, (.*)$/s, "Chọn ngày, $1"],
+    [/^Choose date range, (.*)$/s, "Chọn khoảng ngày, $1"],
+    [/^Selected$/, "Đã chọn"],
+    [/^(.*), selected$/s, "$1, đã chọn"],
+    [/^Today, (.*)$/s, "Hôm nay, $1"],
   ];
   const ATTRIBUTES = ["aria-label", "title", "placeholder", "data-title", "alt", "aria-description"];
 

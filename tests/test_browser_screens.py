@@ -140,6 +140,7 @@ def test_the_uploader_says_the_real_limit_in_vietnamese(server, browser, signed_
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_heatmap_cells_have_the_colour_of_the_status_they_print(server, browser, viewport):
     page = open_page(browser, server, "so-sanh?as_of=2026-03-31", viewport)
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
     charts = page.locator(".js-plotly-plot")
     index = next(i for i in range(charts.count()) if charts.nth(i).locator(".heatmaplayer").count())
     heatmap = charts.nth(index)
@@ -154,6 +155,7 @@ def test_heatmap_cells_have_the_colour_of_the_status_they_print(server, browser,
 @pytest.mark.parametrize("symbol, says", [("✖", "Quy tắc"), ("✔", "Ô này không có cảnh báo đỏ")])
 def test_clicking_a_heatmap_cell_opens_its_reasons(server, browser, symbol, says):
     page = open_page(browser, server, "so-sanh?as_of=2026-03-31", "1440x900")
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
     charts = page.locator(".js-plotly-plot")
     index = next(i for i in range(charts.count()) if charts.nth(i).locator(".heatmaplayer").count())
     charts.nth(index).scroll_into_view_if_needed()
