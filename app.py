@@ -1,14 +1,25 @@
 """The server: the dashboard (dashboard.py) plus the sign-in page, as one Streamlit app.
 
 `streamlit run app.py` finds `app` below and serves it; the sign-in page is a plain route because
-only an HTTP response can set the HttpOnly session cookie (components/sign_in_page.py).
+only an HTTP response can set the HttpOnly session cookie (components/sign_in_page.py). The page
+Streamlit serves is put into Vietnamese on its way out (components/vietnamese_chrome.py).
 """
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.middleware import Middleware
+from streamlit.runtime.pages_manager import PagesManager
 
 from components import sign_in_page
+from components.vietnamese_chrome import VietnameseChrome
 from nq57 import db, first_start
+
+
+# dashboard.py routes with st.navigation, which tells Streamlit to ignore the pages/ folder, but only
+# once it has run: until then the first visit ran the folder as an old-style app, so the sidebar
+# listed the page files in English and a bookmarked page got "Page not found" (streamlit#8860).
+# Saying it before the first visit is what st.navigation itself does (commands/navigation.py).
+PagesManager.uses_pages_directory = False
 
 
 @asynccontextmanager
@@ -19,4 +30,5 @@ async def prepare_store(_app):
     yield
 
 
-app = st.App("dashboard.py", routes=sign_in_page.ROUTES, lifespan=prepare_store)
+app = st.App("dashboard.py", routes=sign_in_page.ROUTES, lifespan=prepare_store,
+             middleware=[Middleware(VietnameseChrome)])

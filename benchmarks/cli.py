@@ -5,9 +5,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from nq57.cli_words import VietnameseParser
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m nq57 bench", description="Đo hiệu năng")
+    parser = VietnameseParser(prog="python -m nq57 bench", description="Đo hiệu năng")
     parser.add_argument("--ingest", action="store_true", help="đo hiệu năng nhập báo cáo Excel")
     parser.add_argument("--runs", type=int, default=3, help="số lần đo cho các phép nhanh (lấy tốt nhất)")
     parser.add_argument("--pandas-runs", type=int, default=1, help="số lần đo pandas+openpyxl")

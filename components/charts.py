@@ -6,10 +6,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from nq57.palette import GRADE_COLOURS, RULE_COLOURS, STATUS_STYLE, style
+from nq57.palette import GRADE_COLOURS, RULE_COLOURS, STATUS_STYLE, STYLE_BY_CODE, style
+from nq57.vnformat import vn_number
 
 # Grade and status colours; the letter or the label is always printed too.
 FONT_SIZE = 16
+LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid"]
+LINE_MARKERS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star"]
 # The white template as the default, applied when the figure is serialised: naming it in each
 # figure's layout copies the whole template again (10 ms a chart, 0,15 s on a unit's profile).
 pio.templates.default = "plotly_white"
@@ -24,8 +27,37 @@ def vietnamese_layout(fig: go.Figure, title: str | None = None, height: int = 38
         margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
         showlegend=False,
     )
-    fig.update_xaxes(tickformat=None)
     return fig
+
+
+def legend_below(fig: go.Figure, bottom: int = 90) -> go.Figure:
+    """The legend at the foot of the figure, under the axis labels, so it never covers the
+    title, a marker's annotation or the data."""
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
+                                               "x": 0, "xanchor": "left"})
+    fig.update_layout(margin={**fig.layout.margin.to_plotly_json(), "b": bottom})
+    return fig
+
+
+def month_ticks(fig: go.Figure, days) -> go.Figure:
+    """Ticks on the plotted days themselves, written 12/2025: Plotly's own date ticks fall on the
+    1st, so a month-end point sat on the next month's label, and they are in English."""
+    days = list(pd.to_datetime(pd.Series(list(days))).drop_duplicates().sort_values())
+    return fig.update_xaxes(tickvals=days, ticktext=[f"{d:%m/%Y}" for d in days], tickangle=0)
+
+
+def wrap_words(text: str, width: int = 18, lines: int = 3) -> str:
+    """A label broken between words into at most `lines` lines (an ellipsis if longer), so axis
+    headers are never cut in the middle of a word."""
+    rows, current = [], ""
+    for word in str(text).split():
+        if current and len(current) + 1 + len(word) > width:
+            rows.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    rows.append(current)
+    return "<br>".join(rows[:lines - 1] + [rows[lines - 1] + " …"] if len(rows) > lines else rows)
 
 
 def grade_distribution(summary: pd.Series, bands: pd.DataFrame) -> go.Figure:
@@ -49,13 +81,14 @@ def grade_distribution(summary: pd.Series, bands: pd.DataFrame) -> go.Figure:
 
 def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
     # two-line labels leave the bars room for their numbers on a projector
-    labels = [f"Quy tắc {r}:<br>{label}" for r, label in zip(flags["rule"], flags["rule_label"])]
+    labels = [f"Quy tắc {r}: {label}<br>{vn_number(n)} cảnh báo · {vn_number(u)} đơn vị"
+              for r, label, n, u in zip(flags["rule"], flags["rule_label"], flags["flag_count"], flags["units_flagged"])]
     fig = go.Figure(go.Bar(
         y=labels,
         x=flags["flag_count"],
         orientation="h",
         marker_color=[RULE_COLOURS[int(r)] for r in flags["rule"]],
-        text=[f"{n:,} cảnh báo · {u} đơn vị".replace(",", ".") for n, u in zip(flags["flag_count"], flags["units_flagged"])],
+        text=[vn_number(n) for n in flags["flag_count"]],
         textposition="outside",
         cliponaxis=False,
         # the rule's label: a click opens the red flags page filtered by it
@@ -64,8 +97,9 @@ def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
     ))
     fig.update_yaxes(autorange="reversed")
     # room on the right for the labels printed outside the bars
-    fig.update_xaxes(title="Số cảnh báo đỏ", range=[0, max(int(flags["flag_count"].max()), 1) * 2.2])
+    fig.update_xaxes(title="Số cảnh báo đỏ", range=[0, max(int(flags["flag_count"].max()), 1) * 1.25])
     return vietnamese_layout(fig, "Cảnh báo đỏ theo quy tắc")
+
 
 def compliance_bar(counts: pd.Series, statuses: dict[str, str]) -> go.Figure:
     """Units by reporting status: counts and labels by code, colour and symbol from the palette."""
@@ -134,15 +168,16 @@ def trend_lines(trend: pd.DataFrame) -> go.Figure:
             x=trend["as_of"], y=values, name=label, mode="lines+markers+text",
             line={"color": colour, "width": 3}, marker={"symbol": symbol, "size": 10},
             # only the latest value is printed: labels on every point collide on a projector
-            text=[""] * (len(values) - 1) + [f"{values.iloc[-1]:.0f}%"] if len(values) else [],
-            textposition="middle right",
+            text=[""] * (len(values) - 1) + [f"{values.iloc[-1]:.1f}%".replace(".", ",")] if len(values) else [],
+            textposition="top center", cliponaxis=False,
             hovertemplate=label + " ngày %{x|%d/%m/%Y}: %{y:.1f}%<extra></extra>",
         ))
     fig.update_yaxes(title="%", range=[0, 110])
-    fig.update_xaxes(tickformat="%m/%Y", dtick="M1")
-    fig = vietnamese_layout(fig, "Diễn biến theo tháng (cuối mỗi tháng)")
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.15})
-    return fig
+    month_ticks(fig, trend["as_of"])
+    if len(trend):  # room beside the first and last month end for their markers and labels
+        days = pd.to_datetime(trend["as_of"])
+        fig.update_xaxes(range=[days.min() - pd.Timedelta(days=12), days.max() + pd.Timedelta(days=12)])
+    return legend_below(vietnamese_layout(fig, "Diễn biến theo tháng (cuối mỗi tháng)", height=420))
 
 
 def kpi_bullets(kpis: pd.DataFrame, title: str) -> go.Figure:
@@ -175,18 +210,19 @@ def kpi_bullets(kpis: pd.DataFrame, title: str) -> go.Figure:
         hovertemplate="%{y}<br>Mục tiêu %{customdata[0]}: %{x}<br>%{customdata[1]}<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
-    fig = vietnamese_layout(fig, title, height=120 + 48 * len(rows))
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
-    return fig
+    return legend_below(vietnamese_layout(fig, title, height=160 + 48 * len(rows)), bottom=70)
 
 
 def kpi_trajectory(history: pd.DataFrame, targets: pd.DataFrame, title: str) -> go.Figure:
     """Reported values over time, the straight schedule from the first value to each target,
     and the targets as labelled diamonds at their due dates."""
     fig = go.Figure()
-    for unit_name, rows in history.groupby("unit_name", sort=False):
+    for index, (unit_name, rows) in enumerate(history.groupby("unit_name", sort=False)):
+        # a marker shape and a dash per line: the lines differ by more than colour
         fig.add_trace(go.Scatter(
-            x=rows["period"], y=rows["value"], mode="lines+markers", name=unit_name, line={"width": 3},
+            x=rows["period"], y=rows["value"], mode="lines+markers", name=unit_name,
+            line={"width": 3, "dash": LINE_DASHES[index % len(LINE_DASHES)]},
+            marker={"symbol": LINE_MARKERS[index % len(LINE_MARKERS)], "size": 9},
             hovertemplate=unit_name + " kỳ %{x|%m/%Y}: %{y:.1f}<extra></extra>",
         ))
     if len(history) and len(targets):
@@ -202,13 +238,12 @@ def kpi_trajectory(history: pd.DataFrame, targets: pd.DataFrame, title: str) -> 
             x=targets["due_date"], y=targets["target_value"], mode="markers+text", name="Mục tiêu",
             marker={"symbol": "diamond", "size": 14, "color": "#FFFFFF", "line": {"width": 2, "color": "#111111"}},
             text=[f"{int(h)}: {t}" for h, t in zip(targets["horizon"], targets["target_label"])],
-            textposition="top left",
+            textposition="bottom left", cliponaxis=False,
             hovertemplate="Mục tiêu đến %{x|%d/%m/%Y}: %{y}<extra></extra>",
         ))
     fig.update_xaxes(tickformat="%m/%Y")
-    fig = vietnamese_layout(fig, title, height=360)
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
-    return fig
+    fig.update_yaxes(rangemode="tozero")
+    return legend_below(vietnamese_layout(fig, wrap_words(title, 70, 2), height=440), bottom=80)
 
 
 def task_timeline(tasks: pd.DataFrame, as_of) -> go.Figure:
@@ -231,9 +266,8 @@ def task_timeline(tasks: pd.DataFrame, as_of) -> go.Figure:
                   annotation_text=f"Ngày xem {pd.Timestamp(as_of):%d/%m/%Y}", annotation_position="top")
     fig.update_xaxes(tickformat="%d/%m/%Y")
     fig.update_yaxes(autorange="reversed")
-    fig = vietnamese_layout(fig, "Nhiệm vụ có thời hạn: hạn hoàn thành và tình trạng", height=140 + 30 * max(len(dated), 1))
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
-    return fig
+    fig = vietnamese_layout(fig, "Nhiệm vụ có thời hạn: hạn hoàn thành và tình trạng", height=200 + 30 * max(len(dated), 1))
+    return legend_below(fig, bottom=80)
 
 
 def ranking_bar(rows: pd.DataFrame, value_column: str, title: str, target: float | None = None,
@@ -255,7 +289,11 @@ def ranking_bar(rows: pd.DataFrame, value_column: str, title: str, target: float
 
 
 def distribution(rows: pd.DataFrame, value_column: str, title: str, target: float | None = None) -> go.Figure:
-    fig = go.Figure(go.Histogram(x=rows[value_column], nbinsx=20, marker_color="#0072B2",
+    values = rows[value_column].dropna()
+    # counts of people or documents are whole numbers: bins of 0,2 would count units between them
+    whole = bool(len(values)) and bool((values == values.round()).all())
+    bins = {"xbins": {"size": max(1, -(-(values.max() - values.min()) // 20))}} if whole else {"nbinsx": 20}
+    fig = go.Figure(go.Histogram(x=rows[value_column], **bins, marker_color="#0072B2",
                                  marker_line={"color": "#FFFFFF", "width": 1},
                                  hovertemplate="%{x}: %{y} đơn vị<extra></extra>"))
     if target is not None:
@@ -267,30 +305,61 @@ def distribution(rows: pd.DataFrame, value_column: str, title: str, target: floa
 
 
 def progress_heatmap(cells: pd.DataFrame, unit_order: list[str], kpi_order: list[str], kpi_names: dict) -> go.Figure:
-    """Units × KPIs, coloured by actual ÷ schedule (capped at 1.5) with the status symbol printed
-    in every cell, so the grid reads without colour too."""
-    grid = cells.pivot(index="unit_name", columns="kpi_id", values="progress_ratio").reindex(index=unit_order, columns=kpi_order)
-    symbols = cells.pivot(index="unit_name", columns="kpi_id", values="status_label").reindex(index=unit_order, columns=kpi_order)
-    hover = cells.assign(hover=[
-        f"<b>{u}</b><br>{kpi_names.get(k, k)}<br>Thực tế: {a}<br>Lộ trình: {e}<br>Mục tiêu: {t}<br>{status_text(s)}"
-        for u, k, a, e, t, s in zip(cells["unit_name"], cells["kpi_id"],
-                                    cells["actual_value"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}".replace(".", ",")),
-                                    cells["expected_value"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}".replace(".", ",")),
-                                    cells["target_text"].fillna("—"), cells["status_label"])
-    ]).pivot(index="unit_name", columns="kpi_id", values="hover").reindex(index=unit_order, columns=kpi_order)
-    text = symbols.map(lambda s: STATUS_STYLE.get(s, ("", "", ""))[1] if isinstance(s, str) else "")
+    """Units × KPIs, each cell in the colour of the status it prints (its symbol in the cell, the
+    words in the legend and the hover), so a red cell is red and the grid reads without colour
+    too. A click on a cell selects its point (customdata: unit_id, kpi_id) so the page opens its reasons."""
+    codes = [code for (domain, code) in STYLE_BY_CODE if domain == "kpi_status" and code in set(cells["status"])]
+    position = {code: index for index, code in enumerate(codes)}
+    words = dict(zip(cells["status"], cells["status_label"]))
+
+    def number(value) -> str:
+        return "—" if pd.isna(value) else f"{value:.1f}".replace(".", ",")
+
+    cells = cells.assign(
+        z=cells["status"].map(position),
+        symbol=[style("kpi_status", code)[1] for code in cells["status"]],
+        hover=[f"<b>{u}</b><br>{wrap_words(kpi_names.get(k, k), 45, 3)}<br>Thực tế: {number(a)} · lộ trình: {number(e)}"
+               f"<br>Mục tiêu: {wrap_words(t if isinstance(t, str) else '—', 45, 2)}<br>{status_text(s)}<br>Bấm để xem lý do"
+               for u, k, a, e, t, s in zip(cells["unit_name"], cells["kpi_id"], cells["actual_value"],
+                                           cells["expected_value"], cells["target_text"], cells["status_label"])])
+
+    def grid(column: str) -> pd.DataFrame:
+        return cells.pivot(index="unit_name", columns="kpi_id", values=column).reindex(index=unit_order, columns=kpi_order)
+
+    # a step colour scale: one flat band per status, the colours of the labels table
+    steps = max(len(codes), 1)
+    scale = [pair for i, code in enumerate(codes) for pair in ([i / steps, style("kpi_status", code)[0]],
+                                                                [(i + 1) / steps, style("kpi_status", code)[0]])]
+    headers = []
+    for kpi_id in kpi_order:  # cut between words; Plotly merges columns whose headers are equal
+        header = wrap_words(kpi_names.get(kpi_id, kpi_id), 30, 1)
+        headers.append(header if header not in headers else f"{header} ({len(headers) + 1})")
+    header_of = dict(zip(kpi_order, headers))
     fig = go.Figure(go.Heatmap(
-        z=grid.clip(upper=1.5).values, x=[kpi_names.get(k, k)[:28] for k in kpi_order], y=unit_order,
-        text=text.values, texttemplate="%{text}", textfont={"size": 12},
-        customdata=hover.values, hovertemplate="%{customdata}<extra></extra>",
-        colorscale=[[0, "#D55E00"], [0.33, "#E69F00"], [0.66, "#F7F7F7"], [1, "#0072B2"]], zmin=0, zmax=1.5,
-        colorbar={"title": "Thực tế /<br>lộ trình", "tickvals": [0, 0.5, 1, 1.5], "ticktext": ["0", "0,5", "1", "≥ 1,5"]},
-        xgap=1, ygap=1,
+        z=grid("z").values, x=headers, y=unit_order,
+        text=grid("symbol").fillna("").values, texttemplate="%{text}", textfont={"size": 12, "color": "#111111"},
+        hoverinfo="skip",
+        colorscale=scale or [[0, "#999999"], [1, "#999999"]], zmin=-0.5, zmax=steps - 0.5,
+        showscale=False, xgap=1, ygap=1,
     ))
-    fig.update_xaxes(side="top", tickangle=-35)
-    fig.update_yaxes(autorange="reversed")
-    fig = vietnamese_layout(fig, None, height=160 + 22 * len(unit_order))
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 160, "b": 10})
+    # the key as a legend under the grid (it wraps on a phone; a colour bar took a third of its width)
+    for code in codes:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=status_text(words[code], "kpi_status", code),
+                                 marker={"symbol": "square", "size": 14, "color": style("kpi_status", code)[0]}))
+    # Streamlit selects scatter points on a click, not heatmap cells: an invisible point on each
+    # cell carries its unit and KPI, and the hover text
+    fig.add_trace(go.Scatter(
+        x=cells["kpi_id"].map(header_of), y=cells["unit_name"], mode="markers", showlegend=False,
+        marker={"symbol": "square", "size": 16, "opacity": 0}, customdata=cells[["unit_id", "kpi_id"]].values,
+        hovertext=cells["hover"], hovertemplate="%{hovertext}<extra></extra>",
+    ))
+    # the cells fill the plot: the invisible points must not pad the axes
+    # upright headers: slanted ones reached past the right edge and squeezed the grid on a phone
+    fig.update_xaxes(side="top", tickangle=-90, automargin=True, range=[-0.5, len(kpi_order) - 0.5])
+    fig.update_yaxes(automargin=True, range=[len(unit_order) - 0.5, -0.5])
+    fig = legend_below(vietnamese_layout(fig, None, height=240 + 22 * len(unit_order)), bottom=70)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 180, "b": 70}, hoverlabel={"align": "left"}, hoverdistance=60,
+                      legend={"itemclick": False, "itemdoubleclick": False})
     return fig
 
 
@@ -301,7 +370,7 @@ def side_by_side(rows: pd.DataFrame, kpi_names: dict) -> go.Figure:
     kpis = list(dict.fromkeys(rows["kpi_id"]))
     columns = 3
     fig = make_subplots(rows=(len(kpis) + columns - 1) // columns, cols=columns, shared_xaxes=True,
-                        subplot_titles=[kpi_names.get(k, k)[:45] for k in kpis], vertical_spacing=0.08)
+                        subplot_titles=[wrap_words(kpi_names.get(k, k), 40, 2) for k in kpis], vertical_spacing=0.08)
     for index, kpi_id in enumerate(kpis):
         panel = rows[rows["kpi_id"] == kpi_id]
         fig.add_trace(go.Bar(
@@ -314,4 +383,5 @@ def side_by_side(rows: pd.DataFrame, kpi_names: dict) -> go.Figure:
         ), row=index // columns + 1, col=index % columns + 1)
     fig.update_xaxes(range=[0, 105])
     fig.update_annotations(font_size=12)
-    return vietnamese_layout(fig, None, height=max(260, 210 * ((len(kpis) + columns - 1) // columns)))
+    fig = vietnamese_layout(fig, None, height=max(280, 60 + 210 * ((len(kpis) + columns - 1) // columns)))
+    return fig.update_layout(margin={"t": 60})  # room for the first row's two-line titles

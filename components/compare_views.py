@@ -54,8 +54,9 @@ class Grid:
         self.league = league
 
 
-def heatmap(as_of: date, grid: Grid) -> list[str]:
-    """Units × KPIs, ordered and limited by the reader; returns the units drawn."""
+def heatmap(as_of: date, grid: Grid) -> tuple[list[str], tuple[str, str] | None]:
+    """Units × KPIs, ordered and limited by the reader; returns the units drawn and the cell
+    clicked (unit_id, kpi_id), if any."""
     progress, league, common, names = grid.progress, grid.league, grid.common, grid.kpi_names
     left, right = st.columns(2)
     order_by = left.selectbox("Sắp xếp đơn vị theo", ["Thứ hạng", "Tên"] + [names[k] for k in common], key="heat_order",
@@ -76,15 +77,25 @@ def heatmap(as_of: date, grid: Grid) -> list[str]:
     heat = progress[in_heat & progress["unit_name"].isin(units)]
     if heat.empty:
         st.info(f"Chưa có số liệu chỉ tiêu nào tính đến {vn_date(as_of)}.")
-    else:
-        st.plotly_chart(charts.progress_heatmap(heat, units, common, names),
-                        width="stretch", theme=None, alt="Bản đồ nhiệt tiến độ chỉ tiêu theo đơn vị")
-    return units
+        return units, None
+    st.caption("Màu và ký hiệu của mỗi ô là tình trạng của chỉ tiêu; bấm vào một ô để xem lý do bên dưới.")
+    event = st.plotly_chart(charts.progress_heatmap(heat, units, common, names), width="stretch", theme=None,
+                            key="heatmap", on_select="rerun", selection_mode="points",
+                            alt="Bản đồ nhiệt tình trạng chỉ tiêu theo đơn vị")
+    points = event.selection.points if event and event.selection else []
+    cell = points[0].get("customdata") if points else None
+    return units, (cell[0], cell[1]) if cell and cell[0] else None
 
 
-def why_red(as_of: date, grid: Grid, units: list[str]) -> None:
-    """The rule, the sentence and the numbers behind one red cell of the heatmap."""
+def why_red(as_of: date, grid: Grid, units: list[str], clicked: tuple[str, str] | None = None) -> None:
+    """The rule, the sentence and the numbers behind one cell of the heatmap: the cell clicked
+    (any unit, any status), else the red cell chosen in the list."""
     progress = grid.progress
+    if clicked:
+        cell = progress[grid.in_grid & (progress["unit_id"] == clicked[0]) & (progress["kpi_id"] == clicked[1])]
+        if len(cell):
+            cell_reasons(as_of, cell.iloc[0])
+            return
     # the red cells of the units shown: a national list would run to 100.000 options
     red = progress[grid.in_grid & (progress["status"] == "canh_bao_do") & progress["unit_name"].isin(units)]
     red = red.sort_values(["unit_name", "kpi_name"])
@@ -92,18 +103,29 @@ def why_red(as_of: date, grid: Grid, units: list[str]) -> None:
         st.success("Không có ô đỏ nào.", icon=":material/check_circle:")
         return
     options = {i: f"{r.unit_name} · {r.kpi_name}" for i, r in red.iterrows()}
-    chosen = st.selectbox("Chọn một ô đỏ", list(options), format_func=options.get, key="why_red")
-    cell = red.loc[chosen]
+    chosen = st.selectbox("Chọn một ô đỏ (hoặc bấm một ô của bản đồ nhiệt)", list(options), format_func=options.get,
+                          key="why_red")
+    cell_reasons(as_of, red.loc[chosen])
+
+
+def cell_reasons(as_of: date, cell: pd.Series) -> None:
+    """One cell's status, its rules and sentences, and its numbers written out in full."""
+    st.markdown(f"**{md_escape(cell['unit_name'])} · {md_escape(cell['kpi_name'])}** — "
+                f"{charts.status_text(cell['status_label'], 'kpi_status', cell['status'])}")
     flags = data.view("red_flags", as_of, unit_id=cell["unit_id"], item_id=cell["kpi_id"])
     for rule, rule_label in flags[["rule", "rule_label"]].drop_duplicates().itertuples(index=False):
         st.markdown(f"**Quy tắc {int(rule)} — {md_escape(rule_label)}**")
     for reason in flags["reason"]:
         st.markdown(md_escape(reason))
-    numbers = st.columns(4)
+    if flags.empty and cell["status"] != "canh_bao_do":
+        st.caption("Ô này không có cảnh báo đỏ.")
+    numbers = st.columns(3)
     numbers[0].metric("Thực tế", vn_number(cell["actual_value"], 1))
-    numbers[1].metric("Lộ trình yêu cầu", vn_number(cell["expected_value"], 1))
-    numbers[2].metric("Mục tiêu", md_escape(cell["target_text"]) or "—")
-    numbers[3].metric("Thực tế / lộ trình", vn_percent(cell["progress_ratio"], 0))
+    numbers[1].metric("Lộ trình yêu cầu đến nay", vn_number(cell["expected_value"], 1))
+    # one decimal: 69,8 against 70 is 99,7%, not a rounded 100%
+    numbers[2].metric("Thực tế / lộ trình", vn_percent(cell["progress_ratio"], 1))
+    # the target as a sentence: a metric cuts long texts
+    st.markdown(f"Mục tiêu: {md_escape(cell['target_text']) or '—'}")
 
 
 def side_by_side(grid: Grid) -> None:

@@ -278,6 +278,14 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, seed_dir: Path = SEED_DIR) ->
     return catalogue
 
 
+
+def plan_name(plan) -> str:
+    """A plan as a reader knows it: its document number, else who issued it and when (a plan
+    without a number read "Kế hoạch nan")."""
+    if isinstance(plan["doc_number"], str) and plan["doc_number"].strip():
+        return f"Kế hoạch {plan['doc_number'].strip()}"
+    return f"Kế hoạch của {plan['issuer_name']} ngày {plan['issued_on']:%d/%m/%Y}"
+
 def _load_seed_updates(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
     """What a plan itself reports as done (province task 1 and its evidence) is a real report,
     stored once as a batch from the plan's date."""
@@ -296,7 +304,7 @@ def _load_seed_updates(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> 
             "insert into report_batches (unit_id, period, file_name, uploaded_by, uploaded_at, source, row_count) "
             "values (?, ?, ?, ?, ?, 'seed', 1) returning batch_id",
             [update["unit_id"], period, plans.loc[update["plan_id"], "source_file"],
-             "Kế hoạch " + str(plans.loc[update["plan_id"], "doc_number"] or update["plan_id"]),
+             plan_name(plans.loc[update["plan_id"]]),
              datetime(issued.year, issued.month, issued.day, 12, 0)],
         ).fetchall()[0][0]
         con.execute(

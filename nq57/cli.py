@@ -15,8 +15,9 @@ from datetime import date
 import duckdb
 
 from nq57 import (
-    audit, auth, catalogue, cli_trust, dates, db, demo, exports, ingest, plan_import, storage, templates, verdicts,
+    audit, auth, catalogue, cli_trust, cli_words, dates, db, demo, exports, ingest, plan_import, storage, templates, verdicts,
 )
+from nq57.cli_words import VietnameseParser
 from nq57.textparse import parse_deadline, parse_target
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -38,7 +39,7 @@ def iso_date(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m nq57", description="Theo dõi Nghị quyết 57 — tỉnh Đồng Nai")
+    parser = VietnameseParser(prog="python -m nq57", description="Theo dõi Nghị quyết 57 — tỉnh Đồng Nai")
     parser.add_argument("--db", help="tệp DuckDB (mặc định NQ57_DB hoặc data/nq57.duckdb)")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -327,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         return run_bench(args, rest)
     if rest:
-        parser.error("unrecognized arguments: " + " ".join(rest))  # what parse_args says, exit 2
+        parser.error(cli_words.vietnamese("unrecognized arguments: %s") % " ".join(rest))  # as parse_args, exit 2
     previous_notice, db.wait_notice = db.wait_notice, say_waiting
     try:
         return HANDLERS[args.command](args)

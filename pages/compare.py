@@ -25,10 +25,10 @@ league = league_table.draw(as_of)
 grid = compare_views.Grid(as_of, league)
 
 st.subheader("Bản đồ nhiệt: đơn vị × chỉ tiêu")
-units = compare_views.heatmap(as_of, grid)
+units, clicked = compare_views.heatmap(as_of, grid)
 
 st.subheader("Vì sao đỏ")
-compare_views.why_red(as_of, grid, units)
+compare_views.why_red(as_of, grid, units, clicked)
 
 st.subheader("Đặt cạnh nhau")
 compare_views.side_by_side(grid)

@@ -26,7 +26,10 @@ st.caption(f"Số liệu tính đến ngày {vn_date(as_of)}. Cùng nội dung v
 name = st.selectbox("Bảng dữ liệu", list(VIEW_TITLES), format_func=VIEW_TITLES.get)
 frame = exports.flatten_lists(data.view(name, as_of))
 st.write(f"{vn_number(len(frame))} dòng")
-st.dataframe(frame.head(500), hide_index=True, width="stretch")
+# numbers in the reader's (Vietnamese) format, 0,75 and 1.234 instead of 0.75 and 1234
+numbers = {column: st.column_config.NumberColumn(format="localized")
+           for column in frame.columns if frame[column].dtype.kind in "iuf"}
+st.dataframe(frame.head(500), hide_index=True, width="stretch", column_config=numbers)
 
 
 

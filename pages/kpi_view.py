@@ -16,7 +16,8 @@ catalogue = data.view("kpi_progress", as_of, columns=["kpi_id", "kpi_name"], is_
                       is_commune_level=True)
 names = (catalogue
          .drop_duplicates("kpi_id").set_index("kpi_id")["kpi_name"].sort_values())
-wanted = st.query_params.get("kpi")
+# without a choice in the URL: the KPI most communes and wards have (the first by name was held by one)
+wanted = st.query_params.get("kpi") or catalogue["kpi_id"].value_counts().idxmax()
 kpi_id = st.selectbox("Chỉ tiêu", list(names.index), index=list(names.index).index(wanted) if wanted in names.index else 0,
                       format_func=names.get, key="kpi_input")
 st.query_params["kpi"] = kpi_id

@@ -35,6 +35,12 @@ reports.metric("Báo cáo đúng hạn", vn_percent(summary["timeliness_rate"]),
                delta=change["timeliness_rate_change"],
                help=f"{vn_number(summary['periods_on_time'])} / {vn_number(summary['periods_due'])} kỳ báo cáo đã đến hạn")
 
+if not summary["periods_due"]:
+    # before the first report deadline every unit would show E, rank 1 and a trend of one 0%
+    st.info(f"Tính đến ngày {vn_date(as_of)} chưa có kỳ báo cáo nào đến hạn, nên chưa có xếp loại, thứ hạng "
+            "hay diễn biến để hiển thị. Hãy chọn một ngày sau hạn nộp báo cáo kỳ đầu tiên.", icon=":material/info:")
+    st.stop()
+
 left, right = st.columns(2)
 # a click on a grade filters the league table below; on a rule, opens the red flags of that rule
 left.plotly_chart(charts.grade_distribution(summary, data.view("grade_bands")), width="stretch", theme=None,

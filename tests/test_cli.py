@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,18 @@ def test_parse_target_prints_a_list():
 @pytest.mark.parametrize("args", [[], ["export"], ["parse", "date", "x"], ["export", "red_flags", "--as-of", "31/12/2025"]])
 def test_wrong_usage_exits_2(args):
     assert nq57(*args).returncode == 2
+
+
+@pytest.mark.parametrize("args", [[], ["export"], ["parse", "date", "x"], ["export", "red_flags", "--as-of", "31/12/2025"],
+                                  ["refresh", "--bogus"], ["--help"], ["import", "--help"]])
+def test_usage_and_errors_are_vietnamese(args):
+    """argparse's own texts ("usage:", "error:", "the following arguments are required") too."""
+    from tests.browser_checks import english_words_in
+
+    result = nq57(*args)
+    text = result.stdout + result.stderr
+    assert "cách dùng: python -m nq57" in text
+    assert english_words_in(text) == [] and not re.search(r"\b(usage|error|arguments?|required|invalid|choose)\b", text)
 
 
 def test_unknown_export_is_rejected_with_a_message(demo_copy):

@@ -1,6 +1,7 @@
 """So sánh đơn vị and meeting mode under AppTest."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -52,8 +53,11 @@ def test_why_red_shows_the_rule_and_the_numbers(compare):
         pytest.skip("no red cell in the demo data")
     texts = " ".join(m.value for m in compare.markdown)
     assert "Quy tắc" in texts
-    labels = [m.label for m in compare.metric]
-    assert {"Thực tế", "Lộ trình yêu cầu", "Mục tiêu", "Thực tế / lộ trình"} <= set(labels)
+    labels = {m.label: m.value for m in compare.metric}
+    assert {"Thực tế", "Lộ trình yêu cầu đến nay", "Thực tế / lộ trình"} <= set(labels)
+    # one decimal, so 69,8 against 70 is not a rounded 100%; the target is written out whole
+    assert re.fullmatch(r"\d+,\d%|—", labels["Thực tế / lộ trình"])
+    assert "Mục tiêu: " in texts
 
 
 def test_side_by_side_shows_each_chosen_unit(compare, demo_db_path):

@@ -85,6 +85,27 @@ def test_kpi_page_province_roll_up_equals_the_view(app, demo_db_path):
     assert metrics(app)["Đã báo cáo"] == vn_number(rows["actual_value"].notna().sum())
 
 
+def test_an_as_of_before_any_report_is_due_says_so_instead_of_ranking(app):
+    go(app, "pages/overview.py", as_of=date(2025, 6, 30))
+    assert any("chưa có kỳ báo cáo nào đến hạn" in i.value for i in app.info)
+    assert not app.get("plotly_chart")  # no grades, trend or tiles of units that could not yet report
+    go(app, "pages/overview.py", as_of=date(2025, 12, 31))
+    assert not any("chưa có kỳ báo cáo nào đến hạn" in i.value for i in app.info) and app.get("plotly_chart")
+
+
+def test_kpi_page_opens_on_the_kpi_most_units_have(app, demo_db_path):
+    go(app, "pages/kpi_view.py")
+    rows = view(demo_db_path, "kpi_progress", DEMO_TODAY)
+    rows = rows[rows["unit_kind"].isin(["ward", "commune"]) & rows["is_current_horizon"]]
+    held = rows.groupby("kpi_id")["unit_id"].nunique()
+    assert held[app.selectbox(key="kpi_input").value] == held.max()
+    histogram = next(json.loads(c.proto.spec)["data"][0] for c in app.get("plotly_chart")
+                     if json.loads(c.proto.spec)["data"][0]["type"] == "histogram")
+    values = rows[rows["kpi_id"] == app.selectbox(key="kpi_input").value]["actual_value"].dropna()
+    if (values == values.round()).all():  # whole numbers are binned in whole steps
+        assert histogram["xbins"]["size"] >= 1
+
+
 def test_red_flags_page_lists_every_flag_and_filters_by_rule(app, demo_db_path):
     go(app, "pages/red_flags.py", as_of=date(2025, 12, 31))
     flags = view(demo_db_path, "red_flags", date(2025, 12, 31))

@@ -84,6 +84,15 @@ def test_progress_goes_from_0_to_1_with_vietnamese_messages(built):
     assert any("xã, phường" in message for _, message in built["steps"])
 
 
+def test_no_english_word_in_progress_cover_or_pdf(built):
+    """The progress bar, the workbook's cover and the PDF said "sheet"."""
+    from tests.browser_checks import english_words_in
+
+    cover = [str(cell) for row in built["workbook"]["Thông tin"].iter_rows(values_only=True) for cell in row if cell]
+    texts = [message for _, message in built["steps"]] + cover + [_pdf_text(built["files"].pdf)]
+    assert [word for text in texts for word in english_words_in(text)] == []
+
+
 # --- workbook ------------------------------------------------------------------------------
 
 def test_workbook_has_fixed_sheets_and_one_sheet_per_unit(built):

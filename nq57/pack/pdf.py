@@ -119,7 +119,7 @@ def _cover_page(pdf, data: PackData) -> None:
     lines = [
         f"{vn_number(len(data.scorecard))} xã, phường được xếp hạng (xếp loại {grades})",
         f"{vn_number(len(data.flags))} cảnh báo đỏ tại {vn_number(data.flags['unit_id'].nunique())} đơn vị",
-        "Tệp Excel đi kèm có bảng xếp hạng, toàn bộ cảnh báo đỏ và một sheet cho mỗi xã, phường.",
+        "Tệp Excel đi kèm có bảng xếp hạng, toàn bộ cảnh báo đỏ và một trang tính cho mỗi xã, phường.",
     ]
     pdf.set_font("DejaVu", "", 11)
     for line in lines:
@@ -231,5 +231,5 @@ def _flag_pages(pdf, data: PackData, FontFace) -> None:
         pdf.ln(3)
     if hidden:
         pdf.set_font("DejaVu", "B", 10)
-        pdf.multi_cell(0, 6, f"… và còn {vn_number(hidden)} cảnh báo đỏ khác trong tệp Excel (sheet «{FLAGS_SHEET}»).",
+        pdf.multi_cell(0, 6, f"… và còn {vn_number(hidden)} cảnh báo đỏ khác trong tệp Excel (trang tính «{FLAGS_SHEET}»).",
                        new_x="LMARGIN", new_y="NEXT")

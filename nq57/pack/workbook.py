@@ -248,8 +248,8 @@ def write_workbook(data: PackData, path: Path, progress: Progress | None = None)
         cell.font = styles.link_font
         cover.cell(row=row, column=2, value=text)
     row += 1
-    cover.cell(row=row, column=1, value="Các sheet tiếp theo")
-    cover.cell(row=row, column=2, value="Mỗi xã, phường một sheet: kết quả tổng hợp, cảnh báo đỏ, chỉ tiêu")
+    cover.cell(row=row, column=1, value="Các trang tính tiếp theo")
+    cover.cell(row=row, column=2, value="Mỗi xã, phường một trang tính: kết quả tổng hợp, cảnh báo đỏ, chỉ tiêu")
     cover.column_dimensions["A"].width = 22
     cover.column_dimensions["B"].width = 70
     _print_setup(cover, data.as_of, landscape=False)
@@ -279,7 +279,7 @@ def write_workbook(data: PackData, path: Path, progress: Progress | None = None)
     flag_sheet.row_dimensions[1].height = 30
     _set_widths(flag_sheet, FLAG_COLUMNS)
     _print_setup(flag_sheet, data.as_of)
-    report(0.2, "Đang tạo sheet từng xã, phường…")
+    report(0.2, "Đang tạo trang tính từng xã, phường…")
 
     # One sheet per commune/ward
     flags_by_unit = dict(tuple(data.flags.groupby("unit_id", sort=False)))
@@ -291,7 +291,7 @@ def write_workbook(data: PackData, path: Path, progress: Progress | None = None)
         _write_unit_sheet(sheet, unit, flags_by_unit.get(unit.unit_id, empty_flags),
                           kpis_by_unit.get(unit.unit_id, empty_kpis), data, styles)
         if number % 10 == 0 or number == total:
-            report(0.2 + 0.7 * number / total, f"Đang tạo sheet từng xã, phường ({number}/{total})…")
+            report(0.2 + 0.7 * number / total, f"Đang tạo trang tính từng xã, phường ({number}/{total})…")
 
     report(0.92, "Đang lưu tệp Excel…")
     workbook.save(path)

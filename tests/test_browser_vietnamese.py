@@ -1,0 +1,187 @@
+"""Every page as a leader, an office and a phone see it (1440×900, 1920×1080 projector, 390×844
+phone) in Debian's chromium: no English word, no text outside its chart or cut in its cell,
+colour never the only signal, heatmap cells in the colour of the status they print, and a click
+on a heatmap cell opens its reasons. Screenshots go to tests/screenshots/vietnamese/ for a person."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests import browser_checks
+from tests.live_server import start_server, stop_server
+from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, SERVER_LOG
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+
+ADMIN, PASSWORD = "quan-tri", "mat-khau-du-dai-123"
+VIEWPORTS = {"1440x900": (1440, 900), "1920x1080": (1920, 1080), "390x844": (390, 844)}
+PHONE = "390x844"
+PAGES = ["?as_of=2025-12-31", "ho-so-don-vi?unit=xa-nha-bich&as_of=2026-03-31", "chi-tieu", "canh-bao-do", "so-sanh",
+         "xuat-du-lieu", "nhap-bao-cao", "nop-bao-cao", "lich-su-nhap", "tham-dinh", "tai-khoan", "nhat-ky"]
+# pages that show more once signed in (the uploader, the review queue, accounts, the audit log, the pack)
+SIGNED_IN_PAGES = ["nhap-bao-cao", "tham-dinh", "tai-khoan", "nhat-ky", "lich-su-nhap", "so-sanh"]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+SHOTS = SCREENSHOTS / "vietnamese"
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_path, tmp_path_factory):
+    from nq57 import auth, db
+
+    database = tmp_path_factory.mktemp("screens") / "nq57.duckdb"
+    shutil.copy(demo_db_path, database)
+    with db.connect(database) as con:
+        auth.add_user(con, ADMIN, "admin", PASSWORD)
+    process, base = start_server(database, SERVER_LOG)
+    yield base
+    stop_server(process)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def signed_in_state(server, browser):
+    """The signed cookie of an admin, signed in once on the sign-in page."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server}/dang-nhap?next=/")
+    page.fill("#name", ADMIN)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/", timeout=30_000)
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+def ready(page) -> None:
+    """Script idle for half a second and every chart drawn (as the benchmark counts ready)."""
+    for _ in range(20):
+        page.wait_for_selector(IDLE, timeout=90_000)
+        page.wait_for_timeout(500)
+        if page.locator(IDLE).count():
+            break
+    # drawn, and drawn at the width of their place (a chart is first drawn, then resized to fit)
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => {
+        const plot = c.querySelector('.js-plotly-plot');
+        if (!c.getBoundingClientRect().width) return true;  // in a tab not open
+        return c.querySelector('svg.main-svg') && plot && plot._fullLayout &&
+               Math.abs(plot._fullLayout.width - plot.getBoundingClientRect().width) < 3; })""", timeout=60_000)
+    page.wait_for_timeout(700)  # the translating script and Plotly's last layout pass
+
+
+def open_page(browser, server, path, viewport, state=None):
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height}, storage_state=state)
+    page = context.new_page()
+    page.goto(f"{server}/{path}")
+    ready(page)
+    return page
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page: the viewport grown to the height of Streamlit's scrolling main area."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], section.main, body')]"
+                           ".map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": width, "height": min(max(height, 600), 12_000)})
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def name_of(path: str, viewport: str, signed_in: bool) -> str:
+    return f"{path.split('?')[0] or 'tong-quan'}{'-dang-nhap' if signed_in else ''}-{viewport}"
+
+
+CASES = ([(path, viewport, False) for viewport in VIEWPORTS for path in PAGES]
+         + [(path, viewport, True) for viewport in VIEWPORTS for path in SIGNED_IN_PAGES])
+
+
+@pytest.mark.parametrize("path, viewport, signed_in", CASES,
+                         ids=[name_of(*case) for case in CASES])
+def test_page_is_vietnamese_fits_and_never_speaks_by_colour_alone(server, browser, signed_in_state, path, viewport,
+                                                                   signed_in):
+    page = open_page(browser, server, path, viewport, signed_in_state if signed_in else None)
+    body = page.inner_text("body")
+    assert "Traceback" not in body and "Connection error" not in body
+    if signed_in:
+        assert "Đăng xuất" in body
+    problems = {"English": browser_checks.english_words(page),
+                "overflow": browser_checks.overflowing_texts(page),
+                "colour only": browser_checks.colour_only_signals(page)}
+    screenshot(page, name_of(path, viewport, signed_in))
+    page.context.close()
+    overflow = problems.pop("overflow")
+    assert not any(problems.values()), "\n".join(f"{kind}: {p}" for kind, found in problems.items() for p in found)
+    if overflow and viewport == PHONE:
+        # charts one column wide on a phone are issue #12's phone layout (branch screens-room)
+        pytest.xfail("on a phone: " + "; ".join(overflow[:5]))
+    assert not overflow, "\n".join(overflow)
+
+
+def test_the_uploader_says_the_real_limit_in_vietnamese(server, browser, signed_in_state):
+    page = open_page(browser, server, "nhap-bao-cao", "1440x900", signed_in_state)
+    dropzone = page.locator('[data-testid="stFileUploaderDropzone"]').first.inner_text()
+    # the server's limit (maxUploadSize) is the importer's max_upload_mb: 20, not Streamlit's 200
+    assert "Tối đa 20 MB mỗi tệp" in dropzone and "Tải lên" in dropzone, dropzone
+    assert browser_checks.english_words(page) == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_heatmap_cells_have_the_colour_of_the_status_they_print(server, browser, viewport):
+    page = open_page(browser, server, "so-sanh?as_of=2026-03-31", viewport)
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
+    charts = page.locator(".js-plotly-plot")
+    index = next(i for i in range(charts.count()) if charts.nth(i).locator(".heatmaplayer").count())
+    heatmap = charts.nth(index)
+    heatmap.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    problems = browser_checks.heatmap_colour_mismatches(page, index, page.screenshot())
+    page.screenshot(path=str(SHOTS / f"ban-do-nhiet-{viewport}.png"))
+    page.context.close()
+    assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("symbol, says", [("✖", "Quy tắc"), ("✔", "Ô này không có cảnh báo đỏ")])
+def test_clicking_a_heatmap_cell_opens_its_reasons(server, browser, symbol, says):
+    page = open_page(browser, server, "so-sanh?as_of=2026-03-31", "1440x900")
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
+    charts = page.locator(".js-plotly-plot")
+    index = next(i for i in range(charts.count()) if charts.nth(i).locator(".heatmaplayer").count())
+    charts.nth(index).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    cell = next(c for c in page.evaluate(browser_checks._HEATMAP_CELLS_JS, index) if c["symbol"] == symbol)
+    page.mouse.click(cell["centre_x"], cell["y"])
+    heading = f"{cell['row']} · "
+    page.wait_for_function("t => document.body.innerText.includes(t)", arg=heading, timeout=30_000)
+    ready(page)
+    body = page.inner_text("body")
+    reasons = body[body.index("Vì sao đỏ"):]
+    assert heading in reasons and says in reasons, reasons[:600]
+    page.screenshot(path=str(SHOTS / f"vi-sao-do-{'do' if symbol == '✖' else 'dat'}.png"))
+    page.context.close()
+
+
+def test_the_date_picker_is_vietnamese_and_starts_on_monday(server, browser):
+    page = open_page(browser, server, "?as_of=2025-12-31", "1440x900")
+    page.locator('[data-testid="stDateInputCalendarButton"]').click()
+    calendar = page.locator('[data-testid="stDateInputCalendar"]')
+    calendar.wait_for(timeout=10_000)
+    page.wait_for_timeout(500)
+    text = calendar.inner_text()
+    page.screenshot(path=str(SHOTS / "lich-chon-ngay.png"))
+    assert browser_checks.english_words(page) == []
+    weekdays = calendar.locator("th").all_inner_texts()
+    assert weekdays and weekdays[0].strip().upper() in ("T2", "TH 2", "THỨ 2", "THỨ HAI"), weekdays
+    assert "12" in text and "2025" in text
+    page.context.close()
