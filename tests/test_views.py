@@ -140,6 +140,19 @@ def test_province_targets_are_inherited_unless_the_unit_has_its_own(fixture_db):
     assert "dong-nai/so-x" not in set(targets["unit_id"])
 
 
+def test_a_commune_whose_plan_implements_nothing_at_province_level_inherits_nothing(fixture_db):
+    """Targets follow lineage, never the unit's kind (issue #14): xã Cát's plan implementing
+    only a central document leaves it without the province's targets."""
+    fixture_db.execute("insert into documents values ('tw-57', '57-NQ/TW', date '2024-12-22', 'Bộ Chính trị', "
+                       "null, 'tw_dang', 'Nghị quyết 57', [])")
+    fixture_db.execute("update plans set implements = ['57-NQ/TW'] where plan_id = 'p-c'")
+    targets = rows(fixture_db, "kpi_progress", "2025-08-01", kpi_id="dvc")
+    assert "xa-c" not in set(targets["unit_id"])
+    assert {"phuong-a", "xa-b"} <= set(targets["unit_id"])  # their plans still implement 02-KH/BCĐ
+    fixture_db.execute("update plans set implements = [] where plan_id = 'p-c'")
+    assert "xa-c" not in set(rows(fixture_db, "kpi_progress", "2025-08-01", kpi_id="dvc")["unit_id"])
+
+
 def test_rank_kpi_lower_is_better(fixture_db):
     report(fixture_db, "phuong-a", "2025-07-01", "2025-08-05 09:00", kpis=[KpiValue("xh", 30)])
     kpi = one(fixture_db, "kpi_progress", "2025-08-20", unit_id="phuong-a", kpi_id="xh")
