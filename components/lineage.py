@@ -17,18 +17,30 @@ def node_table(lineage: pd.DataFrame) -> pd.DataFrame:
             .drop_duplicates("node_id").reset_index(drop=True))
 
 
-def short_name(row) -> str:
-    """A plan without a number of its own is named by its issuer."""
-    return row.doc_number if isinstance(row.doc_number, str) and row.doc_number else row.issuer_name
+def _primary_parents(lineage: pd.DataFrame, depth: dict[str, int]) -> dict[str, str]:
+    """Each document hangs under the parent on its longest way up (the deepest one), so the
+    drawing is a tree; its other parents get a dotted line."""
+    primary = {}
+    for node_id, links in lineage.dropna(subset=["parent_id"]).groupby("node_id"):
+        parents = [p for p in links["parent_id"] if p in depth]
+        if parents:
+            primary[node_id] = max(parents, key=lambda p: (depth[p], p))
+    return primary
 
 
-def _positions(nodes: pd.DataFrame) -> dict[str, tuple[float, float]]:
-    positions = {}
-    for depth, level in nodes.groupby("depth", sort=True):
-        count = len(level)
-        for i, node_id in enumerate(level["node_id"]):
-            positions[node_id] = ((i + 1) / (count + 1), -float(depth))
-    return positions
+def _outline(nodes: pd.DataFrame, primary: dict[str, str]) -> list[str]:
+    """The documents in outline order: each after its primary parent, siblings by level then name."""
+    rank = {row.node_id: (row.level_order, row.doc_label) for row in nodes.itertuples()}
+    children: dict[str | None, list[str]] = {}
+    for node_id in nodes["node_id"]:
+        children.setdefault(primary.get(node_id), []).append(node_id)
+    order: list[str] = []
+    todo = sorted(children.get(None, []), key=rank.get, reverse=True)
+    while todo:
+        node_id = todo.pop()
+        order.append(node_id)
+        todo.extend(sorted(children.get(node_id, []), key=rank.get, reverse=True))
+    return order
 
 
 def _progress_text(row) -> str:
@@ -43,28 +55,43 @@ def _progress_text(row) -> str:
 
 
 def tree_figure(lineage: pd.DataFrame) -> go.Figure:
+    """An outline tree: one row per document, indented by its depth in the chain, an elbow line
+    to the parent it hangs under and a dotted line to each other document it implements."""
     nodes = node_table(lineage)
-    where = _positions(nodes)
-    edge_x, edge_y = [], []
+    depth = dict(zip(nodes["node_id"], nodes["depth"]))
+    primary = _primary_parents(lineage, depth)
+    order = _outline(nodes, primary)
+    where = {node_id: (0.05 * depth[node_id], -float(i)) for i, node_id in enumerate(order)}
+    tree_x, tree_y, other_x, other_y = [], [], [], []
     for link in lineage.dropna(subset=["parent_id"]).itertuples():
-        if link.parent_id in where and link.node_id in where:
-            (x0, y0), (x1, y1) = where[link.parent_id], where[link.node_id]
-            edge_x += [x0, x1, None]
-            edge_y += [y0, y1, None]
-    fig = go.Figure(go.Scatter(x=edge_x, y=edge_y, mode="lines", line={"color": "#BBBBBB", "width": 1},
-                               hoverinfo="skip"))
-    names = [short_name(row) for row in nodes.itertuples()]
-    details = [_progress_text(row) for row in nodes.itertuples()]
+        if link.parent_id not in where or link.node_id not in where:
+            continue
+        (x0, y0), (x1, y1) = where[link.parent_id], where[link.node_id]
+        if primary.get(link.node_id) == link.parent_id:
+            tree_x += [x0, x0, x1, None]
+            tree_y += [y0, y1, y1, None]
+        else:
+            other_x += [x0, x1, None]
+            other_y += [y0, y1, None]
+    fig = go.Figure([
+        go.Scatter(x=tree_x, y=tree_y, mode="lines", line={"color": "#888888", "width": 1.5}, hoverinfo="skip"),
+        go.Scatter(x=other_x, y=other_y, mode="lines", line={"color": "#BBBBBB", "width": 1, "dash": "dot"},
+                   hoverinfo="skip"),
+    ])
+    shown = nodes.set_index("node_id").loc[order].reset_index()
+    names = list(shown["node_label"])
+    details = [_progress_text(row) for row in shown.itertuples()]
     fig.add_trace(go.Scatter(
-        x=[where[n][0] for n in nodes["node_id"]], y=[where[n][1] for n in nodes["node_id"]],
-        mode="markers+text", text=names, textposition="bottom center", textfont={"size": 12},
-        marker={"size": [18 if plan else 12 for plan in nodes["is_plan"]], "symbol": "square",
-                "color": [PLAN_COLOUR if plan else DOCUMENT_COLOUR for plan in nodes["is_plan"]]},
-        customdata=list(zip(nodes["level_label"], nodes["issuer_name"], details)),
-        hovertemplate="<b>%{text}</b><br>%{customdata[0]} · %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+        x=[where[n][0] for n in order], y=[where[n][1] for n in order], mode="markers+text",
+        text=[f"<b>{name}</b><br>{level}" + (f" · {detail}" if detail else "")
+              for name, level, detail in zip(names, shown["level_label"], details)],
+        textposition="middle right", textfont={"size": 13},
+        marker={"size": [14 if plan else 10 for plan in shown["is_plan"]], "symbol": "square",
+                "color": [PLAN_COLOUR if plan else DOCUMENT_COLOUR for plan in shown["is_plan"]]},
+        customdata=list(zip(names, shown["issuer_name"])),
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
     ))
-    depth = int(nodes["depth"].max()) if len(nodes) else 0
-    fig = vietnamese_layout(fig, height=140 + 130 * (depth + 1))
-    fig.update_xaxes(visible=False, range=[0, 1])
-    fig.update_yaxes(visible=False, range=[-depth - 0.6, 0.4])
+    fig = vietnamese_layout(fig, height=80 + 46 * len(order))
+    fig.update_xaxes(visible=False, range=[-0.02, 1])
+    fig.update_yaxes(visible=False, range=[-len(order) + 0.4, 0.6])
     return fig

@@ -3,7 +3,7 @@ trajectories against the targets, and the province roll-up (sums of numerators a
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, filters
+from components import charts, data, filters, kpi_tasks
 from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number
 
@@ -60,6 +60,7 @@ with right:
 
 st.plotly_chart(charts.ranking_bar(reported, "actual_value", "Xếp hạng các đơn vị theo giá trị thực tế", target,
                                    lower_is_better), width="stretch", theme=None, alt="Xếp hạng đơn vị")
+kpi_tasks.red_kpi_tasks(rows, as_of, by="unit_name")
 
 st.subheader("Diễn biến và mục tiêu")
 history = data.view("kpi_history", as_of, kpi_id=kpi_id)

@@ -1,5 +1,5 @@
 -- grain: node_id, parent_id
--- columns: node_id, parent_id, parent_ref, doc_number, doc_label, title, issuer_name,
+-- columns: node_id, parent_id, parent_ref, doc_number, doc_label, node_label, title, issuer_name,
 --   issuer_unit_id, level, level_label, level_order, issued_on, plan_id, is_plan, depth,
 --   tasks_total, task_rows_due, task_rows_done, completion_rate, targets_total, kpis_evaluated,
 --   kpis_on_track, kpi_on_track_rate, as_of
@@ -9,7 +9,9 @@
 -- per document and each document it implements (parent_id null for the top, 57-NQ/TW). depth is
 -- the longest way up to the top (0 for the top), which is how the tree is drawn. For a plan:
 -- its tasks and targets, how many unit × task rows are due and done by the as-of date, and how
--- many targets (own or inherited, current horizon) are evaluated and on track.
+-- many targets (own or inherited, current horizon) are evaluated and on track. node_label names a
+-- node to a reader: the number of a document; "KH" and the issuing unit (with the number or the
+-- date) for a plan, since two wards' plans may share a number.
 with ctx as (
     select * from as_of_context
 ),
@@ -61,6 +63,9 @@ final as (
         l.parent_ref,
         n.doc_number,
         n.doc_label,
+        case when n.plan_id is null then n.doc_label
+             else 'KH ' || coalesce(u.unit_name, n.issuer_name)
+                  || coalesce(' ' || n.doc_number, ' ngày ' || vn_date(n.issued_on), '') end as node_label,
         n.title,
         n.issuer_name,
         n.issuer_unit_id,
@@ -87,6 +92,7 @@ final as (
     left join task_rows r on r.plan_id = n.plan_id
     left join targets g on g.plan_id = n.plan_id
     left join kpi_rows k on k.plan_id = n.plan_id
+    left join stg_units u on u.unit_id = n.issuer_unit_id
     cross join ctx
 )
 

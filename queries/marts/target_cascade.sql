@@ -1,7 +1,7 @@
 -- grain: kpi_id, horizon, unit_id
 -- columns: kpi_id, kpi_name, unit_of_measure, horizon, source_level, source_level_label,
 --   source_level_order, is_top_level, plan_id, source_doc_label, unit_id, unit_name, unit_kind,
---   target_source, target_source_label, comparator, target_value, target_text, due_date,
+--   target_source, target_source_label, comparator, target_value, target_text, target_label, due_date,
 --   actual_value, actual_period, expected_value, progress_ratio, status, status_label, as_of
 -- accepted: status = kpi_status, source_level = doc_level, target_source = target_source
 --
@@ -36,7 +36,9 @@ final as (
         plan_id, source_doc_label,
         unit_id, unit_name, unit_kind,
         target_source, target_source_label,
-        comparator, target_value, target_text, due_date,
+        comparator, target_value, target_text,
+        target_label(comparator, target_value, unit_of_measure) as target_label,
+        due_date,
         actual_value, actual_period, expected_value, progress_ratio, status, status_label,
         as_of
     from sourced
