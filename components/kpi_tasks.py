@@ -38,5 +38,5 @@ def red_kpi_tasks(kpis: pd.DataFrame, as_of: date, by: str) -> None:
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         by: st.column_config.TextColumn("Chỉ tiêu" if by == "kpi_name" else "Đơn vị", width="medium"), "task_no": "STT",
         "content": st.column_config.TextColumn("Nhiệm vụ", width="large"), "deadline_text": "Thời hạn",
-        "state": "Tình trạng", "percent": "Tiến độ", "lag": "Chậm",
+        "state": "Tình trạng", "percent": "Tiến độ", "lag": "Nhiệm vụ chậm",
     })

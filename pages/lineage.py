@@ -34,7 +34,7 @@ table = nodes.assign(
 st.dataframe(table[["level_label", "node_label", "issuer_name", "issued", "parents", "tasks", "completion",
                     "targets", "on_track"]], hide_index=True, width="stretch", column_config={
     "level_label": "Cấp", "node_label": "Văn bản", "issuer_name": "Cơ quan ban hành", "issued": "Ngày ban hành",
-    "parents": "Triển khai văn bản", "tasks": "Nhiệm vụ", "completion": "Hoàn thành", "targets": "Mục tiêu",
+    "parents": "Triển khai văn bản", "tasks": "Nhiệm vụ", "completion": "Tỷ lệ hoàn thành", "targets": "Mục tiêu",
     "on_track": "Chỉ tiêu đúng tiến độ",
 })
 

@@ -26,7 +26,7 @@ from (
     from range(1, 3227) r(i)
 );
 
--- 82 synthetic KPIs beside the 38 real ones (120 in all): mostly percentages, some counts,
+-- 82 synthetic KPIs beside the 43 real ones (125 in all): mostly percentages, some counts,
 -- some flows counted per month, some ratios reported as numerator/denominator.
 insert into kpis (kpi_id, name, unit_of_measure, direction, kind, is_ratio, numerator_label, denominator_label)
 select
