@@ -13,6 +13,7 @@ leaders = [
     st.Page("pages/unit_profile.py", title="Hồ sơ đơn vị", icon=":material/location_city:", url_path="ho-so-don-vi"),
     st.Page("pages/kpi_view.py", title="Chỉ tiêu", icon=":material/monitoring:", url_path="chi-tieu"),
     st.Page("pages/red_flags.py", title="Cảnh báo đỏ", icon=":material/flag:", url_path="canh-bao-do"),
+    st.Page("pages/lineage.py", title="Chuỗi kế hoạch", icon=":material/account_tree:", url_path="chuoi-ke-hoach"),
     st.Page("pages/compare.py", title="So sánh đơn vị", icon=":material/leaderboard:", url_path="so-sanh"),
 ]
 

@@ -42,14 +42,16 @@ def meeting_pack(as_of: date) -> None:
 
 class Grid:
     """The current horizon's KPI rows of the communes/wards with a target, and the KPIs that at
-    least half of the units have (the heatmap's columns)."""
+    least half of the units holding any target have (the heatmap's columns). Half of those units,
+    not of all 95: targets follow the plans' lineage, so a unit without a plan holds none."""
 
     def __init__(self, as_of: date, league: pd.DataFrame):
         self.progress = data.view("kpi_progress", as_of, is_current_horizon=True, columns=KPI_COLUMNS)
         # masks instead of filtered copies: each copy of 302.000 national rows costs a tenth of a second
         self.in_grid = self.progress["is_commune_level"].fillna(False) & self.progress["comparator"].notna()
         coverage = self.progress.loc[self.in_grid, ["kpi_id", "unit_id"]].groupby("kpi_id")["unit_id"].nunique()
-        self.common = list(coverage[coverage >= 0.5 * league["unit_id"].nunique()].index)
+        holders = self.progress.loc[self.in_grid, "unit_id"].nunique()
+        self.common = list(coverage[coverage >= 0.5 * holders].index)
         self.kpi_names = self.progress.drop_duplicates("kpi_id").set_index("kpi_id")["kpi_name"].to_dict()
         self.league = league
 

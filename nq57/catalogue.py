@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nq57 import labels
+from nq57 import cascade, labels
 from nq57.textparse import fold_diacritics, parse_deadline, parse_target
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
@@ -86,6 +86,8 @@ def build_catalogue(seed_dir: Path = SEED_DIR) -> Catalogue:
             "implements": split_codes(row["implements"]),
             "report_cycle": row["report_cycle"] or "monthly",
             "source_file": row["source_file"] or None,
+            "level": row["level"] or None,
+            "issued_not_before": date.fromisoformat(row["issued_not_before"]) if row["issued_not_before"] else None,
         })
         if row["issuer_unit_id"] != PROVINCE_ID:
             cycle_by_unit[row["issuer_unit_id"]] = row["report_cycle"] or "monthly"
@@ -199,11 +201,14 @@ def build_catalogue(seed_dir: Path = SEED_DIR) -> Catalogue:
             "raw_text": row["target_text"] or None, "item_no": row["item_no"] or None,
             "item_text": row["item_text"] or None, "lead_text": row["lead_text"] or None,
             "lead_units": split_codes(row["lead_units"]),
+            "assumption_id": row["assumption_id"] or None,
         }
+        # The plan's own "Đơn vị tính" column names the unit when the target text does not (≥ 2 → Người).
+        plan_unit = row["unit_of_measure"] or None
         parsed = parse_target(row["target_text"]) if row["target_text"] else []
         if not parsed:
             targets.append({**base, "horizon": horizon, "comparator": None, "target_value": None,
-                            "target_unit": None, "per_year": False, "due_date": date(horizon, 12, 31)})
+                            "target_unit": plan_unit, "per_year": False, "due_date": date(horizon, 12, 31)})
         for target in parsed:
             target_horizon = target.horizon or horizon
             targets.append({
@@ -211,10 +216,12 @@ def build_catalogue(seed_dir: Path = SEED_DIR) -> Catalogue:
                 "horizon": target_horizon,
                 "comparator": target.comparator,
                 "target_value": target.value,
-                "target_unit": target.unit,
+                "target_unit": target.unit or plan_unit,
                 "per_year": target.per_year,
                 "due_date": target.due_date or date(target_horizon, 12, 31),
             })
+
+    targets += cascade.assumed_copies(targets, read_seed("target_assumptions", seed_dir))
 
     return Catalogue(
         units=pd.DataFrame(units),
@@ -270,6 +277,7 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, seed_dir: Path = SEED_DIR) ->
         con.execute(f"insert into targets ({columns}) select {columns} from seed_frame")
         con.unregister("seed_frame")
         _load_seed_updates(con, catalogue)
+        cascade.load_seeds(con, {name: read_seed(name, seed_dir) for name in cascade.SEED_FILES}, _replace_rows)
         load_labels(con, seed_dir / "labels.csv")
         con.execute("commit")
     except Exception:

@@ -15,7 +15,8 @@ from datetime import date
 import duckdb
 
 from nq57 import (
-    audit, auth, catalogue, cli_trust, cli_words, dates, db, demo, exports, ingest, plan_import, storage, templates, verdicts,
+    audit, auth, catalogue, catalogue_checks, cli_trust, cli_words, dates, db, demo, exports, ingest, plan_import,
+    storage, templates, verdicts,
 )
 from nq57.cli_words import VietnameseParser
 from nq57.textparse import parse_deadline, parse_target
@@ -74,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--plan", action="store_true", help="tệp là mẫu kế hoạch (tự nhận biết nếu không ghi)")
     cli_trust.add_actor_options(import_cmd)
 
+    commands.add_parser("check-catalogue", help="kiểm tra danh mục kế hoạch: mỗi phát hiện một dòng (lỗi: mã thoát 1)")
+
     # listed for --help; its own options are left unparsed here and parsed by benchmarks.cli (see main)
     commands.add_parser("bench", help="đo hiệu năng: bench --ingest | --views (in bảng số đo và tỷ lệ)",
                         add_help=False)
@@ -102,10 +105,32 @@ def run_init(args) -> int:
         cli_trust.actor(con, args, "manage_catalogue")
         db.create_schema(con)
         loaded = catalogue.load_catalogue(con)
+        found = catalogue_checks.findings(con)
     print(f"Đã nạp danh mục: {len(loaded.units)} đơn vị, {len(loaded.plans)} kế hoạch, "
           f"{len(loaded.tasks)} nhiệm vụ, {len(loaded.kpis)} chỉ tiêu, {len(loaded.targets)} mục tiêu "
           f"→ {db.database_path(args.db)}")
+    say_findings(found)
     return EXIT_OK
+
+
+def say_findings(found) -> None:
+    """The catalogue checks after a catalogue write: on standard error, never a refusal."""
+    for line in catalogue_checks.lines(found):
+        print(line, file=sys.stderr)
+    print(catalogue_checks.summary(found), file=sys.stderr)
+
+
+def run_check_catalogue(args) -> int:
+    """Every finding, one line each on standard output; exit 1 only when one is an error."""
+    with db.connect(args.db) as con:
+        if not db.is_initialised(con):
+            raise RejectedInput("cơ sở dữ liệu chưa khởi tạo: chạy 'python -m nq57 init' trước")
+        db.migrate_if_needed(con)
+        found = catalogue_checks.findings(con)
+    for line in catalogue_checks.lines(found):
+        print(line)
+    print(catalogue_checks.summary(found), file=sys.stderr)
+    return EXIT_REJECTED if catalogue_checks.has_errors(found) else EXIT_OK
 
 
 def run_demo(args) -> int:
@@ -265,6 +290,7 @@ def import_plan(args, data: bytes) -> int:
         ensure_initialised(con)
         check, plan_id = plan_import.import_plan_file(con, data, os.path.basename(args.file), args.dry_run,
                                                       user=account or user)
+        found = catalogue_checks.findings(con, plan_id) if plan_id else None
     if not check.accepted:
         for line in check.problem_lines():
             print(line, file=sys.stderr)
@@ -273,6 +299,8 @@ def import_plan(args, data: bytes) -> int:
     for line in check.warning_lines():
         print("Cảnh báo: " + line, file=sys.stderr)
     print(check.summary() + ("; chạy thử, chưa ghi." if args.dry_run else ""))
+    if found is not None:
+        say_findings(found)
     return EXIT_OK
 
 
@@ -309,7 +337,7 @@ def run_bench(args, bench_argv: list[str]) -> int:
 
 
 HANDLERS = {"init": run_init, "demo": run_demo, "refresh": run_refresh, "export": run_export, "parse": run_parse,
-            "template": run_template, "import": run_import, "pack": run_pack,
+            "template": run_template, "import": run_import, "pack": run_pack, "check-catalogue": run_check_catalogue,
             "user": lambda args: cli_trust.run_user(args, ensure_initialised), "audit": cli_trust.run_audit,
             "reopen": lambda args: cli_trust.run_reopen(args, ensure_initialised)}
 

@@ -39,6 +39,8 @@ PLAN_TASK_COLUMNS = [
     Column("coord_text", "Đơn vị phối hợp", True, "text", 26),
     Column("expected_output", "Kết quả/sản phẩm", True, "text", 30),
     Column("deadline_text", "Thời hạn hoàn thành", True, "text", 22),
+    # which KPIs the task moves (task_kpis): codes of the 'Danh mục' sheet or of this plan's 'Chỉ tiêu' sheet
+    Column("kpi_ids", "Mã chỉ tiêu liên quan (cách nhau bởi ;)", True, "text", 24),
 ]
 
 PLAN_TARGET_COLUMNS = [

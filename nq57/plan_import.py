@@ -22,6 +22,7 @@ from nq57.plan_rules import (  # noqa: F401  (parse_deadline, parse_target: call
     _SHA_IN_SOURCE, PlanCheck, _check_lengths, _check_plan, _check_targets, _check_tasks, _collect_offices,
     parse_deadline, parse_target,
 )
+from nq57.plan_task_kpis import check_task_kpis
 from nq57.workbook.common import ProblemList, max_upload_bytes, meta_values
 from nq57.workbook_format import META_SHEET
 
@@ -70,6 +71,7 @@ def check_plan_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: 
         return result
     _check_tasks(con, tables[PLAN_TASK_SHEET], result, problems, offices)
     _check_targets(con, tables[PLAN_TARGET_SHEET], result, problems, offices)
+    check_task_kpis(con, tables[PLAN_TASK_SHEET], result, problems)
     if not result.tasks and not result.targets and not result.problems:
         problems.add(PLAN_TASK_SHEET, None, None, "kế hoạch không có nhiệm vụ hay chỉ tiêu nào")
     _collect_offices(con, result, offices)
@@ -98,8 +100,8 @@ def _insert(con, table: str, columns: list[str], rows: list[dict]) -> None:
 
 
 def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck, user: auth.User | str | None = None) -> str:
-    """Write a checked plan in one transaction: plans, tasks, task_units, targets, new KPIs and the
-    offices it names; all or nothing. The same file again writes nothing and returns its plan_id.
+    """Write a checked plan in one transaction: plans, tasks, task_units, targets, task_kpis, new KPIs
+    and the offices it names; all or nothing (its lineage follows from `implements` in plan_links). The same file again writes nothing and returns its plan_id.
     A signed-in auth.User is checked for 'import_plan' (auth.PermissionDenied); a plain name or
     None is the trusted command line. Audited ('plan_import') in the same transaction; a full disk
     or I/O error raises storage.StorageError and stores nothing."""
@@ -117,6 +119,7 @@ def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck, user: auth.Use
         _insert(con, "tasks", _TASK_COLUMNS, [{**t, "sort_order": order + t["sort_order"]} for t in check.tasks])
         _insert(con, "task_units", ["task_id", "unit_id", "lead_office_id"], check.task_units)
         _insert(con, "targets", _TARGET_COLUMNS, check.targets)
+        _insert(con, "task_kpis", ["task_id", "kpi_id", "basis"], check.task_kpis)
         unit_order = con.execute("select coalesce(max(sort_order), 0) + 1 from units").fetchall()[0][0]
         _insert(con, "units", ["unit_id", "name", "kind", "parent_id", "office_code", "sort_order"],
                 [{**o, "sort_order": unit_order + i} for i, o in enumerate(check.new_offices)])

@@ -37,6 +37,7 @@ class PlanCheck:
     targets: list[dict] = field(default_factory=list)
     new_kpis: list[dict] = field(default_factory=list)
     new_offices: list[dict] = field(default_factory=list)
+    task_kpis: list[dict] = field(default_factory=list)      # task × KPI, from the task sheet's kpi_ids
     report_cycle_change: tuple[str, str] | None = None   # (unit_id, new cycle) when the plan changes it
     duplicate_of: str | None = None                       # plan_id when this very file was imported before
 

@@ -188,13 +188,17 @@ PLAN_INSTRUCTIONS = [
     "   • Mã đơn vị ban hành: mã xã, phường ở trang 'Danh mục' (ví dụ: xa-tan-an).",
     "   • Tên cơ quan ban hành (để trống thì ghi 'Ủy ban nhân dân' + tên xã), Số hiệu (ví dụ: 125/KH-UBND), "
     "Ngày ban hành dạng dd/mm/yyyy (ví dụ: 15/10/2025), Tên kế hoạch (bắt buộc).",
-    "   • Thực hiện kế hoạch: số hiệu các kế hoạch cấp trên, cách nhau bởi dấu chấm phẩy (ví dụ: 02-KH/BCĐ; 57-NQ/TW).",
+    "   • Thực hiện kế hoạch: số hiệu các kế hoạch cấp trên, cách nhau bởi dấu chấm phẩy (ví dụ: 02-KH/BCĐ; 57-NQ/TW). "
+    "Kế hoạch kế thừa mục tiêu của các kế hoạch này (trừ chỉ tiêu, mốc năm tự đặt); số hiệu không khớp văn bản nào "
+    "được báo khi kiểm tra danh mục.",
     "   • Chu kỳ báo cáo: chọn Tháng hoặc Quý (để trống là Tháng).",
     "2. Trang 'Nhiệm vụ' — mỗi nhiệm vụ một dòng:",
     "   • STT không trùng nhau (1, 2, 1.1, PL1 …); Nội dung nhiệm vụ bắt buộc; Nhóm và Tên nhóm để gom nhiệm vụ (I, II …).",
     "   • Đơn vị chủ trì, Đơn vị phối hợp: ghi tên cơ quan như ở trang 'Danh mục' (không cần dấu, không phân biệt "
     "hoa thường); nhiều cơ quan cách nhau bởi dấu phẩy hoặc chấm phẩy. Tên không nhận ra vẫn được ghi nguyên văn "
     "kèm cảnh báo. Xã, phường ban hành kế hoạch chịu trách nhiệm báo cáo mọi nhiệm vụ.",
+    "   • Mã chỉ tiêu liên quan: mã các chỉ tiêu mà nhiệm vụ góp phần (ở trang 'Danh mục' hoặc trang 'Chỉ tiêu' "
+    "của kế hoạch này), cách nhau bởi dấu chấm phẩy; khi chỉ tiêu bị cảnh báo đỏ, hệ thống nêu các nhiệm vụ này.",
     "   • Thời hạn hoàn thành — các cách ghi hệ thống hiểu được:",
     "       Quý IV/2025 · Tháng 11/2025 · 30/09/2025 · Năm 2026 · Thường xuyên · Hằng tháng · "
     "Năm 2026 và các năm tiếp theo · Khi Trung ương, tỉnh có hướng dẫn",

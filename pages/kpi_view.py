@@ -3,7 +3,7 @@ trajectories against the targets, and the province roll-up (sums of numerators a
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, drill, filters
+from components import charts, data, drill, filters, kpi_tasks
 from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number
 
@@ -64,6 +64,7 @@ ranking = st.plotly_chart(charts.ranking_bar(reported, "actual_value", "Xếp h�
                           key="kpi_ranking", on_select="rerun", selection_mode="points")
 if point := drill.first_point(ranking):
     drill.open_profile(point["customdata"])
+kpi_tasks.red_kpi_tasks(rows, as_of, by="unit_name")
 
 st.subheader("Diễn biến và mục tiêu")
 history = data.view("kpi_history", as_of, kpi_id=kpi_id)

@@ -3,7 +3,7 @@ each KPI against its schedule and targets, red flags with reasons, reports, and 
 (drawn by components/unit_profile.py)."""
 import streamlit as st
 
-from components import data, filters, unit_profile
+from components import data, filters, kpi_tasks, unit_profile
 from components.safe_text import md_escape
 from nq57.vnformat import vn_date
 
@@ -24,7 +24,10 @@ tasks = data.view("task_progress", as_of, unit_id=unit_id)
 with tasks_tab:
     unit_profile.tasks_section(tasks, unit_name, as_of)
 with kpis_tab:
-    unit_profile.kpis_section(data.view("kpi_progress", as_of, unit_id=unit_id), unit_id, unit_name, as_of)
+    unit_kpis = data.view("kpi_progress", as_of, unit_id=unit_id)
+    unit_profile.kpis_section(unit_kpis, unit_id, unit_name, as_of)
+    if len(unit_kpis):
+        kpi_tasks.red_kpi_tasks(unit_kpis, as_of, by="kpi_name")
 with flags_tab:
     unit_profile.flags_section(unit_id, unit_name, as_of)
 with reports_tab:

@@ -83,3 +83,20 @@ create or replace macro is_commune_level(kind) as kind in ('ward', 'commune');
 create or replace macro broken_rules(rule_1, rule_2, rule_3) as
     list_filter([case when rule_1 then 1 end, case when rule_2 then 2 end, case when rule_3 then 3 end],
                 lambda r: r is not null);
+
+-- A document number as compared between plans: no "Số", no spaces, Unicode NFC, lower case, and
+-- the Vietnamese đ folded, so "Số 02 -KH/BCĐ" and "02-KH/BCĐ" are one number.
+create or replace macro doc_key(n) as
+    replace(regexp_replace(lower(nfc_normalize(trim(n))), '^số\s*|\s+', '', 'g'), 'đ', 'd');
+
+-- The tier of a level in the chain: 1 central, 2 province, 3 commune. A plan implements documents
+-- of its own tier or above; a commune's own documents only within that commune.
+create or replace macro doc_tier(level) as
+    case when level in ('tw_dang', 'bcd_tw', 'chinh_phu') then 1
+         when level in ('tinh_uy', 'ubnd_tinh', 'bcd_tinh') then 2
+         else 3 end;
+
+-- A task "đang chậm" (lagging) behind a KPI: past its deadline and not done, or below the
+-- schedule's share (red-flag rules 1 and 2).
+create or replace macro task_is_lagging(breaks_rule_1, breaks_rule_2) as
+    coalesce(breaks_rule_1, false) or coalesce(breaks_rule_2, false);

@@ -264,3 +264,51 @@ create table if not exists labels (
     sort_order  integer not null,
     primary key (domain, code)
 );
+
+-- The chain of directives (issue #14): every document a plan cites as its basis that is not a
+-- transcribed plan itself (57-NQ/TW, 71/NQ-CP, 469-KH/TU …; data/seed/documents.csv). Plans and
+-- documents are the nodes of one tree; the view plan_links resolves `implements` (document
+-- numbers as written) to nodes, so a number that matches nothing is a finding, never a guess.
+create table if not exists documents (
+    doc_id         varchar primary key,
+    doc_number     varchar not null,
+    issued_on      date,
+    issuer_name    varchar not null,
+    issuer_unit_id varchar,             -- set for province and commune documents
+    level          varchar not null,    -- labels domain doc_level: tw_dang | bcd_tw | chinh_phu | tinh_uy | ubnd_tinh | bcd_tinh | xa
+    title          varchar,
+    implements     varchar[]
+);
+
+-- A plan's place in the chain: its level, and the earliest day it can have been issued when the
+-- plan itself leaves the date blank (a document it cites, e.g. Tam Phước's Tờ trình of 23/10/2025).
+alter table plans add column if not exists level varchar;
+alter table plans add column if not exists issued_not_before date;
+
+-- Which tasks move which KPI (task × KPI), from the plan text or the plan template.
+create table if not exists task_kpis (
+    task_id varchar not null,
+    kpi_id  varchar not null,
+    basis   varchar,                    -- the words of the plan that tie them
+    primary key (task_id, kpi_id)
+);
+
+-- Explicit, labelled assumptions behind targets: kind 'copy' (targets of one plan also held as
+-- another plan's, e.g. Bình Long's as the province steering committee's) or 'horizon' (a date
+-- the plan does not state). targets.assumption_id names the one a row depends on.
+create table if not exists target_assumptions (
+    assumption_id varchar primary key,
+    kind          varchar not null,     -- copy | horizon
+    from_plan_id  varchar,
+    as_plan_id    varchar,
+    reason        varchar not null
+);
+alter table targets add column if not exists assumption_id varchar;
+
+-- KPIs shared by plans whose wording differs, reviewed as meaning the same (data/seed/kpi_merges.csv).
+create table if not exists kpi_merges (
+    kpi_id        varchar not null,
+    plan_id       varchar not null,
+    reviewed_note varchar,
+    primary key (kpi_id, plan_id)
+);

@@ -22,7 +22,9 @@ insert into units (unit_id, name, kind, parent_id, office_code, report_cycle, so
     ('dong-nai/so-x', 'Sở Thử nghiệm',  'department', 'dong-nai', 'so-x',  'monthly',   4);
 
 insert into plans (plan_id, issuer_unit_id, issuer_name, doc_number, issued_on, title, implements, report_cycle) values
-    ('p-a',    'phuong-a', 'UBND phường An', '1/KH-UBND',  date '2025-07-01', 'Kế hoạch phường An', [], 'monthly'),
+    ('p-a',    'phuong-a', 'UBND phường An', '1/KH-UBND',  date '2025-07-01', 'Kế hoạch phường An', ['02-KH/BCĐ'], 'monthly'),
+    ('p-b',    'xa-b',     'UBND xã Bình',   '2/KH-UBND',  date '2025-07-01', 'Kế hoạch xã Bình',   ['02-KH/BCĐ'], 'monthly'),
+    ('p-c',    'xa-c',     'UBND xã Cát',    '3/KH-UBND',  date '2025-07-01', 'Kế hoạch xã Cát',    ['02-KH/BCĐ'], 'quarterly'),
     ('p-prov', 'dong-nai', 'BCĐ tỉnh',       '02-KH/BCĐ',  date '2025-07-01', 'Kế hoạch tỉnh',      [], 'monthly');
 
 insert into tasks (task_id, plan_id, task_no, sort_order, content, lead_text, deadline_text, deadline_kind,

@@ -78,8 +78,11 @@ def test_tam_phuoc_14_tasks_and_its_numeric_targets(seeds):
     assert len(tasks) == 14
     assert tasks.groupby("group_no").size().to_dict() == {"1": 4, "2": 6, "3": 4}
     targets = targets_of(seeds, "tam-phuoc-kh92")
+    # the five numeric targets of group 2, and the 100% of tasks 1.02 and 1.03 (issue #14)
     assert sorted(zip(targets["comparator"], targets["target_value"])) == [
-        (">", 70.0), (">", 90.0), (">", 90.0), (">", 95.0), (">", 95.0)]
+        ("=", 100.0), ("=", 100.0), (">", 70.0), (">", 90.0), (">", 90.0), (">", 95.0), (">", 95.0)]
+    # the plan states no date for them: a labelled assumption, not a fact
+    assert set(targets["assumption_id"]) == {"khong-ghi-moc"}
 
 
 def test_phuoc_an_appendix_and_key_tasks_kept_apart(seeds):
@@ -88,20 +91,28 @@ def test_phuoc_an_appendix_and_key_tasks_kept_apart(seeds):
     assert tasks[~tasks["is_key_task"]]["group_no"].nunique() == 5
 
 
-def test_binh_long_dated_targets_are_province_wide(seeds):
-    targets = targets_of(seeds, "dn-bcd-02")
-    assert set(targets["unit_id"]) == {"dong-nai"}
-    online = targets[targets["kpi_id"] == "dvc-toan-trinh"].set_index("horizon")
+def test_binh_long_targets_are_under_binh_long_plan(seeds):
+    """Section I is written for the ward ("trên địa bàn phường"): Bình Long's own targets. The
+    province steering committee holds them only as a labelled assumption (issue #14)."""
+    own = targets_of(seeds, "binh-long-bcd02")
+    assert set(own["unit_id"]) == {"phuong-binh-long"} and own["assumption_id"].isna().sum() == 12
+    online = own[own["kpi_id"] == "dvc-toan-trinh"].set_index("horizon")
     assert online.loc[2025, "target_value"] == 80 and online.loc[2025, "due_date"] == date(2025, 12, 31)
     assert online.loc[2030, "target_value"] == 100 and online.loc[2030, "due_date"] == date(2030, 12, 31)
-    assert len(targets) >= 9
+    teams = own[own["kpi_id"] == "to-cnscd-ky-nang-so"].set_index("horizon")
+    assert teams.loc[2025, "comparator"] == ">=" and teams.loc[2025, "target_value"] == 60  # its "Có ≥" kept
+    section_ii = own[own["assumption_id"] == "khong-ghi-moc"]
+    assert set(section_ii["kpi_id"]) == {"nhiem-vu-dung-han", "cbcc-khai-thac-vneid", "ho-so-gan-ma-dinh-danh"}
+    assumed = targets_of(seeds, "dn-bcd-02")
+    assert set(assumed["unit_id"]) == {"dong-nai"} and set(assumed["assumption_id"]) == {"binh-long-la-bcd-tinh"}
+    assert len(assumed) == 12 and not set(assumed["kpi_id"]) & set(section_ii["kpi_id"])
 
 
 def test_one_kpi_shared_by_three_plans(seeds):
     """The share of end-to-end online public services is one KPI across the seeds."""
     targets = seeds.targets[seeds.targets["kpi_id"] == "dvc-toan-trinh"]
     tasks = seeds.tasks
-    assert {"nha-bich-nq57", "dn-bcd-02"} <= set(targets["plan_id"])
+    assert {"nha-bich-nq57", "binh-long-bcd02"} <= set(targets["plan_id"])
     assert tasks[(tasks["plan_id"] == "tam-phuoc-kh92") & tasks["content"].str.contains("DVC toàn trình")].shape[0] == 1
 
 

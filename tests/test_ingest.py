@@ -189,14 +189,20 @@ def test_province_template_covers_95_communes_and_wards_and_imports_one_batch_pe
     assert len(communes) == 95
     workbook = template(con, "all")
     assert workbook[META_SHEET]["B3"].value == "all"
-    kpis = workbook[KPI_SHEET]
+    # every commune answers for the province plan's tasks; KPI rows only where a unit holds a target,
+    # which since issue #14 is by lineage (its own plan), not because it is a commune
+    tasks = workbook[TASK_SHEET]
     first_rows: dict[str, int] = {}
-    for row in range(FIRST_ROW, kpis.max_row + 1):
-        first_rows.setdefault(kpis[f"A{row}"].value, row)
+    for row in range(FIRST_ROW, tasks.max_row + 1):
+        first_rows.setdefault(tasks[f"A{row}"].value, row)
     assert set(communes) <= set(first_rows)
+    kpi_sheet = workbook[KPI_SHEET]
+    kpi_units = {kpi_sheet[f"A{row}"].value for row in range(FIRST_ROW, kpi_sheet.max_row + 1)} - {None}
+    assert kpi_units == {"xa-nha-bich", "xa-phuoc-an", "phuong-binh-long", "phuong-tam-phuoc"}
     chosen = communes[::2]                       # 48 units report, the others leave the file blank
     for index, unit in enumerate(chosen):
-        kpis[f"I{first_rows[unit]}"] = 10 + index % 50
+        tasks[f"I{first_rows[unit]}"] = "Đang thực hiện"
+        tasks[f"J{first_rows[unit]}"] = 10 + index % 50
     before = counts(con)
     result, batch_ids = accept(con, to_bytes(workbook))
     assert result.units == sorted(chosen)
@@ -205,7 +211,7 @@ def test_province_template_covers_95_communes_and_wards_and_imports_one_batch_pe
                          [batch_ids]).fetchall()
     assert sorted(u for u, _ in stored) == sorted(chosen)
     assert {p for _, p in stored} == {date(2026, 10, 1)}
-    assert counts(con)[:2] == (before[0] + 48, before[1] + 48)
+    assert counts(con)[0] == before[0] + 48 and counts(con)[2] == before[2] + 48
 
 
 # --- forgiving inputs -----------------------------------------------------------------------------

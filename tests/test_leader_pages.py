@@ -134,6 +134,7 @@ def test_empty_state_names_what_is_missing(tmp_path, monkeypatch):
 @pytest.mark.parametrize("page, params", [
     ("pages/overview.py", {}), ("pages/unit_profile.py", {"unit": "xa-nha-bich"}),
     ("pages/kpi_view.py", {"kpi": "dvc-toan-trinh"}), ("pages/red_flags.py", {}), ("pages/compare.py", {}),
+    ("pages/lineage.py", {}),
 ])
 def test_every_chart_is_drawn_for_a_projector(app, page, params):
     """What the browser receives: white background, large type, Vietnamese number separators."""
@@ -145,3 +146,46 @@ def test_every_chart_is_drawn_for_a_projector(app, page, params):
         assert layout["separators"] == ",."
         assert layout["font"]["size"] >= 16
         assert layout["template"]["layout"]["plot_bgcolor"] == "white"
+
+
+def red_kpi_task_rows(demo_db_path, unit_id=None, kpi_id=None):
+    """The (task_no, lagging) pairs the views give for the red KPIs of a unit or of a KPI."""
+    filters = {k: v for k, v in {"unit_id": unit_id, "kpi_id": kpi_id}.items() if v}
+    red = view(demo_db_path, "kpi_progress", DEMO_TODAY, status="canh_bao_do", is_current_horizon=True, **filters)
+    tasks = view(demo_db_path, "kpi_tasks", DEMO_TODAY, **filters)
+    tasks = tasks.merge(red[["unit_id", "kpi_id"]].drop_duplicates(), on=["unit_id", "kpi_id"])
+    return sorted(zip(tasks["task_no"], tasks["is_lagging"].map({True: "Đang chậm", False: ""})))
+
+
+def shown_task_rows(at):
+    tables = [t.value for t in at.dataframe if "Nhiệm vụ chậm" in t.value.columns or "lag" in t.value.columns]
+    assert len(tables) == 1, [list(t.value.columns) for t in at.dataframe]
+    table = tables[0]
+    return sorted(zip(table["task_no"], table["lag"]))
+
+
+def test_unit_profile_shows_the_tasks_behind_its_red_kpis(app, demo_db_path):
+    """Issue #14: a leader sees, for a red KPI, the tasks that move it and which are lagging."""
+    expected = red_kpi_task_rows(demo_db_path, unit_id="phuong-tam-phuoc")
+    assert expected, "the demo gives Tam Phước a red KPI with tasks tied to it"
+    go(app, "pages/unit_profile.py", unit="phuong-tam-phuoc")
+    assert shown_task_rows(app) == expected
+
+
+def test_kpi_page_shows_the_tasks_behind_the_units_where_it_is_red(app, demo_db_path):
+    red = view(demo_db_path, "kpi_progress", DEMO_TODAY, status="canh_bao_do", is_current_horizon=True,
+               unit_id="phuong-tam-phuoc")
+    kpi_id = sorted(set(red["kpi_id"]) & set(view(demo_db_path, "kpi_tasks", DEMO_TODAY)["kpi_id"]))[0]
+    go(app, "pages/kpi_view.py", kpi=kpi_id)
+    assert shown_task_rows(app) == red_kpi_task_rows(demo_db_path, kpi_id=kpi_id)
+
+
+def test_lineage_page_draws_every_document_of_the_chain(app, demo_db_path):
+    go(app, "pages/lineage.py")
+    chain = view(demo_db_path, "plan_lineage", DEMO_TODAY)
+    text = chart_text(app)
+    for label in set(chain["node_label"]):
+        assert label in text
+    findings = view(demo_db_path, "catalogue_findings", None)
+    shown = [t.value for t in app.dataframe if "message" in t.value.columns]
+    assert len(shown) == 1 and sorted(shown[0]["message"]) == sorted(findings["message"])

@@ -22,10 +22,10 @@ PLAN_ROW = {
 }
 TASK_ROWS = [
     ["1", "I", "Thể chế", "Ban hành quy chế vận hành Trung tâm Phục vụ hành chính công", "Trung tâm PVHCC",
-     "Phòng VH-XH", "Quy chế", "Quý IV/2025"],
+     "Phòng VH-XH", "Quy chế", "Quý IV/2025", "dvc-toan-trinh"],
     ["2", "I", "Thể chế", "Tuyên truyền kỹ năng số cho người dân", "phong van hoa - xa hoi",
      "MTTQ, Phòng Quản lý Mưa Gió", "Tin bài", "Thường xuyên"],
-    ["3", "II", "Hạ tầng", "Phủ sóng 5G các ấp", "Phòng Kinh tế", None, "Báo cáo", "Sau khi có vốn"],
+    ["3", "II", "Hạ tầng", "Phủ sóng 5G các ấp", "Phòng Kinh tế", None, "Báo cáo", "Sau khi có vốn", "phu-song-5g"],
 ]
 TARGET_ROWS = [
     ["dvc-toan-trinh", None, None, 2025, "≥ 90%", "Trung tâm PVHCC"],
@@ -99,7 +99,7 @@ def test_template_has_the_sheets_headers_and_reference_lists(con, template_bytes
         "Chu kỳ báo cáo (Tháng/Quý)"]
     assert [c.value for c in workbook["Nhiệm vụ"][3]] == [
         "STT", "Nhóm", "Tên nhóm", "Nội dung nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Kết quả/sản phẩm",
-        "Thời hạn hoàn thành"]
+        "Thời hạn hoàn thành", "Mã chỉ tiêu liên quan (cách nhau bởi ;)"]
     assert [c.value for c in workbook["Chỉ tiêu"][3]] == [
         "Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Mốc năm (2025/2026/2030/2045)", "Mục tiêu", "Đơn vị chủ trì"]
     guide = "\n".join(str(c.value) for c in workbook["Hướng dẫn"]["A"] if c.value)
@@ -127,7 +127,9 @@ def test_every_deadline_example_of_the_guide_is_understood():
 # --- the happy path --------------------------------------------------------------------------------
 
 def test_new_plan_is_checked_committed_and_shown_in_the_views(con, template_bytes):
-    data = fill(template_bytes)
+    tasks = [row[:] for row in TASK_ROWS]
+    tasks[2][8] = "phu-song-5g; ho-kinh-doanh-so"  # a task may name a KPI the plan itself brings
+    data = fill(template_bytes, tasks=tasks)
     before = counts(con)
     check = plan_import.check_plan_workbook(con, data, "ke-hoach-tan-an.xlsx")
     assert check.accepted, check.problem_lines()
@@ -149,6 +151,12 @@ def test_new_plan_is_checked_committed_and_shown_in_the_views(con, template_byte
     plan = con.execute("select issuer_unit_id, doc_number, issued_on, implements, report_cycle from plans "
                        "where plan_id = ?", [plan_id]).fetchall()[0]
     assert plan == ("xa-tan-an", "125/KH-UBND", date(2025, 10, 15), ["02-KH/BCĐ", "57-NQ/TW"], "monthly")
+    # its parents' document numbers link it into the chain (issue #14)
+    lineage = db.query_view(con, "plan_lineage", as_of=DEMO_TODAY, filters={"node_id": plan_id})
+    assert set(lineage["parent_id"]) == {"dn-bcd-02", "tw-57"} and set(lineage["level"]) == {"xa"}
+    links = con.execute("select task_id, kpi_id from task_kpis where task_id like 'tan-an-cds-2026:%' order by all").fetchall()
+    assert links == [("tan-an-cds-2026:1", "dvc-toan-trinh"), ("tan-an-cds-2026:3", "ho-kinh-doanh-so"),
+                     ("tan-an-cds-2026:3", "phu-song-5g")]
 
     tasks = {row[0]: row[1:] for row in con.execute(
         "select task_no, deadline_text, deadline_kind, due_date, recurrence, lead_units, coord_units from tasks "
@@ -183,12 +191,13 @@ def test_new_plan_is_checked_committed_and_shown_in_the_views(con, template_byte
     assert len(dvc.loc[[2025]]) == 1  # the own target replaces the inherited one, not beside it
     assert dvc.loc[2025, "target_source"] == "own" and dvc.loc[2025, "target_value"] == 90
     assert dvc.loc[2025, "plan_id"] == plan_id
-    assert dvc.loc[2030, "target_source"] == "province"  # other horizons are still inherited
+    assert dvc.loc[2030, "target_source"] == "assumption"  # other horizons are still inherited, by lineage
+    assert "Giả định" in dvc.loc[2030, "target_source_label"]
     new = kpis[kpis["kpi_id"] == "ho-kinh-doanh-so"]
     assert list(new["target_source"]) == ["own"] and list(new["horizon"]) == [2030]
-    # another commune still inherits the province target
+    # a commune whose plan does not implement 02-KH/BCĐ inherits nothing from it
     other = db.query_view(con, "kpi_progress", as_of=DEMO_TODAY, filters={"unit_id": "xa-nha-bich", "kpi_id": "dvc-toan-trinh"})
-    assert set(other.loc[other["horizon"] == 2025, "target_source"]) == {"province"}
+    assert list(other["horizon"]) == [2030] and set(other["target_source"]) == {"own"}
 
 
 def test_same_file_again_is_a_no_op(con, template_bytes):
@@ -351,3 +360,23 @@ def test_template_command_writes_the_plan_template(demo_db_path, tmp_path):
                             cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert plan_import.template_kind(out.read_bytes()) == "plan"
+
+
+def test_a_task_naming_an_unknown_kpi_is_refused(con, template_bytes):
+    tasks = [row[:] for row in TASK_ROWS]
+    tasks[1] = tasks[1][:8] + ["khong-co-chi-tieu-nay"]
+    rejected(con, fill(template_bytes, tasks=tasks), "Nhiệm vụ!I5: mã chỉ tiêu 'khong-co-chi-tieu-nay' không có")
+
+
+def test_the_plan_import_command_reports_the_catalogue_checks_of_the_new_plan(demo_db_path, tmp_path, template_bytes):
+    """A plan whose parent number matches nothing is still imported, and the import says so."""
+    from tests.test_cli import nq57
+
+    database = tmp_path / "cli.duckdb"
+    shutil.copy(demo_db_path, database)
+    plan = dict(PLAN_ROW, G="02-KH/BCĐ; 404/KH-UBND")
+    path = tmp_path / "ke-hoach.xlsx"
+    path.write_bytes(fill(template_bytes, plan=plan))
+    result = nq57("import", str(path), "--plan", "--system", db=database)
+    assert result.returncode == 0, result.stderr
+    assert any("404/KH-UBND" in line and "không khớp" in line for line in result.stderr.splitlines()), result.stderr

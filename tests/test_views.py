@@ -140,6 +140,19 @@ def test_province_targets_are_inherited_unless_the_unit_has_its_own(fixture_db):
     assert "dong-nai/so-x" not in set(targets["unit_id"])
 
 
+def test_a_commune_whose_plan_implements_nothing_at_province_level_inherits_nothing(fixture_db):
+    """Targets follow lineage, never the unit's kind (issue #14): xã Cát's plan implementing
+    only a central document leaves it without the province's targets."""
+    fixture_db.execute("insert into documents values ('tw-57', '57-NQ/TW', date '2024-12-22', 'Bộ Chính trị', "
+                       "null, 'tw_dang', 'Nghị quyết 57', [])")
+    fixture_db.execute("update plans set implements = ['57-NQ/TW'] where plan_id = 'p-c'")
+    targets = rows(fixture_db, "kpi_progress", "2025-08-01", kpi_id="dvc")
+    assert "xa-c" not in set(targets["unit_id"])
+    assert {"phuong-a", "xa-b"} <= set(targets["unit_id"])  # their plans still implement 02-KH/BCĐ
+    fixture_db.execute("update plans set implements = [] where plan_id = 'p-c'")
+    assert "xa-c" not in set(rows(fixture_db, "kpi_progress", "2025-08-01", kpi_id="dvc")["unit_id"])
+
+
 def test_rank_kpi_lower_is_better(fixture_db):
     report(fixture_db, "phuong-a", "2025-07-01", "2025-08-05 09:00", kpis=[KpiValue("xh", 30)])
     kpi = one(fixture_db, "kpi_progress", "2025-08-20", unit_id="phuong-a", kpi_id="xh")
@@ -272,3 +285,20 @@ def test_rows_read_through_arrow_are_those_duckdb_gives(demo_db_path):
         mixed = "select ?::int as n, ?::decimal(9, 2) as d, ?::boolean as b, ?::date as day, ?::varchar as t"
         pd.testing.assert_frame_equal(db.fetch_frame(con, mixed, [None, 1.5, None, "2026-03-31", None]),
                                       con.execute(mixed, [None, 1.5, None, "2026-03-31", None]).df())
+
+
+def test_a_red_kpi_names_the_lagging_tasks_that_move_it(fixture_db):
+    """Issue #14: "chỉ tiêu đỏ, 1 nhiệm vụ liên quan đang chậm" — the task tied to the KPI
+    (task_kpis) is overdue, so the KPI's reason names it; a task on time is not named."""
+    fixture_db.execute("insert into task_kpis values ('p-a:4', 'dvc', 'rà soát TTHC'), ('p-a:3', 'dvc', null)")
+    report(fixture_db, "phuong-a", "2025-10-01", "2025-11-05 09:00", kpis=[KpiValue("dvc", numerator=20, denominator=100)])
+    flag = flags(fixture_db, "2026-01-05", unit_id="phuong-a", item_type="kpi", rule=1)
+    assert len(flag) == 1
+    assert flag.iloc[0]["reason"].endswith("Chỉ tiêu đỏ, 1 nhiệm vụ liên quan đang chậm (4).")
+    tasks = rows(fixture_db, "kpi_tasks", "2026-01-05", unit_id="phuong-a", kpi_id="dvc").set_index("task_no")
+    assert bool(tasks.loc["4", "is_lagging"]) and not bool(tasks.loc["3", "is_lagging"])  # 3 waits for guidance
+    # once the task is done with evidence, the KPI's reason no longer names it
+    report(fixture_db, "phuong-a", "2025-12-01", "2026-01-02 09:00",
+           tasks=[TaskUpdate("p-a:4", "hoan_thanh", 100, evidence_ref="Báo cáo rà soát số 5")])
+    flag = flags(fixture_db, "2026-01-05", unit_id="phuong-a", item_type="kpi", rule=1)
+    assert "nhiệm vụ liên quan" not in flag.iloc[0]["reason"]

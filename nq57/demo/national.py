@@ -1,4 +1,4 @@
-"""National-size demo data: 3,321 communes/wards in 34 provinces, 120 KPIs, 36 months of reports.
+"""National-size demo data: 3,321 communes/wards in 34 provinces, 125 KPIs, 36 months of reports.
 
 `python -m nq57 demo --scale national` builds it. The rows are generated set-based inside DuckDB
 (queries/demo/national.sql: range(), generate_series(), hash() for determinism), not in Python

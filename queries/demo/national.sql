@@ -26,7 +26,7 @@ from (
     from range(1, 3227) r(i)
 );
 
--- 82 synthetic KPIs beside the 38 real ones (120 in all): mostly percentages, some counts,
+-- 82 synthetic KPIs beside the 43 real ones (125 in all): mostly percentages, some counts,
 -- some flows counted per month, some ratios reported as numerator/denominator.
 insert into kpis (kpi_id, name, unit_of_measure, direction, kind, is_ratio, numerator_label, denominator_label)
 select
@@ -44,15 +44,18 @@ insert into plans (plan_id, issuer_unit_id, issuer_name, doc_number, issued_on, 
 values ('demo-quoc-gia', 'dong-nai', 'Dữ liệu minh họa quy mô toàn quốc', 'QG-DEMO', date '2023-11-01',
         'Kế hoạch thử nghiệm quy mô toàn quốc (dữ liệu minh họa)', [], 'monthly', 'demo');
 
--- Province-wide targets (unit 'dong-nai'), inherited by every commune/ward: 2026 and 2030.
+-- Targets for 2026 and 2030, for the province (its roll-up row) and every commune/ward. Targets
+-- are inherited by lineage only (a unit's own plan implementing this one), and the synthetic units
+-- have no plan, so the demo gives each of them the targets itself.
 insert into targets (plan_id, unit_id, kpi_id, horizon, comparator, target_value, target_unit, per_year, due_date, raw_text)
-select 'demo-quoc-gia', 'dong-nai', k.kpi_id, h.horizon, '>=',
+select 'demo-quoc-gia', u.unit_id, k.kpi_id, h.horizon, '>=',
        case when k.unit_of_measure = '%' then h.pct when k.kind = 'flow' then h.flow else h.cnt end,
        k.unit_of_measure, false, make_date(h.horizon, 12, 31),
        '≥ ' || (case when k.unit_of_measure = '%' then h.pct when k.kind = 'flow' then h.flow else h.cnt end)::integer
        || case when k.unit_of_measure = '%' then '%' else ' ' || k.unit_of_measure end || ' năm ' || h.horizon
 from kpis k
 cross join (values (2026, 80.0, 300.0, 60.0), (2030, 100.0, 600.0, 150.0)) h(horizon, pct, cnt, flow)
+cross join (select unit_id from units where kind in ('province', 'ward', 'commune')) u
 where k.kpi_id like 'qg-%';
 
 -- Twelve tasks answered for by every commune/ward: dated ones spread over the three years,

@@ -21,6 +21,10 @@ parts as (
     union all select 'kpis', count(*), bit_xor(hash(k)) from kpis k
     union all select 'targets', count(*), bit_xor(hash(tg)) from targets tg
     union all select 'labels', count(*), bit_xor(hash(lb)) from labels lb
+    union all select 'documents', count(*), bit_xor(hash(d)) from documents d
+    union all select 'task_kpis', count(*), bit_xor(hash(tk)) from task_kpis tk
+    union all select 'target_assumptions', count(*), bit_xor(hash(ta)) from target_assumptions ta
+    union all select 'kpi_merges', count(*), bit_xor(hash(km)) from kpi_merges km
     union all
     select 'report_batches', count(*),
            bit_xor(hash(b.batch_id, b.uploaded_at, b.is_demo,

@@ -1,47 +1,89 @@
 -- grain: unit_id, kpi_id, horizon
 -- columns: target_id, plan_id, unit_id, kpi_id, horizon, comparator, target_value, target_unit,
 --   per_year, due_date, target_text, item_no, item_text, lead_office, lead_units, target_source,
---   target_source_label
+--   target_source_label, via_plan_id, assumption_id
+-- accepted: target_source = target_source
 --
--- The targets each unit is held to: its own plan's targets, and for every commune/ward the
--- province-wide targets (02-KH/BCĐ) for any KPI and horizon it has no target of its own for.
+-- The targets each unit is held to. Its own plans' targets, and — by lineage, never merely
+-- because it is a commune — the targets of the plans its own plans implement, directly or up
+-- the chain (plan_ancestors), for any KPI and horizon it sets no target for itself; the nearest
+-- plan up the chain wins. target_source says where each came from: 'own', 'province' (a
+-- province-level plan), 'inherited' (another level) or 'assumption' (a target held only by a
+-- labelled assumption, target_assumptions kind 'copy'); target_source_label names the plan and,
+-- for an assumption (also a date the plan does not state), its reason.
 with targets as (
     select * from stg_targets
 ),
 
-units as (
-    select unit_id, is_commune_level from stg_units
+nodes as (
+    select * from stg_documents
 ),
 
-plans as (
-    select plan_id, doc_number, issuer_name from plans
+assumptions as (
+    select * from target_assumptions
+),
+
+unit_plans as (
+    select issuer_unit_id as unit_id, node_id as plan_id
+    from nodes
+    where plan_id is not null and issuer_unit_id <> 'dong-nai'
 ),
 
 own as (
-    select t.*, 'own' as target_source
+    select t.*, null::varchar as via_plan_id, 0 as depth
     from targets t
 ),
 
+reachable as (
+    select t.* replace (up.unit_id as unit_id), up.plan_id as via_plan_id, a.depth
+    from unit_plans up
+    join plan_ancestors a on a.node_id = up.plan_id
+    join targets t on t.plan_id = a.ancestor_id
+    where not exists (
+        select 1 from targets o
+        where o.unit_id = up.unit_id and o.kpi_id = t.kpi_id and o.horizon = t.horizon
+    )
+),
+
 inherited as (
-    select t.* replace (u.unit_id as unit_id), 'province' as target_source
-    from targets t
-    join units u on u.is_commune_level
-    where t.unit_id = 'dong-nai'
-      and not exists (
-          select 1 from targets o
-          where o.unit_id = u.unit_id and o.kpi_id = t.kpi_id and o.horizon = t.horizon
-      )
+    select * exclude (pick)
+    from (
+        select r.*, row_number() over (partition by unit_id, kpi_id, horizon order by depth, plan_id, target_id) as pick
+        from reachable r
+    )
+    where pick = 1
+),
+
+sourced as (
+    select
+        x.* exclude (depth),
+        case
+            when a.kind = 'copy' then 'assumption'
+            when x.via_plan_id is null then 'own'
+            when p.tier = 2 then 'province'
+            else 'inherited'
+        end as target_source,
+        p.doc_label, p.issuer_name, v.doc_label as via_label, a.reason as assumption_reason
+    from (select * from own union all by name select * from inherited) x
+    left join nodes p on p.node_id = x.plan_id
+    left join nodes v on v.node_id = x.via_plan_id
+    left join assumptions a on a.assumption_id = x.assumption_id
 ),
 
 final as (
     select
-        x.*,
-        case x.target_source
-            when 'own' then 'Kế hoạch ' || coalesce(nullif(p.doc_number, ''), p.plan_id) || ' (' || p.issuer_name || ')'
-            else 'Chỉ tiêu chung của tỉnh theo ' || coalesce(nullif(p.doc_number, ''), p.plan_id)
-        end as target_source_label
-    from (select * from own union all by name select * from inherited) x
-    left join plans p using (plan_id)
+        s.target_id, s.plan_id, s.unit_id, s.kpi_id, s.horizon, s.comparator, s.target_value, s.target_unit,
+        s.per_year, s.due_date, s.target_text, s.item_no, s.item_text, s.lead_office, s.lead_units,
+        s.target_source,
+        l.label || ': Kế hoạch ' || s.doc_label || ' (' || s.issuer_name || ')'
+            || coalesce(', qua kế hoạch ' || s.via_label || ' của đơn vị', '')
+            || coalesce(case when s.target_source = 'assumption' then ' — ' else ' — giả định: ' end
+                        || s.assumption_reason, '')
+            || '.' as target_source_label,
+        s.via_plan_id,
+        s.assumption_id
+    from sourced s
+    left join labels_of('target_source') l on l.code = s.target_source
 )
 
 select * from final

@@ -64,9 +64,21 @@ task_flags as (
     from task_rules
 ),
 
+-- The tasks behind a red KPI (task_kpis) that are lagging themselves, named in its reason.
+kpi_lagging_tasks as (
+    select t.unit_id, tk.kpi_id, count(*) as lagging_count,
+           string_agg(t.task_no, ', ' order by t.sort_order) as lagging_task_nos
+    from task_kpis tk
+    join tasks t on t.task_id = tk.task_id
+    where task_is_lagging(t.breaks_rule_1, t.breaks_rule_2)
+    group by t.unit_id, tk.kpi_id
+),
+
 kpi_rules as (
-    select k.*, unnest(broken_rules(breaks_rule_1, breaks_rule_2, breaks_rule_3)) as rule
+    select k.*, lt.lagging_count, lt.lagging_task_nos,
+           unnest(broken_rules(k.breaks_rule_1, k.breaks_rule_2, k.breaks_rule_3)) as rule
     from kpis k
+    left join kpi_lagging_tasks lt on lt.unit_id = k.unit_id and lt.kpi_id = k.kpi_id
 ),
 
 kpi_flags as (
@@ -90,7 +102,9 @@ kpi_flags as (
             else
                 'Minh chứng "' || coalesce(evidence_ref, '') || '" của số liệu kỳ ' || vn_period(actual_period)
                 || ' bị thẩm định là thiếu chất lượng.'
-        end as reason
+        end
+        || coalesce(' Chỉ tiêu đỏ, ' || lagging_count || ' nhiệm vụ liên quan đang chậm ('
+                    || lagging_task_nos || ').', '') as reason
     from kpi_rules
 ),
 
