@@ -27,7 +27,8 @@ from pathlib import Path
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 LAYERS = ["staging", "intermediate", "marts", "pages"]
 # The contract views, in the order the README documents them.
-CONTRACT_VIEWS = ["task_progress", "kpi_progress", "red_flags", "unit_scorecard", "reporting_compliance"]
+CONTRACT_VIEWS = ["task_progress", "kpi_progress", "red_flags", "unit_scorecard", "reporting_compliance",
+                  "requests"]
 
 
 @dataclass(frozen=True)

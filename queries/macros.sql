@@ -83,3 +83,9 @@ create or replace macro is_commune_level(kind) as kind in ('ward', 'commune');
 create or replace macro broken_rules(rule_1, rule_2, rule_3) as
     list_filter([case when rule_1 then 1 end, case when rule_2 then 2 end, case when rule_3 then 3 end],
                 lambda r: r is not null);
+
+-- How a difficulty or request is recognised when a later report repeats it: Unicode NFC, no case,
+-- one space between words, no leading bullet, no trailing punctuation (nq57/request_items.py).
+create or replace macro request_text_key(t) as
+    regexp_replace(regexp_replace(lower(regexp_replace(trim(nfc_normalize(t)), '\s+', ' ', 'g')),
+                                  '^[•·*+\- ]+', ''), '[ .;,]+$', '');
