@@ -13,6 +13,7 @@ leaders = [
     st.Page("pages/kpi_view.py", title="Chỉ tiêu", icon=":material/monitoring:", url_path="chi-tieu"),
     st.Page("pages/red_flags.py", title="Cảnh báo đỏ", icon=":material/flag:", url_path="canh-bao-do"),
     st.Page("pages/compare.py", title="So sánh đơn vị", icon=":material/leaderboard:", url_path="so-sanh"),
+    st.Page("pages/requests.py", title="Kiến nghị", icon=":material/forum:", url_path="kien-nghi"),
 ]
 
 
