@@ -86,7 +86,7 @@ def actions(rows: pd.DataFrame) -> None:
         return
     st.subheader("Xử lý một kiến nghị")
     names = {int(r.request_id): f"Số {r.request_id} · {r.unit_name} · {str(r.text)[:70]}" for r in rows.itertuples()}
-    request_id = st.selectbox("Kiến nghị", list(names), format_func=names.get, key="req_chosen")
+    request_id = st.selectbox("Chọn kiến nghị", list(names), format_func=names.get, key="req_chosen")
     item = rows.set_index("request_id").loc[request_id]
     st.caption(f"{md_escape(item['kind_label'])} · {md_escape(item['state_label'])} · nêu ngày {vn_date(item['raised_at'])}"
                + (f" · giao {md_escape(item['office_name'])}" if isinstance(item["office_name"], str) else ""))
@@ -110,7 +110,7 @@ def actions(rows: pd.DataFrame) -> None:
             _attempt("close", request_id)
     if session.can("reopen_request", item["unit_id"]):
         reason = st.text_input("Lý do mở lại", key="req_reason")
-        if st.button("Mở lại", key="req_reopen"):
+        if st.button("Mở lại kiến nghị", key="req_reopen"):
             _attempt("reopen", request_id, reason=reason)
 
 
