@@ -194,3 +194,45 @@ def test_the_template_prefills_the_still_open_items(fixture_db, accounts):
     assert rows["p-a:1"][headers.index("Khó khăn, vướng mắc")] == "Thiếu nhân lực"
     assert rows["p-a:1"][headers.index("Kiến nghị")] == ASK
     assert rows["p-a:4"][headers.index("Khó khăn, vướng mắc")] is None  # closed: not pending
+
+
+def test_a_kept_line_of_the_prefilled_template_is_the_same_item_after_upload(demo_db_path, tmp_path):
+    """The real round trip: a request uploaded for September is prefilled in October's template;
+    uploading that template unchanged adds a sighting, not a second item."""
+    import shutil
+
+    import duckdb
+
+    from tests.test_ingest import TASK, accept, filled, first_task, row_of, template
+
+    path = tmp_path / "round.duckdb"
+    shutil.copy(demo_db_path, path)
+    con = duckdb.connect(str(path))
+    task = first_task(con)
+    text = "Đề nghị Sở KH&CN cử cán bộ hướng dẫn triển khai nền tảng số"
+    accept(con, filled(con, tasks={task: {"status": "Đang thực hiện", "requests": text}}, period="2026-09"))
+    items = con.execute("select count(*) from request_items").fetchall()[0][0]
+    sheet = template(con, period="2026-10")["Nhiệm vụ"]
+    assert text in sheet[f"{TASK['requests']}{row_of(sheet, task)}"].value.split("\n")
+    accept(con, filled(con, tasks={task: {"status": "Đang thực hiện"}}, period="2026-10"))
+    assert con.execute("select count(*) from request_items").fetchall()[0][0] == items
+    db.set_as_of(con, None)
+    mine = con.execute("select times_reported, strftime(last_period, '%Y-%m'), state from requests where text = ?",
+                       [text]).fetchall()
+    assert mine == [(2, "2026-10", "moi")]
+    con.close()
+
+
+def test_cli_exports_the_requests_view(demo_db_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-m", "nq57", "--db", str(demo_db_path), "export", "requests",
+                           "--as-of", "2026-11-25"], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("request_id,unit_id,unit_name")
+    with db.connect(demo_db_path, read_only=True) as con:
+        assert len(lines) - 1 == len(db.query_view(con, "requests", as_of="2026-11-25"))
