@@ -35,7 +35,7 @@ PAGES = [
     ("nhap-bao-cao", ["Nhập báo cáo", "Cần đăng nhập để nhập báo cáo", "Đăng nhập"], 0),
     ("nop-bao-cao", ["Tình hình nộp báo cáo", "Đơn vị chưa nộp", "Đề nghị các đơn vị sau"], 1),
     ("lich-su-nhap", ["Lịch sử nhập báo cáo", "Chỉ văn phòng hoặc quản trị được hoàn tác"], 0),
-    ("kien-nghi", ["Khó khăn, vướng mắc và kiến nghị", "Chờ trả lời", "kiến nghị ·", "Đã chờ"], 1),
+    ("kien-nghi", ["Khó khăn, vướng mắc và kiến nghị", "Chờ trả lời", "kiến nghị ·", "Thời gian chờ"], 1),
 ]
 
 
@@ -344,11 +344,14 @@ def test_requests_page_overview_count_and_pack_section_at_desktop_and_phone_size
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport=viewport)
     page.goto(f"{server}/kien-nghi?as_of=2026-11-25")
-    wait_idle(page, "Đã chờ")
+    wait_idle(page, "Thời gian chờ")
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
     body = page.inner_text("body")
     assert "Cơ quan xử lý" in body and "Chờ quá 30 ngày" in body and "Traceback" not in body
-    page.screenshot(path=str(SCREENSHOTS / f"kien-nghi-{size}.png"), full_page=size == "may-tinh")
+    page.screenshot(path=str(SCREENSHOTS / f"kien-nghi-{size}.png"))
+    page.get_by_text("kiến nghị ·").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SCREENSHOTS / f"kien-nghi-danh-sach-{size}.png"))
     page.goto(f"{server}/?as_of=2026-11-25")
     wait_idle(page, "Kiến nghị chờ trả lời")
     page.get_by_text("Kiến nghị chờ trả lời").first.scroll_into_view_if_needed()
@@ -363,6 +366,7 @@ def test_requests_page_overview_count_and_pack_section_at_desktop_and_phone_size
     page.get_by_role("button", name="Tải PDF").wait_for(timeout=240_000)
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Tải PDF").click()
+    wait_idle(page)
     page.get_by_role("button", name="Tải PDF").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"goi-tai-lieu-{size}.png"))
     saved = tmp_path / download.value.suggested_filename

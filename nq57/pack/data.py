@@ -90,7 +90,8 @@ def load_pack_data(con: duckdb.DuckDBPyConnection, as_of: date) -> PackData:
     rule_labels = {int(rule): str(label) for rule, label in zip(rules["rule"], rules["rule_label"])}
     requests = db.query_view(con, "requests", as_of=as_of, filters={"is_open": True})
     requests = requests.sort_values(["days_waiting", "request_id"], ascending=[False, True], na_position="last")
-    request_offices = db.query_view(con, "requests_by_office", as_of=as_of)
+    request_offices = db.query_view(con, "requests_by_office", as_of=as_of).sort_values(
+        ["unanswered_count", "overdue_count", "office_name"], ascending=[False, False, True], kind="stable")
     has_demo = bool(con.execute("select exists(select 1 from report_batches where is_demo)").fetchone()[0])
     return PackData(as_of=as_of, generated_at=datetime.now(), has_demo=has_demo,
                     scorecard=scorecard, league=league, flags=flags.reset_index(drop=True),

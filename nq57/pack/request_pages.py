@@ -59,7 +59,8 @@ def request_pages(pdf, data: PackData, FontFace, heading) -> None:
             for item in chosen.itertuples(index=False):
                 row = table.row()
                 row.cell(_text(item.unit_name))
-                row.cell(_text(f"{item.kind_label}: {item.text}"))
+                task = "" if pd.isna(item.task_no) else f"NV {item.task_no} · "
+                row.cell(_text(f"{task}{item.kind_label}: {item.text}"))
                 row.cell(_text(item.state_label))
                 waited = "" if pd.isna(item.days_waiting) else f"{vn_number(item.days_waiting)} ngày "
                 row.cell(_text(f"{waited}({vn_date(item.raised_at)})"))

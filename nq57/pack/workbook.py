@@ -53,6 +53,7 @@ FLAG_COLUMNS = [
 REQUEST_COLUMNS = [
     ("office_name", "Cơ quan xử lý", None, 26),
     ("unit_name", "Đơn vị nêu", None, 22),
+    ("task_no", "Nhiệm vụ số", None, 9),
     ("kind_label", "Loại", None, 14),
     ("text", "Nội dung", None, 60),
     ("state_label", "Trạng thái", None, 14),
