@@ -54,6 +54,7 @@ def table(shown: pd.DataFrame) -> None:
         raised=shown["raised_at"].map(vn_date),
         waiting=shown["days_waiting"].map(lambda d: "" if pd.isna(d) else f"{vn_number(d)} ngày"),
         task=shown["task_no"].map(lambda n: "" if pd.isna(n) else f"NV {n}") + " " + shown["task_content"].fillna(""),
+        office_name=shown["office_name"].fillna(""),  # not assigned yet: an empty cell, never "None"
     )[["request_id", "unit_name", "kind_label", "text", "state_text", "waiting", "office_name", "raised", "task"]],
         hide_index=True, width="stretch", column_config={
             "request_id": st.column_config.NumberColumn("Số", format="%d"), "unit_name": "Đơn vị", "kind_label": "Loại",

@@ -176,6 +176,9 @@ def requests_section(unit_id: str, unit_name: str, as_of: date) -> None:
         state_text=[charts.status_text(label, "request_state", code) for label, code in zip(shown["state_label"], shown["state"])],
         waiting=shown["days_waiting"].map(lambda d: "" if pd.isna(d) else f"{vn_number(d)} ngày"),
         period_text=shown["period"].map(lambda d: f"{d:%m/%Y}"),
+        # not assigned, not answered, not tied to a task: empty cells, never "None"
+        task_no=shown["task_no"].fillna(""), office_name=shown["office_name"].fillna(""),
+        answer=shown["answer"].fillna(""),
     )[["task_no", "kind_label", "text", "state_text", "waiting", "office_name", "answer", "period_text"]],
         hide_index=True, width="stretch", column_config={
             "task_no": "STT", "kind_label": "Loại", "text": st.column_config.TextColumn("Nội dung", width="large"),

@@ -92,3 +92,10 @@ def test_the_secretariat_assigns_on_the_page_and_a_leader_cannot(demo_db_path, t
     go(at, PAGE)
     keys = {b.key for b in at.get("button")}
     assert not keys & {"req_assign", "req_answer_submit", "req_close", "req_reopen", "req_new_submit"}
+
+
+def test_no_cell_of_the_list_says_none(app):
+    go(app, PAGE)
+    table = app.dataframe[0].value
+    assert not table.isna().any().any()
+    assert not table.astype(str).isin(["None", "nan", "NaT"]).any().any()
