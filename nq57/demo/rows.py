@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import duckdb
 
+from nq57 import db
+
 DEMO_USER = "demo"
 
 
@@ -38,24 +40,9 @@ def has_demo_rows(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def add_request_events(con: duckdb.DuckDBPyConnection, today) -> None:
-    """A deterministic life for the demo's requests: four in five assigned to the office that leads
-    the task three days after they were raised, three in five answered after fifteen days, one in
-    five closed after twenty-five; only what happened before `today` (inside the caller's
+    """A deterministic life for the demo's requests (queries/demo/request_events.sql): assigned,
+    answered and closed on fixed days after they were raised, up to `today` (inside the caller's
     transaction, after the items exist)."""
     con.execute("set variable as_of = ?::date", [str(today)])
-    con.execute(
-        "insert into request_events (request_id, action, office_id, body, document_ref, acted_by, acted_at, is_demo) "
-        "select request_id, action, office_id, body, document_ref, ?, acted_at, true from ("
-        "  select request_id, 'assign' as action, suggested_office_id as office_id, null as body, null as document_ref,"
-        "         raised_at + interval 3 day as acted_at from requests"
-        "  where is_demo and suggested_office_id is not null and request_id % 5 <> 0"
-        "  union all"
-        "  select request_id, 'answer', null, 'Đã tiếp nhận, hướng dẫn đơn vị cách tháo gỡ; đề nghị tiếp tục báo cáo kết quả.',"
-        "         'Công văn số ' || request_id || '/UBND-VP', raised_at + interval 15 day from requests"
-        "  where is_demo and suggested_office_id is not null and request_id % 5 in (1, 2, 3)"
-        "  union all"
-        "  select request_id, 'close', null, null, null, raised_at + interval 25 day from requests"
-        "  where is_demo and suggested_office_id is not null and request_id % 5 = 1"
-        ") where acted_at < ?::date",
-        [DEMO_USER, str(today)])
+    con.execute(db.read_sql_file("demo/request_events"), {"today": str(today), "actor": DEMO_USER})
     con.execute("reset variable as_of")
