@@ -115,11 +115,13 @@ def actions(rows: pd.DataFrame) -> None:
             _attempt("reopen", request_id, reason=reason)
 
 
-def raise_form(tasks: pd.DataFrame, as_of: date) -> None:
+def raise_form(as_of: date) -> None:
     """A unit reporter (or the secretariat for a unit) enters a difficulty or request directly."""
     user = session.current_user()
     if user is None or not session.can("raise_request", user.unit_id):
         return
+    # read only for who may raise: the tasks each unit answers for
+    tasks = data.view("task_progress", as_of, columns=["unit_id", "unit_name", "task_id", "task_no", "content"])
     with st.expander("Nêu khó khăn, kiến nghị mới", icon=":material/add_comment:"):
         units = tasks.drop_duplicates("unit_id")
         if user.role == "unit":

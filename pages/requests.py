@@ -27,5 +27,4 @@ if shown.empty:
 else:
     request_views.table(shown)
 request_views.actions(shown)
-request_views.raise_form(data.view("task_progress", as_of, columns=["unit_id", "unit_name", "task_id", "task_no", "content"]),
-                         as_of)
+request_views.raise_form(as_of)

@@ -99,3 +99,29 @@ def test_no_cell_of_the_list_says_none(app):
     table = app.dataframe[0].value
     assert not table.isna().any().any()
     assert not table.astype(str).isin(["None", "nan", "NaT"]).any().any()
+
+
+def test_a_unit_reporter_raises_a_request_on_the_page(demo_db_path, tmp_path, monkeypatch):
+    import shutil
+
+    copy = tmp_path / "unit.duckdb"
+    shutil.copy(demo_db_path, copy)
+    monkeypatch.setenv("NQ57_DB", str(copy))
+    with db.connect(copy) as con:
+        auth.add_user(con, "can-bo-phuoc-an", "unit", "mat-khau-du-dai-123", unit_id="xa-phuoc-an")
+    sign_in_as(monkeypatch, copy, "can-bo-phuoc-an")
+    at = AppTest.from_file(APP_PATH, default_timeout=90)
+    at.run()
+    go(at, PAGE)
+    assert at.selectbox(key="req_new_unit").options == ["xã Phước An"]  # its own unit only
+    assert not [b for b in at.get("button") if b.key == "req_assign"]  # assigning is the secretariat's
+    at.text_area(key="req_new_text").set_value("Thiếu máy tính cho bộ phận một cửa").run()
+    at.button(key="req_new_submit").click().run()
+    assert not at.exception, at.exception
+    assert any("Đã ghi nhận kiến nghị" in s.value for s in at.success)
+    with db.connect(copy) as con:
+        row = db.query_view(con, "requests", filters={"text": "Thiếu máy tính cho bộ phận một cửa"})
+        log = audit.query(con, action="request_raise", user="can-bo-phuoc-an")
+    assert row[["unit_id", "source", "state", "raised_by"]].values.tolist() == [
+        ["xa-phuoc-an", "direct", "moi", "can-bo-phuoc-an"]]
+    assert len(log) == 1
