@@ -15,6 +15,7 @@ leaders = [
     st.Page("pages/red_flags.py", title="Cảnh báo đỏ", icon=":material/flag:", url_path="canh-bao-do"),
     st.Page("pages/lineage.py", title="Chuỗi kế hoạch", icon=":material/account_tree:", url_path="chuoi-ke-hoach"),
     st.Page("pages/compare.py", title="So sánh đơn vị", icon=":material/leaderboard:", url_path="so-sanh"),
+    st.Page("pages/requests.py", title="Kiến nghị", icon=":material/forum:", url_path="kien-nghi"),
 ]
 
 

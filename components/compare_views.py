@@ -20,7 +20,8 @@ KPI_COLUMNS = ["unit_id", "unit_name", "kpi_id", "kpi_name", "comparator", "actu
 def meeting_pack(as_of: date) -> None:
     """Gói tài liệu cuộc họp: seconds of drawing per click, for signed-in accounts only."""
     with st.expander("Gói tài liệu cuộc họp (Excel + PDF)", icon=":material/folder_zip:"):
-        st.caption("Bảng xếp hạng, cảnh báo đỏ kèm lý do, một trang cho mỗi đơn vị, biểu đồ; tính đến ngày đã chọn.")
+        st.caption("Bảng xếp hạng, cảnh báo đỏ kèm lý do, kiến nghị đang mở theo cơ quan xử lý, một trang cho mỗi đơn vị, "
+                   "biểu đồ; tính đến ngày đã chọn.")
         user = session.current_user()
         if user is None:
             st.info("Đăng nhập để tạo gói tài liệu cuộc họp.", icon=":material/lock:")

@@ -15,7 +15,8 @@ import streamlit as st
 from streamlit import runtime
 
 from components.safe_text import md_escape
-from nq57 import audit, auth, dates, db, demo, evidence, first_start, ingest, reports, storage, templates, verdicts
+from nq57 import (audit, auth, dates, db, demo, evidence, first_start, ingest, reports, request_flow, request_items,
+                  storage, templates, verdicts)
 
 # Under the Streamlit server, keep the database open for a second between the short-lived
 # connections of a page run (a dozen per page; 26 ms each to open the national file otherwise),
@@ -265,3 +266,30 @@ def audit_log(since) -> pd.DataFrame:
 def record_upload_check(user_name: str, result) -> None:
     with db.connect() as con:
         audit.record_upload_check(con, user_name, result)
+
+
+# --- difficulties and requests (nq57/request_items.py, nq57/request_flow.py) -------------------
+
+def request_offices(unit_id: str) -> list[tuple[str, str]]:
+    """Where a unit's request may be assigned: its offices, then the province departments."""
+    with db.connect() as con:
+        return request_flow.offices(con, unit_id)
+
+
+def raise_request(user, unit_id: str, kind: str, text: str, task_id: str | None) -> int:
+    user = _signed_in(user)
+    with db.connect() as con:
+        request_id = request_items.raise_directly(con, user, unit_id, kind, text, task_id)
+        _refresh_after_write(con)
+    return request_id
+
+
+def move_request(user, action: str, request_id: int, **fields) -> None:
+    """assign (office_id), answer (text, document_ref), close, reopen (reason): request_flow checks
+    the role and the state; the next read shows the new state everywhere."""
+    user = _signed_in(user)
+    step = {"assign": request_flow.assign, "answer": request_flow.answer, "close": request_flow.close,
+            "reopen": request_flow.reopen}[action]
+    with db.connect() as con:
+        step(con, user, request_id, **fields)
+        _refresh_after_write(con)

@@ -160,13 +160,28 @@ def reports_section(unit_id: str, as_of: date) -> None:
                 "uploaded": "Thời điểm", "uploaded_by": "Người nộp", "file_name": "Tệp", "state_label": "Trạng thái"})
 
 
-def requests_section(tasks: pd.DataFrame, unit_name: str) -> None:
-    """Difficulties and requests raised in the latest reports."""
-    raised = tasks[tasks["difficulties"].notna() | tasks["requests"].notna()] if len(tasks) else tasks
-    if raised.empty:
-        st.info(f"{md_escape(unit_name)} chưa nêu khó khăn, kiến nghị nào trong báo cáo gần nhất.")
-    else:
-        st.dataframe(raised.assign(period=raised["last_report_period"].map(lambda d: f"{d:%m/%Y}"))[
-            ["task_no", "content", "difficulties", "requests", "period"]], hide_index=True, width="stretch",
-            column_config={"task_no": "STT", "content": "Nhiệm vụ", "difficulties": "Khó khăn, vướng mắc",
-                           "requests": "Kiến nghị", "period": "Kỳ báo cáo"})
+def requests_section(unit_id: str, unit_name: str, as_of: date) -> None:
+    """The difficulties and requests it raised (the requests view): how many wait for an answer,
+    and each with its state, the office it waits on and how long."""
+    rows = data.view("requests", as_of, unit_id=unit_id)
+    if rows.empty:
+        st.info(f"{md_escape(unit_name)} chưa nêu khó khăn, kiến nghị nào tính đến {vn_date(as_of)}.")
+        return
+    waiting, overdue = int(rows["is_unanswered"].sum()), int(rows["breaks_rule_5"].sum())
+    cols = st.columns(3)
+    cols[0].metric("Kiến nghị chờ trả lời", vn_number(waiting))
+    cols[1].metric(f"Chờ quá {vn_number(rows['answer_days'].iloc[0])} ngày", vn_number(overdue))
+    cols[2].metric("Đang mở", vn_number(int(rows["is_open"].sum())))
+    shown = rows.sort_values(["is_open", "days_waiting", "request_id"], ascending=[False, False, True], na_position="last")
+    st.dataframe(shown.assign(
+        state_text=[charts.status_text(label, "request_state", code) for label, code in zip(shown["state_label"], shown["state"])],
+        waiting=shown["days_waiting"].map(lambda d: "" if pd.isna(d) else f"{vn_number(d)} ngày"),
+        period_text=shown["period"].map(lambda d: f"{d:%m/%Y}"),
+        # not assigned, not answered, not tied to a task: empty cells, never "None"
+        task_no=shown["task_no"].fillna(""), office_name=shown["office_name"].fillna(""),
+        answer=shown["answer"].fillna(""),
+    )[["task_no", "kind_label", "text", "state_text", "waiting", "office_name", "answer", "period_text"]],
+        hide_index=True, width="stretch", column_config={
+            "task_no": "STT", "kind_label": "Loại", "text": st.column_config.TextColumn("Nội dung", width="large"),
+            "state_text": "Trạng thái", "waiting": "Đã chờ", "office_name": "Cơ quan xử lý",
+            "answer": st.column_config.TextColumn("Trả lời", width="medium"), "period_text": "Kỳ nêu"})

@@ -27,6 +27,11 @@ ACTION_LABELS = {
     "user_disable": "Khóa (vô hiệu hóa) tài khoản",
     "user_enable": "Mở lại tài khoản",
     "password_set": "Đặt lại mật khẩu",
+    "request_raise": "Nêu khó khăn, kiến nghị",
+    "request_assign": "Giao xử lý kiến nghị",
+    "request_answer": "Trả lời kiến nghị",
+    "request_close": "Đóng kiến nghị",
+    "request_reopen": "Mở lại kiến nghị",
     "denied": "Bị từ chối (không có quyền)",
 }
 FIELDS = ["unit_id", "period", "batch_id", "file_name", "detail"]

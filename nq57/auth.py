@@ -38,8 +38,8 @@ ROLE_LABELS = {
 }
 ROLE_DESCRIPTIONS = {
     "admin": "Quản lý tài khoản và danh mục; được làm mọi việc",
-    "secretariat": "Nhập báo cáo cho mọi đơn vị, nhập kế hoạch, hủy đợt báo cáo",
-    "unit": "Nhập báo cáo và minh chứng của đơn vị mình",
+    "secretariat": "Nhập báo cáo cho mọi đơn vị, nhập kế hoạch, hủy đợt báo cáo, giao xử lý kiến nghị",
+    "unit": "Nhập báo cáo, minh chứng và kiến nghị của đơn vị mình; tài khoản của phòng, sở trả lời kiến nghị được giao",
     "reviewer": "Thẩm định minh chứng",
     "leader": "Chỉ xem",
 }
@@ -51,6 +51,11 @@ ACTION_LABELS = {
     "manage_users": "quản lý tài khoản",
     "manage_catalogue": "quản lý danh mục và dữ liệu minh họa",
     "read": "xem số liệu",
+    "raise_request": "nêu khó khăn, kiến nghị",
+    "assign_request": "giao xử lý kiến nghị",
+    "answer_request": "trả lời kiến nghị",
+    "close_request": "đóng kiến nghị",
+    "reopen_request": "mở lại kiến nghị",
 }
 # Which roles may do what; 'import_report' is further limited to the own unit for the unit role.
 PERMISSIONS = {
@@ -61,8 +66,14 @@ PERMISSIONS = {
     "manage_users": {"admin"},
     "manage_catalogue": {"admin"},
     "read": set(ROLE_LABELS),
+    # difficulties and requests (nq57/request_flow.py): answering also needs the assigned office
+    "raise_request": {"admin", "secretariat", "unit"},
+    "assign_request": {"admin", "secretariat"},
+    "answer_request": {"admin", "unit"},
+    "close_request": {"admin", "secretariat", "unit"},
+    "reopen_request": {"admin", "unit"},
 }
-UNIT_SCOPED_ACTIONS = {"import_report"}
+UNIT_SCOPED_ACTIONS = {"import_report", "raise_request", "close_request", "reopen_request"}
 
 MIN_PASSWORD_LENGTH = 8
 USER_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,63}")

@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from nq57 import audit, auth, db, storage, verdicts, workbook
+from nq57 import audit, auth, db, request_items, storage, verdicts, workbook
 from nq57.ingest_cells import (  # noqa: F401  (re-exported: callers use ingest.parse_period …)
     PERIOD_RANGE_SEPARATOR, _locate, _per_distinct, _read_meta, parse_period, parse_period_range, reading_settings,
 )
@@ -211,6 +211,8 @@ def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth
                 "t.difficulties, t.requests, t.note from staged_tasks t "
                 "join staged_batches b on b.unit_id = t.unit_id and b.period::date = t.period::date"
             )
+            # each difficulty or request becomes an item, or a sighting of the one still open
+            request_items.raise_from_batches(con, batch_map["batch_id"].tolist(), now)
     finally:
         for name in ("staged_groups", "staged_batches", "staged_kpis", "staged_tasks"):
             try:

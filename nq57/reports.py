@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from nq57 import audit, auth, db
+from nq57 import audit, auth, db, request_items
 
 TASK_STATUSES = {
     "chua_thuc_hien": "Chưa thực hiện",
@@ -82,6 +82,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
                 [[batch_id, batch.unit_id, u.task_id, batch.period, u.status, u.percent_complete,
                   u.evidence_ref, u.difficulties, u.requests, u.note] for u in batch.task_updates],
             )
+        request_items.raise_from_batches(con, [batch_id], batch.uploaded_at)
     return batch_id
 
 

@@ -15,6 +15,7 @@ DEFAULT_SETTINGS = {
     "first_period": ("2025-07-01", "Kỳ báo cáo đầu tiên (chính quyền 2 cấp từ 01/7/2025)"),
     "behind_schedule_min_expected": ("10", "Chỉ xét quy tắc 2 khi lộ trình đã yêu cầu từ N% trở lên"),
     "behind_schedule_ratio": ("0.5", "Quy tắc 2: thực tế dưới tỷ lệ này của mức lộ trình là cảnh báo đỏ (0.5 = 50%)"),
+    "request_answer_days": ("30", "Quy tắc 5: kiến nghị chưa được trả lời quá N ngày là cảnh báo đỏ"),
     "grade_a_min_score": ("90", "Điểm tối thiểu xếp loại A"),
     "grade_b_min_score": ("80", "Điểm tối thiểu xếp loại B"),
     "grade_c_min_score": ("70", "Điểm tối thiểu xếp loại C"),

@@ -38,6 +38,9 @@ INSTRUCTIONS = [
     "7. Tải tệp lên trang 'Nhập báo cáo'. Nếu có lỗi, hệ thống liệt kê từng ô (Trang!Ô) để sửa; "
     "không có dữ liệu nào được ghi cho đến khi tệp hợp lệ và bạn bấm Ghi nhận.",
     "8. Nộp lại tệp cho cùng kỳ sẽ thay thế bản trước; bản trước vẫn được lưu trong lịch sử.",
+    "9. Khó khăn, Kiến nghị: mỗi dòng trong ô là một nội dung. Các nội dung đơn vị đã nêu mà còn chờ giải quyết "
+    "được điền sẵn: giữ nguyên dòng nếu vẫn còn (hệ thống hiểu là cùng một kiến nghị, không tạo mới), thêm dòng "
+    "cho nội dung mới; kiến nghị đã được giải quyết thì đóng trên trang 'Kiến nghị'.",
 ]
 
 
@@ -155,7 +158,10 @@ def build_report_template(con: duckdb.DuckDBPyConnection, unit: str, period: str
 
     task_sheet = workbook.create_sheet(TASK_SHEET)
     rows = [{**r, "period": period_text,
-             "previous_status": STATUS_LABELS.get(r["previous_status"]) if isinstance(r["previous_status"], str) else None}
+             "previous_status": STATUS_LABELS.get(r["previous_status"]) if isinstance(r["previous_status"], str) else None,
+             # the unit's still-open difficulties and requests, so the reporter sees what is pending
+             "difficulties": r["difficulties"] if isinstance(r["difficulties"], str) else None,
+             "requests": r["requests"] if isinstance(r["requests"], str) else None}
             for r in task_rows.to_dict("records")]
     _write_table(task_sheet, f"Báo cáo tiến độ nhiệm vụ — {label} — kỳ {period_text}", TASK_COLUMNS, rows)
     _add_validations(task_sheet, TASK_COLUMNS, len(rows))

@@ -5,7 +5,7 @@ Views live in layer folders under queries/ (one view per file, the file name is 
 - staging/      rename and cast the tables (stg_units, stg_tasks, stg_targets) and say once what
                 a visible batch is (stg_visible_batches); also the as-of date (as_of_context)
 - intermediate/ the building blocks (batches and values in force, verdicts, periods, targets)
-- marts/        the five contract views documented in the README
+- marts/        the six contract views documented in the README
 - pages/        page-shaped helpers (province_summary, flags_by_rule, histories)
 
 Each file opens with a comment contract, checked by tests/test_contracts.py on the demo database:
@@ -28,7 +28,8 @@ QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 LAYERS = ["staging", "intermediate", "marts", "pages"]
 # The contract views, in the order the README documents them.
 CONTRACT_VIEWS = ["task_progress", "kpi_progress", "red_flags", "unit_scorecard", "reporting_compliance",
-                  "plan_lineage", "target_cascade"]
+                  "plan_lineage", "target_cascade",
+                  "requests"]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ summary = data.view("province_summary", as_of).iloc[0]
 change = data.view("province_change", as_of, previous=months[-2] if len(months) > 1 else None).iloc[0]
 red = data.label("kpi_status", "canh_bao_do")
 
-units, tasks, kpis, flags, reports = st.columns(5)
+units, tasks, kpis, flags, reports, asks = st.columns(6)
 units.metric("Đơn vị cấp xã", vn_number(summary["units_count"]),
              help=f"{vn_number(summary['wards_count'])} phường, {vn_number(summary['communes_count'])} xã")
 tasks.metric("Nhiệm vụ hoàn thành / đến hạn",
@@ -34,6 +34,11 @@ flags.metric(red, vn_number(summary["red_flag_count"]), delta=change["red_flag_c
 reports.metric("Báo cáo đúng hạn", vn_percent(summary["timeliness_rate"]),
                delta=change["timeliness_rate_change"],
                help=f"{vn_number(summary['periods_on_time'])} / {vn_number(summary['periods_due'])} kỳ báo cáo đã đến hạn")
+# the units' difficulties and requests still waiting for an answer (the Kiến nghị page lists them)
+asking = data.view("request_summary", as_of).iloc[0]
+asks.metric("Kiến nghị chờ trả lời", vn_number(asking["unanswered_count"]),
+            help=f"{vn_number(asking['overdue_count'])} kiến nghị chờ quá {vn_number(asking['answer_days'])} ngày; "
+                 f"{vn_number(asking['open_count'])} đang mở")
 
 if not summary["periods_due"]:
     # before the first report deadline every unit would show E, rank 1 and a trend of one 0%

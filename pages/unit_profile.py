@@ -33,4 +33,4 @@ with flags_tab:
 with reports_tab:
     unit_profile.reports_section(unit_id, as_of)
 with requests_tab:
-    unit_profile.requests_section(tasks, unit_name)
+    unit_profile.requests_section(unit_id, unit_name, as_of)

@@ -100,3 +100,9 @@ create or replace macro doc_tier(level) as
 -- schedule's share (red-flag rules 1 and 2).
 create or replace macro task_is_lagging(breaks_rule_1, breaks_rule_2) as
     coalesce(breaks_rule_1, false) or coalesce(breaks_rule_2, false);
+
+-- How a difficulty or request is recognised when a later report repeats it: Unicode NFC, no case,
+-- one space between words, no leading bullet, no trailing punctuation (nq57/request_items.py).
+create or replace macro request_text_key(t) as
+    regexp_replace(regexp_replace(lower(regexp_replace(trim(nfc_normalize(t)), '\s+', ' ', 'g')),
+                                  '^[•·*+\- ]+', ''), '[ .;,]+$', '');

@@ -255,7 +255,7 @@ create table if not exists view_snapshots (
 -- The views join it for their *_label columns; charts and the pack take colour, symbol and
 -- marker from it by code (nq57/labels.py).
 create table if not exists labels (
-    domain      varchar not null,   -- rule | task_status | kpi_status | report_status | grade | evidence_state | unit_kind | batch_state
+    domain      varchar not null,   -- rule | task_status | kpi_status | report_status | grade | evidence_state | unit_kind | batch_state | request_state | request_kind
     code        varchar not null,
     label       varchar not null,
     symbol      varchar,
@@ -311,4 +311,47 @@ create table if not exists kpi_merges (
     plan_id       varchar not null,
     reviewed_note varchar,
     primary key (kpi_id, plan_id)
+
+-- Difficulties and requests (khó khăn, vướng mắc; kiến nghị) as items the province answers
+-- (nq57/request_items.py, nq57/request_flow.py). An item is raised by a report (one per line of a
+-- task's difficulties or requests cell) or entered directly; the same text in a later report of
+-- the same task is a sighting of the same item, not a new one. Rows are only ever added: the
+-- state on a date is read from the sightings and events (the view `requests`), so a rollback of
+-- the batch that raised an item withdraws it there and keeps its history.
+create sequence if not exists request_id_seq;
+create table if not exists request_items (
+    request_id  integer primary key default nextval('request_id_seq'),
+    unit_id     varchar not null,        -- the unit that raised it
+    task_id     varchar,                 -- null: entered directly without a task
+    kpi_id      varchar,                 -- the task's KPI where a task–KPI link exists; null until then
+    kind        varchar not null,        -- kho_khan | kien_nghi (labels domain request_kind)
+    text        varchar not null,
+    text_key    varchar not null,        -- request_text_key(text): how a repeated text is recognised
+    period      date not null,           -- the reporting period it was first raised for
+    raised_by   varchar not null,
+    raised_at   timestamp not null,
+    source      varchar not null,        -- report | direct
+    batch_id    integer,                 -- the batch that raised it (source report)
+    is_demo     boolean not null default false
+);
+
+-- Every batch that carried an item (the first one too): the item is alive while one of them is in force.
+create table if not exists request_sightings (
+    request_id integer not null,
+    batch_id   integer not null,
+    primary key (request_id, batch_id)
+);
+
+-- The life cycle after raising: assign (to an office or department), answer, close, reopen.
+create sequence if not exists request_event_id_seq;
+create table if not exists request_events (
+    event_id     integer primary key default nextval('request_event_id_seq'),
+    request_id   integer not null,
+    action       varchar not null,       -- assign | answer | close | reopen
+    office_id    varchar,                -- assign: the unit_id of the office or department
+    body         varchar,                -- answer: the answer; reopen: why
+    document_ref varchar,                -- answer: an optional document reference
+    acted_by     varchar not null,
+    acted_at     timestamp not null,
+    is_demo      boolean not null default false
 );

@@ -35,6 +35,7 @@ PAGES = [
     ("nhap-bao-cao", ["Nhập báo cáo", "Cần đăng nhập để nhập báo cáo", "Đăng nhập"], 0),
     ("nop-bao-cao", ["Tình hình nộp báo cáo", "Đơn vị chưa nộp", "Đề nghị các đơn vị sau"], 1),
     ("lich-su-nhap", ["Lịch sử nhập báo cáo", "Chỉ văn phòng hoặc quản trị được hoàn tác"], 0),
+    ("kien-nghi", ["Khó khăn, vướng mắc và kiến nghị", "Chờ trả lời", "kiến nghị ·", "Thời gian chờ"], 1),
 ]
 
 
@@ -58,6 +59,9 @@ def server(demo_db_path, tmp_path_factory):
     con = duckdb.connect(str(database))
     con.execute("update units set name = ? where unit_id = 'xa-tan-an'", [HOSTILE_NAME])
     con.execute("update task_updates set difficulties = ? where unit_id = 'xa-tan-an'", [HOSTILE_NOTE])
+    con.execute("insert into request_items (unit_id, kind, text, text_key, period, raised_by, raised_at, source) "
+                "values ('xa-tan-an', 'kho_khan', ?, 'x', date '2026-10-01', 'test', timestamp '2026-10-20 09:00', "
+                "'direct')", [HOSTILE_NOTE])
     from nq57 import auth
     auth.add_user(con, SECRETARY, "secretariat", PASSWORD)
     con.close()
@@ -192,7 +196,7 @@ def test_meeting_mode_in_a_browser(server, browser):
     page.close()
 
 
-@pytest.mark.parametrize("path", ["ho-so-don-vi?unit=xa-tan-an", "so-sanh", "canh-bao-do"])
+@pytest.mark.parametrize("path", ["ho-so-don-vi?unit=xa-tan-an", "so-sanh", "canh-bao-do", "kien-nghi"])
 def test_html_in_names_and_notes_shows_as_text(server, browser, path):
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     page.goto(f"{server}/{path}")
@@ -204,6 +208,7 @@ def test_html_in_names_and_notes_shows_as_text(server, browser, path):
         page.get_by_role("tab", name="Khó khăn, kiến nghị").click()
         wait_idle(page)
         assert page.evaluate("typeof window.__xss") == "undefined"
+        assert page.get_by_text("Kiến nghị chờ trả lời").count()  # the unit's count, from the requests view
         page.screenshot(path=str(SCREENSHOTS / "html-nhu-van-ban.png"))
     page.close()
 
@@ -324,3 +329,48 @@ def test_upload_of_a_workbook_with_a_cell_at_xfd1048576_is_refused_and_the_serve
     overview.goto(f"{server}/")
     overview.get_by_text("Tổng quan tỉnh Đồng Nai").wait_for(timeout=60_000)
     overview.close()
+
+
+VIEWPORTS = {"may-tinh": {"width": 1440, "height": 900}, "dien-thoai": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_requests_page_overview_count_and_pack_section_at_desktop_and_phone_size(server, browser, tmp_path, size):
+    """Issue #15 in a real browser: the Kiến nghị page, the overview's count and the meeting pack's
+    section of open requests, at 1440×900 and 390×844; screenshots for a person to look at."""
+    from pypdf import PdfReader
+
+    viewport = VIEWPORTS[size]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport=viewport)
+    page.goto(f"{server}/kien-nghi?as_of=2026-11-25")
+    wait_idle(page, "Thời gian chờ")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    body = page.inner_text("body")
+    assert "Cơ quan xử lý" in body and "Chờ quá 30 ngày" in body and "Traceback" not in body
+    page.screenshot(path=str(SCREENSHOTS / f"kien-nghi-{size}.png"))
+    page.get_by_text("kiến nghị ·").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SCREENSHOTS / f"kien-nghi-danh-sach-{size}.png"))
+    page.goto(f"{server}/?as_of=2026-11-25")
+    wait_idle(page, "Kiến nghị chờ trả lời")
+    page.get_by_text("Kiến nghị chờ trả lời").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"tong-quan-kien-nghi-{size}.png"))
+    page.close()
+
+    page = signed_in_page(browser, server, "so-sanh?as_of=2026-11-25", viewport=viewport, accept_downloads=True)
+    wait_idle(page, "Gói tài liệu cuộc họp")
+    page.get_by_text("Gói tài liệu cuộc họp").first.click()
+    page.get_by_text("kiến nghị đang mở theo cơ quan xử lý").first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="Tạo gói tài liệu").click()
+    page.get_by_role("button", name="Tải PDF").wait_for(timeout=240_000)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Tải PDF").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Tải PDF").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"goi-tai-lieu-{size}.png"))
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(saved).pages).split())
+    assert "Khó khăn, kiến nghị đang mở theo cơ quan xử lý" in text and "chờ trả lời" in text
+    page.close()

@@ -87,7 +87,7 @@ def test_red_flags_at_end_of_2025_show_every_rule_with_a_sentence(demo_copy):
     result = nq57("export", "red_flags", "--as-of", "2025-12-31", db=demo_copy)
     assert result.returncode == 0
     flags = pd.read_csv(io.StringIO(result.stdout))
-    assert set(flags["rule"]) == {1, 2, 3, 4}
+    assert set(flags["rule"]) == {1, 2, 3, 4, 5}
     assert flags["reason"].str.len().min() > 20
     assert (flags["as_of"] == "2025-12-31").all()
 

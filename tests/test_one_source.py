@@ -1,7 +1,7 @@
 """One source of truth (issue #11): every place that shows a total counts the same rows.
 
 The red-flag rules are decided once, per row (breaks_rule_1..4 in task_progress, kpi_progress
-and reporting_compliance); red_flags lists those rows and the scorecard, flags_by_rule and
+and reporting_compliance, breaks_rule_5 in requests); red_flags lists those rows and the scorecard, flags_by_rule and
 province_summary count them. Scope: red flags cover every accountable unit but the province
 itself (communes/wards and departments); the scorecard is one row per commune/ward, so its sums
 differ from the totals by the rows whose is_commune_level is false, and only by those.
@@ -29,14 +29,15 @@ def test_red_flag_totals_agree_everywhere(demo_db_path, as_of):
         by_rule, by_rule_communes = one(con, "select sum(flag_count), sum(commune_flag_count) from flags_by_rule")
         summary, summary_communes = one(con, "select red_flag_count, commune_red_flag_count from province_summary")
         scorecard, *per_rule = one(con, "select sum(red_flag_count), sum(flags_rule_1), sum(flags_rule_2), "
-                                        "sum(flags_rule_3), sum(flags_rule_4) from unit_scorecard")
+                                        "sum(flags_rule_3), sum(flags_rule_4), sum(flags_rule_5) from unit_scorecard")
         from_rows = one(con, """
             select
                 (select count(*) filter (where breaks_rule_1) + count(*) filter (where breaks_rule_2)
                         + count(*) filter (where breaks_rule_3) from task_progress)
               + (select count(*) filter (where breaks_rule_1) + count(*) filter (where breaks_rule_2)
                         + count(*) filter (where breaks_rule_3) from kpi_progress)
-              + (select count(*) filter (where breaks_rule_4) from reporting_compliance)""")[0]
+              + (select count(*) filter (where breaks_rule_4) from reporting_compliance)
+              + (select count(*) filter (where breaks_rule_5) from requests)""")[0]
         by_rule_rows = con.execute("select rule, flag_count, commune_flag_count from flags_by_rule order by rule").fetchall()
         listed_by_rule = dict(con.execute(
             "select rule, count(*) filter (where is_commune_level) from red_flags group by rule").fetchall())
@@ -45,7 +46,7 @@ def test_red_flag_totals_agree_everywhere(demo_db_path, as_of):
     assert communes == by_rule_communes == summary_communes == scorecard
     assert sum(per_rule) == scorecard
     assert [r[2] for r in by_rule_rows] == [int(v) for v in per_rule]
-    assert [r[2] for r in by_rule_rows] == [listed_by_rule.get(rule, 0) for rule in (1, 2, 3, 4)]
+    assert [r[2] for r in by_rule_rows] == [listed_by_rule.get(rule, 0) for rule in (1, 2, 3, 4, 5)]
 
 
 @pytest.mark.parametrize("as_of", AS_OF_DATES)

@@ -17,7 +17,7 @@ from nq57 import db, pack
 from tests.conftest import DEMO_TODAY
 
 PROJECT = Path(__file__).resolve().parent.parent
-FIXED_SHEETS = ["Thông tin", "Bảng xếp hạng", "Cảnh báo đỏ"]
+FIXED_SHEETS = ["Thông tin", "Bảng xếp hạng", "Cảnh báo đỏ", "Kiến nghị đang mở"]
 DIACRITIC_NAMES = ["Phước An", "Bình Long", "Tam Phước", "Nha Bích"]
 EVIL_NAME = '=HYPERLINK("http://evil.example/x","Bấm vào đây")'
 
@@ -34,7 +34,10 @@ def _build(source: Path, target_dir: Path, setup_sql: list[str] = ()) -> dict:
         files = pack.build_pack(con, DEMO_TODAY, target_dir / "out", progress=lambda f, m: steps.append((f, m)))
         scorecard = db.query_view(con, "unit_scorecard", as_of=DEMO_TODAY)
         flags = db.query_view(con, "red_flags", as_of=DEMO_TODAY)
-    return {"files": files, "scorecard": scorecard, "flags": flags, "steps": steps, "db": copy}
+        requests = db.query_view(con, "requests", as_of=DEMO_TODAY, filters={"is_open": True})
+        offices = db.query_view(con, "requests_by_office", as_of=DEMO_TODAY)
+    return {"files": files, "scorecard": scorecard, "flags": flags, "requests": requests, "offices": offices,
+            "steps": steps, "db": copy}
 
 
 @pytest.fixture(scope="module")
@@ -97,13 +100,13 @@ def test_no_english_word_in_progress_cover_or_pdf(built):
 
 def test_workbook_has_fixed_sheets_and_one_sheet_per_unit(built):
     workbook, scorecard = built["workbook"], built["scorecard"]
-    assert workbook.sheetnames[:3] == FIXED_SHEETS
+    assert workbook.sheetnames[:len(FIXED_SHEETS)] == FIXED_SHEETS
     assert len(scorecard) == 95
     assert len(workbook.sheetnames) == 95 + len(FIXED_SHEETS)
     taken = {name.casefold() for name in FIXED_SHEETS}
     ordered = scorecard.sort_values("rank", kind="stable")
     expected = {pack.sheet_title(name, taken) for name in ordered["unit_name"]}
-    assert set(workbook.sheetnames[3:]) == expected
+    assert set(workbook.sheetnames[len(FIXED_SHEETS):]) == expected
     assert "xã Nha Bích" in workbook.sheetnames and "phường Tam Phước" in workbook.sheetnames
 
 
@@ -206,6 +209,24 @@ def test_injected_names_still_read_as_text_in_the_pdf(injected):
 
 
 # --- PDF -------------------------------------------------------------------------------------
+
+def test_request_sheet_has_every_open_request_by_office(built):
+    rows, requests = _table(built["workbook"]["Kiến nghị đang mở"]), built["requests"]
+    assert len(requests) > 0 and len(rows) == len(requests)
+    assert sorted(r["Nội dung"] for r in rows) == sorted(requests["text"])
+    offices = [r["Cơ quan xử lý"] or "" for r in rows]
+    assert offices == sorted(offices)  # grouped by the office each waits on
+    longest = requests["days_waiting"].max()
+    assert max(r["Số ngày chờ trả lời"] or 0 for r in rows) == longest
+
+
+def test_pdf_lists_open_requests_by_office(built):
+    text = " ".join(_pdf_text(built["files"].pdf).split())
+    assert f"Khó khăn, kiến nghị đang mở theo cơ quan xử lý ({len(built['requests'])} kiến nghị)" in text
+    busiest = built["offices"].iloc[0]
+    assert (f"{busiest['office_name']} — {busiest['unanswered_count']} chờ trả lời, "
+            f"{busiest['overdue_count']} quá 30 ngày") in text
+
 
 def test_pdf_keeps_vietnamese_text_intact(built):
     text = _pdf_text(built["files"].pdf)

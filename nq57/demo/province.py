@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pandas as pd
 
-from nq57 import db
-from nq57.demo.rows import DEMO_USER, advance_batch_sequence, delete_demo_rows
+from nq57 import db, request_items
+from nq57.demo.rows import DEMO_USER, add_request_events, advance_batch_sequence, delete_demo_rows
 
 
 DIFFICULTIES = [
@@ -153,8 +153,8 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
                 task_rows.append({
                     "batch_id": batch_id, "unit_id": unit_id, "task_id": task.task_id, "period": period,
                     "status": status, "percent_complete": percent, "evidence_ref": evidence,
-                    "difficulties": rng.choice(DIFFICULTIES) if lagging else None,
-                    "requests": rng.choice(REQUESTS) if lagging else None,
+                    "difficulties": _repeated(DIFFICULTIES, rng, unit_id, task.task_id) if lagging else None,
+                    "requests": _repeated(REQUESTS, rng, unit_id, task.task_id) if lagging else None,
                     "note": None,
                 })
                 row_count += 1
@@ -174,6 +174,8 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
         _insert(con, "kpi_values", kpi_rows)
         _insert(con, "task_updates", task_rows)
         _insert(con, "evidence_reviews", reviews)
+        request_items.raise_from_batches(con, [b["batch_id"] for b in batches])
+        add_request_events(con, today)
     advance_batch_sequence(con)
     return {"batches": len(batches), "kpi_values": len(kpi_rows), "task_updates": len(task_rows),
             "evidence_reviews": len(reviews)}
@@ -232,6 +234,13 @@ def _maybe_review(reviews: list, batch_id: int, unit_id: str, item_type: str, it
         "decision": decision, "comment": comment, "reviewed_by": DEMO_USER, "reviewed_at": reviewed_at,
         "is_demo": True,
     })
+
+
+def _repeated(texts: list[str], rng: random.Random, unit_id: str, task_id: str) -> str:
+    """The same difficulty for a unit's task month after month, as a real unit repeats one until it
+    is resolved (the draw is still made, so the other demo figures keep their random stream)."""
+    rng.choice(texts)
+    return texts[zlib.crc32(f"{unit_id}|{task_id}".encode()) % len(texts)]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:

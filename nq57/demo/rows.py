@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import duckdb
 
+from nq57 import db
+
 DEMO_USER = "demo"
 
 
 def delete_demo_rows(con: duckdb.DuckDBPyConnection) -> None:
-    """Remove demo batches with their values, updates and reviews (inside the caller's transaction)."""
+    """Remove demo batches with their values, updates, reviews and the requests they raised (inside
+    the caller's transaction)."""
     demo_batches = "select batch_id from report_batches where is_demo"
+    demo_requests = "select request_id from request_items where is_demo"
+    con.execute(f"delete from request_events where is_demo or request_id in ({demo_requests})")
+    con.execute(f"delete from request_sightings where batch_id in ({demo_batches}) or request_id in ({demo_requests})")
+    con.execute("delete from request_items where is_demo")
     con.execute(f"delete from kpi_values where batch_id in ({demo_batches})")
     con.execute(f"delete from task_updates where batch_id in ({demo_batches})")
     con.execute("delete from evidence_reviews where is_demo")
@@ -30,3 +37,12 @@ def advance_batch_sequence(con: duckdb.DuckDBPyConnection) -> None:
 
 def has_demo_rows(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute("select exists (select 1 from report_batches where is_demo)").fetchall()[0][0]
+
+
+def add_request_events(con: duckdb.DuckDBPyConnection, today) -> None:
+    """A deterministic life for the demo's requests (queries/demo/request_events.sql): assigned,
+    answered and closed on fixed days after they were raised, up to `today` (inside the caller's
+    transaction, after the items exist)."""
+    con.execute("set variable as_of = ?::date", [str(today)])
+    con.execute(db.read_sql_file("demo/request_events"), {"today": str(today), "actor": DEMO_USER})
+    con.execute("reset variable as_of")

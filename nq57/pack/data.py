@@ -1,7 +1,7 @@
 """The figures of a meeting pack, read in one short connection.
 
 Every number comes from the contract views (`unit_scorecard`, `red_flags`, `kpi_progress`,
-`flags_by_rule`) through `db.query_view`; the rest of the package only arranges, formats and
+`flags_by_rule`, `requests`, `requests_by_office`) through `db.query_view`; the rest of the package only arranges, formats and
 draws them, so the connection can close before any drawing starts.
 """
 from __future__ import annotations
@@ -39,6 +39,8 @@ class PackData:
     # grade_bands: each grade's score band, worded from the settings unit_scorecard grades by
     grade_bands: pd.DataFrame
     kind_labels: dict[str, str] | None = None  # unit_kind code -> label, from the labels table
+    requests: pd.DataFrame | None = None         # the open rows of the requests view, longest waiting first
+    request_offices: pd.DataFrame | None = None  # requests_by_office: open requests per office they wait on
 
 
 def no_progress(fraction: float, message: str) -> None:
@@ -70,9 +72,14 @@ def load_pack_data(con: duckdb.DuckDBPyConnection, as_of: date) -> PackData:
     kpis = kpis.sort_values(["unit_id", "kpi_name", "horizon"], kind="stable")
     rules = db.query_view(con, "flags_by_rule", as_of=as_of)
     rule_labels = {int(rule): str(label) for rule, label in zip(rules["rule"], rules["rule_label"])}
+    requests = db.query_view(con, "requests", as_of=as_of, filters={"is_open": True})
+    requests = requests.sort_values(["days_waiting", "request_id"], ascending=[False, True], na_position="last")
+    request_offices = db.query_view(con, "requests_by_office", as_of=as_of).sort_values(
+        ["unanswered_count", "overdue_count", "office_name"], ascending=[False, False, True], kind="stable")
     has_demo = bool(con.execute("select exists(select 1 from report_batches where is_demo)").fetchone()[0])
     return PackData(as_of=as_of, generated_at=datetime.now(), has_demo=has_demo,
                     scorecard=scorecard, league=league, flags=flags.reset_index(drop=True),
                     kpis=kpis.reset_index(drop=True), rule_labels=rule_labels,
                     kind_labels={code: x.label for code, x in labels.of("unit_kind", labels.load(con)).items()},
-                    grade_bands=db.query_view(con, "grade_bands", order_by="grade_order"))
+                    grade_bands=db.query_view(con, "grade_bands", order_by="grade_order"),
+                    requests=requests.reset_index(drop=True), request_offices=request_offices)

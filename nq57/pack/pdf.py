@@ -15,6 +15,7 @@ import pandas as pd
 from nq57.exports import neutralise_text
 from nq57.pack.charts import font_paths, grade_chart, rule_chart, top_bottom_chart
 from nq57.pack.data import DEMO_DETAIL, DEMO_LABEL, PROVINCE, TITLE, PackData, Progress, no_progress
+from nq57.pack.request_pages import request_pages
 from nq57.pack.workbook import FLAGS_SHEET
 from nq57.palette import GRADE_COLOURS, RULE_COLOURS
 from nq57.vnformat import vn_date, vn_number, vn_percent
@@ -85,6 +86,8 @@ def write_pdf(data: PackData, path: Path, progress: Progress | None = None) -> N
     _chart_pages(pdf, charts)
     report(0.7, "Đang liệt kê cảnh báo đỏ trong PDF…")
     _flag_pages(pdf, data, FontFace)
+    report(0.8, "Đang liệt kê kiến nghị đang mở trong PDF…")
+    request_pages(pdf, data, FontFace, _heading)
     report(0.9, "Đang lưu tệp PDF…")
     pdf.output(str(path))
     report(1.0, "Đã lưu tệp PDF.")
@@ -119,7 +122,7 @@ def _cover_page(pdf, data: PackData) -> None:
     lines = [
         f"{vn_number(len(data.scorecard))} xã, phường được xếp hạng (xếp loại {grades})",
         f"{vn_number(len(data.flags))} cảnh báo đỏ tại {vn_number(data.flags['unit_id'].nunique())} đơn vị",
-        "Tệp Excel đi kèm có bảng xếp hạng, toàn bộ cảnh báo đỏ và một trang tính cho mỗi xã, phường.",
+        "Tệp Excel đi kèm có bảng xếp hạng, toàn bộ cảnh báo đỏ, các kiến nghị đang mở và một trang tính cho mỗi xã, phường.",
     ]
     pdf.set_font("DejaVu", "", 11)
     for line in lines:

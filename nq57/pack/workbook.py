@@ -1,4 +1,5 @@
-"""The meeting pack's Excel workbook (openpyxl): cover, league table, red flags, one sheet per unit.
+"""The meeting pack's Excel workbook (openpyxl): cover, league table, red flags, open requests by
+office, one sheet per unit.
 
 Every text cell goes through `exports.neutralise_text`, so nothing a unit typed can run as a formula.
 """
@@ -19,7 +20,8 @@ from nq57.vnformat import vn_date, vn_number
 COVER_SHEET = "Thông tin"
 LEAGUE_SHEET = "Bảng xếp hạng"
 FLAGS_SHEET = RED_FLAG
-FIXED_SHEETS = (COVER_SHEET, LEAGUE_SHEET, FLAGS_SHEET)
+REQUESTS_SHEET = "Kiến nghị đang mở"
+FIXED_SHEETS = (COVER_SHEET, LEAGUE_SHEET, FLAGS_SHEET, REQUESTS_SHEET)
 
 
 # League table columns: (view column, header, number format or None, width)
@@ -47,6 +49,17 @@ FLAG_COLUMNS = [
     ("reason", "Lý do", None, 60),
     ("due_date", "Hạn", "dd/mm/yyyy", 11),
     ("lead_office", "Đơn vị chủ trì", None, 20),
+]
+REQUEST_COLUMNS = [
+    ("office_name", "Cơ quan xử lý", None, 26),
+    ("unit_name", "Đơn vị nêu", None, 22),
+    ("task_no", "Nhiệm vụ số", None, 9),
+    ("kind_label", "Loại", None, 14),
+    ("text", "Nội dung", None, 60),
+    ("state_label", "Trạng thái", None, 14),
+    ("days_waiting", "Số ngày chờ trả lời", "#,##0", 10),
+    ("raised_at", "Ngày nêu", "dd/mm/yyyy", 11),
+    ("answer", "Trả lời", None, 40),
 ]
 KPI_COLUMNS = [
     ("kpi_name", "Chỉ tiêu", None, 55),
@@ -195,6 +208,13 @@ def _write_table(sheet, top: int, frame: pd.DataFrame, columns, styles: _Styles,
     return row_number
 
 
+def _open_requests(data: PackData) -> pd.DataFrame:
+    """The open requests of the pack (none for a pack made without them)."""
+    if data.requests is None:
+        return pd.DataFrame(columns=[key for key, *_ in REQUEST_COLUMNS])
+    return data.requests
+
+
 def _set_widths(sheet, columns) -> None:
     from openpyxl.utils import get_column_letter
 
@@ -240,6 +260,7 @@ def write_workbook(data: PackData, path: Path, progress: Progress | None = None)
     contents = [
         (LEAGUE_SHEET, f"Xếp hạng {len(data.scorecard)} xã, phường theo điểm"),
         (FLAGS_SHEET, f"{vn_number(len(data.flags))} cảnh báo đỏ và lý do"),
+        (REQUESTS_SHEET, f"{vn_number(len(_open_requests(data)))} khó khăn, kiến nghị đang mở, theo cơ quan xử lý"),
     ]
     for sheet_name, text in contents:
         row += 1
@@ -279,6 +300,16 @@ def write_workbook(data: PackData, path: Path, progress: Progress | None = None)
     flag_sheet.row_dimensions[1].height = 30
     _set_widths(flag_sheet, FLAG_COLUMNS)
     _print_setup(flag_sheet, data.as_of)
+    # Open requests by the office they wait on, longest waiting first within each
+    request_sheet = workbook.create_sheet(REQUESTS_SHEET)
+    ordered = _open_requests(data).assign(_office=lambda f: f["office_name"].fillna(""))
+    ordered = ordered.sort_values(["_office", "days_waiting"], ascending=[True, False], kind="stable", na_position="last")
+    last = _write_table(request_sheet, 1, ordered, REQUEST_COLUMNS, styles, wrap={"text", "answer"})
+    request_sheet.freeze_panes = "B2"
+    request_sheet.auto_filter.ref = f"A1:{_column_letter(len(REQUEST_COLUMNS))}{max(last, 2)}"
+    request_sheet.row_dimensions[1].height = 30
+    _set_widths(request_sheet, REQUEST_COLUMNS)
+    _print_setup(request_sheet, data.as_of)
     report(0.2, "Đang tạo trang tính từng xã, phường…")
 
     # One sheet per commune/ward

@@ -2,7 +2,8 @@
 -- columns: fingerprint
 --
 -- One hash of everything the views' answer for the as-of date depends on: the catalogue and
--- settings as they are now, and the reports, rollbacks, reviews and evidence files dated before
+-- settings as they are now, and the reports, rollbacks, reviews, evidence files and requests (items,
+-- the batches that carried them, their events) dated before
 -- the end of the as-of day. A stored snapshot (nq57/snapshots.py) is read only while this hash is
 -- unchanged, so a commit today leaves the snapshots of past month ends valid.
 -- KPI values and task updates are not hashed: they are written and removed only with their
@@ -39,6 +40,19 @@ parts as (
     select 'evidence_files', count(*), bit_xor(hash(f))
     from evidence_files f, ctx
     where f.uploaded_at < ctx.as_of_end
+    union all
+    select 'request_items', count(*), bit_xor(hash(i))
+    from request_items i, ctx
+    where i.raised_at < ctx.as_of_end
+    union all
+    select 'request_sightings', count(*), bit_xor(hash(s.request_id, s.batch_id))
+    from request_sightings s
+    join report_batches b on b.batch_id = s.batch_id, ctx
+    where b.uploaded_at < ctx.as_of_end
+    union all
+    select 'request_events', count(*), bit_xor(hash(e))
+    from request_events e, ctx
+    where e.acted_at < ctx.as_of_end
 ),
 
 final as (

@@ -6,7 +6,9 @@
 -- Contract view. One row per red flag, with the rule and a sentence that says why.
 -- Rules (Bình Long plan, section III.2.3, plus reporting): 1 past its deadline and not done;
 -- 2 below 50% (setting behind_schedule_ratio) of what the schedule expects by now; 3 evidence
--- judged insufficient in review; 4 the unit's report for a period not received by its deadline.
+-- judged insufficient in review; 4 the unit's report for a period not received by its deadline;
+-- 5 a difficulty or request the unit raised has waited for an answer more than request_answer_days
+-- (30) days (decided once, per row, in requests.breaks_rule_5).
 -- The rules are decided once, per row, in task_progress, kpi_progress (breaks_rule_1..3) and
 -- reporting_compliance (breaks_rule_4); this view lists those rows, one per rule broken, and
 -- says why. Scope: every accountable unit but the province itself — communes/wards and the
@@ -118,10 +120,26 @@ report_flags as (
     from reports
 ),
 
+-- Rule 5: the flag is the unit's (it raised the request), the office it waits on is lead_office;
+-- due_date is the day the answer was due.
+request_flags as (
+    select
+        unit_id, unit_name, 'request' as item_type, request_id::varchar as item_id,
+        kind_label || ': ' || text as item_name,
+        plan_id, task_group, office_name as lead_office,
+        5 as rule, (waiting_since::date + answer_days)::date as due_date, period, is_demo,
+        kind_label || ' nêu ngày ' || vn_date(waiting_since) || ' đã chờ ' || days_waiting
+        || ' ngày (quá ' || answer_days || ' ngày) mà chưa được trả lời'
+        || coalesce(' (đang giao ' || office_name || ')', '') || '.' as reason
+    from requests
+    where breaks_rule_5
+),
+
 all_flags as (
     select * from task_flags
     union all by name select * from kpi_flags
     union all by name select * from report_flags
+    union all by name select * from request_flags
 ),
 
 final as (

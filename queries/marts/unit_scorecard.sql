@@ -2,13 +2,15 @@
 -- columns: unit_id, unit_name, unit_kind, tasks_total, tasks_due, tasks_done, tasks_overdue,
 --   completion_rate, kpis_evaluated, kpis_on_track, kpis_unreported, kpi_on_track_rate,
 --   red_flag_count, flags_rule_1, flags_rule_2, flags_rule_3, flags_rule_4, periods_due,
---   periods_on_time, periods_received, timeliness_rate, score, rank, grade, as_of
+--   periods_on_time, periods_received, timeliness_rate, score, rank, grade, as_of, flags_rule_5
 -- accepted: grade = grade, unit_kind = unit_kind
 --
 -- Contract view. Per commune/ward: completion rate (tasks done / due), KPI on-track rate,
 -- red flags, reporting timeliness, a composite score (weights in the settings table; a
 -- component with nothing to measure is left out and the others re-weighted), rank among the
 -- 95 and a grade A–E (≥90, ≥80, ≥70, ≥50, below: the grade_*_min_score settings).
+-- red_flag_count counts every rule; the score's flag-free share counts rules 1–4 only: rule 5 (a
+-- request unanswered) measures the level above, not the unit that asked.
 with ctx as (
     select * from as_of_context
 ),
@@ -68,6 +70,10 @@ flag_rows as (
     select unit_id, 0, 0, 0, 1 from report_rows where breaks_rule_4
 ),
 
+request_flags as (
+    select unit_id, count(*) as flags_rule_5 from requests where breaks_rule_5 group by unit_id
+),
+
 flags as (
     select
         unit_id,
@@ -108,7 +114,8 @@ measured as (
         coalesce(k.kpis_evaluated, 0)     as kpis_evaluated,
         coalesce(k.kpis_on_track, 0)      as kpis_on_track,
         coalesce(k.kpis_unreported, 0)    as kpis_unreported,
-        coalesce(f.red_flag_count, 0)     as red_flag_count,
+        coalesce(f.red_flag_count, 0) + coalesce(q.flags_rule_5, 0) as red_flag_count,
+        coalesce(q.flags_rule_5, 0)       as flags_rule_5,
         coalesce(f.flags_rule_1, 0)       as flags_rule_1,
         coalesce(f.flags_rule_2, 0)       as flags_rule_2,
         coalesce(f.flags_rule_3, 0)       as flags_rule_3,
@@ -126,6 +133,7 @@ measured as (
     left join tasks t using (unit_id)
     left join kpis k using (unit_id)
     left join flags f using (unit_id)
+    left join request_flags q using (unit_id)
     left join reports r using (unit_id)
 ),
 
@@ -161,7 +169,8 @@ final as (
         score,
         rank() over (order by score desc)                      as rank,
         grade_of(score)                                        as grade,
-        ctx.as_of
+        ctx.as_of,
+        flags_rule_5
     from scored, ctx
 )
 
