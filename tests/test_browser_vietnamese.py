@@ -18,6 +18,7 @@ ADMIN, PASSWORD = "quan-tri", "mat-khau-du-dai-123"
 VIEWPORTS = {"1440x900": (1440, 900), "1920x1080": (1920, 1080), "390x844": (390, 844)}
 PHONE = "390x844"
 PAGES = ["?as_of=2025-12-31", "ho-so-don-vi?unit=xa-nha-bich&as_of=2026-03-31", "chi-tieu", "canh-bao-do", "so-sanh",
+         "chuoi-ke-hoach", "kien-nghi",
          "xuat-du-lieu", "nhap-bao-cao", "nop-bao-cao", "lich-su-nhap", "tham-dinh", "tai-khoan", "nhat-ky"]
 # pages that show more once signed in (the uploader, the review queue, accounts, the audit log, the pack)
 SIGNED_IN_PAGES = ["nhap-bao-cao", "tham-dinh", "tai-khoan", "nhat-ky", "lich-su-nhap", "so-sanh"]
