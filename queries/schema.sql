@@ -311,6 +311,7 @@ create table if not exists kpi_merges (
     plan_id       varchar not null,
     reviewed_note varchar,
     primary key (kpi_id, plan_id)
+);
 
 -- Difficulties and requests (khó khăn, vướng mắc; kiến nghị) as items the province answers
 -- (nq57/request_items.py, nq57/request_flow.py). An item is raised by a report (one per line of a
