@@ -236,3 +236,16 @@ def test_cli_exports_the_requests_view(demo_db_path):
     assert lines[0].startswith("request_id,unit_id,unit_name")
     with db.connect(demo_db_path, read_only=True) as con:
         assert len(lines) - 1 == len(db.query_view(con, "requests", as_of="2026-11-25"))
+
+
+def test_a_request_on_a_task_that_moves_one_kpi_is_about_that_kpi(fixture_db):
+    """task_kpis (issue #14) ties a task to the KPI it moves: its requests name that KPI; a task
+    tied to two KPIs names neither, rather than a guess."""
+    con = fixture_db
+    kpi_ids = [row[0] for row in con.execute("select kpi_id from kpis order by kpi_id limit 2").fetchall()]
+    report(con, OCT, OCT_UPLOAD)
+    assert requests_on(con, "2025-11-15")["kpi_id"].isna().all()
+    con.execute("insert into task_kpis (task_id, kpi_id) values ('p-a:1', ?)", [kpi_ids[0]])
+    assert list(requests_on(con, "2025-11-15")["kpi_id"]) == [kpi_ids[0]]
+    con.execute("insert into task_kpis (task_id, kpi_id) values ('p-a:1', ?)", [kpi_ids[1]])
+    assert requests_on(con, "2025-11-15")["kpi_id"].isna().all()

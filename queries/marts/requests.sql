@@ -61,6 +61,15 @@ suggested as (
     join stg_tasks t using (task_id)
 ),
 
+-- the KPI a task moves (task_kpis, issue #14) when it moves exactly one: a request on that task is
+-- about that KPI
+task_kpi as (
+    select task_id, any_value(kpi_id) as kpi_id
+    from task_kpis
+    group by task_id
+    having count(*) = 1
+),
+
 stated as (
     select
         i.*,
@@ -94,7 +103,7 @@ final as (
         t.content                                                     as task_content,
         t.group_title                                                 as task_group,
         t.plan_id,
-        s.kpi_id,
+        coalesce(s.kpi_id, tk.kpi_id)                                 as kpi_id,
         s.kind,
         k.label                                                       as kind_label,
         s.text,
@@ -133,6 +142,7 @@ final as (
     cross join ctx
     join stg_units u on u.unit_id = s.unit_id
     left join stg_tasks t on t.task_id = s.task_id
+    left join task_kpi tk on tk.task_id = s.task_id
     left join suggested g on g.task_id = s.task_id and g.unit_id = s.unit_id
     left join stg_units o on o.unit_id = s.office_id
     left join labels_of('request_kind') k on k.code = s.kind
