@@ -357,8 +357,10 @@ def progress_heatmap(cells: pd.DataFrame, unit_order: list[str], kpi_order: list
     # upright headers: slanted ones reached past the right edge and squeezed the grid on a phone
     fig.update_xaxes(side="top", tickangle=-90, automargin=True, range=[-0.5, len(kpi_order) - 0.5])
     fig.update_yaxes(automargin=True, range=[len(unit_order) - 0.5, -0.5])
-    fig = legend_below(vietnamese_layout(fig, None, height=240 + 22 * len(unit_order)), bottom=70)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 180, "b": 70}, hoverlabel={"align": "left"}, hoverdistance=60,
+    # the upright headers need about 240 px above the grid; a grid of a few units still gets rows
+    # tall enough for its symbols (with two units the headers were cut at the top of the figure)
+    fig = legend_below(vietnamese_layout(fig, None, height=240 + 70 + 24 * max(len(unit_order), 4)), bottom=70)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 240, "b": 70}, hoverlabel={"align": "left"}, hoverdistance=60,
                       legend={"itemclick": False, "itemdoubleclick": False})
     return fig
 
