@@ -14,6 +14,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs", type=int, default=3, help="số lần đo cho các phép nhanh (lấy tốt nhất)")
     parser.add_argument("--pandas-runs", type=int, default=1, help="số lần đo pandas+openpyxl")
     parser.add_argument("--skip-pandas", action="store_true", help="bỏ qua phép đo pandas+openpyxl (chậm)")
+    parser.add_argument("--commit", action="store_true",
+                        help="đo chi phí nhập báo cáo một đơn vị ở quy mô tỉnh và toàn quốc (cơ sở dữ liệu trong data/bench/)")
     parser.add_argument("--views", action="store_true", help="đo hiệu năng view red_flags, unit_scorecard và các trang")
     parser.add_argument("--scale", choices=["province", "national"], default="province",
                         help="quy mô dữ liệu cho --views (cơ sở dữ liệu tạo một lần trong data/bench/, "
@@ -32,9 +34,9 @@ def main(argv: list[str] | None = None, db_path: str | None = None) -> int:
     its own database in a temporary folder, so it never writes to `db_path`."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.ingest and not args.views and not args.browser:
+    if not args.ingest and not args.views and not args.browser and not args.commit:
         parser.print_usage(sys.stderr)
-        print("Sai cú pháp: chọn phép đo, ví dụ --ingest, --views hoặc --browser", file=sys.stderr)
+        print("Sai cú pháp: chọn phép đo, ví dụ --ingest, --views, --browser hoặc --commit", file=sys.stderr)
         return 2
     if args.runs < 1 or args.pandas_runs < 1:
         print("Sai cú pháp: --runs và --pandas-runs phải từ 1 trở lên", file=sys.stderr)
@@ -53,6 +55,10 @@ def main(argv: list[str] | None = None, db_path: str | None = None) -> int:
         from benchmarks.views import bench_database
 
         run_browser_bench(bench_database(args.scale, path=Path(db_path) if db_path else None), args.scale)
+    if args.commit:
+        from benchmarks.commit import run_commit_bench
+
+        run_commit_bench()
     return 0
 
 

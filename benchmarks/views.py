@@ -82,6 +82,7 @@ def _fetch_view(path: Path, view: str, as_of: date) -> int:
 def _floor(path: Path, as_of: date) -> int:
     with db.connect(path) as con:
         _quiet(con)
+        return len(con.execute(FLOOR_SQL, [as_of, as_of]).fetchall())
 
 
 def _pandas_child(path: str, as_of: str, queue) -> None:

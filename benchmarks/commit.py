@@ -1,0 +1,138 @@
+"""The commit benchmark (`python -m nq57 bench --commit`): what one unit's monthly report costs
+at province and at national scale, measured in one run on the demo databases of `bench --views`.
+
+For the same one-unit file (xa-nha-bich, last month): the wall time and peak memory of
+`python -m nq57 import` at each scale and their ratio; 20 consecutive one-unit imports at each
+scale; `red_flags` and `unit_scorecard` computed from the facts (no stored answers) against the
+floor, one DuckDB GROUP BY over `kpi_values` (docs/SCALING.md)."""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from benchmarks.common import table, verdict
+from benchmarks.views import _floor, _in_child, _live_child, bench_database, best_of
+from nq57 import db
+
+UNIT = "xa-nha-bich"
+SERIES = 20
+GOAL_COMMIT_RATIO = 1.5
+GOAL_COMMIT_MB = 400
+GOAL_LIVE_OVER_FLOOR = 2.0
+FIRST_ROW = 4  # the KPI sheet's header is row 3 (templates.HEADER_ROW)
+
+
+def last_period(today: date) -> str:
+    """The month a unit reports now: the one before today's."""
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def filled_report(con, unit: str, period: str, value: float) -> bytes:
+    """The unit's template with every KPI value set, as a secretariat would send it."""
+    import openpyxl
+
+    from nq57 import templates
+    from nq57.workbook_format import KPI_COLUMNS, KPI_SHEET
+
+    value_column = [c.key for c in KPI_COLUMNS].index("value") + 1
+    buffer = io.BytesIO()
+    templates.build_report_template(con, unit, period).save(buffer)
+    workbook = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    sheet = workbook[KPI_SHEET]
+    for row in range(FIRST_ROW, sheet.max_row + 1):
+        if sheet.cell(row, 4).value:
+            sheet.cell(row, value_column).value = value
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def series_units(con, count: int) -> list[str]:
+    """The first `count` real communes/wards with KPI targets (the same at both scales)."""
+    return [unit for (unit,) in con.execute(
+        "select u.unit_id from units u where u.kind in ('ward', 'commune') and u.unit_id not like 'tinh-%' "
+        "and u.unit_id <> ? order by u.sort_order, u.unit_id limit ?", [UNIT, count]).fetchall()]
+
+
+def run_import(path: Path, report: Path) -> tuple[float, float]:
+    """(wall seconds, peak MB) of one `python -m nq57 import` process, as a secretariat runs it."""
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "nq57", "--db", str(path), "import", str(report), "--system"],
+                             cwd=db.PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    error = child.stderr.read().decode("utf-8", "replace")
+    child.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"nhập {report.name} thất bại: {error.strip()}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def _refresh(path: Path) -> None:
+    """Every stored date up to date before timing, so each import pays for its own change only."""
+    subprocess.run([sys.executable, "-m", "nq57", "--db", str(path), "refresh"], check=True,
+                   cwd=db.PROJECT_ROOT, stdout=subprocess.DEVNULL)
+
+
+def measure_scale(scale: str, folder: Path, out) -> dict[str, float]:
+    path = bench_database(scale, out)
+    today = date.today()
+    period = last_period(today)
+    with db.connect(path) as con:
+        # two versions of the same file: the second supersedes the first (an identical file
+        # would be refused as already imported)
+        singles = [folder / f"{scale}-{UNIT}-{n}.xlsx" for n in (1, 2)]
+        for value, report in zip((61.5, 62.5), singles):
+            report.write_bytes(filled_report(con, UNIT, period, value))
+        files = []
+        for number, unit in enumerate(series_units(con, SERIES)):
+            report = folder / f"{scale}-{unit}.xlsx"
+            report.write_bytes(filled_report(con, unit, period, 40 + number))
+            files.append(report)
+    _refresh(path)
+    print(f"  {scale}: nhập một đơn vị …", file=out, flush=True)
+    seconds, peak = min(run_import(path, report) for report in singles)
+    print(f"  {scale}: nhập {len(files)} đơn vị liên tiếp …", file=out, flush=True)
+    started = time.perf_counter()
+    for report in files:
+        run_import(path, report)
+    series = time.perf_counter() - started
+    red, scorecard, _mb = _in_child(_live_child, path, today)
+    floor = best_of(3, lambda: _floor(path, today))
+    return {"import": seconds, "import_mb": peak, "series": series, "red_flags": red,
+            "unit_scorecard": scorecard, "floor": floor}
+
+
+def run_commit_bench(out=sys.stdout) -> dict[str, dict[str, float]]:
+    with tempfile.TemporaryDirectory(prefix="nq57-bench-commit-") as folder:
+        province = measure_scale("province", Path(folder), out)
+        national = measure_scale("national", Path(folder), out)
+    ratio = national["import"] / province["import"]
+    series_ratio = national["series"] / province["series"]
+    red_ratio, card_ratio = (national[v] / national["floor"] for v in ("red_flags", "unit_scorecard"))
+    rows = [
+        (f"nhập 1 đơn vị ({UNIT}), tỉnh", f"{province['import']:.2f} s", "", ""),
+        (f"nhập 1 đơn vị ({UNIT}), toàn quốc", f"{national['import']:.2f} s", "", ""),
+        ("    toàn quốc / tỉnh", f"{ratio:.2f}×", f"≤ {GOAL_COMMIT_RATIO:g}×", verdict(ratio <= GOAL_COMMIT_RATIO)),
+        ("    bộ nhớ đỉnh khi nhập, tỉnh", f"{province['import_mb']:,.0f} MB", "", ""),
+        ("    bộ nhớ đỉnh khi nhập, toàn quốc", f"{national['import_mb']:,.0f} MB", f"≤ {GOAL_COMMIT_MB} MB",
+         verdict(national["import_mb"] <= GOAL_COMMIT_MB)),
+        (f"{SERIES} lần nhập liên tiếp, tỉnh", f"{province['series']:.1f} s", "", ""),
+        (f"{SERIES} lần nhập liên tiếp, toàn quốc", f"{national['series']:.1f} s", "", ""),
+        ("    toàn quốc / tỉnh", f"{series_ratio:.2f}×", f"≤ {GOAL_COMMIT_RATIO:g}×",
+         verdict(series_ratio <= GOAL_COMMIT_RATIO)),
+        ("sàn toàn quốc: một GROUP BY trên kpi_values", f"{national['floor']:.3f} s", "", ""),
+        ("red_flags tính từ dữ liệu gốc, toàn quốc", f"{national['red_flags']:.3f} s", "", ""),
+        ("    / sàn", f"{red_ratio:.2f}×", f"≤ {GOAL_LIVE_OVER_FLOOR:g}×", verdict(red_ratio <= GOAL_LIVE_OVER_FLOOR)),
+        ("unit_scorecard tính từ dữ liệu gốc, toàn quốc", f"{national['unit_scorecard']:.3f} s", "", ""),
+        ("    / sàn", f"{card_ratio:.2f}×", f"≤ {GOAL_LIVE_OVER_FLOOR:g}×", verdict(card_ratio <= GOAL_LIVE_OVER_FLOOR)),
+    ]
+    table("Chi phí một lần nhập báo cáo — tỉnh và toàn quốc, cùng một lần chạy", rows, out)
+    return {"province": province, "national": national}
