@@ -112,10 +112,12 @@ CASES = ([(path, viewport, False) for viewport in VIEWPORTS for path in PAGES]
 def test_page_is_vietnamese_fits_and_never_speaks_by_colour_alone(server, browser, signed_in_state, path, viewport,
                                                                    signed_in):
     page = open_page(browser, server, path, viewport, signed_in_state if signed_in else None)
+    if signed_in:
+        # the sidebar's account box is redrawn on the rerun that a URL-bound widget can start just
+        # after the page is idle: wait for it rather than read it once (still fails if signed out)
+        page.get_by_text("Đăng xuất", exact=True).first.wait_for(state="attached", timeout=20_000)
     body = page.inner_text("body")
     assert "Traceback" not in body and "Connection error" not in body
-    if signed_in:
-        assert "Đăng xuất" in body, body[:1500]
     problems = {"English": browser_checks.english_words(page),
                 "overflow": browser_checks.overflowing_texts(page),
                 "colour only": browser_checks.colour_only_signals(page)}
