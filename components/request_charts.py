@@ -2,27 +2,30 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.charts import short_unit_name, vietnamese_layout
+from components.charts import legend_below, short_unit_name, vietnamese_layout, wrap_words
 from nq57.palette import RULE_COLOURS, style
 
 
 def requests_by_office(offices: pd.DataFrame, answer_days: int, limit: int = 10) -> go.Figure:
     """The offices with the most unanswered requests: waiting, and of those past the rule-5 days."""
     top = offices[offices["unanswered_count"] > 0].head(limit)
-    names = [short_unit_name(str(n)) for n in top["office_name"]]
+    # names broken between words: on a phone a long office name took the whole width from the bars
+    names = [wrap_words(short_unit_name(str(n)), 20, 2) for n in top["office_name"]]
     fig = go.Figure([
         go.Bar(y=names, x=top["unanswered_count"] - top["overdue_count"], orientation="h", name=f"chờ ≤ {answer_days} ngày",
                marker_color=style("request_state", "da_giao")[0],
                hovertemplate="%{y}: %{x} chờ trả lời chưa quá hạn<extra></extra>"),
         go.Bar(y=names, x=top["overdue_count"], orientation="h", name=f"quá {answer_days} ngày",
                marker_color=RULE_COLOURS.get(5, "#56B4E9"), marker_pattern_shape="/",
-               text=[f"{n:,} chờ · {o:,} quá hạn".replace(",", ".") for n, o in zip(top["unanswered_count"], top["overdue_count"])],
+               text=[f"{n:,} · {o:,}".replace(",", ".") for n, o in zip(top["unanswered_count"], top["overdue_count"])],
                textposition="outside", cliponaxis=False,
                hovertemplate=f"%{{y}}: %{{x}} chờ quá {answer_days} ngày<extra></extra>"),
+        # the printed pair reads "waiting · of them overdue", as the x-axis title says
     ])
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title="Số kiến nghị chờ trả lời", range=[0, max(int(top["unanswered_count"].max() if len(top) else 1), 1) * 1.8])
-    fig = vietnamese_layout(fig, "Cơ quan có nhiều kiến nghị chờ trả lời nhất", height=120 + 34 * max(len(top), 1))
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.15})
-    return fig
+    fig.update_xaxes(title="Chờ trả lời · quá hạn",
+                     range=[0, max(int(top["unanswered_count"].max() if len(top) else 1), 1) * 1.7])
+    fig = vietnamese_layout(fig, wrap_words("Cơ quan có nhiều kiến nghị chờ trả lời nhất", 32, 2),
+                            height=170 + 44 * max(len(top), 1))
+    return legend_below(fig)
