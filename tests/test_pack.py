@@ -53,8 +53,9 @@ def injected(demo_db_path, tmp_path_factory) -> dict:
     result = _build(demo_db_path, tmp_path_factory.mktemp("pack_injected"), [
         f"update units set name = '{EVIL_NAME.replace(chr(39), chr(39) * 2)}' where unit_id = 'xa-nha-bich'",
         "update units set name = '+1 phường Bình Long' where unit_id = 'phuong-binh-long'",
-        "update kpis set name = '@SUM(A1:A9)' where kpi_id = 'vneid'",
-        "update targets set raw_text = '-2+3' where kpi_id = 'vneid'",
+        # a KPI Nha Bích's own plan sets (targets follow lineage since #14: it no longer holds vneid)
+        "update kpis set name = '@SUM(A1:A9)' where kpi_id = 'an-toan-an-ninh-mang'",
+        "update targets set raw_text = '-2+3' where kpi_id = 'an-toan-an-ninh-mang' and unit_id = 'xa-nha-bich'",
     ])
     result["workbook"] = openpyxl.load_workbook(result["files"].xlsx)
     return result
