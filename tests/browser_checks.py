@@ -147,11 +147,20 @@ _HEATMAP_CELLS_JS = """(chartIndex) => {
   // Plotly's own axis mapping: category index -> pixel inside the plot area
   const px = c => frame.left + xa._offset + xa.c2p(c), py = r => frame.top + ya._offset + ya.c2p(r);
   const width = Math.abs(px(1) - px(0)), cells = [];
+  // a chart wider than a phone scrolls in its own box: cells scrolled out of that box are not seen
+  let left = -Infinity, right = Infinity;
+  for (let e = chart.parentElement; e; e = e.parentElement) {
+    if (getComputedStyle(e).overflowX !== 'visible') {
+      const box = e.getBoundingClientRect();
+      left = Math.max(left, box.left); right = Math.min(right, box.right);
+    }
+  }
   for (let r = 0; r < data.z.length; r++) for (let c = 0; c < data.z[r].length; c++) {
     const symbol = (data.text[r] || [])[c];
     if (!symbol) continue;
     // a point in the cell away from its printed symbol
-    cells.push({symbol, row: data.y[r], column: data.x[c], x: px(c) - 0.35 * width, y: py(r), centre_x: px(c)});
+    const x = px(c) - 0.35 * width;
+    cells.push({symbol, row: data.y[r], column: data.x[c], x, y: py(r), centre_x: px(c), seen: x > left && x < right});
   }
   return cells;
 }"""
@@ -179,7 +188,7 @@ def heatmap_colour_mismatches(page, chart_index: int, screenshot_png: bytes, tol
     problems, checked = [], 0
     for cell in page.evaluate(_HEATMAP_CELLS_JS, chart_index):
         x, y = int(cell["x"] * scale), int(cell["y"] * scale)
-        if not (0 <= x < image.width and 0 <= y < image.height):
+        if not cell["seen"] or not (0 <= x < image.width and 0 <= y < image.height):
             continue
         checked += 1
         wanted = [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in allowed.get(cell["symbol"], ())]
