@@ -10,7 +10,8 @@ import pytest
 
 from tests import browser_checks
 from tests.live_server import start_server, stop_server
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, SERVER_LOG
+from tests.test_browser import CHROMIUM, SCREENSHOTS, SERVER_LOG
+from tests.test_browser import browser  # noqa: F401  (the shared module-scoped chromium fixture)
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
 
@@ -37,15 +38,6 @@ def server(demo_db_path, tmp_path_factory):
     process, base = start_server(database, SERVER_LOG)
     yield base
     stop_server(process)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
