@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from benchmarks.common import table as _table, verdict as _verdict
 from benchmarks.pages import app_pages
+from benchmarks.server import serve
 from nq57 import db
 from nq57.vnformat import vn_number
 
@@ -45,29 +43,6 @@ def draw(title):
 st.navigation([st.Page(lambda: draw("Trang một"), title="Một", url_path="mot", default=True),
                st.Page(lambda: draw("Trang hai"), title="Hai", url_path="hai")]).run()
 '''
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _serve(script: Path, cwd: Path, env: dict, log: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
-                return process, base
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("máy chủ Streamlit không khởi động được:\n" + log.read_text(errors="replace")[-1500:])
 
 
 def _new_tab(browser, url: str) -> float:
@@ -139,13 +114,13 @@ def run_browser_bench(path: Path, scale: str, out=sys.stdout) -> list[tuple[str,
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
-            process, base = _serve(floor_script, work, env, work / "floor.log")
+            process, base = serve(floor_script, work, env, work / "floor.log")
             processes.append(process)
             print("Sàn (ứng dụng Streamlit một biểu đồ, một bảng):", file=out, flush=True)
             times = list(_measure(browser, base, {"mot": "Một", "hai": "Hai"}, out).values())
             # cold: the first visit after the server started; warm: the better of the two pages
             floor = (times[0][0], min(t[1] for t in times), min(t[2] for t in times))
-            process, base = _serve(db.PROJECT_ROOT / "app.py", db.PROJECT_ROOT, env, work / "app.log")
+            process, base = serve(db.PROJECT_ROOT / "app.py", db.PROJECT_ROOT, env, work / "app.log")
             processes.append(process)
             print(f"Bảng điều hành (quy mô {scale}):", file=out, flush=True)
             pages = _measure(browser, base, _menu(), out)
