@@ -75,8 +75,8 @@ def _transition(con: duckdb.DuckDBPyConnection, user: auth.User, request_id: int
                            f"chỉ được {auth_word(action)} khi ở trạng thái: {allowed}")
     limit = value_rules.max_text_chars(con)
     for field, text in (("Nội dung trả lời" if action == "answer" else "Lý do", body), ("Số văn bản", document_ref)):
-        if text is not None and len(text) > limit:
-            raise RequestError(f"{field}: dài {len(text)} ký tự, vượt giới hạn {limit} ký tự")
+        if problem := value_rules.too_long(text, limit):
+            raise RequestError(f"{field}: {problem}")
     at = at or datetime.now()
     with storage.transaction(con):
         event_id = con.execute(

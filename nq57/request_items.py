@@ -73,9 +73,8 @@ def raise_directly(con: duckdb.DuckDBPyConnection, user: auth.User, unit_id: str
         raise RequestError(f"loại kiến nghị không hợp lệ: {kind}")
     if not text:
         raise RequestError("Nội dung: chưa nhập nội dung khó khăn, kiến nghị")
-    limit = value_rules.max_text_chars(con)
-    if len(text) > limit:
-        raise RequestError(f"Nội dung: dài {len(text):,} ký tự, vượt giới hạn {limit:,} ký tự".replace(",", "."))
+    if problem := value_rules.too_long(text, value_rules.max_text_chars(con)):
+        raise RequestError(f"Nội dung: {problem}")
     if task_id is not None and not con.execute(
             "select count(*) from task_units where task_id = ? and unit_id = ?", [task_id, unit_id]).fetchall()[0][0]:
         raise RequestError(f"Nhiệm vụ: '{task_id}' không được giao cho đơn vị '{unit_id}'")

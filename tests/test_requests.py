@@ -177,6 +177,9 @@ def test_a_unit_enters_a_request_directly_for_itself_only(fixture_db, accounts):
         request_items.raise_directly(con, a["phuong-a"], "phuong-a", "kho_khan", "  ")
     with pytest.raises(RequestError, match="Nhiệm vụ"):
         request_items.raise_directly(con, a["phuong-a"], "phuong-a", "kho_khan", "Thiếu", "p-khac:9")
+    con.execute("insert or replace into settings (key, value) values ('max_text_chars', '50')")
+    with pytest.raises(RequestError, match="Nội dung: nội dung dài 60 ký tự, vượt giới hạn 50 ký tự"):
+        request_items.raise_directly(con, a["phuong-a"], "phuong-a", "kho_khan", "x" * 60)
     assert con.execute("select count(*) from request_items").fetchall()[0][0] == 1
 
 
