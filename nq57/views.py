@@ -2,8 +2,9 @@
 
 Views live in layer folders under queries/ (one view per file, the file name is the view name):
 
-- staging/      rename and cast the tables (stg_units, stg_tasks, stg_targets) and say once what
-                a visible batch is (stg_visible_batches); also the as-of date (as_of_context)
+- staging/      rename and cast the tables (one stg_ view per stored table; only this layer reads
+                tables) and say once what a visible batch is (stg_visible_batches); also the
+                as-of date (as_of_context)
 - intermediate/ the building blocks (batches and values in force, verdicts, periods, targets)
 - marts/        the six contract views documented in the README
 - pages/        page-shaped helpers (province_summary, flags_by_rule, histories)
@@ -127,6 +128,54 @@ def upward_reads(registry: dict[str, View]) -> dict[str, list[str]]:
     level = {name: LAYERS.index(view.layer) for name, view in registry.items()}
     found = {name: [d for d in view.depends_on if level[d] > level[name]] for name, view in registry.items()}
     return {name: above for name, above in found.items() if above}
+
+
+# Views outside staging allowed to read stored tables, and why.
+TABLE_READERS = {
+    "data_fingerprint": "hashes the stored rows themselves, to tell when stored answers are stale",
+}
+
+
+def stored_tables(queries_dir: Path = QUERIES_DIR) -> set[str]:
+    """The tables queries/schema.sql creates."""
+    sql = (queries_dir / "schema.sql").read_text(encoding="utf-8").lower()
+    return set(re.findall(r"create table (?:if not exists )?([a-z_][a-z0-9_]*)", sql))
+
+
+def _cte_bodies(code: str) -> dict[str, list[tuple[int, int]]]:
+    """Each CTE name with the span of its body (between its parentheses)."""
+    bodies: dict[str, list[tuple[int, int]]] = {}
+    for match in re.finditer(r"\b([a-z_][a-z0-9_]*)\s+as\s+(?:(?:not\s+)?materialized\s+)?\(", code):
+        depth, end = 1, match.end()
+        while end < len(code) and depth:
+            depth += {"(": 1, ")": -1}.get(code[end], 0)
+            end += 1
+        bodies.setdefault(match.group(1), []).append((match.end(), end))
+    return bodies
+
+
+def tables_read(sql: str, tables: set[str]) -> list[str]:
+    """The stored tables a view's SQL names after from/join (or in a from list). A CTE of the
+    same name is not the table, except inside its own body (`kpis as (select * from kpis)`)."""
+    code = _code_only(sql).lower()
+    bodies = _cte_bodies(code)
+    found = set()
+    clauses = r"\b(?:from|join)\s+((?:[a-z_][a-z0-9_]*(?:\s+(?!where|join|left|cross|inner|group|order|using|on\b)[a-z_][a-z0-9_]*)?\s*,\s*)*[a-z_][a-z0-9_]*)"
+    for clause in re.finditer(clauses, code):
+        for part in clause.group(1).split(","):
+            name = part.split()[0]
+            inside_own = any(a <= clause.start() < b for a, b in bodies.get(name, []))
+            if name in tables and (name not in bodies or inside_own):
+                found.add(name)
+    return sorted(found)
+
+
+def table_reads_outside_staging(registry: dict[str, View], tables: set[str]) -> dict[str, list[str]]:
+    """Views above staging that read stored tables (only staging renames the tables; the rest read
+    stg_ views, so a renamed column is renamed in one place)."""
+    found = {name: tables_read(view.sql(), tables) for name, view in registry.items()
+             if view.layer != "staging" and name not in TABLE_READERS}
+    return {name: read for name, read in found.items() if read}
 
 
 REGISTRY = discover()

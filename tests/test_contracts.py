@@ -48,6 +48,29 @@ def test_a_mart_reading_a_page_helper_is_caught(tmp_path):
     assert views.upward_reads(views.discover(tmp_path)) == {"scores": ["chart_helper"]}
 
 
+def test_only_staging_reads_the_stored_tables():
+    # a column renamed in a table is then renamed in its stg_ view only
+    assert views.table_reads_outside_staging(views.REGISTRY, views.stored_tables()) == {}
+
+
+def test_a_mart_reading_a_stored_table_is_caught(tmp_path):
+    for layer in views.LAYERS:
+        (tmp_path / layer).mkdir()
+    (tmp_path / "schema.sql").write_text("create table if not exists kpis (kpi_id varchar);\n"
+                                         "create table if not exists units (unit_id varchar);", encoding="utf-8")
+    (tmp_path / "staging" / "stg_kpis.sql").write_text("select * from kpis", encoding="utf-8")
+    marts = {
+        "renamed_cte": "with kpis as (select * from stg_kpis) select * from kpis",   # allowed
+        "same_name": "with kpis as (select * from kpis) select * from kpis",         # the table
+        "from_list": "with vals as (select 1) select * from vals v, units u",          # the table
+    }
+    for name, sql in marts.items():
+        (tmp_path / "marts" / f"{name}.sql").write_text(sql, encoding="utf-8")
+    registry = views.discover(tmp_path)
+    assert views.table_reads_outside_staging(registry, views.stored_tables(tmp_path)) == {
+        "same_name": ["kpis"], "from_list": ["units"]}
+
+
 def test_the_build_order_follows_the_references():
     assert views.build_order(views.REGISTRY) == db.VIEW_ORDER
     assert db.VIEW_ORDER.index("stg_units") < db.VIEW_ORDER.index("task_progress") < db.VIEW_ORDER.index("red_flags")

@@ -5,7 +5,7 @@
 -- KPI values from the batches in force, with ratio KPIs turned into a percentage when only
 -- numerator and denominator were reported.
 with vals as (
-    select * from kpi_values
+    select * from stg_kpi_values
 ),
 
 batches as (
@@ -13,7 +13,7 @@ batches as (
 ),
 
 kpis as (
-    select kpi_id, is_ratio from kpis
+    select kpi_id, is_ratio from stg_kpis
 ),
 
 final as (

@@ -4,7 +4,7 @@
 --
 -- Task updates from the batches in force.
 with updates as (
-    select * from task_updates
+    select * from stg_task_updates
 ),
 
 batches as (

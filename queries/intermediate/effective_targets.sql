@@ -20,7 +20,7 @@ nodes as (
 ),
 
 assumptions as (
-    select * from target_assumptions
+    select * from stg_target_assumptions
 ),
 
 unit_plans as (

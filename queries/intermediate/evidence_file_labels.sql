@@ -4,7 +4,7 @@
 -- Evidence files attached to a reported item by the as-of date, as one label per item: an
 -- attached file counts as evidence even when no reference was typed.
 with files as (
-    select * from evidence_files
+    select * from stg_evidence_files
 ),
 
 ctx as (

@@ -17,7 +17,7 @@ with ctx as (
 versions as (
     -- every batch with the batch now in force for its unit and period
     select b.batch_id, b.period, c.batch_id as current_batch_id
-    from report_batches b
+    from stg_report_batches b
     join current_batches c on c.unit_id = b.unit_id and c.period = b.period
 ),
 
@@ -25,7 +25,7 @@ pairs as (
     -- every verdict given by the as-of date, with the batch now in force for its unit and period
     select r.review_id, r.batch_id, r.unit_id, r.item_type, r.item_id, r.decision, r.comment,
            r.reviewed_by, r.reviewed_at, v.current_batch_id
-    from evidence_reviews r
+    from stg_evidence_reviews r
     join versions v on v.batch_id = r.batch_id
     cross join ctx
     where r.reviewed_at < ctx.as_of_end
@@ -33,7 +33,7 @@ pairs as (
 
 files as (
     select f.batch_id, f.unit_id, f.item_type, f.item_id, f.sha256, f.uploaded_at
-    from evidence_files f, ctx
+    from stg_evidence_files f, ctx
     where f.uploaded_at < ctx.as_of_end
 ),
 
@@ -62,11 +62,11 @@ moved as (
 
 refs as (
     select batch_id, unit_id, 'task' as item_type, task_id as item_id, evidence_text(evidence_ref) as ref
-    from task_updates
+    from stg_task_updates
     where batch_id in (select batch_id from moved union select current_batch_id from moved)
     union all
     select batch_id, unit_id, 'kpi', kpi_id, evidence_text(evidence_ref)
-    from kpi_values
+    from stg_kpi_values
     where batch_id in (select batch_id from moved union select current_batch_id from moved)
 ),
 

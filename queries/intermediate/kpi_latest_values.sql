@@ -11,7 +11,7 @@ with ctx as (
 ),
 
 kpis as (
-    select * from kpis
+    select * from stg_kpis
 ),
 
 vals as (
@@ -43,8 +43,8 @@ units_latest as (
         x.l.batch_id,
         case
             -- a flow counted in people, enterprises, events adds up; a flow share does not
-            when k.kind = 'flow' and not k.is_ratio and coalesce(k.unit_of_measure, '') <> '%' then x.ytd_value
-            when k.kind = 'flow' and x.ytd_denominator > 0 then 100.0 * x.ytd_numerator / x.ytd_denominator
+            when k.kpi_kind = 'flow' and not k.is_ratio and coalesce(k.unit_of_measure, '') <> '%' then x.ytd_value
+            when k.kpi_kind = 'flow' and x.ytd_denominator > 0 then 100.0 * x.ytd_numerator / x.ytd_denominator
             else x.l.value
         end                                                        as actual_value,
         x.l.numerator,

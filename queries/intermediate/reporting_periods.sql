@@ -11,7 +11,7 @@ reporters as (
     select unit_id, unit_name, unit_kind as kind, report_cycle
     from stg_units
     where is_commune_level
-       or unit_id in (select unit_id from task_units)
+       or unit_id in (select unit_id from stg_task_units)
 ),
 
 months as (

@@ -22,7 +22,7 @@ targets as (
 ),
 
 kpis as (
-    select * from kpis
+    select * from stg_kpis
 ),
 
 units as (
@@ -47,10 +47,10 @@ joined as (
         u.unit_name,
         u.unit_kind,
         t.kpi_id,
-        k.name                                      as kpi_name,
+        k.kpi_name,
         k.unit_of_measure,
         k.direction,
-        k.kind                                      as kpi_kind,
+        k.kpi_kind,
         k.is_ratio,
         t.horizon,
         t.comparator,

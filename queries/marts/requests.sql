@@ -19,19 +19,19 @@ with ctx as (
 ),
 
 items as (
-    select i.* from request_items i, ctx where i.raised_at < ctx.as_of_end
+    select i.* from stg_request_items i, ctx where i.raised_at < ctx.as_of_end
 ),
 
 -- the batches in force that carry an item, and the latest period it was reported for
 carried as (
     select s.request_id, count(*) as times_reported, max(b.period) as last_period
-    from request_sightings s
+    from stg_request_sightings s
     join current_batches b using (batch_id)
     group by s.request_id
 ),
 
 events as (
-    select e.* from request_events e, ctx where e.acted_at < ctx.as_of_end
+    select e.* from stg_request_events e, ctx where e.acted_at < ctx.as_of_end
 ),
 
 history as (
@@ -57,7 +57,7 @@ suggested as (
            coalesce(tu.lead_office_id,
                     (select min(d.unit_id) from stg_units d
                      where d.unit_kind = 'department' and list_contains(t.lead_units, d.office_code))) as suggested_office_id
-    from task_units tu
+    from stg_task_units tu
     join stg_tasks t using (task_id)
 ),
 
@@ -65,7 +65,7 @@ suggested as (
 -- about that KPI
 task_kpi as (
     select task_id, any_value(kpi_id) as kpi_id
-    from task_kpis
+    from stg_task_kpis
     group by task_id
     having count(*) = 1
 ),

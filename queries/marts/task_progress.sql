@@ -24,7 +24,7 @@ tasks as (
 ),
 
 assignments as (
-    select * from task_units
+    select * from stg_task_units
 ),
 
 units as (
@@ -32,7 +32,7 @@ units as (
 ),
 
 plans as (
-    select plan_id, issued_on, doc_number from plans
+    select plan_id, issued_on, doc_number from stg_plans
 ),
 
 updates as (

@@ -6,7 +6,7 @@
 -- Every upload with its state today: in force, superseded by a newer file for the same unit
 -- and period, or rolled back. Nothing is ever deleted, so this is the full history.
 with batches as (
-    select * from report_batches
+    select * from stg_report_batches
 ),
 
 units as (

@@ -13,9 +13,9 @@ with nodes as (
 ),
 
 targets as (
-    select t.*, k.name as kpi_name, k.unit_of_measure, k.direction
+    select t.*, k.kpi_name, k.unit_of_measure, k.direction
     from effective_targets t
-    join kpis k using (kpi_id)
+    join stg_kpis k using (kpi_id)
 ),
 
 units as (
@@ -70,17 +70,17 @@ early as (
 missing_unit as (
     select
         'missing_unit' as check_code, t.plan_id, t.kpi_id || ' ' || t.horizon as item,
-        'Mục tiêu "' || coalesce(t.target_text, '') || '" của chỉ tiêu "' || k.name
+        'Mục tiêu "' || coalesce(t.target_text, '') || '" của chỉ tiêu "' || k.kpi_name
             || '" không ghi đơn vị tính (chỉ tiêu tính bằng ' || k.unit_of_measure || ').' as message
     from stg_targets t
-    join kpis k using (kpi_id)
+    join stg_kpis k using (kpi_id)
     where t.comparator is not null and t.target_unit is null and k.unit_of_measure is not null
 ),
 
 shared as (
     select kpi_id, count(distinct plan_id) as plan_count
     from stg_targets t
-    left join target_assumptions a using (assumption_id)
+    left join stg_target_assumptions a using (assumption_id)
     where a.kind is distinct from 'copy'
     group by kpi_id
     having count(distinct plan_id) > 1
@@ -89,14 +89,14 @@ shared as (
 merged as (
     select distinct on (t.kpi_id, t.plan_id)
         'merged_kpi' as check_code, t.plan_id, t.kpi_id as item,
-        'Chỉ tiêu "' || k.name || '" dùng chung cho ' || s.plan_count || ' kế hoạch; kế hoạch này ghi "'
+        'Chỉ tiêu "' || k.kpi_name || '" dùng chung cho ' || s.plan_count || ' kế hoạch; kế hoạch này ghi "'
             || coalesce(t.item_text, t.target_text, '') || '" — chưa được rà soát là cùng nghĩa (kpi_merges).' as message
     from stg_targets t
     join shared s using (kpi_id)
-    join kpis k using (kpi_id)
-    left join target_assumptions a using (assumption_id)
+    join stg_kpis k using (kpi_id)
+    left join stg_target_assumptions a using (assumption_id)
     where a.kind is distinct from 'copy'
-      and not exists (select 1 from kpi_merges m where m.kpi_id = t.kpi_id and m.plan_id = t.plan_id)
+      and not exists (select 1 from stg_kpi_merges m where m.kpi_id = t.kpi_id and m.plan_id = t.plan_id)
     order by t.kpi_id, t.plan_id, t.target_id
 ),
 

@@ -9,7 +9,7 @@ with vals as (
 ),
 
 kpis as (
-    select kpi_id, name as kpi_name, unit_of_measure, is_ratio from kpis
+    select kpi_id, kpi_name, unit_of_measure, is_ratio from stg_kpis
 ),
 
 per_unit as (

@@ -9,7 +9,7 @@ with targets as (
 ),
 
 kpis as (
-    select kpi_id, unit_of_measure from kpis
+    select kpi_id, unit_of_measure from stg_kpis
 ),
 
 final as (

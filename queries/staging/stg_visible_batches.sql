@@ -6,7 +6,7 @@
 -- of that day and not rolled back by then. current_batches keeps the newest per unit and
 -- period (the batch in force); reporting_compliance takes the first for timeliness.
 with batches as (
-    select * from report_batches
+    select * from stg_report_batches
 ),
 
 ctx as (
