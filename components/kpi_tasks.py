@@ -28,11 +28,11 @@ def red_kpi_tasks(kpis: pd.DataFrame, as_of: date, by: str) -> None:
         return
     rows = links.merge(red[["unit_id", "kpi_id", by]], on=["unit_id", "kpi_id"]).sort_values([by, "sort_order"])
     lagging = int(rows["is_lagging"].sum())
-    st.caption(f"{vn_number(len(rows))} nhiệm vụ gắn với chỉ tiêu {red_label.lower()}, "
-               f"trong đó {vn_number(lagging)} nhiệm vụ đang chậm (quá hạn hoặc dưới lộ trình).")
+    st.caption(f"{vn_number(len(rows))} nhiệm vụ gắn với chỉ tiêu {red_label.lower()}, trong đó "
+               f"{vn_number(lagging)} nhiệm vụ {data.label('task_lag', 'lagging').lower()} (quá hạn hoặc dưới lộ trình).")
     table = rows.assign(
         state=[charts.status_text(label, "task_status", code) for label, code in zip(rows["status_label"], rows["status"])],
-        lag=rows["is_lagging"].map({True: "Đang chậm", False: ""}),
+        lag=rows["lag_label"].fillna(""),
         percent=rows["percent_complete"].map(lambda v: "" if pd.isna(v) else f"{vn_number(v)}%"),
     )[["task_no", "state", "lag", "percent", "content", by, "deadline_text"]]  # the state first: narrow screens
     st.dataframe(table, hide_index=True, width="stretch", column_config={

@@ -297,6 +297,7 @@ def test_a_red_kpi_names_the_lagging_tasks_that_move_it(fixture_db):
     assert flag.iloc[0]["reason"].endswith("Chỉ tiêu đỏ, 1 nhiệm vụ liên quan đang chậm (4).")
     tasks = rows(fixture_db, "kpi_tasks", "2026-01-05", unit_id="phuong-a", kpi_id="dvc").set_index("task_no")
     assert bool(tasks.loc["4", "is_lagging"]) and not bool(tasks.loc["3", "is_lagging"])  # 3 waits for guidance
+    assert tasks.loc["4", "lag_label"] == "Đang chậm" and pd.isna(tasks.loc["3", "lag_label"])
     # once the task is done with evidence, the KPI's reason no longer names it
     report(fixture_db, "phuong-a", "2025-12-01", "2026-01-02 09:00",
            tasks=[TaskUpdate("p-a:4", "hoan_thanh", 100, evidence_ref="Báo cáo rà soát số 5")])

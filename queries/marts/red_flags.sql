@@ -70,7 +70,7 @@ task_flags as (
 kpi_lagging_tasks as (
     select t.unit_id, tk.kpi_id, count(*) as lagging_count,
            string_agg(t.task_no, ', ' order by t.sort_order) as lagging_task_nos
-    from task_kpis tk
+    from stg_task_kpis tk
     join tasks t on t.task_id = tk.task_id
     where task_is_lagging(t.breaks_rule_1, t.breaks_rule_2)
     group by t.unit_id, tk.kpi_id
@@ -105,7 +105,8 @@ kpi_flags as (
                 'Minh chứng "' || coalesce(evidence_ref, '') || '" của số liệu kỳ ' || vn_period(actual_period)
                 || ' bị thẩm định là thiếu chất lượng.'
         end
-        || coalesce(' Chỉ tiêu đỏ, ' || lagging_count || ' nhiệm vụ liên quan đang chậm ('
+        || coalesce(' Chỉ tiêu đỏ, ' || lagging_count || ' nhiệm vụ liên quan '
+                    || (select lower(label) from labels_of('task_lag') where code = 'lagging') || ' ('
                     || lagging_task_nos || ').', '') as reason
     from kpi_rules
 ),
