@@ -3,8 +3,10 @@
 Accounts live in the `users` table with an argon2id password hash (argon2-cffi), never the
 password itself. Permissions are checked in the core functions that write (ingest.commit,
 plan_import.commit_plan, reports.roll_back_batch, reports.record_review, evidence.*), not
-only in the pages: those functions take an optional `user`; None means the trusted local
-command line or a test, and behaves as before accounts existed.
+only in the pages: those functions take a signed-in `User` (checked) or a plain name (the
+trusted command line, which names it with --user or --system, and tests; only recorded).
+Nobody named — None or an empty name — is refused (`trusted_name`), so a page that lost its
+session can never act as the command line.
 
 Roles (ids in code, Vietnamese names for the pages in ROLE_LABELS):
     admin        quản trị    accounts and catalogue; everything below
@@ -122,10 +124,15 @@ def _user(row) -> User:
                 last_login_at=row[5])
 
 
+def trusted_name(by) -> str:
+    """The plain name a trusted caller acts under; refuses nobody (None or an empty name)."""
+    if isinstance(by, str) and by.strip():
+        return by
+    raise PermissionDenied("không rõ ai thực hiện: cần đăng nhập (hoặc chạy lệnh với --user TÊN hay --system)")
+
+
 def _actor(by) -> str:
-    if isinstance(by, User):
-        return by.user_name
-    return by or "cli"
+    return by.user_name if isinstance(by, User) else trusted_name(by)
 
 
 # --- settings ---------------------------------------------------------------------------------------

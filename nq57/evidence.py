@@ -234,7 +234,7 @@ def store_evidence(con: duckdb.DuckDBPyConnection, data: bytes, original_name: s
     if isinstance(user, auth.User):
         user_name = auth.check(con, user, "import_report", unit_id).user_name
     else:
-        user_name = user or "cli"
+        user_name = auth.trusted_name(user)
     extension = check_file(con, data, original_name)
     period = _check_item(con, batch_id, unit_id, item_type, item_id)
     sha256 = hashlib.sha256(data).hexdigest()

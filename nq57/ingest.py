@@ -172,6 +172,8 @@ def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth
     if isinstance(user, auth.User):
         account = auth.check_units(con, user, "import_report", result.units or [result.unit_id])
         user = account.user_name
+    else:
+        user = auth.trusted_name(user)
     if result.duplicate_of is not None:
         return []
     now = now or datetime.now()

@@ -102,13 +102,12 @@ def _insert(con, table: str, columns: list[str], rows: list[dict]) -> None:
 def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck, user: auth.User | str | None = None) -> str:
     """Write a checked plan in one transaction: plans, tasks, task_units, targets, task_kpis, new KPIs
     and the offices it names; all or nothing (its lineage follows from `implements` in plan_links). The same file again writes nothing and returns its plan_id.
-    A signed-in auth.User is checked for 'import_plan' (auth.PermissionDenied); a plain name or
-    None is the trusted command line. Audited ('plan_import') in the same transaction; a full disk
+    A signed-in auth.User is checked for 'import_plan' (auth.PermissionDenied); a plain name is
+    the trusted command line; nobody named is refused (auth.trusted_name). Audited ('plan_import') in the same transaction; a full disk
     or I/O error raises storage.StorageError and stores nothing."""
     if not check.accepted:
         raise ValueError("tệp kế hoạch còn lỗi, không thể ghi nhận")
-    if isinstance(user, auth.User):
-        user = auth.check(con, user, "import_plan").user_name
+    user = auth.check(con, user, "import_plan").user_name if isinstance(user, auth.User) else auth.trusted_name(user)
     if check.duplicate_of is not None:
         return check.duplicate_of
     plan = check.plan

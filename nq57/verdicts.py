@@ -108,7 +108,7 @@ def refuse_locked(con: duckdb.DuckDBPyConnection, user: auth.User, unit_periods:
 
 def _reopener(con, user: auth.User | str | None) -> str:
     if not isinstance(user, auth.User):
-        return user or "cli"  # the trusted command line: the name is only recorded
+        return auth.trusted_name(user)  # the trusted command line: the name is only recorded
     fresh = auth.get_user(con, user.user_name)
     if fresh is not None and not fresh.is_disabled and fresh.role in REOPEN_ROLES:
         return fresh.user_name

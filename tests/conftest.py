@@ -123,6 +123,6 @@ def signed_in_copy(demo_db_path: Path, folder: Path, monkeypatch, user_name: str
     shutil.copy(demo_db_path, copy)
     monkeypatch.setenv("NQ57_DB", str(copy))
     with db.connect(copy) as con:
-        auth.add_user(con, user_name, role, "mat-khau-du-dai-123", display_name=display_name)
+        auth.add_user(con, user_name, role, "mat-khau-du-dai-123", display_name=display_name, by="system:tests")
     sign_in_as(monkeypatch, copy, user_name)
     return copy

@@ -63,7 +63,7 @@ def server(demo_db_path, tmp_path_factory):
                 "values ('xa-tan-an', 'kho_khan', ?, 'x', date '2026-10-01', 'test', timestamp '2026-10-20 09:00', "
                 "'direct')", [HOSTILE_NOTE])
     from nq57 import auth
-    auth.add_user(con, SECRETARY, "secretariat", PASSWORD)
+    auth.add_user(con, SECRETARY, "secretariat", PASSWORD, by="system:tests")
     con.close()
     process, base = start_server(database, SERVER_LOG)
     yield base

@@ -34,7 +34,7 @@ def server(demo_db_path, tmp_path_factory):
     database = tmp_path_factory.mktemp("screens") / "nq57.duckdb"
     shutil.copy(demo_db_path, database)
     with db.connect(database) as con:
-        auth.add_user(con, ADMIN, "admin", PASSWORD)
+        auth.add_user(con, ADMIN, "admin", PASSWORD, by="system:tests")
     process, base = start_server(database, SERVER_LOG)
     yield base
     stop_server(process)

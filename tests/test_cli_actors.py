@@ -43,8 +43,8 @@ def trial(demo_db_path, tmp_path) -> Path:
 @pytest.fixture()
 def accounts(trial) -> Path:
     with db.connect(trial) as connection:
-        auth.add_user(connection, "quan-tri", "admin", PASSWORD)
-        auth.add_user(connection, "van-thu", "secretariat", PASSWORD)
+        auth.add_user(connection, "quan-tri", "admin", PASSWORD, by="system:tests")
+        auth.add_user(connection, "van-thu", "secretariat", PASSWORD, by="system:tests")
     return trial
 
 

@@ -95,7 +95,7 @@ def test_the_pack_button_builds_both_files(compare, monkeypatch):
 
     database = Path(os.environ["NQ57_DB"])
     with db.connect(database) as con:
-        auth.add_user(con, "lanh-dao", "leader", "mat-khau-du-dai-123")
+        auth.add_user(con, "lanh-dao", "leader", "mat-khau-du-dai-123", by="system:tests")
     sign_in_as(monkeypatch, database, "lanh-dao")  # packs need an account
     compare.run()
     compare.expander[0].button(key="make_pack").click().run()

@@ -119,7 +119,7 @@ def plan_template(con) -> bytes:
 
 def plan_refused(con, data: bytes, cell: str, *fragments: str) -> None:
     before = stored(con)
-    check, plan_id = plan_import.import_plan_file(con, data, "ke-hoach.xlsx")
+    check, plan_id = plan_import.import_plan_file(con, data, "ke-hoach.xlsx", user="system:tests")
     assert not check.accepted and plan_id is None
     lines = check.problem_lines()
     line = next((line for line in lines if line.startswith(cell + ": ")), None)

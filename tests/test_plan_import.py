@@ -76,7 +76,7 @@ def counts(con) -> dict[str, int]:
 def rejected(con, data: bytes, *fragments: str) -> list[str]:
     """The file is refused with a message holding every fragment, and nothing is stored."""
     before = counts(con)
-    check, plan_id = plan_import.import_plan_file(con, data, "ke-hoach.xlsx", dry_run=False)
+    check, plan_id = plan_import.import_plan_file(con, data, "ke-hoach.xlsx", dry_run=False, user="system:tests")
     lines = check.problem_lines()
     assert not check.accepted and plan_id is None
     for fragment in fragments:
@@ -139,7 +139,7 @@ def test_new_plan_is_checked_committed_and_shown_in_the_views(con, template_byte
                for line in warnings), warnings
     assert any(line.startswith("Nhiệm vụ!F5:") and "Phòng Quản lý Mưa Gió" in line for line in warnings), warnings
 
-    plan_id = plan_import.commit_plan(con, check)
+    plan_id = plan_import.commit_plan(con, check, user="system:tests")
     assert plan_id == "tan-an-cds-2026"
     after = counts(con)
     assert after["plans"] == before["plans"] + 1
@@ -202,10 +202,10 @@ def test_new_plan_is_checked_committed_and_shown_in_the_views(con, template_byte
 
 def test_same_file_again_is_a_no_op(con, template_bytes):
     data = fill(template_bytes)
-    check, plan_id = plan_import.import_plan_file(con, data, "ke-hoach.xlsx", dry_run=False)
+    check, plan_id = plan_import.import_plan_file(con, data, "ke-hoach.xlsx", dry_run=False, user="system:tests")
     assert check.accepted and plan_id == "tan-an-cds-2026"
     before = counts(con)
-    again, again_id = plan_import.import_plan_file(con, data, "ten-khac.xlsx", dry_run=False)
+    again, again_id = plan_import.import_plan_file(con, data, "ten-khac.xlsx", dry_run=False, user="system:tests")
     assert again.accepted and again.duplicate_of == "tan-an-cds-2026" and again_id == "tan-an-cds-2026"
     assert "đã được nhập trước đây" in again.summary()
     assert counts(con) == before
@@ -233,7 +233,7 @@ def test_qualitative_and_rank_targets_and_quarterly_cycle(con, template_bytes):
         ["van-hoa-so", "Xây dựng văn hóa số", "Định tính", "2045", "Hình thành văn hóa số trong cộng đồng", None],
         ["dvc-toan-trinh", None, None, 2026, None, None],
     ]
-    check, plan_id = plan_import.import_plan_file(con, fill(template_bytes, plan=plan, targets=targets), "k.xlsx", False)
+    check, plan_id = plan_import.import_plan_file(con, fill(template_bytes, plan=plan, targets=targets), "k.xlsx", False, user="system:tests")
     assert check.accepted, check.problem_lines()
     rows = con.execute("select kpi_id, horizon, comparator, target_value, due_date from targets where plan_id = ? "
                        "order by kpi_id", [plan_id]).fetchall()
@@ -262,7 +262,7 @@ def test_existing_plan_code_is_refused(con, template_bytes):
 
 
 def test_same_plan_code_from_a_different_file_is_refused(con, template_bytes):
-    plan_import.import_plan_file(con, fill(template_bytes), "ke-hoach.xlsx", dry_run=False)
+    plan_import.import_plan_file(con, fill(template_bytes), "ke-hoach.xlsx", dry_run=False, user="system:tests")
     changed = fill(template_bytes, plan=dict(PLAN_ROW, F="Kế hoạch đã sửa"))
     rejected(con, changed, "mã kế hoạch 'tan-an-cds-2026' đã có trong hệ thống")
 
@@ -343,7 +343,7 @@ def test_all_problems_are_listed_together_with_their_cells(con, template_bytes):
 def test_a_target_cell_with_two_horizons_gives_two_targets(con, template_bytes):
     targets = [["dvc-toan-trinh", None, None, 2025, "≥ 85% trước ngày 01/01/2026, tiến tới 100% trước ngày 31/12/2030",
                 "Trung tâm PVHCC"]]
-    check, plan_id = plan_import.import_plan_file(con, fill(template_bytes, targets=targets), "k.xlsx", False)
+    check, plan_id = plan_import.import_plan_file(con, fill(template_bytes, targets=targets), "k.xlsx", False, user="system:tests")
     assert check.accepted, check.problem_lines()
     rows = con.execute("select horizon, comparator, target_value, due_date from targets where plan_id = ? "
                        "order by horizon", [plan_id]).fetchall()

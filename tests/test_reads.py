@@ -91,7 +91,7 @@ def test_visitor_dates_never_evict_the_month_ends(database):
 
 def test_the_meeting_pack_needs_an_account(database, monkeypatch):
     with db.connect(database) as con:
-        auth.add_user(con, "lanh-dao", "leader", "mat-khau-du-dai-123")
+        auth.add_user(con, "lanh-dao", "leader", "mat-khau-du-dai-123", by="system:tests")
     at = AppTest.from_file(APP_PATH, default_timeout=120)
     at.run()
     at.switch_page("pages/compare.py").run()

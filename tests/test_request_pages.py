@@ -85,7 +85,7 @@ def test_the_secretariat_assigns_on_the_page_and_a_leader_cannot(demo_db_path, t
     assert item["state"] == "da_giao" and item["office_name"] == office
     with db.connect(copy) as con:
         assert audit.query(con, action="request_assign")["user_name"].tolist() == ["van-phong"]
-        auth.add_user(con, "lanh-dao", "leader", "mat-khau-du-dai-123")
+        auth.add_user(con, "lanh-dao", "leader", "mat-khau-du-dai-123", by="system:tests")
     sign_in_as(monkeypatch, copy, "lanh-dao")
     at = AppTest.from_file(APP_PATH, default_timeout=90)
     at.run()
@@ -108,7 +108,7 @@ def test_a_unit_reporter_raises_a_request_on_the_page(demo_db_path, tmp_path, mo
     shutil.copy(demo_db_path, copy)
     monkeypatch.setenv("NQ57_DB", str(copy))
     with db.connect(copy) as con:
-        auth.add_user(con, "can-bo-phuoc-an", "unit", "mat-khau-du-dai-123", unit_id="xa-phuoc-an")
+        auth.add_user(con, "can-bo-phuoc-an", "unit", "mat-khau-du-dai-123", unit_id="xa-phuoc-an", by="system:tests")
     sign_in_as(monkeypatch, copy, "can-bo-phuoc-an")
     at = AppTest.from_file(APP_PATH, default_timeout=90)
     at.run()

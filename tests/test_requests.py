@@ -42,7 +42,7 @@ def accounts(fixture_db):
     for name, role, unit in [("van-phong", "secretariat", None), ("phuong-a", "unit", "phuong-a"),
                              ("xa-b", "unit", "xa-b"), ("so-x", "unit", "dong-nai/so-x"),
                              ("vhxh", "unit", "phuong-a/phong-vhxh"), ("lanh-dao", "leader", None)]:
-        made[name] = auth.add_user(con, name, role, PASSWORD, unit_id=unit)
+        made[name] = auth.add_user(con, name, role, PASSWORD, unit_id=unit, by="system:tests")
     return made
 
 

@@ -150,7 +150,7 @@ def test_a_committed_upload_shows_on_the_next_rerun(demo_copy, monkeypatch):
     assert checked.accepted, [p.line() for p in checked.problems]
     from nq57 import auth
     with db.connect(demo_copy) as con:  # a web write names a signed-in account
-        secretary = auth.add_user(con, "test-scale", "secretariat", "mat-khau-du-dai-123")
+        secretary = auth.add_user(con, "test-scale", "secretariat", "mat-khau-du-dai-123", by="system:tests")
     data.commit_upload(checked, secretary)
     assert data.data_version() != version_before
 

@@ -26,8 +26,8 @@ def db_path(tmp_path) -> Path:
     path = tmp_path / "sign_in.duckdb"
     with db.connect(path) as con:
         db.create_schema(con)
-        auth.add_user(con, "van-phong", "secretariat", PASSWORD, now=NOW)
-        auth.add_user(con, "lanh-dao", "leader", PASSWORD, now=NOW)
+        auth.add_user(con, "van-phong", "secretariat", PASSWORD, now=NOW, by="system:tests")
+        auth.add_user(con, "lanh-dao", "leader", PASSWORD, now=NOW, by="system:tests")
     return path
 
 
@@ -137,7 +137,7 @@ def server(tmp_path_factory):
         db.create_schema(con)
         from nq57 import catalogue
         catalogue.load_catalogue(con)
-        auth.add_user(con, "van-phong", "secretariat", PASSWORD)
+        auth.add_user(con, "van-phong", "secretariat", PASSWORD, by="system:tests")
     process, base = start_server(database, folder / "server.log")
     yield base, database
     stop_server(process)

@@ -45,7 +45,7 @@ def db_path(demo_db_path, tmp_path) -> Path:
     with db.connect(path) as connection:
         db.migrate_if_needed(connection)
         for name, (role, unit) in ROLES.items():
-            auth.add_user(connection, name, role, PASSWORD, unit_id=unit, display_name=f"Người {name}", now=NOW)
+            auth.add_user(connection, name, role, PASSWORD, unit_id=unit, display_name=f"Người {name}", now=NOW, by="system:tests")
     return path
 
 
@@ -142,11 +142,11 @@ def test_refusal_says_what_and_which_unit():
 
 def test_unit_account_needs_its_unit(con):
     with pytest.raises(auth.AccountError, match="cần mã đơn vị"):
-        auth.add_user(con, "thieu-don-vi", "unit", PASSWORD)
+        auth.add_user(con, "thieu-don-vi", "unit", PASSWORD, by="system:tests")
     with pytest.raises(auth.AccountError, match="không có trong danh mục"):
-        auth.add_user(con, "sai-don-vi", "unit", PASSWORD, unit_id="xa-khong-co")
+        auth.add_user(con, "sai-don-vi", "unit", PASSWORD, unit_id="xa-khong-co", by="system:tests")
     with pytest.raises(auth.AccountError, match="ít nhất 8"):
-        auth.add_user(con, "ngan", "leader", "123")
+        auth.add_user(con, "ngan", "leader", "123", by="system:tests")
 
 
 def test_unit_reporter_imports_its_own_unit_only(con):
@@ -196,6 +196,36 @@ def test_a_disabled_account_is_refused_even_with_a_live_session(con):
     auth.disable_user(con, "van-thu", by=user(con, "quan-tri"))
     with pytest.raises(PermissionDenied, match="vô hiệu hóa"):
         ingest.commit(con, checked(con, report(con)), session_user, now=NOW)
+
+
+@pytest.mark.parametrize("nobody", [None, "", "  "])
+def test_the_core_refuses_a_write_by_nobody(con, done_batch, nobody):
+    """A page that lost its session passes no user: that is never the trusted command line."""
+    from datetime import date
+
+    from nq57 import verdicts
+    from tests.test_plan_import import fill
+
+    stored = lambda: [con.execute(f"select count(*) from {t}").fetchall()[0][0]  # noqa: E731
+                      for t in ("report_batches", "plans", "users", "evidence_files", "period_reopenings",
+                                "evidence_reviews", "audit_log")]
+    before = stored()
+    buffer = io.BytesIO()
+    templates.build_plan_template(con).save(buffer)
+    batch_id, task = done_batch
+    writes = {
+        "import": lambda: ingest.commit(con, checked(con, report(con, value=7)), nobody, now=NOW),
+        "plan": lambda: plan_import.import_plan_file(con, fill(buffer.getvalue()), "ke-hoach.xlsx", user=nobody),
+        "account": lambda: auth.add_user(con, "ke-gian", "admin", PASSWORD, by=nobody),
+        "evidence": lambda: evidence.store_evidence(con, SMALL_PDF, "a.pdf", nobody, batch_id, UNIT, "task", task),
+        "reopen": lambda: verdicts.reopen(con, UNIT, date(2026, 10, 1), nobody, "nộp lại"),
+        "rollback": lambda: reports.roll_back_batch(con, batch_id, nobody),
+        "review": lambda: reports.record_review(con, batch_id, UNIT, "task", task, "valid", nobody),
+    }
+    for what, write in writes.items():
+        with pytest.raises(PermissionDenied, match="không rõ ai thực hiện"):
+            write()
+    assert stored() == before
 
 
 def test_rollback_is_for_secretariat_and_admin(con):
@@ -447,7 +477,7 @@ def test_script_text_is_stored_as_text(con):
     con.execute("update units set name = ? where unit_id = ?", [SCRIPT, UNIT])
     card = db.query_view(con, "unit_scorecard", as_of=DEMO_TODAY, filters={"unit_id": UNIT})
     assert card.iloc[0].unit_name == SCRIPT
-    auth.add_user(con, "co-the", "leader", PASSWORD, display_name=SCRIPT)
+    auth.add_user(con, "co-the", "leader", PASSWORD, display_name=SCRIPT, by="system:tests")
     listed = auth.list_users(con)
     assert listed[listed.user_name == "co-the"].iloc[0].display_name == SCRIPT
 

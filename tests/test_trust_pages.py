@@ -25,10 +25,10 @@ def database(demo_db_path, tmp_path, monkeypatch) -> Path:
 
 def add_accounts(path: Path) -> None:
     with db.connect(path) as con:
-        auth.add_user(con, "quantri", "admin", PASSWORD)
-        auth.add_user(con, "nhabich", "unit", PASSWORD, unit_id="xa-nha-bich")
-        auth.add_user(con, "lanhdao", "leader", PASSWORD)
-        auth.add_user(con, "thamdinh", "reviewer", PASSWORD)
+        auth.add_user(con, "quantri", "admin", PASSWORD, by="system:tests")
+        auth.add_user(con, "nhabich", "unit", PASSWORD, unit_id="xa-nha-bich", by="system:tests")
+        auth.add_user(con, "lanhdao", "leader", PASSWORD, by="system:tests")
+        auth.add_user(con, "thamdinh", "reviewer", PASSWORD, by="system:tests")
 
 
 def start() -> AppTest:
