@@ -172,7 +172,9 @@ def _open(db_path: Path, read_only: bool, config: dict,
     pause = 0.05
     while True:
         try:
-            return duckdb.connect(str(db_path), read_only=read_only, config=config)
+            con = duckdb.connect(str(db_path), read_only=read_only, config=config)
+            con.execute("set enable_progress_bar = false")  # it drew bars among the CLI's messages
+            return con
         except duckdb.IOException as problem:
             if "lock" not in str(problem).lower():
                 raise
