@@ -44,6 +44,12 @@ NOT_MATERIALISED = {name for name, view in views.REGISTRY.items() if view.layer 
 MAX_SNAPSHOTS = 24
 
 
+def reads_stored(view: str) -> bool:
+    """True when a read of `view` uses stored answers: a stored view, or one built on them
+    (league_table on unit_scorecard …), read over the stored rows (db.query_view, shadow)."""
+    return view in SNAPSHOT_VIEWS or views.reads_any(view, set(SNAPSHOT_VIEWS))
+
+
 def table_name(view: str) -> str:
     return f"snapshot_{view}"
 
