@@ -24,9 +24,12 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is n
 
 PROJECT = Path(__file__).resolve().parent.parent
 FIXTURE_REPORT = PROJECT / "tests" / "fixtures" / "libreoffice_nha_bich_2026-10.xlsx"
-# The first start's overview against a warm restart's: the synchronous first start was 5,5× (47 s
-# against 8,6 s on the same busy machine); in the background it measured 1,3–1,6×.
-MAX_FIRST_OVER_WARM = 2.5
+# Against a warm restart of the same server in the same run. The synchronous first start answered
+# after 6,7–7,3× the warm restart's time and drew the overview after 2,4–5,5× it; in the background
+# the server answers after 1,3–2,0× and the overview comes after 1,6–2,6× (load 7–11 on 2 cores: the
+# overview still waits for the demo and seven days of stored figures, which a busy machine slows most).
+MAX_ANSWER_OVER_WARM = 2.5
+MAX_FIRST_OVER_WARM = 3.0
 DEMO_TABLES = ["report_batches", "kpi_values", "task_updates", "evidence_reviews", "request_items",
                "request_sightings", "request_events"]
 
@@ -91,11 +94,11 @@ def test_first_start_shows_the_overview_quickly_with_a_banner_that_goes_by_itsel
     page.close()
     stop(process)
     assert not warm.banner
-    ratio = first.ready / warm.ready
-    print(f"\nfirst start: overview after {first.ready:.2f} s (server answered after {first.healthy:.2f} s), "
-          f"background done after {done:.2f} s; warm restart: overview after {warm.ready:.2f} s; "
-          f"ratio {ratio:.2f} (at most {MAX_FIRST_OVER_WARM})")
-    assert ratio <= MAX_FIRST_OVER_WARM
+    ratio, answer_ratio = first.ready / warm.ready, first.healthy / warm.healthy
+    print(f"\nfirst start: server answered after {first.healthy:.2f} s, overview after {first.ready:.2f} s, "
+          f"background done after {done:.2f} s; warm restart: {warm.healthy:.2f} s, {warm.ready:.2f} s; "
+          f"ratios {answer_ratio:.2f} (at most {MAX_ANSWER_OVER_WARM}), {ratio:.2f} (at most {MAX_FIRST_OVER_WARM})")
+    assert answer_ratio <= MAX_ANSWER_OVER_WARM and ratio <= MAX_FIRST_OVER_WARM
     # the same data as the synchronous first start, and nothing left pending
     after = facts(database)
     assert after["counts"] == at_once["counts"] and after["stored"] == at_once["stored"]
