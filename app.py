@@ -24,10 +24,15 @@ PagesManager.uses_pages_directory = False
 
 @asynccontextmanager
 async def prepare_store(_app):
-    """Before the first visitor: load the plans (and demo reports) on an empty database, and say
-    in the server log how to create the first administrator while there is no account."""
-    first_start.prepare(db.database_path())
+    """Before the first visitor: load the real plans on an empty database (the demo reports and
+    stored figures follow in the background, with a banner on every page), and say in the server
+    log how to create the first administrator while there is no account."""
+    # this process is the dashboard from here on: its connections (the background work's too)
+    # give way to the command line instead of claiming the file (nq57/db.py, nq57/filelock.py)
+    db.keep_open(db.DASHBOARD_KEEP_OPEN_SECONDS)
+    first_start.prepare(db.database_path(), background=True)
     yield
+    first_start.stop_background()
 
 
 app = st.App("dashboard.py", routes=sign_in_page.ROUTES, lifespan=prepare_store,

@@ -1,7 +1,7 @@
 """Router only: page config, the shared as-of selector and demo banner, and navigation (served by app.py)."""
 import streamlit as st
 
-from components import data, filters, page_style, session
+from components import data, filters, first_start_banner, page_style, session
 
 st.set_page_config(page_title="Theo dõi Nghị quyết 57 — Đồng Nai", page_icon="📊", layout="wide")
 
@@ -41,6 +41,9 @@ session.sidebar()
 if not session.reading_allowed():
     st.info("Vui lòng đăng nhập (thanh bên trái) để xem số liệu.", icon=":material/lock:")
     st.stop()
+if data.first_start_running():
+    first_start_banner.show()  # first: the reader sees why the figures take a moment
+    data.wait_for_first_demo()
 if data.has_demo_data():
     st.warning(
         "**Dữ liệu minh họa** — các báo cáo đang hiển thị là dữ liệu mẫu để làm quen với hệ thống, "

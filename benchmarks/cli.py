@@ -24,6 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--browser", action="store_true",
                         help="đo các trang trong chromium: thẻ mới (lạnh, ấm) và chuyển trang, so với một ứng dụng "
                              "Streamlit tối giản chạy cùng lúc (sàn); dùng --scale và --db như --views")
+    parser.add_argument("--first-start", action="store_true",
+                        help="đo lần khởi động đầu tiên trên cơ sở dữ liệu trống trong chromium: đến khi thấy trang "
+                             "tổng quan, đến khi dữ liệu minh họa xong, so với khởi động lại")
     parser.add_argument("--page-timeout", type=float, default=120, help="--views: giới hạn giây cho một lần chạy trang")
     return parser
 
@@ -34,9 +37,9 @@ def main(argv: list[str] | None = None, db_path: str | None = None) -> int:
     its own database in a temporary folder, so it never writes to `db_path`."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.ingest and not args.views and not args.browser and not args.commit:
+    if not (args.ingest or args.views or args.browser or args.commit or args.first_start):
         parser.print_usage(sys.stderr)
-        print("Sai cú pháp: chọn phép đo, ví dụ --ingest, --views, --browser hoặc --commit", file=sys.stderr)
+        print("Sai cú pháp: chọn phép đo, ví dụ --ingest, --views, --browser, --commit hoặc --first-start", file=sys.stderr)
         return 2
     if args.runs < 1 or args.pandas_runs < 1:
         print("Sai cú pháp: --runs và --pandas-runs phải từ 1 trở lên", file=sys.stderr)
@@ -59,6 +62,10 @@ def main(argv: list[str] | None = None, db_path: str | None = None) -> int:
         from benchmarks.commit import run_commit_bench
 
         run_commit_bench()
+    if args.first_start:
+        from benchmarks.first_start import run_first_start_bench
+
+        run_first_start_bench()
     return 0
 
 

@@ -16,7 +16,7 @@ from streamlit import runtime
 
 from components.safe_text import md_escape
 from nq57 import (audit, auth, dates, db, demo, evidence, first_start, ingest, reports, request_flow, request_items,
-                  storage, templates, verdicts)
+                  snapshots, storage, templates, verdicts)
 
 # Under the Streamlit server, keep the database open for a second between the short-lived
 # connections of a page run (a dozen per page; 26 ms each to open the national file otherwise),
@@ -37,6 +37,9 @@ def ensure_database() -> None:
     without it). Later runs do not touch the file, so a visitor never writes."""
     path = str(db.database_path())
     if path in _prepared:
+        return
+    if first_start.started_here():  # the server makes the demo in the background: not here too
+        _prepared.add(path)
         return
     with db.connect(path) as con, st.spinner("Đang chuẩn bị cơ sở dữ liệu (lần chạy đầu hoặc phiên bản mới)…"):
         first_start.initialise(con)
@@ -80,6 +83,11 @@ def view(view_name: str, as_of: date | None = None, columns: list[str] | None = 
     page names the columns it needs: 585.000 KPI rows with every text column take seconds.
     `previous` is the second as-of of the views that compare two dates (league_table,
     province_change; db.PREVIOUS_INPUTS)."""
+    if first_start.running() and snapshots.reads_stored(view_name):
+        # the first start stores these figures in a second or two; computing them here from the
+        # facts beside it takes many seconds (components/first_start_banner.py says why it waits)
+        for day in {as_of or date.today(), *([previous] if previous else [])}:
+            first_start.wait_for_day(day, db.WRITER_WAIT_SECONDS)
     return _read_view(view_name, as_of, tuple(sorted(filters.items())), tuple(columns) if columns else None,
                       previous, data_version()).copy()
 
@@ -121,6 +129,19 @@ def _refresh_after_write(con) -> None:
     _data_version.clear()
 
 
+def first_start_running() -> bool:
+    """True while the server makes the first start's demo reports and snapshots (no read)."""
+    return first_start.running()
+
+
+def wait_for_first_demo() -> None:
+    """A page during the first start is drawn over the demo reports, never over the plans alone
+    (figures without a single report would read as real): it waits for them to be committed."""
+    if first_start.demo_being_written():
+        first_start.wait_for_demo(db.WRITER_WAIT_SECONDS)
+        _data_version.clear()
+
+
 def has_demo_data() -> bool:
     return _has_demo(data_version())
 
@@ -144,9 +165,14 @@ def report_template(unit: str, period: str) -> bytes:
 
 def _signed_in(user) -> auth.User:
     """Every write from the web names a signed-in account: the core treats a missing user as the
-    trusted command line, which a browser must never be."""
+    trusted command line, which a browser must never be. It also waits while the first start
+    writes the demo reports (the demo numbers its batches itself; nq57/first_start.py)."""
     if not isinstance(user, auth.User):
         raise auth.PermissionDenied("cần đăng nhập để ghi dữ liệu")
+    if first_start.demo_being_written():
+        with st.spinner("Hệ thống đang tạo dữ liệu minh họa lần đầu; việc ghi sẽ tiếp tục ngay khi xong…"):
+            if not first_start.wait_for_demo(db.WRITER_WAIT_SECONDS):
+                raise auth.PermissionDenied("hệ thống vẫn đang tạo dữ liệu minh họa lần đầu; hãy thử lại sau ít phút")
     return user
 
 

@@ -325,7 +325,7 @@ def query_view(
     stored = view in snapshots.SNAPSHOT_VIEWS
     # a page view built on stored views (league_table on unit_scorecard …) reads their stored rows
     # too: at national size computing them again costs seconds per page
-    built_on_stored = not stored and views.reads_any(view, set(snapshots.SNAPSHOT_VIEWS))
+    built_on_stored = not stored and snapshots.reads_stored(view)
     snapshot_id = snapshots.find(con) if stored or built_on_stored else None
     if stored and snapshot_id is not None:
         source = f"(select * from {snapshots.table_name(view)} where snapshot_id = ?)"

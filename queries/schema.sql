@@ -356,3 +356,12 @@ create table if not exists request_events (
     acted_at     timestamp not null,
     is_demo      boolean not null default false
 );
+
+-- What the first start of an empty database still has to make (nq57/first_start.py): a row while
+-- the demo reports and the stored snapshots are made in the background after the real plans are
+-- loaded, deleted when they are done. A start that finds the row (the server stopped half-way)
+-- makes them again; the demo replaces its own rows, so that is safe. Not in data_fingerprint.
+create table if not exists first_start_pending (
+    step  varchar primary key,           -- 'demo': demo reports, then the pages' snapshots
+    since timestamp not null
+);

@@ -99,8 +99,10 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
     ).df()
     con.execute("reset variable as_of")
 
-    targets_by_unit = {u: g for u, g in targets.groupby("unit_id")}
-    tasks_by_unit = {u: g for u, g in tasks.groupby("unit_id")}
+    # rows as tuples once per unit, not a DataFrame walked again for every period (most of the time
+    # of a first start went into itertuples and the empty frames of .get's default)
+    targets_by_unit = {u: list(g.itertuples()) for u, g in targets.groupby("unit_id")}
+    tasks_by_unit = {u: list(g.itertuples()) for u, g in tasks.groupby("unit_id")}
 
     batches, kpi_rows, task_rows, reviews = [], [], [], []
     next_batch = (con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
@@ -128,7 +130,7 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
             row_count = 0
             elapsed = _months_between(start, period_end)
 
-            for target in targets_by_unit.get(unit_id, pd.DataFrame()).itertuples():
+            for target in targets_by_unit.get(unit_id, []):
                 value = _kpi_value(target, profile, rng, elapsed, baselines)
                 numerator = denominator = None
                 if target.is_ratio:
@@ -145,7 +147,7 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
                 if met_ref:
                     _maybe_review(reviews, batch_id, unit_id, "kpi", target.kpi_id, uploaded_at, today)
 
-            for task in tasks_by_unit.get(unit_id, pd.DataFrame()).itertuples():
+            for task in tasks_by_unit.get(unit_id, []):
                 status, percent, evidence = _task_state(task, profile, rng, period_end, submitted)
                 if status is None:
                     continue  # a recurring task left out of this report
