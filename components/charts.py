@@ -20,8 +20,7 @@ pio.templates.default = "plotly_white"
 
 
 def vietnamese_layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
-    # Plotly never wraps a title and the figure does not know the screen: a title is broken
-    # between words to fit a phone (390 px), and the top margin grows with its lines
+    # Plotly never wraps a title: broken between words to fit a phone, the top margin grows with it
     title = wrap_words(title, TITLE_WIDTH, 3) if title else None
     lines = title.count("<br>") + 1 if title else 0
     fig.update_layout(
@@ -48,7 +47,7 @@ def month_ticks(fig: go.Figure, days) -> go.Figure:
     """Ticks on the plotted days themselves, written 12/2025: Plotly's own date ticks fall on the
     1st, so a month-end point sat on the next month's label, and they are in English."""
     days = list(pd.to_datetime(pd.Series(list(days))).drop_duplicates().sort_values())
-    # no fixed angle: Plotly slants them only where they would overlap (six months on a phone)
+    # no fixed angle: Plotly slants them only where they would overlap (on a phone)
     return fig.update_xaxes(tickvals=days, ticktext=[f"{d:%m/%Y}" for d in days])
 
 
@@ -86,8 +85,7 @@ def grade_distribution(summary: pd.Series, bands: pd.DataFrame) -> go.Figure:
 
 
 def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
-    # two-line labels leave the bars room for their numbers on a projector
-    # (wrapped, so that on a phone they leave the bars and their numbers room)
+    # short label lines leave the bars room for their numbers on a projector and a phone
     labels = [f"{wrap_words(f'Quy tắc {r}: {label}', 22, 3)}<br>{vn_number(n)} cảnh báo · {vn_number(u)} đơn vị"
               for r, label, n, u in zip(flags["rule"], flags["rule_label"], flags["flag_count"], flags["units_flagged"])]
     fig = go.Figure(go.Bar(
@@ -284,8 +282,7 @@ def ranking_bar(rows: pd.DataFrame, value_column: str, title: str, target: float
     fig = go.Figure(go.Bar(
         y=ordered["unit_name"], x=ordered[value_column], orientation="h",
         marker_color=[STATUS_STYLE.get(s, ("#999999",))[0] for s in ordered["status_label"]],
-        # the value and the status symbol (its words are in the hover and the legend of the page):
-        # the whole sentence did not fit beside a bar on a phone
+        # the value and the status symbol: the status's words did not fit beside a bar on a phone
         text=[f"{v:.1f} {STATUS_STYLE.get(s, ('', '•'))[1]}".replace(".", ",")
               for v, s in zip(ordered[value_column], ordered["status_label"])],
         textposition="auto", cliponaxis=False,
@@ -295,8 +292,7 @@ def ranking_bar(rows: pd.DataFrame, value_column: str, title: str, target: float
     if target is not None:
         fig.add_vline(x=target, line_dash="dash", line_color="#111111", annotation_text=f"Mục tiêu {target:g}".replace(".", ","))
     fig.update_yaxes(autorange="reversed")
-    highest = max([float(ordered[value_column].max() or 0), float(target or 0), 1.0])
-    fig.update_xaxes(range=[0, highest * 1.3])  # room for the labels beside the longest bars
+    fig.update_xaxes(range=[0, 1.3 * max(float(ordered[value_column].max() or 0), float(target or 0), 1.0)])
     return vietnamese_layout(fig, title, height=120 + 22 * len(ordered))
 
 
@@ -382,10 +378,8 @@ def side_by_side(rows: pd.DataFrame, kpi_names: dict) -> go.Figure:
     from plotly.subplots import make_subplots
 
     kpis = list(dict.fromkeys(rows["kpi_id"]))
-    # two panels a row, titles of three short lines and room between the columns for the unit
-    # names: three panels of 40-character titles ran into each other on a phone
-    columns = 2
-    rows_of_panels = (len(kpis) + columns - 1) // columns
+    # two panels a row, short title lines, room for unit names: three ran into each other on a phone
+    columns, rows_of_panels = 2, (len(kpis) + 1) // 2
     height = max(300, 90 + 250 * rows_of_panels)
     fig = make_subplots(rows=rows_of_panels, cols=columns, shared_xaxes=True, horizontal_spacing=0.22,
                         subplot_titles=[wrap_words(kpi_names.get(k, k), 24, 3) for k in kpis],
