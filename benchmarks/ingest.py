@@ -24,6 +24,7 @@ from openpyxl import Workbook
 
 from benchmarks.common import best_of, peak_mb, table, verdict
 from nq57 import catalogue, db, ingest
+from nq57.vnformat import vn_number, vn_short
 from nq57.workbook_format import (
     INSTRUCTIONS_SHEET, KPI_COLUMNS, KPI_SHEET, META_SHEET, REPORT_META_KIND, TASK_COLUMNS, TASK_SHEET,
     TEMPLATE_VERSION,
@@ -153,9 +154,9 @@ def run_ingest_bench(runs: int, pandas_runs: int, skip_pandas: bool, out=sys.std
         started = time.perf_counter()
         year_rows = write_report(year_file, units, months(BENCH_YEAR), f"{BENCH_YEAR}-01..{BENCH_YEAR}-12")
         month_rows = write_report(month_file, units, [date(BENCH_YEAR, 12, 1)], f"{BENCH_YEAR}-12")
-        print(f"  {len(units)} xã/phường × {BENCH_KPI_COUNT} chỉ tiêu; tệp năm {year_rows:,} dòng "
-              f"({year_file.stat().st_size / 1048576:.1f} MB), tệp tháng {month_rows:,} dòng; "
-              f"ghi bằng openpyxl write-only trong {time.perf_counter() - started:.1f} s", file=out, flush=True)
+        print(f"  {len(units)} xã/phường × {BENCH_KPI_COUNT} chỉ tiêu; tệp năm {vn_number(year_rows)} dòng "
+              f"({vn_number(year_file.stat().st_size / 1048576, 1)} MB), tệp tháng {vn_number(month_rows)} dòng; "
+              f"ghi bằng openpyxl write-only trong {vn_number(time.perf_counter() - started, 1)} s", file=out, flush=True)
 
         work_db = folder / "work.duckdb"
         # (a) and (b) alternate, so a busy machine slows both alike
@@ -170,17 +171,17 @@ def run_ingest_bench(runs: int, pandas_runs: int, skip_pandas: bool, out=sys.std
     full_over_calamine = full / calamine
     pandas_over_full = pandas_time / full
     rows = [
-        (f"(a) nhập đầy đủ (kiểm tra + ghi), {year_rows:,} dòng", f"{full:.3f} s", "", ""),
-        ("(b) calamine đọc trần", f"{calamine:.3f} s", "", ""),
+        (f"(a) nhập đầy đủ (kiểm tra + ghi), {vn_number(year_rows)} dòng", f"{vn_number(full, 3)} s", "", ""),
+        ("(b) calamine đọc trần", f"{vn_number(calamine, 3)} s", "", ""),
         ("(c) pandas + openpyxl đọc trần",
-         "bỏ qua" if skip_pandas else f"{pandas_time:.3f} s", "", ""),
-        ("    nhập đầy đủ / calamine", f"{full_over_calamine:.2f}×", f"≤ {GOAL_FULL_OVER_CALAMINE:g}×",
+         "bỏ qua" if skip_pandas else f"{vn_number(pandas_time, 3)} s", "", ""),
+        ("    nhập đầy đủ / calamine", f"{vn_number(full_over_calamine, 2)}×", f"≤ {vn_short(GOAL_FULL_OVER_CALAMINE)}×",
          verdict(full_over_calamine <= GOAL_FULL_OVER_CALAMINE)),
-        ("    pandas+openpyxl / nhập đầy đủ", "—" if skip_pandas else f"{pandas_over_full:.2f}×",
-         f"≥ {GOAL_PANDAS_OVER_FULL:g}×", "—" if skip_pandas else verdict(pandas_over_full >= GOAL_PANDAS_OVER_FULL)),
-        (f"(d) nhập tệp một tháng toàn tỉnh, {month_rows:,} dòng", f"{one_month:.3f} s",
-         f"< {GOAL_ONE_MONTH_SECONDS:g} s", verdict(one_month < GOAL_ONE_MONTH_SECONDS)),
-        ("    RSS đỉnh của tiến trình", f"{peak:,.0f} MB", "", ""),
+        ("    pandas+openpyxl / nhập đầy đủ", "—" if skip_pandas else f"{vn_number(pandas_over_full, 2)}×",
+         f"≥ {vn_short(GOAL_PANDAS_OVER_FULL)}×", "—" if skip_pandas else verdict(pandas_over_full >= GOAL_PANDAS_OVER_FULL)),
+        (f"(d) nhập tệp một tháng toàn tỉnh, {vn_number(month_rows)} dòng", f"{vn_number(one_month, 3)} s",
+         f"< {vn_short(GOAL_ONE_MONTH_SECONDS)} s", verdict(one_month < GOAL_ONE_MONTH_SECONDS)),
+        ("    RSS đỉnh của tiến trình", f"{vn_number(peak)} MB", "", ""),
     ]
     table(f"Hiệu năng nhập báo cáo (tốt nhất của {runs} lần; pandas+openpyxl {pandas_runs} lần)", rows, out)
     return {"full": full, "calamine": calamine, "pandas": pandas_time, "one_month": one_month, "peak_mb": peak}

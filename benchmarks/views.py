@@ -12,6 +12,7 @@ from pathlib import Path
 from benchmarks.common import best_of, peak_mb as _peak_mb, table as _table, verdict as _verdict
 from benchmarks.pandas_rules import pandas_rules, quiet as _quiet
 from nq57 import db
+from nq57.vnformat import vn_number, vn_short
 
 LIVE_RUNS = 2
 BENCH_DIR = db.PROJECT_ROOT / "data" / "bench"
@@ -66,7 +67,7 @@ def bench_database(scale: str, out=sys.stdout, path: Path | None = None) -> Path
         subprocess.run([sys.executable, "-m", "nq57", "--db", str(partial), "demo", "--scale", scale, "--system"],
                        check=True, cwd=db.PROJECT_ROOT, stdout=subprocess.DEVNULL)
         partial.rename(path)
-        print(f"  tạo xong trong {time.perf_counter() - started:.1f} s", file=out, flush=True)
+        print(f"  tạo xong trong {vn_number(time.perf_counter() - started, 1)} s", file=out, flush=True)
     with db.connect(path) as con:
         db.migrate_if_needed(con)  # a cached database gets this code's views
     return path
@@ -152,7 +153,7 @@ def run_views_bench(scale: str, runs: int, skip_pages: bool = False, skip_pandas
         units, kpi_rows = con.execute(
             "select (select count(*) from units where is_commune_level(kind)), (select count(*) from kpi_values)"
         ).fetchall()[0]
-    print(f"  {path.name}: {units:,} xã/phường, {kpi_rows:,} số liệu chỉ tiêu; tính đến {as_of:%d/%m/%Y}",
+    print(f"  {path.name}: {vn_number(units)} xã/phường, {vn_number(kpi_rows)} số liệu chỉ tiêu; tính đến {as_of:%d/%m/%Y}",
           file=out, flush=True)
     snapshot_seconds, snapshot_mb, snapshot_days = build_snapshots(path, as_of)
     red = scorecard = floor = float("inf")
@@ -174,36 +175,36 @@ def run_views_bench(scale: str, runs: int, skip_pages: bool = False, skip_pandas
 
     national = scale == "national"
     rows = [
-        ("red_flags (như trang và lệnh export đọc)", f"{red:.3f} s", f"≤ {GOAL_VIEW_SECONDS:g} s" if national else "",
+        ("red_flags (như trang và lệnh export đọc)", f"{vn_number(red, 3)} s", f"≤ {vn_short(GOAL_VIEW_SECONDS)} s" if national else "",
          _verdict(red <= GOAL_VIEW_SECONDS) if national else ""),
-        ("unit_scorecard (như trang và lệnh export đọc)", f"{scorecard:.3f} s",
-         f"≤ {GOAL_VIEW_SECONDS:g} s" if national else "", _verdict(scorecard <= GOAL_VIEW_SECONDS) if national else ""),
-        ("sàn: một GROUP BY trên kpi_values", f"{floor:.3f} s", "", ""),
-        ("    red_flags / sàn", f"{red / floor:.2f}×", f"≤ {GOAL_VIEW_OVER_FLOOR:g}×",
+        ("unit_scorecard (như trang và lệnh export đọc)", f"{vn_number(scorecard, 3)} s",
+         f"≤ {vn_short(GOAL_VIEW_SECONDS)} s" if national else "", _verdict(scorecard <= GOAL_VIEW_SECONDS) if national else ""),
+        ("sàn: một GROUP BY trên kpi_values", f"{vn_number(floor, 3)} s", "", ""),
+        ("    red_flags / sàn", f"{vn_number(red / floor, 2)}×", f"≤ {vn_short(GOAL_VIEW_OVER_FLOOR)}×",
          _verdict(red / floor <= GOAL_VIEW_OVER_FLOOR)),
-        ("    unit_scorecard / sàn", f"{scorecard / floor:.2f}×", f"≤ {GOAL_VIEW_OVER_FLOOR:g}×",
+        ("    unit_scorecard / sàn", f"{vn_number(scorecard / floor, 2)}×", f"≤ {vn_short(GOAL_VIEW_OVER_FLOOR)}×",
          _verdict(scorecard / floor <= GOAL_VIEW_OVER_FLOOR)),
-        ("pandas (đọc bảng + cùng quy tắc)", "bỏ qua" if skip_pandas else f"{pandas_time:.3f} s", "", ""),
-        ("    pandas / (red_flags + unit_scorecard)", "—" if skip_pandas else f"{pandas_time / views:.2f}×",
-         f"≥ {GOAL_PANDAS_OVER_VIEWS:g}×", "—" if skip_pandas else _verdict(pandas_time / views >= GOAL_PANDAS_OVER_VIEWS)),
-        ("tính từ dữ liệu gốc (chưa lưu sẵn): red_flags", f"{red_live:.3f} s", "", ""),
-        ("tính từ dữ liệu gốc (chưa lưu sẵn): unit_scorecard", f"{scorecard_live:.3f} s", "", ""),
-        ("    RSS đỉnh khi tính từ dữ liệu gốc (tiến trình riêng)", f"{live_mb:,.0f} MB", "", ""),
-        (f"lưu sẵn số liệu {snapshot_days} ngày sau khi ghi (tiến trình riêng)", f"{snapshot_seconds:.2f} s", "", ""),
-        ("    RSS đỉnh khi lưu sẵn", f"{snapshot_mb:,.0f} MB", "", ""),
+        ("pandas (đọc bảng + cùng quy tắc)", "bỏ qua" if skip_pandas else f"{vn_number(pandas_time, 3)} s", "", ""),
+        ("    pandas / (red_flags + unit_scorecard)", "—" if skip_pandas else f"{vn_number(pandas_time / views, 2)}×",
+         f"≥ {vn_short(GOAL_PANDAS_OVER_VIEWS)}×", "—" if skip_pandas else _verdict(pandas_time / views >= GOAL_PANDAS_OVER_VIEWS)),
+        ("tính từ dữ liệu gốc (chưa lưu sẵn): red_flags", f"{vn_number(red_live, 3)} s", "", ""),
+        ("tính từ dữ liệu gốc (chưa lưu sẵn): unit_scorecard", f"{vn_number(scorecard_live, 3)} s", "", ""),
+        ("    RSS đỉnh khi tính từ dữ liệu gốc (tiến trình riêng)", f"{vn_number(live_mb)} MB", "", ""),
+        (f"lưu sẵn số liệu {snapshot_days} ngày sau khi ghi (tiến trình riêng)", f"{vn_number(snapshot_seconds, 2)} s", "", ""),
+        ("    RSS đỉnh khi lưu sẵn", f"{vn_number(snapshot_mb)} MB", "", ""),
     ]
     for page, cold, warm in pages:
-        cold_goal = f"≤ {GOAL_PAGE_COLD_NATIONAL:g} s" if national else ""
-        warm_goal = "" if national else f"≤ {GOAL_PAGE_WARM_PROVINCE:g} s"
-        shown = lambda seconds: f"> {page_timeout:g} s" if seconds == float("inf") else f"{seconds:.3f} s"
+        cold_goal = f"≤ {vn_short(GOAL_PAGE_COLD_NATIONAL)} s" if national else ""
+        warm_goal = "" if national else f"≤ {vn_short(GOAL_PAGE_WARM_PROVINCE)} s"
+        shown = lambda seconds: f"> {vn_short(page_timeout)} s" if seconds == float("inf") else f"{vn_number(seconds, 3)} s"
         rows.append((f"trang {page} lần đầu (bộ đệm trống)", shown(cold), cold_goal,
                      _verdict(cold <= GOAL_PAGE_COLD_NATIONAL) if national else ""))
         rows.append((f"trang {page} lần hai", shown(warm), warm_goal,
                      "" if national else _verdict(warm <= GOAL_PAGE_WARM_PROVINCE)))
-    rows.append(("RSS đỉnh của tiến trình (view + trang)", f"{peak_mb:,.0f} MB", f"≤ {GOAL_PEAK_MB:,} MB",
+    rows.append(("RSS đỉnh của tiến trình (view + trang)", f"{vn_number(peak_mb)} MB", f"≤ {vn_number(GOAL_PEAK_MB)} MB",
                  _verdict(peak_mb <= GOAL_PEAK_MB)))
     if not skip_pandas:
-        rows.append(("    RSS đỉnh của tiến trình pandas", f"{pandas_mb:,.0f} MB", "", ""))
+        rows.append(("    RSS đỉnh của tiến trình pandas", f"{vn_number(pandas_mb)} MB", "", ""))
     _table(f"Hiệu năng view và trang — quy mô {scale} (tốt nhất của {runs} lần)", rows, out)
     return {"red_flags": red, "unit_scorecard": scorecard, "floor": floor, "pandas": pandas_time,
             "red_flags_live": red_live, "unit_scorecard_live": scorecard_live, "snapshots": snapshot_seconds,

@@ -11,6 +11,7 @@ from nq57.vnformat import vn_number
 
 # Grade and status colours; the letter or the label is always printed too.
 FONT_SIZE = 16
+TITLE_WIDTH = 32  # characters of a chart title line: what a phone's width holds at the title's size
 LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid"]
 LINE_MARKERS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star"]
 # The white template as the default, applied when the figure is serialised: naming it in each
@@ -19,12 +20,15 @@ pio.templates.default = "plotly_white"
 
 
 def vietnamese_layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
+    # Plotly never wraps a title: broken between words to fit a phone, the top margin grows with it
+    title = wrap_words(title, TITLE_WIDTH, 3) if title else None
+    lines = title.count("<br>") + 1 if title else 0
     fig.update_layout(
         title=title,
         separators=",.",  # decimal comma, thousands dot: 1.234,5
         font={"size": FONT_SIZE},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
+        height=height + 28 * max(lines - 1, 0),
+        margin={"l": 10, "r": 10, "t": 32 + 28 * lines if title else 20, "b": 10},
         showlegend=False,
     )
     return fig
@@ -43,7 +47,8 @@ def month_ticks(fig: go.Figure, days) -> go.Figure:
     """Ticks on the plotted days themselves, written 12/2025: Plotly's own date ticks fall on the
     1st, so a month-end point sat on the next month's label, and they are in English."""
     days = list(pd.to_datetime(pd.Series(list(days))).drop_duplicates().sort_values())
-    return fig.update_xaxes(tickvals=days, ticktext=[f"{d:%m/%Y}" for d in days], tickangle=0)
+    # no fixed angle: Plotly slants them only where they would overlap (on a phone)
+    return fig.update_xaxes(tickvals=days, ticktext=[f"{d:%m/%Y}" for d in days])
 
 
 def wrap_words(text: str, width: int = 18, lines: int = 3) -> str:
@@ -80,8 +85,8 @@ def grade_distribution(summary: pd.Series, bands: pd.DataFrame) -> go.Figure:
 
 
 def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
-    # two-line labels leave the bars room for their numbers on a projector
-    labels = [f"Quy tắc {r}: {label}<br>{vn_number(n)} cảnh báo · {vn_number(u)} đơn vị"
+    # short label lines leave the bars room for their numbers on a projector and a phone
+    labels = [f"{wrap_words(f'Quy tắc {r}: {label}', 22, 3)}<br>{vn_number(n)} cảnh báo · {vn_number(u)} đơn vị"
               for r, label, n, u in zip(flags["rule"], flags["rule_label"], flags["flag_count"], flags["units_flagged"])]
     fig = go.Figure(go.Bar(
         y=labels,
@@ -97,8 +102,8 @@ def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
     ))
     fig.update_yaxes(autorange="reversed")
     # room on the right for the labels printed outside the bars
-    fig.update_xaxes(title="Số cảnh báo đỏ", range=[0, max(int(flags["flag_count"].max()), 1) * 1.25])
-    return vietnamese_layout(fig, "Cảnh báo đỏ theo quy tắc")
+    fig.update_xaxes(title="Số cảnh báo đỏ", range=[0, max(int(flags["flag_count"].max()), 1) * 1.35], nticks=4)
+    return vietnamese_layout(fig, "Cảnh báo đỏ theo quy tắc", height=140 + 78 * len(flags))
 
 
 def compliance_bar(counts: pd.Series, statuses: dict[str, str]) -> go.Figure:
@@ -243,7 +248,7 @@ def kpi_trajectory(history: pd.DataFrame, targets: pd.DataFrame, title: str) -> 
         ))
     fig.update_xaxes(tickformat="%m/%Y")
     fig.update_yaxes(rangemode="tozero")
-    return legend_below(vietnamese_layout(fig, wrap_words(title, 70, 2), height=440), bottom=80)
+    return legend_below(vietnamese_layout(fig, title, height=440), bottom=80)
 
 
 def task_timeline(tasks: pd.DataFrame, as_of) -> go.Figure:
@@ -277,14 +282,17 @@ def ranking_bar(rows: pd.DataFrame, value_column: str, title: str, target: float
     fig = go.Figure(go.Bar(
         y=ordered["unit_name"], x=ordered[value_column], orientation="h",
         marker_color=[STATUS_STYLE.get(s, ("#999999",))[0] for s in ordered["status_label"]],
-        text=[f"{v:.1f} · {status_text(s)}".replace(".", ",") for v, s in zip(ordered[value_column], ordered["status_label"])],
-        textposition="auto",
+        # the value and the status symbol: the status's words did not fit beside a bar on a phone
+        text=[f"{v:.1f} {STATUS_STYLE.get(s, ('', '•'))[1]}".replace(".", ",")
+              for v, s in zip(ordered[value_column], ordered["status_label"])],
+        textposition="auto", cliponaxis=False,
         customdata=ordered["unit_id"] if "unit_id" in ordered else None,  # a click opens the unit's profile
         hovertemplate="%{y}: %{x:.1f}<br>Bấm để mở hồ sơ đơn vị<extra></extra>",
     ))
     if target is not None:
         fig.add_vline(x=target, line_dash="dash", line_color="#111111", annotation_text=f"Mục tiêu {target:g}".replace(".", ","))
     fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[0, 1.3 * max(float(ordered[value_column].max() or 0), float(target or 0), 1.0)])
     return vietnamese_layout(fig, title, height=120 + 22 * len(ordered))
 
 
@@ -370,9 +378,12 @@ def side_by_side(rows: pd.DataFrame, kpi_names: dict) -> go.Figure:
     from plotly.subplots import make_subplots
 
     kpis = list(dict.fromkeys(rows["kpi_id"]))
-    columns = 3
-    fig = make_subplots(rows=(len(kpis) + columns - 1) // columns, cols=columns, shared_xaxes=True,
-                        subplot_titles=[wrap_words(kpi_names.get(k, k), 40, 2) for k in kpis], vertical_spacing=0.08)
+    # two panels a row, short title lines, room for unit names: three ran into each other on a phone
+    columns, rows_of_panels = 2, (len(kpis) + 1) // 2
+    height = max(300, 90 + 250 * rows_of_panels)
+    fig = make_subplots(rows=rows_of_panels, cols=columns, shared_xaxes=True, horizontal_spacing=0.22,
+                        subplot_titles=[wrap_words(kpi_names.get(k, k), 24, 3) for k in kpis],
+                        vertical_spacing=min(0.3, 75 / height) if rows_of_panels > 1 else 0.1)
     for index, kpi_id in enumerate(kpis):
         panel = rows[rows["kpi_id"] == kpi_id]
         fig.add_trace(go.Bar(
@@ -385,5 +396,5 @@ def side_by_side(rows: pd.DataFrame, kpi_names: dict) -> go.Figure:
         ), row=index // columns + 1, col=index % columns + 1)
     fig.update_xaxes(range=[0, 105])
     fig.update_annotations(font_size=12)
-    fig = vietnamese_layout(fig, None, height=max(280, 60 + 210 * ((len(kpis) + columns - 1) // columns)))
-    return fig.update_layout(margin={"t": 60})  # room for the first row's two-line titles
+    fig = vietnamese_layout(fig, None, height=height)
+    return fig.update_layout(margin={"t": 75})  # room for the first row's three-line titles

@@ -113,6 +113,12 @@ def setting(key: str) -> str | None:
     return None if rows.empty else str(rows.iloc[0]["value"])
 
 
+def plan_labels() -> dict[str, str]:
+    """The name a reader sees for each plan (view plan_labels: "KH xã Nha Bích"), never its id."""
+    rows = view("plan_labels")
+    return dict(zip(rows["plan_id"], rows["plan_label"]))
+
+
 def commune_count() -> int:
     """How many communes/wards are ranked (stg_units.is_commune_level), never a number in a page."""
     return int(view("stg_units", columns=["unit_id"], is_commune_level=True)["unit_id"].nunique())

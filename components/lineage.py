@@ -51,7 +51,7 @@ def _progress_text(row) -> str:
     if row.targets_total:
         on_track = "" if pd.isna(row.kpi_on_track_rate) else f", đúng tiến độ {vn_number(100 * row.kpi_on_track_rate)}%"
         parts.append(f"{vn_number(row.targets_total)} mục tiêu{on_track}")
-    return "; ".join(parts)
+    return "<br>".join(parts)
 
 
 def tree_figure(lineage: pd.DataFrame) -> go.Figure:
@@ -83,7 +83,9 @@ def tree_figure(lineage: pd.DataFrame) -> go.Figure:
     details = [_progress_text(row) for row in shown.itertuples()]
     fig.add_trace(go.Scatter(
         x=[where[n][0] for n in order], y=[where[n][1] for n in order], mode="markers+text",
-        text=[f"<b>{name}</b><br>{level}" + (f" · {detail}" if detail else "")
+        # short lines: the deepest plans start a quarter of the way across, and on a phone one
+        # long line ran out of the chart
+        text=[f"<b>{name}</b><br>{level}" + (f"<br>{detail}" if detail else "")
               for name, level, detail in zip(names, shown["level_label"], details)],
         textposition="middle right", textfont={"size": 13},
         marker={"size": [14 if plan else 10 for plan in shown["is_plan"]], "symbol": "square",
@@ -91,7 +93,7 @@ def tree_figure(lineage: pd.DataFrame) -> go.Figure:
         customdata=list(zip(names, shown["issuer_name"])),
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
     ))
-    fig = vietnamese_layout(fig, height=80 + 46 * len(order))
+    fig = vietnamese_layout(fig, height=80 + 76 * len(order))
     fig.update_xaxes(visible=False, range=[-0.02, 1])
     fig.update_yaxes(visible=False, range=[-len(order) + 0.4, 0.6])
     return fig

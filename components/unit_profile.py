@@ -12,6 +12,14 @@ from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
 MAX_KPI_CHARTS = 12
+TALL_TABLE = 640  # px: a longer table scrolls inside itself
+
+
+def whole_table(frame: pd.DataFrame, headers: dict[str, str]) -> None:
+    """A table whose every sentence and status is read whole: an HTML table wraps its cells
+    (a dataframe draws on a canvas and cuts them); a long one scrolls inside its own box."""
+    shown = frame[list(headers)].rename(columns=headers)
+    st.table(shown, hide_index=True, height=TALL_TABLE if len(shown) > 12 else "content")
 
 
 def scorecard(unit_id: str, as_of: date) -> None:
@@ -22,6 +30,11 @@ def scorecard(unit_id: str, as_of: date) -> None:
         st.info(f"Sở, ngành không được xếp hạng cùng {vn_number(ranked)} xã, phường; dưới đây là nhiệm vụ được giao.")
         return
     row = card.iloc[0]
+    if row["periods_due"] == 0:
+        # before the first report is due a score only counts what was not yet asked for
+        st.info(f"Tính đến {vn_date(as_of)} chưa đến hạn nộp báo cáo kỳ nào, nên đơn vị chưa được chấm điểm, "
+                "xếp loại và xếp hạng.", icon=":material/schedule:")
+        return
     cols = st.columns(6)
     cols[0].metric("Thứ hạng", f"{int(row['rank'])}/{ranked}")
     cols[1].metric("Xếp loại · điểm", f"{row['grade']} · {vn_number(row['score'], 1)}")
@@ -56,14 +69,12 @@ def tasks_section(tasks: pd.DataFrame, unit_name: str, as_of: date) -> None:
             percent=shown["percent_complete"].map(lambda v: "" if pd.isna(v) else vn_number(v) + "%"),
             expected=shown["expected_percent"].map(lambda v: "" if pd.isna(v) else vn_number(v) + "%"),
             overdue=shown["is_overdue"].map({True: "Quá hạn", False: ""}),
-            plan=shown["plan_doc_number"].fillna(shown["plan_id"]),
-        )[["plan", "task_no", "content", "lead_office", "deadline_text", "due", "status_text", "percent", "expected",
-           "evidence_label", "overdue"]]
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "plan": "Kế hoạch", "task_no": "STT", "content": st.column_config.TextColumn("Nhiệm vụ", width="large"),
-            "lead_office": "Chủ trì", "deadline_text": "Thời hạn (văn bản)", "due": "Hạn", "status_text": "Tình trạng",
-            "percent": "Đã đạt", "expected": "Lộ trình", "evidence_label": "Minh chứng", "overdue": "Quá hạn",
-        })
+            plan=shown["plan_id"].map(data.plan_labels()),
+        ).fillna({"lead_office": "", "evidence_label": ""})
+        whole_table(table, {
+            "plan": "Kế hoạch", "task_no": "STT", "content": "Nhiệm vụ", "lead_office": "Chủ trì",
+            "deadline_text": "Thời hạn (văn bản)", "due": "Hạn", "status_text": "Tình trạng", "percent": "Đã đạt",
+            "expected": "Lộ trình", "evidence_label": "Minh chứng", "overdue": "Quá hạn"})
         if shown["due_date"].notna().any():
             with st.container(key="wide_chart_timeline"):  # scrolls sideways on a phone (page_style)
                 st.plotly_chart(charts.task_timeline(shown, as_of), width="stretch", theme=None,
@@ -117,12 +128,12 @@ def kpis_section(kpis: pd.DataFrame, unit_id: str, unit_name: str, as_of: date) 
             expected=kpis["expected_value"].map(lambda v: vn_number(v, 1)),
             status_text=kpis["status_label"].map(charts.status_text),
             due=kpis["due_date"].map(vn_date),
-        )[["kpi_name", "horizon", "target_text", "due", "actual", "expected", "status_text", "target_source_label"]]
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "kpi_name": st.column_config.TextColumn("Chỉ tiêu", width="large"), "horizon": st.column_config.NumberColumn("Mốc", format="%d"),
-            "target_text": "Mục tiêu (văn bản)", "due": "Hạn", "actual": "Thực tế", "expected": "Lộ trình",
-            "status_text": "Tình trạng", "target_source_label": "Nguồn mục tiêu",
-        })
+            horizon=kpis["horizon"].astype(str),
+        ).fillna({"target_text": "", "target_source_label": ""})
+        whole_table(table, {
+            "kpi_name": "Chỉ tiêu", "horizon": "Mốc", "target_text": "Mục tiêu (văn bản)", "due": "Hạn",
+            "actual": "Thực tế", "expected": "Lộ trình", "status_text": "Tình trạng",
+            "target_source_label": "Nguồn mục tiêu"})
 
 
 def flags_section(unit_id: str, unit_name: str, as_of: date) -> None:
@@ -131,11 +142,8 @@ def flags_section(unit_id: str, unit_name: str, as_of: date) -> None:
     if flags.empty:
         st.success(f"{md_escape(unit_name)} không có {data.label('kpi_status', 'canh_bao_do').lower()} tính đến {vn_date(as_of)}.", icon=":material/check_circle:")
     else:
-        table = flags.sort_values(["rule", "due_date"])[["rule_label", "item_name", "reason"]]
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "rule_label": "Quy tắc", "item_name": st.column_config.TextColumn("Nội dung", width="large"),
-            "reason": st.column_config.TextColumn("Vì sao đỏ", width="large"),
-        })
+        whole_table(flags.sort_values(["rule", "due_date"]),
+                    {"rule_label": "Quy tắc", "item_name": "Nội dung", "reason": "Vì sao đỏ"})
 
 
 def reports_section(unit_id: str, as_of: date) -> None:
@@ -173,15 +181,12 @@ def requests_section(unit_id: str, unit_name: str, as_of: date) -> None:
     cols[1].metric(f"Chờ quá {vn_number(rows['answer_days'].iloc[0])} ngày", vn_number(overdue))
     cols[2].metric("Đang mở", vn_number(int(rows["is_open"].sum())))
     shown = rows.sort_values(["is_open", "days_waiting", "request_id"], ascending=[False, False, True], na_position="last")
-    st.dataframe(shown.assign(
+    whole_table(shown.assign(
         state_text=[charts.status_text(label, "request_state", code) for label, code in zip(shown["state_label"], shown["state"])],
         waiting=shown["days_waiting"].map(lambda d: "" if pd.isna(d) else f"{vn_number(d)} ngày"),
         period_text=shown["period"].map(lambda d: f"{d:%m/%Y}"),
         # not assigned, not answered, not tied to a task: empty cells, never "None"
         task_no=shown["task_no"].fillna(""), office_name=shown["office_name"].fillna(""),
         answer=shown["answer"].fillna(""),
-    )[["task_no", "kind_label", "text", "state_text", "waiting", "office_name", "answer", "period_text"]],
-        hide_index=True, width="stretch", column_config={
-            "task_no": "STT", "kind_label": "Loại", "text": st.column_config.TextColumn("Nội dung", width="large"),
-            "state_text": "Trạng thái", "waiting": "Đã chờ", "office_name": "Cơ quan xử lý",
-            "answer": st.column_config.TextColumn("Trả lời", width="medium"), "period_text": "Kỳ nêu"})
+    ), {"task_no": "STT", "kind_label": "Loại", "text": "Nội dung", "state_text": "Trạng thái", "waiting": "Đã chờ",
+        "office_name": "Cơ quan xử lý", "answer": "Trả lời", "period_text": "Kỳ nêu"})

@@ -124,9 +124,16 @@ def evidence_attachments(user) -> None:
     st.caption(f"Chấp nhận: {evidence.ALLOWED_LABEL}. Loại tệp được kiểm tra theo nội dung, không theo đuôi tên.")
     # the batch of each row is the one commit wrote for its unit and month (a range file has one per month)
     batch_of = {(b.unit_id, b.period): b.batch_id for b in written}
-    items = [("kpi", r.unit_id, r.kpi_id, r.period, f"Chỉ tiêu {r.kpi_id} · {r.unit_id} · {r.period:%m/%Y}")
+    # each choice by the names a reporter knows (the KPI, the task's number and text, the unit), not codes
+    units = data.view("stg_units", columns=["unit_id", "unit_name"]).set_index("unit_id")["unit_name"]
+    kpis = data.view("kpis", columns=["kpi_id", "name"]).set_index("kpi_id")["name"]
+    tasks = data.view("stg_tasks", columns=["task_id", "task_no", "content"]).set_index("task_id")
+    task_names = (tasks["task_no"].fillna("") + ". " + tasks["content"].str.slice(0, 90)).to_dict()
+    items = [("kpi", r.unit_id, r.kpi_id, r.period,
+              f"Chỉ tiêu: {kpis.get(r.kpi_id, r.kpi_id)} · {units.get(r.unit_id, r.unit_id)} · {r.period:%m/%Y}")
              for r in committed.kpi_rows.itertuples()]
-    items += [("task", r.unit_id, r.task_id, r.period, f"Nhiệm vụ {r.task_id} · {r.unit_id} · {r.period:%m/%Y}")
+    items += [("task", r.unit_id, r.task_id, r.period,
+               f"Nhiệm vụ {task_names.get(r.task_id, r.task_id)} · {units.get(r.unit_id, r.unit_id)} · {r.period:%m/%Y}")
               for r in committed.task_rows.itertuples()]
     choice = st.selectbox("Mục", range(len(items)), format_func=lambda i: items[i][4], key="evidence_item")
     attachment = st.file_uploader("Tệp minh chứng", key="evidence_file")

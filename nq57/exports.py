@@ -7,6 +7,8 @@ and the meeting pack's workbook and PDF.
 """
 from __future__ import annotations
 
+import csv
+import functools
 import io
 from datetime import date
 from pathlib import Path
@@ -17,6 +19,7 @@ import pandas as pd
 from nq57 import db
 
 EXPORTABLE = db.CONTRACT_VIEWS + db.CATALOGUE_TABLES
+HEADERS_FILE = Path(__file__).resolve().parent.parent / "data" / "seed" / "column_labels.csv"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -45,6 +48,21 @@ def export_frame(con: duckdb.DuckDBPyConnection, name: str, as_of: date | str | 
     order = {"units": "sort_order", "tasks": "sort_order", "kpis": "kpi_id", "targets": "target_id"}.get(name)
     frame = db.query_view(con, name, as_of=as_of, order_by=order)
     return flatten_lists(frame)
+
+
+@functools.cache
+def _header_rows() -> tuple[tuple[str, str, str], ...]:
+    with open(HEADERS_FILE, encoding="utf-8", newline="") as handle:
+        return tuple((row["view"], row["column"], row["label"]) for row in csv.DictReader(handle))
+
+
+def vietnamese_headers(name: str, columns) -> dict[str, str]:
+    """The Vietnamese header a reader sees for each column of an exportable view or table, from
+    data/seed/column_labels.csv (a row naming the view wins over the row for every view). The
+    column names themselves stay the contract: CSV and the command line keep them."""
+    general = {column: label for view, column, label in _header_rows() if not view}
+    specific = {column: label for view, column, label in _header_rows() if view == name}
+    return {column: specific.get(column, general.get(column, column)) for column in columns}
 
 
 def to_csv(frame: pd.DataFrame) -> str:

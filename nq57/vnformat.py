@@ -14,6 +14,15 @@ def vn_number(value: float | int | None, decimals: int = 0) -> str:
     return text.translate(str.maketrans({",": ".", ".": ","}))
 
 
+def vn_short(value: float | int | None) -> str:
+    """A number with as few decimals as it needs (at most three), like Python's `:g` but
+    Vietnamese: 0.3 -> '0,3', 1024 -> '1.024', 2.0 -> '2'."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    text = vn_number(value, 3)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
 def vn_percent(ratio: float | None, decimals: int = 1) -> str:
     """A ratio 0..1 as a Vietnamese percentage: 0.8745 -> '87,5%'."""
     if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)) or ratio is pd.NA:

@@ -21,28 +21,45 @@ VIEW_TITLES = {
 
 as_of = filters.current_as_of()
 st.title("Xuất dữ liệu")
-st.caption(f"Số liệu tính đến ngày {vn_date(as_of)}. Cùng nội dung với lệnh `python -m nq57 export`.")
+st.caption(f"Số liệu tính đến ngày {vn_date(as_of)}. Bảng dưới đây và tệp Excel ghi tên cột bằng tiếng Việt; "
+           "tệp CSV giữ tên cột gốc của hệ thống cho người phân tích, đúng như lệnh `python -m nq57 export`.")
 
 name = st.selectbox("Bảng dữ liệu", list(VIEW_TITLES), format_func=VIEW_TITLES.get)
 frame = exports.flatten_lists(data.view(name, as_of))
+headers = exports.vietnamese_headers(name, frame.columns)
+shown = frame.rename(columns=headers)
 st.write(f"{vn_number(len(frame))} dòng")
-# numbers in the reader's (Vietnamese) format, 0,75 and 1.234 instead of 0.75 and 1234
-numbers = {column: st.column_config.NumberColumn(format="localized")
-           for column in frame.columns if frame[column].dtype.kind in "iuf"}
-st.dataframe(frame.head(500), hide_index=True, width="stretch", column_config=numbers)
 
+
+def column_format(column: str, dtype) -> dict | None:
+    """Vietnamese formats whatever the browser's own language: 0,75 as 75%, 1.234,5, 31/12/2025,
+    periods as 12/2025 (the chrome script makes the browser report vi-VN for "localized")."""
+    if dtype.kind == "M":
+        if column.endswith("_at"):
+            return st.column_config.DatetimeColumn(headers[column], format="DD/MM/YYYY HH:mm")
+        return st.column_config.DateColumn(headers[column], format="MM/YYYY" if column.endswith("period")
+                                           else "DD/MM/YYYY")
+    if dtype.kind in "iuf":
+        percent = column.endswith(("_rate", "_ratio"))
+        return st.column_config.NumberColumn(headers[column], format="percent" if percent else "localized")
+    return None
+
+
+formats = {headers[c]: f for c, t in frame.dtypes.items() if (f := column_format(c, t)) is not None}
+st.dataframe(shown.head(500), hide_index=True, width="stretch", column_config=formats)
 
 
 def excel_bytes() -> bytes:
     excel = io.BytesIO()
-    exports.to_xlsx({name: frame}, excel)
+    exports.to_xlsx({name: shown}, excel)
     return excel.getvalue()
 
 
 # Both files are built when clicked (Streamlit runs the callable on download), not on every visit:
-# the Excel file of 3.321 scorecards took a second on each rerun.
+# the Excel file of 3.321 scorecards took a second on each rerun. The CSV is the command line's
+# export byte for byte (contract column names), for analysts; the Excel file is for readers.
 left, right = st.columns(2)
 left.download_button("Tải Excel (.xlsx)", excel_bytes, file_name=f"{name}_{as_of:%Y-%m-%d}.xlsx",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-right.download_button("Tải CSV", lambda: exports.to_csv(frame).encode("utf-8"), file_name=f"{name}_{as_of:%Y-%m-%d}.csv",
-                      mime="text/csv")
+right.download_button("Tải CSV (tên cột gốc)", lambda: exports.to_csv(frame).encode("utf-8"),
+                      file_name=f"{name}_{as_of:%Y-%m-%d}.csv", mime="text/csv")

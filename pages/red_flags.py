@@ -20,7 +20,9 @@ if flags.empty:
     st.success(f"Không có {red.lower()} nào tính đến {vn_date(as_of)}.", icon=":material/check_circle:")
     st.stop()
 
-top, bottom = st.columns(2), st.columns(2)
+# the plan each flag belongs to by its name (plan_labels), so that the link reads ?flag_plans=KH+xã+Nha+Bích
+flags["plan_label"] = flags["plan_id"].map(data.plan_labels())
+top, bottom = st.columns(2), st.columns(3)
 rules = top[0].multiselect("Quy tắc", sorted(flags["rule_label"].unique()), key=drill.RULE_FILTER, placeholder="Tất cả",
                           bind="query-params")
 units = top[1].multiselect("Đơn vị", sorted(flags["unit_name"].unique()), key="flag_units", placeholder="Tất cả",
@@ -29,8 +31,11 @@ leads = bottom[0].multiselect("Đơn vị chủ trì", sorted(flags["lead_office
                              bind="query-params")
 groups = bottom[1].multiselect("Nhóm nhiệm vụ", sorted(flags["task_group"].dropna().unique()), key="flag_groups", placeholder="Tất cả",
                              bind="query-params")
+plans = bottom[2].multiselect("Kế hoạch", sorted(flags["plan_label"].dropna().unique()), key="flag_plans",
+                              placeholder="Tất cả", bind="query-params")
 shown = flags[filters.matches(flags, "rule_label", rules) & filters.matches(flags, "unit_name", units)
-              & filters.matches(flags, "lead_office", leads) & filters.matches(flags, "task_group", groups)]
+              & filters.matches(flags, "lead_office", leads) & filters.matches(flags, "task_group", groups)
+              & filters.matches(flags, "plan_label", plans)]
 
 # a click on a rule filters the list by it
 st.plotly_chart(charts.flags_by_rule(by_rule), width="stretch", theme=None, key="rule_chart", selection_mode="points",
@@ -47,7 +52,7 @@ def flags_workbook() -> bytes:
     """Built when the button is pressed, not on every rerun: a national list runs to tens of
     thousands of rows."""
     excel = io.BytesIO()
-    exports.to_xlsx({red: exports.flatten_lists(shown)}, excel)
+    exports.to_xlsx({red: exports.flatten_lists(shown.drop(columns="plan_label"))}, excel)
     return excel.getvalue()
 
 

@@ -252,6 +252,30 @@ def test_files_built_on_click_download_as_workbooks(server, browser, tmp_path, p
     page.close()
 
 
+def test_export_downloads_vietnamese_excel_and_contract_csv(server, browser, tmp_path):
+    """Readers get the Excel file with the headers they saw on screen; analysts get the CSV of
+    `python -m nq57 export`, contract column names unchanged."""
+    import openpyxl
+
+    page = signed_in_page(browser, server, "xuat-du-lieu?as_of=2026-03-31", viewport={"width": 1600, "height": 1200},
+                          accept_downloads=True)
+    wait_idle(page, "Tải CSV (tên cột gốc)")
+    files = {}
+    for button in ("Tải Excel (.xlsx)", "Tải CSV (tên cột gốc)"):
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=button).click()
+        files[button] = tmp_path / download.value.suggested_filename
+        download.value.save_as(files[button])
+        wait_idle(page)  # the click reruns the script, which replaces the other button
+    sheet = openpyxl.load_workbook(files["Tải Excel (.xlsx)"], read_only=True)["unit_scorecard"]
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    assert header[:4] == ["Mã đơn vị", "Đơn vị", "Mã loại đơn vị", "Số nhiệm vụ"], header
+    assert "completion_rate" not in header
+    csv_header = files["Tải CSV (tên cột gốc)"].read_text(encoding="utf-8").splitlines()[0]
+    assert csv_header.startswith("unit_id,unit_name,unit_kind,tasks_total,"), csv_header
+    page.close()
+
+
 def test_sign_in_lasts_through_reload_bookmark_and_new_tab(server, browser):
     page = signed_in_page(browser, server, "nhap-bao-cao?as_of=2026-10-31", viewport={"width": 1440, "height": 900})
     wait_idle(page, "Nộp tệp đã điền")

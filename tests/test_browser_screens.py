@@ -101,6 +101,34 @@ def test_the_compare_pages_choices_come_back_from_a_link(server, browser):
     page.close()
 
 
+def test_the_plan_filter_is_in_the_link_and_comes_back(server, browser, demo_db_path):
+    from urllib.parse import urlencode
+
+    from nq57 import db
+
+    with db.connect(demo_db_path) as con:
+        flags = db.query_view(con, "red_flags", as_of="2025-12-31", filters={"plan_id": "nha-bich-nq57"})
+    assert len(flags), "the demo gives Nha Bích's plan red flags at 31/12/2025"
+    # the link carries the plan's name as the reader sees it, like the other filters
+    path = "canh-bao-do?" + urlencode([("as_of", "2025-12-31"), ("flag_plans", "KH xã Nha Bích")])
+    page = opened(browser, server, path, DESKTOP)
+    wait_idle(page, "cảnh báo ·")
+    main = page.locator('[data-testid="stMain"]')
+    assert count_in(main.inner_text(), r"\n([\d.]+) cảnh báo ·") == len(flags)
+    assert "KH xã Nha Bích" in main.locator('[data-testid="stMultiSelect"]').all_inner_texts()[-1]
+    # clearing it from the widget takes it out of the URL, and every flag of the day comes back
+    with db.connect(demo_db_path) as con:
+        every = db.query_view(con, "red_flags", as_of="2025-12-31")
+    main.locator('[data-testid="stMultiSelect"]').last.get_by_role("button", name=re.compile("Clear|Xóa")).first.click()
+    wait_idle(page)
+    assert "flag_plans" not in page.url and "as_of=2025-12-31" in page.url
+    assert count_in(main.inner_text(), r"\n([\d.]+) cảnh báo ·") == len(every)
+    page.goto(page.url.split("?")[0] + "?" + urlencode([("as_of", "2025-12-31"), ("flag_plans", "KH xã Nha Bích")]))
+    wait_idle(page, "cảnh báo ·")
+    assert count_in(page.locator('[data-testid="stMain"]').inner_text(), r"\n([\d.]+) cảnh báo ·") == len(flags)
+    page.close()
+
+
 def test_a_typed_date_applies_on_enter(server, browser):
     page = opened(browser, server, "?as_of=2025-12-31", DESKTOP)
     page.locator('[data-testid="stDateInputField"] [role="spinbutton"]').first.click()

@@ -151,3 +151,21 @@ def test_bench_reads_the_global_db_option_like_every_command(tmp_path, monkeypat
 def test_bench_usage_errors_exit_2_with_or_without_db(tmp_path, args):
     assert nq57(*args).returncode == 2
     assert nq57(*args, db=tmp_path / "x.duckdb").returncode == 2
+
+
+def test_vn_short_writes_goals_as_a_vietnamese_reader_does():
+    from nq57.vnformat import vn_short
+
+    assert [vn_short(v) for v in (0.3, 2, 2.0, 1024, 0.072, 1.5)] == ["0,3", "2", "2", "1.024", "0,072", "1,5"]
+
+
+def test_the_views_and_ingest_benchmarks_print_vietnamese_numbers():
+    """`bench --views` and `--ingest` printed 0.072 s and 1,024 MB; like `--browser` they write
+    numbers through nq57/vnformat.py (0,072 s, 1.024 MB): no English number format is left."""
+    import re
+
+    english = re.compile(r"\{[^{}]*:(,|[,.]?\.?\d*[fg]|,\.\d+f)\}")
+    for module in ("views", "ingest"):
+        source = (Path(__file__).resolve().parent.parent / "benchmarks" / f"{module}.py").read_text(encoding="utf-8")
+        found = [line.strip() for line in source.splitlines() if english.search(line)]
+        assert not found, f"benchmarks/{module}.py: " + "\n".join(found)

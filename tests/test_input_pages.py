@@ -87,3 +87,17 @@ def duckdb_error():
     import duckdb
 
     return duckdb.IOException('Could not write file "upload.duckdb.wal": No space left on device')
+
+
+def test_evidence_choices_after_a_commit_name_the_kpi_and_unit_not_their_codes(database):
+    with db.connect(database) as con:
+        data = filled(con, kpis={PERCENT_KPI: {"value": 50}})
+        kpi_name = con.execute("select name from kpis where kpi_id = ?", [PERCENT_KPI]).fetchone()[0]
+    at = upload("bao-cao.xlsx", data)
+    next(b for b in at.button if b.label == "Ghi nhận báo cáo").click().run()
+    assert not at.exception, at.exception
+    choices = at.selectbox(key="evidence_item").options
+    chosen = next(c for c in choices if kpi_name in c)
+    assert "xã Nha Bích" in chosen and PERCENT_KPI not in chosen and "xa-nha-bich" not in chosen, chosen
+    # tasks by their number and text, never their id (nha-bich-nq57:12)
+    assert not [c for c in choices if "xa-nha-bich" in c or "nha-bich-nq57:" in c], choices

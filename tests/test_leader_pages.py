@@ -189,3 +189,26 @@ def test_lineage_page_draws_every_document_of_the_chain(app, demo_db_path):
     findings = view(demo_db_path, "catalogue_findings", None)
     shown = [t.value for t in app.dataframe if "message" in t.value.columns]
     assert len(shown) == 1 and sorted(shown[0]["message"]) == sorted(findings["message"])
+
+
+def test_unit_profile_names_plans_and_shows_every_sentence_whole(app, demo_db_path):
+    go(app, "pages/unit_profile.py", unit="xa-nha-bich", as_of=date(2026, 3, 31))
+    tables = {tuple(t.value.columns): t.value for t in app.table}
+    tasks = next(v for k, v in tables.items() if "Kế hoạch" in k and "Nhiệm vụ" in k)
+    assert "KH xã Nha Bích" in set(tasks["Kế hoạch"]), set(tasks["Kế hoạch"])
+    assert not set(tasks["Kế hoạch"]) & {"nha-bich-nq57", "dn-ubnd-2025h2"}
+    # a table that wraps (st.table), not a canvas that cuts: each reason as long as the view says
+    flags = next(v for k, v in tables.items() if "Vì sao đỏ" in k)
+    reasons = view(demo_db_path, "red_flags", date(2026, 3, 31), unit_id="xa-nha-bich")["reason"]
+    assert sorted(flags["Vì sao đỏ"]) == sorted(reasons)
+    kpis = next(v for k, v in tables.items() if "Nguồn mục tiêu" in k)
+    assert all("nha-bich-nq57" not in text for text in kpis["Nguồn mục tiêu"])
+    assert not [d for d in app.dataframe if {"Vì sao đỏ", "Nhiệm vụ", "Nguồn mục tiêu"} & set(d.value.columns)]
+
+
+def test_unit_profile_before_its_first_report_is_due_says_so_instead_of_a_grade(app):
+    go(app, "pages/unit_profile.py", unit="xa-nha-bich", as_of=date(2025, 6, 30))
+    assert "Thứ hạng" not in metrics(app) and "Xếp loại · điểm" not in metrics(app)
+    assert any("chưa đến hạn nộp báo cáo kỳ nào" in i.value and "chưa được chấm điểm" in i.value for i in app.info)
+    go(app, "pages/unit_profile.py", unit="xa-nha-bich", as_of=date(2025, 8, 31))  # the first one was due 15/08
+    assert "Thứ hạng" in metrics(app)

@@ -63,10 +63,11 @@ sourced as (
             when p.tier = 2 then 'province'
             else 'inherited'
         end as target_source,
-        p.doc_label, p.issuer_name, v.doc_label as via_label, a.reason as assumption_reason
+        pl.plan_label, p.issuer_name, vl.plan_label as via_label, a.reason as assumption_reason
     from (select * from own union all by name select * from inherited) x
     left join nodes p on p.node_id = x.plan_id
-    left join nodes v on v.node_id = x.via_plan_id
+    left join plan_labels pl on pl.plan_id = x.plan_id
+    left join plan_labels vl on vl.plan_id = x.via_plan_id
     left join assumptions a on a.assumption_id = x.assumption_id
 ),
 
@@ -75,8 +76,8 @@ final as (
         s.target_id, s.plan_id, s.unit_id, s.kpi_id, s.horizon, s.comparator, s.target_value, s.target_unit,
         s.per_year, s.due_date, s.target_text, s.item_no, s.item_text, s.lead_office, s.lead_units,
         s.target_source,
-        l.label || ': Kế hoạch ' || s.doc_label || ' (' || s.issuer_name || ')'
-            || coalesce(', qua kế hoạch ' || s.via_label || ' của đơn vị', '')
+        l.label || ': ' || s.plan_label || ' (' || s.issuer_name || ')'
+            || coalesce(', qua ' || s.via_label || ' của đơn vị', '')
             || coalesce(case when s.target_source = 'assumption' then ' — ' else ' — giả định: ' end
                         || s.assumption_reason, '')
             || '.' as target_source_label,

@@ -10,8 +10,8 @@
 -- the longest way up to the top (0 for the top), which is how the tree is drawn. For a plan:
 -- its tasks and targets, how many unit × task rows are due and done by the as-of date, and how
 -- many targets (own or inherited, current horizon) are evaluated and on track. node_label names a
--- node to a reader: the number of a document; "KH" and the issuing unit (with the number or the
--- date) for a plan, since two wards' plans may share a number.
+-- node to a reader: the number of a document; a plan's plan_label ("KH" and the issuing unit with
+-- the number or the date), since two wards' plans may share a number.
 with ctx as (
     select * from as_of_context
 ),
@@ -63,9 +63,7 @@ final as (
         l.parent_ref,
         n.doc_number,
         n.doc_label,
-        case when n.plan_id is null then n.doc_label
-             else 'KH ' || coalesce(u.unit_name, n.issuer_name)
-                  || coalesce(' ' || n.doc_number, ' ngày ' || vn_date(n.issued_on), '') end as node_label,
+        coalesce(pl.plan_label, n.doc_label)                           as node_label,
         n.title,
         n.issuer_name,
         n.issuer_unit_id,
@@ -92,7 +90,7 @@ final as (
     left join task_rows r on r.plan_id = n.plan_id
     left join targets g on g.plan_id = n.plan_id
     left join kpi_rows k on k.plan_id = n.plan_id
-    left join stg_units u on u.unit_id = n.issuer_unit_id
+    left join plan_labels pl on pl.plan_id = n.plan_id
     cross join ctx
 )
 
