@@ -3,12 +3,14 @@ the rows of the league_table view (rank, change in rank since the end of last mo
 score, rates, red flags). The pack writes the same view to its league sheet (nq57/pack)."""
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from components import data, drill, filters
+from nq57 import exports
 from nq57.vnformat import vn_number
 
 ALL_KINDS = "Tất cả"
@@ -24,18 +26,19 @@ def _rate(header: str):
 
 
 def _columns(compact: bool) -> dict:
+    header = functools.partial(exports.header, "league_table")  # the pack's and export page's words
     config = {
-        "rank": st.column_config.NumberColumn("Hạng", format="%d"),
-        "rank_change_text": st.column_config.TextColumn("Thay đổi"),
-        "unit_name": st.column_config.TextColumn("Đơn vị"),
-        "grade": st.column_config.TextColumn("Xếp loại"),
-        "score": st.column_config.TextColumn("Điểm"),
+        "rank": st.column_config.NumberColumn(header("rank"), format="%d"),
+        "rank_change_text": st.column_config.TextColumn("Thay đổi"),  # the long header does not fit a phone
+        "unit_name": st.column_config.TextColumn(header("unit_name")),
+        "grade": st.column_config.TextColumn(header("grade")),
+        "score": st.column_config.TextColumn(header("score")),
     }
     if not compact:
-        config.update(completion_rate=_rate("Hoàn thành nhiệm vụ"), kpi_on_track_rate=_rate("Chỉ tiêu đúng tiến độ"))
-    config["red_flag_count"] = st.column_config.NumberColumn(data.label("kpi_status", "canh_bao_do"))
+        config.update(completion_rate=_rate(header("completion_rate")), kpi_on_track_rate=_rate(header("kpi_on_track_rate")))
+    config["red_flag_count"] = st.column_config.NumberColumn(header("red_flag_count"))
     if not compact:
-        config["timeliness_rate"] = _rate("Báo cáo đúng hạn")
+        config["timeliness_rate"] = _rate(header("timeliness_rate"))
     return config
 
 

@@ -65,6 +65,17 @@ def vietnamese_headers(name: str, columns) -> dict[str, str]:
     return {column: specific.get(column, general.get(column, column)) for column in columns}
 
 
+def header(view: str, column: str) -> str:
+    """The Vietnamese header of one column of a view (vietnamese_headers for one column): the
+    export page, the meeting pack's sheets and the league table all word a column this way."""
+    return vietnamese_headers(view, [column])[column]
+
+
+def headed(view: str, columns: list[tuple]) -> list[tuple]:
+    """(column, *rest) rows → (column, header, *rest), the header from column_labels.csv."""
+    return [(column, header(view, column), *rest) for column, *rest in columns]
+
+
 def to_csv(frame: pd.DataFrame) -> str:
     buffer = io.StringIO()
     frame.map(neutralise_text).to_csv(buffer, index=False)

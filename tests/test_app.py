@@ -91,11 +91,11 @@ def test_export_page_shows_vietnamese_headers_and_formats(app):
     table = app.dataframe[0]
     columns = list(table.value.columns)
     assert columns[:3] == ["Mã đơn vị", "Đơn vị", "Mã loại đơn vị"], columns
-    assert "Tỷ lệ hoàn thành" in columns and "Hạng" in columns and "Xếp loại" in columns
+    assert "Tỷ lệ hoàn thành nhiệm vụ" in columns and "Hạng" in columns and "Xếp loại" in columns
     assert not {"unit_id", "completion_rate", "rank"} & set(columns), columns
     # a rate reads 75% (not 0.75) and a date 31/12/2025, whatever the browser's language
     config = json.loads(table.proto.columns)
-    assert config["Tỷ lệ hoàn thành"]["type_config"]["format"] == "percent"
+    assert config["Tỷ lệ hoàn thành nhiệm vụ"]["type_config"]["format"] == "percent"
     assert config["Tính đến ngày"]["type_config"]["format"] == "DD/MM/YYYY"
     assert config["Điểm"]["type_config"]["format"] == "localized"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nq57.exports import neutralise_text
+from nq57.exports import header as column_header, neutralise_text
 from nq57.pack.charts import font_paths, grade_chart, rule_chart, top_bottom_chart
 from nq57.pack.data import DEMO_DETAIL, DEMO_LABEL, PROVINCE, TITLE, PackData, Progress, no_progress
 from nq57.pack.request_pages import request_pages
@@ -152,9 +152,9 @@ def _league_pages(pdf, data: PackData, FontFace) -> None:
         headings_style=headings, line_height=4.6, padding=(0.8, 1.2), width=182,
     ) as table:
         header = table.row()
-        for text in ("Hạng", "Xã, phường", "Xếp loại", "Điểm", "Hoàn thành nhiệm vụ",
-                     "Chỉ tiêu đúng tiến độ", "Số cảnh báo đỏ", "Báo cáo đúng hạn"):
-            header.cell(text, align="CENTER")
+        for column in ("rank", "unit_name", "grade", "score", "completion_rate", "kpi_on_track_rate",
+                       "red_flag_count", "timeliness_rate"):
+            header.cell(column_header("league_table", column), align="CENTER")
         for unit in data.league.itertuples(index=False):
             row = table.row()
             row.cell(vn_number(unit.rank))

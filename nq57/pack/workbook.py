@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nq57.exports import neutralise_text
+from nq57.exports import headed, neutralise_text
 from nq57.pack.data import DEMO_LABEL, DEMO_NOTICE, PROVINCE, RED_FLAG, TITLE, PackData, Progress, no_progress
 from nq57.palette import GRADE_COLOURS, STATUS_STYLE
 from nq57.vnformat import vn_date, vn_number
@@ -24,82 +24,81 @@ REQUESTS_SHEET = "Kiến nghị đang mở"
 FIXED_SHEETS = (COVER_SHEET, LEAGUE_SHEET, FLAGS_SHEET, REQUESTS_SHEET)
 
 
-# League table columns: (view column, header, number format or None, width)
-LEAGUE_COLUMNS = [
-    ("rank", "Hạng", "#,##0", 7),
-    ("unit_name", "Xã, phường", None, 24),
-    ("unit_kind_label", "Loại", None, 9),
-    ("grade", "Xếp loại", None, 9),
-    ("score", "Điểm", "0.0", 8),
-    ("rank_change_text", "Thay đổi thứ hạng so với cuối tháng trước", None, 12),
-    ("completion_rate", "Tỷ lệ hoàn thành nhiệm vụ", "0.0%", 14),
-    ("kpi_on_track_rate", "Tỷ lệ chỉ tiêu đúng tiến độ", "0.0%", 14),
-    ("red_flag_count", "Số cảnh báo đỏ", "#,##0", 10),
-    ("timeliness_rate", "Tỷ lệ báo cáo đúng hạn", "0.0%", 14),
-    ("tasks_due", "Nhiệm vụ đến hạn", "#,##0", 10),
-    ("tasks_done", "Nhiệm vụ hoàn thành", "#,##0", 11),
-    ("tasks_overdue", "Nhiệm vụ quá hạn", "#,##0", 10),
-]
-FLAG_COLUMNS = [
-    ("unit_name", "Đơn vị", None, 24),
-    ("unit_kind", "Loại", None, 9),
-    ("rule", "Quy tắc", "#,##0", 8),
-    ("rule_label", "Tên quy tắc", None, 24),
-    ("item_name", "Nội dung", None, 60),
-    ("reason", "Lý do", None, 60),
-    ("due_date", "Hạn", "dd/mm/yyyy", 11),
-    ("lead_office", "Đơn vị chủ trì", None, 20),
-]
-REQUEST_COLUMNS = [
-    ("office_name", "Cơ quan xử lý", None, 26),
-    ("unit_name", "Đơn vị nêu", None, 22),
-    ("task_no", "Nhiệm vụ số", None, 9),
-    ("kind_label", "Loại", None, 14),
-    ("text", "Nội dung", None, 60),
-    ("state_label", "Trạng thái", None, 14),
-    ("days_waiting", "Số ngày chờ trả lời", "#,##0", 10),
-    ("raised_at", "Ngày nêu", "dd/mm/yyyy", 11),
-    ("answer", "Trả lời", None, 40),
-]
-KPI_COLUMNS = [
-    ("kpi_name", "Chỉ tiêu", None, 55),
-    ("horizon", "Mốc", "0", 12),
-    ("target_text", "Mục tiêu", None, 50),
-    ("actual_value", "Thực tế", "#,##0.0", 14),
-    ("expected_value", "Theo lộ trình", "#,##0.0", 24),
-    ("unit_of_measure", "Đơn vị tính", None, 12),
-    ("status_label", "Tình trạng", None, 16),
-]
+# League table columns: (view column, header, number format or None, width); the headers come from
+# data/seed/column_labels.csv (exports.headed), as on the export page
+LEAGUE_COLUMNS = headed("league_table", [
+    ("rank", "#,##0", 7),
+    ("unit_name", None, 24),
+    ("unit_kind_label", None, 9),
+    ("grade", None, 9),
+    ("score", "0.0", 8),
+    ("rank_change_text", None, 12),
+    ("completion_rate", "0.0%", 14),
+    ("kpi_on_track_rate", "0.0%", 14),
+    ("red_flag_count", "#,##0", 10),
+    ("timeliness_rate", "0.0%", 14),
+    ("tasks_due", "#,##0", 10),
+    ("tasks_done", "#,##0", 11),
+    ("tasks_overdue", "#,##0", 10),
+])
+FLAG_COLUMNS = headed("red_flags", [
+    ("unit_name", None, 24),
+    ("unit_kind", None, 9),
+    ("rule", "#,##0", 8),
+    ("rule_label", None, 24),
+    ("item_name", None, 60),
+    ("reason", None, 60),
+    ("due_date", "dd/mm/yyyy", 11),
+    ("lead_office", None, 20),
+])
+REQUEST_COLUMNS = headed("requests", [
+    ("office_name", None, 26),
+    ("unit_name", None, 22),
+    ("task_no", None, 9),
+    ("kind_label", None, 14),
+    ("text", None, 60),
+    ("state_label", None, 14),
+    ("days_waiting", "#,##0", 10),
+    ("raised_at", "dd/mm/yyyy", 11),
+    ("answer", None, 40),
+])
+KPI_COLUMNS = headed("kpi_progress", [
+    ("kpi_name", None, 55),
+    ("horizon", "0", 12),
+    ("target_text", None, 50),
+    ("actual_value", "#,##0.0", 14),
+    ("expected_value", "#,##0.0", 24),
+    ("unit_of_measure", None, 12),
+    ("status_label", None, 16),
+])
 # Same column widths as KPI_COLUMNS: the two tables share a unit sheet.
-UNIT_FLAG_COLUMNS = [
-    ("item_name", "Nội dung", None, 55),
-    ("rule", "Quy tắc", "#,##0", 12),
-    ("reason", "Lý do", None, 50),
-    ("due_date", "Hạn", "dd/mm/yyyy", 14),
-    ("rule_label", "Tên quy tắc", None, 24),
-]
-# Scorecard lines of a unit sheet: (view column, label, number format)
-SCORECARD_LINES = [
-    ("rank", "Xếp hạng (trên {units} xã, phường)", "#,##0"),
-    ("grade", "Xếp loại", None),
-    ("score", "Điểm", "0.0"),
-    ("tasks_total", "Số nhiệm vụ", "#,##0"),
-    ("tasks_due", "Nhiệm vụ đến hạn", "#,##0"),
-    ("tasks_done", "Nhiệm vụ hoàn thành", "#,##0"),
-    ("tasks_overdue", "Nhiệm vụ quá hạn", "#,##0"),
-    ("completion_rate", "Tỷ lệ hoàn thành nhiệm vụ", "0.0%"),
-    ("kpis_evaluated", "Chỉ tiêu được đánh giá", "#,##0"),
-    ("kpis_on_track", "Chỉ tiêu đúng tiến độ", "#,##0"),
-    ("kpis_unreported", "Chỉ tiêu chưa có số liệu", "#,##0"),
-    ("kpi_on_track_rate", "Tỷ lệ chỉ tiêu đúng tiến độ", "0.0%"),
-    ("red_flag_count", "Số cảnh báo đỏ", "#,##0"),
+UNIT_FLAG_COLUMNS = headed("red_flags", [
+    ("item_name", None, 55),
+    ("rule", "#,##0", 12),
+    ("reason", None, 50),
+    ("due_date", "dd/mm/yyyy", 14),
+    ("rule_label", None, 24),
+])
+# Scorecard lines of a unit sheet: (view column, label, number format); the rank's label names the unit count
+SCORECARD_LINES = [("rank", "Xếp hạng (trên {units} xã, phường)", "#,##0"), *headed("unit_scorecard", [
+    ("grade", None),
+    ("score", "0.0"),
+    ("tasks_total", "#,##0"),
+    ("tasks_due", "#,##0"),
+    ("tasks_done", "#,##0"),
+    ("tasks_overdue", "#,##0"),
+    ("completion_rate", "0.0%"),
+    ("kpis_evaluated", "#,##0"),
+    ("kpis_on_track", "#,##0"),
+    ("kpis_unreported", "#,##0"),
+    ("kpi_on_track_rate", "0.0%"),
+    ("red_flag_count", "#,##0"),
     # then one line per rule, flags_rule_N, labelled from flags_by_rule (see scorecard_lines)
-    ("periods_due", "Kỳ báo cáo đến hạn", "#,##0"),
-    ("periods_received", "Kỳ báo cáo đã nhận", "#,##0"),
-    ("periods_on_time", "Kỳ báo cáo đúng hạn", "#,##0"),
-    ("timeliness_rate", "Tỷ lệ báo cáo đúng hạn", "0.0%"),
-]
-
+    ("periods_due", "#,##0"),
+    ("periods_received", "#,##0"),
+    ("periods_on_time", "#,##0"),
+    ("timeliness_rate", "0.0%"),
+])]
 
 
 def scorecard_lines(data: PackData) -> list[tuple[str, str, str | None]]:
