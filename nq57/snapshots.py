@@ -17,7 +17,9 @@ registry (nq57/views.py) gives the build order; this module does not import db.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from datetime import date
+from typing import Iterator
 
 import duckdb
 
@@ -79,6 +81,32 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
         columns = ", ".join(f'"{name}" {kind}' for name, kind, *_ in con.execute(f"describe {view}").fetchall())
         con.execute(f"drop table if exists {table_name(view)}")
         con.execute(f"create table {table_name(view)} (snapshot_id integer, snapshot_row bigint, {columns})")
+
+
+@contextmanager
+def pinned(con: duckdb.DuckDBPyConnection, view: str) -> Iterator[None]:
+    """Compute a fingerprint view (catalogue_fingerprint, unit_fingerprints) once for a block: a
+    temporary table named like it shadows it on this connection, so data_fingerprint, find, build
+    and snapshot_units read the one answer instead of hashing the catalogue and every unit's facts
+    again at each step of a refresh. Re-entrant: an outer pin of the same view holds. Set the
+    as-of date before pinning unit_fingerprints (it hashes the facts up to that day). A write that
+    lands while pinned is at worst hashed as stale later, never read as fresh: the rows are
+    computed after the hash, so they are never older than the fingerprint they are stored with."""
+    held = con.execute("select count(*) from duckdb_tables() where temporary and table_name = ?",
+                       [view]).fetchall()[0][0]
+    if not held:
+        try:
+            con.execute(f"create temp table {view} as select * from main.{view}")
+        except duckdb.Error:
+            held = True  # not pinned: the view is computed at each read, as without the pin
+    try:
+        yield
+    finally:
+        if not held:
+            try:
+                con.execute(f"drop table if exists temp.{view}")
+            except duckdb.Error:
+                pass  # a connection a failed write invalidated: its temporary tables go with it
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
