@@ -1,6 +1,6 @@
 """Stored answers maintained per unit (nq57/snapshot_units.py): after every commit, supersession,
-rollback and review, the stored rows are brought up to date for the units that changed only, and
-a reader can never tell them from the views computed from the facts."""
+rollback, review and request event, the stored rows are brought up to date for the units that
+changed only, and a reader can never tell them from the views computed from the facts."""
 from __future__ import annotations
 
 import random
@@ -11,8 +11,9 @@ import pytest
 from nq57 import db, reports, snapshot_units, snapshots
 from tests.conftest import DEMO_TODAY, FIXTURE_SQL
 
-# A past month end, the one before "today", and today: commits are dated across all three.
-DAYS = [date(2026, 9, 30), date(2026, 10, 31), DEMO_TODAY]
+# A past month end and today: commits are dated before and between them (two dates, so 50
+# writes with a check of every stored view after each stay within a CI budget).
+DAYS = [date(2026, 10, 31), DEMO_TODAY]
 OPERATIONS = 50
 # The five-unit catalogue of the view tests and a second province with two communes of its own,
 # so the roll-ups and the ranking span more than one province; small, so 50 writes stay quick.
@@ -44,17 +45,32 @@ def stored_rows(view: str, snapshot_id: int) -> str:
             f"where snapshot_id = {int(snapshot_id)})")
 
 
-def differences(con, day: date) -> list[str]:
-    """Every stored view of the day against the live view, row for row (and the league order)."""
+def differences(con, day: date, cached: bool = True) -> list[str]:
+    """Every stored view of the day against the live view, row for row (and the league order).
+    cached: each live view is computed once, from the facts, in dependency order into a temporary
+    table named like it (the views above it read that table instead of recomputing it: the same
+    rows, one pass each); uncached, every view is computed from the facts on its own."""
     db.set_as_of(con, day)
     snapshot_id = snapshots.find(con)
     if snapshot_id is None:
         return [f"{day}: no valid snapshot"]
+    live = snapshots.build_order() if cached else []
+    try:
+        for view in live:
+            con.execute(f"create or replace temp table {view} as select * from main.{view}")
+        return _compare(con, day, snapshot_id)
+    finally:
+        for view in reversed(live):
+            con.execute(f"drop table if exists temp.{view}")
+
+
+def _compare(con, day: date, snapshot_id: int) -> list[str]:
     found = []
     for view in snapshots.SNAPSHOT_VIEWS:
         stored = stored_rows(view, snapshot_id)
-        missing = con.execute(f"select count(*) from ((from {view}) except all (from {stored}))").fetchall()[0][0]
-        extra = con.execute(f"select count(*) from ((from {stored}) except all (from {view}))").fetchall()[0][0]
+        missing, extra = con.execute(
+            f"select (select count(*) from ((from {view}) except all (from {stored}))), "
+            f"(select count(*) from ((from {stored}) except all (from {view})))").fetchall()[0]
         if missing or extra:
             found.append(f"{view} at {day}: {missing} rows missing, {extra} extra")
     live_order = con.execute("select unit_id from unit_scorecard").fetchall()
@@ -66,7 +82,8 @@ def differences(con, day: date) -> list[str]:
 
 
 class RandomWrites:
-    """Commits, supersessions, rollbacks and reviews by a seeded generator, dated across DAYS."""
+    """Commits, supersessions, rollbacks, reviews and requests' events by a seeded generator,
+    dated across DAYS."""
 
     def __init__(self, con, seed: int):
         self.con, self.rng = con, random.Random(seed)
@@ -90,7 +107,10 @@ class RandomWrites:
             kpi_values=[self.kpi_value(kpi, is_ratio) for kpi, is_ratio in self.kpis if self.rng.random() < 0.8],
             task_updates=[reports.TaskUpdate(t, status=self.rng.choice(sorted(reports.TASK_STATUSES)),
                                              percent_complete=self.rng.choice([10, 45, 80, 100]),
-                                             evidence_ref=self.rng.choice([None, "BC 2/2026"]))
+                                             evidence_ref=self.rng.choice([None, "BC 2/2026"]),
+                                             difficulties=self.rng.choice([None, None, "Thiếu cán bộ chuyên trách"]),
+                                             requests=self.rng.choice([None, "Đề nghị bổ sung kinh phí",
+                                                                       "Đề nghị hướng dẫn thủ tục"]))
                           for t in self.rng.sample(tasks, min(2, len(tasks)))])
         reports.record_batch(self.con, batch)
         return f"commit {unit} {period:%m/%Y}"
@@ -103,8 +123,26 @@ class RandomWrites:
                                     evidence_ref=evidence)
         return reports.KpiValue(kpi, value=round(self.rng.uniform(1, 120), 1), evidence_ref=evidence)
 
+    def request_event(self) -> str | None:
+        """An assignment, answer, closing or reopening of a request raised by a report (rule 5:
+        one unanswered more than 30 days by an as-of date is a red flag of the unit that raised it)."""
+        items = self.con.execute("select request_id, unit_id, raised_at from request_items order by request_id").fetchall()
+        if not items:
+            return None
+        request_id, unit, raised_at = self.rng.choice(items)
+        action = self.rng.choice(["assign", "answer", "close", "reopen"])
+        at = min(raised_at + timedelta(days=self.rng.randint(0, 50), minutes=self.rng.randint(1, 600)),
+                 datetime(2026, 11, 25, 18))
+        self.con.execute(
+            "insert into request_events (request_id, action, office_id, body, acted_by, acted_at) values (?, ?, ?, ?, ?, ?)",
+            [request_id, action, "dong-nai/so-x" if action == "assign" else None,
+             "Đã trả lời" if action == "answer" else None, "thu-ky", at])
+        return f"request {request_id} ({unit}): {action}"
+
     def step(self) -> str:
-        kind = self.rng.choice(["commit", "commit", "supersede", "rollback", "review"])
+        kind = self.rng.choice(["commit", "commit", "supersede", "rollback", "review", "review", "request"])
+        if kind == "request" and (done := self.request_event()):
+            return done
         existing = self.batches()
         if kind == "supersede" and existing:
             _, unit, period = self.rng.choice(existing)
@@ -114,13 +152,17 @@ class RandomWrites:
             reports.roll_back_batch(self.con, batch_id, by="kiem-thu", at=self.moment())
             return f"rollback {batch_id} ({unit})"
         if kind == "review" and existing:
+            # a verdict on evidence of a batch in force (the newest of its unit and period) is one a view shows
+            in_force = list({(unit, period): batch_id for batch_id, unit, period in existing}.values())
             items = self.con.execute(
                 "select batch_id, unit_id, 'kpi', kpi_id from kpi_values where batch_id in (select unnest(?::integer[])) "
-                "union all select batch_id, unit_id, 'task', task_id from task_updates "
-                "where batch_id in (select unnest(?::integer[])) order by all",
-                [[b for b, _, _ in existing]] * 2).fetchall()
+                "and evidence_ref is not null union all select batch_id, unit_id, 'task', task_id from task_updates "
+                "where batch_id in (select unnest(?::integer[])) and evidence_ref is not null order by all",
+                [in_force] * 2).fetchall()
+            if not items:
+                return self.commit(self.rng.choice(UNITS), date(2026, 10, 1))
             batch_id, unit, item_type, item = self.rng.choice(items)
-            decision = self.rng.choice(sorted(reports.REVIEW_DECISIONS))
+            decision = self.rng.choice(sorted(reports.REVIEW_DECISIONS) + ["insufficient"])  # rule 3 more often
             reports.record_review(self.con, batch_id, unit, item_type, item, decision, reviewed_by="tham-dinh",
                                   reviewed_at=self.moment())
             return f"review {item_type} {item} of {batch_id}: {decision}"
@@ -134,12 +176,18 @@ def test_fifty_random_writes_keep_every_stored_view_equal_to_the_live_view(multi
     with db.connect(multi_province) as con:
         for day in DAYS:
             assert differences(con, day) == []
-        writes = RandomWrites(con, seed=57)
+        writes, flagged = RandomWrites(con, seed=57), set()
         for number in range(OPERATIONS):
             done = writes.step()
             db.refresh_snapshots(con, DAYS)
             for day in DAYS:
                 assert differences(con, day) == [], f"after write {number + 1}: {done}"
+            flagged |= {rule for (rule,) in con.execute("select distinct rule from snapshot_red_flags").fetchall()}
+        # the writes reached every kind of stored row: each red-flag rule, requests' rule 5 too
+        assert flagged == {1, 2, 3, 4, 5}
+        # and once more with every view computed from the facts on its own, not on the cached ones
+        for day in DAYS:
+            assert differences(con, day, cached=False) == []
         # every write was absorbed unit by unit: no stored date was rebuilt whole
         assert rebuilt == []
         assert con.execute("select count(*) from duckdb_tables() where temporary").fetchall()[0][0] == 0
