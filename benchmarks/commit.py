@@ -55,10 +55,13 @@ def filled_report(con, unit: str, period: str, value: float) -> bytes:
 
 
 def series_units(con, count: int) -> list[str]:
-    """The first `count` real communes/wards with KPI targets (the same at both scales)."""
+    """The first `count` real communes/wards with KPI targets (the same at both scales): since
+    targets follow plan lineage (issue #14) some units hold none, and their template has no KPI row
+    to fill (the import refuses an empty file)."""
     return [unit for (unit,) in con.execute(
         "select u.unit_id from units u where u.kind in ('ward', 'commune') and u.unit_id not like 'tinh-%' "
-        "and u.unit_id <> ? order by u.sort_order, u.unit_id limit ?", [UNIT, count]).fetchall()]
+        "and u.unit_id <> ? and u.unit_id in (select unit_id from effective_targets) "
+        "order by u.sort_order, u.unit_id limit ?", [UNIT, count]).fetchall()]
 
 
 def run_import(path: Path, report: Path) -> tuple[float, float]:
@@ -91,9 +94,12 @@ def measure_scale(scale: str, folder: Path, out) -> dict[str, float]:
         singles = [folder / f"{scale}-{UNIT}-{n}.xlsx" for n in (1, 2)]
         for value, report in zip((61.5, 62.5), singles):
             report.write_bytes(filled_report(con, UNIT, period, value))
-        files = []
-        for number, unit in enumerate(series_units(con, SERIES)):
-            report = folder / f"{scale}-{unit}.xlsx"
+        # SERIES imports over the units that hold targets, in turn: where there are fewer than
+        # SERIES, a unit's next file is a new version of its month (another value: it supersedes)
+        files, units = [], series_units(con, SERIES)
+        for number in range(SERIES):
+            unit = units[number % len(units)]
+            report = folder / f"{scale}-{unit}-{number}.xlsx"
             report.write_bytes(filled_report(con, unit, period, 40 + number))
             files.append(report)
     _refresh(path)

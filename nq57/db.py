@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from nq57 import filelock, labels, previous_as_of, snapshots, views
+from nq57 import filelock, labels, previous_as_of, snapshot_units, snapshots, views
 from nq57.settings import DEFAULT_SETTINGS, number_setting, setting  # noqa: F401 (db.setting …)
 from nq57.transaction import transaction  # noqa: F401 (db.transaction: begin/commit/rollback)
 
@@ -378,11 +378,21 @@ def _quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None]) -> None:
-    """Build the snapshots of these as-of dates (None: today) that are missing or stale; run
-    after a write so the next page reads a table, not 13 million values."""
-    for day in days:
-        set_as_of(con, day)
-        if snapshots.find(con) is None:
-            snapshots.build(con)
+def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None]) -> list[date | None]:
+    """Bring the snapshots of these as-of dates (None: today) up to date; run after a write so the
+    next page reads a table, not 13 million values. A stale snapshot is updated for the units whose
+    data changed (nq57/snapshot_units.py); a missing one, or one whose catalogue changed, is built.
+    The catalogue is hashed once and each day's units once (snapshots.pinned). The days that
+    have a valid snapshot afterwards."""
+    stored = []
+    with snapshots.pinned(con, "catalogue_fingerprint"):
+        for day in days:
+            set_as_of(con, day)
+            with snapshots.pinned(con, "unit_fingerprints"):
+                # another session may have updated it meanwhile (then find succeeds on the second look)
+                if snapshots.find(con) is None and snapshot_units.update(con) is None and snapshots.find(con) is None:
+                    snapshots.build(con)
+                if snapshots.find(con) is not None:
+                    stored.append(day)
     set_as_of(con, None)
+    return stored

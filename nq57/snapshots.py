@@ -17,7 +17,9 @@ registry (nq57/views.py) gives the build order; this module does not import db.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from datetime import date
+from typing import Iterator
 
 import duckdb
 
@@ -25,19 +27,29 @@ from nq57 import views
 from nq57.transaction import transaction
 
 # What a page or an export asks for at a date, in the order they depend on one another.
-SNAPSHOT_VIEWS = [
+# Two kinds, so a commit for one unit recomputes little (nq57/snapshot_units.py):
+# PER_UNIT_VIEWS have a unit_id column, and a unit's rows depend only on the catalogue and that
+# unit's own batches, reviews and evidence, except the provinces' roll-up rows, which are computed
+# from the other rows of these views (sums of numerators and denominators). WHOLE_VIEWS are
+# computed from the per-unit views' rows (ranks, grades, totals) and are cheap to redo whole.
+# A new stored view goes in one of the two lists, after the views it reads.
+PER_UNIT_VIEWS = [
+    "kpi_unit_latest_values",
     "reporting_compliance",
     "task_progress",
     "kpi_progress",
     "red_flags",
+]
+WHOLE_VIEWS = [
     "unit_scorecard",
     "province_summary",
     "flags_by_rule",
 ]
+SNAPSHOT_VIEWS = PER_UNIT_VIEWS + WHOLE_VIEWS
 # Views not materialised while building: the staging layer (renames, cheap), and views that are
 # cheap or (the current values and updates, millions of rows) read only by one view each.
 NOT_MATERIALISED = {name for name, view in views.REGISTRY.items() if view.layer == "staging"} | {
-    "as_of_context", "data_fingerprint", "current_batches", "current_kpi_values",
+    "as_of_context", "data_fingerprint", "catalogue_fingerprint", "unit_fingerprints", "current_batches", "current_kpi_values",
     "current_task_updates", "batch_history", "kpi_history"}
 # Snapshots kept (dates.page_days stores 10 or fewer); beyond this, the oldest that are not
 # month ends go first when a new one is stored.
@@ -58,12 +70,43 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the snapshot tables with the views' current columns; called whenever the
     views are (re)created, so a changed view never meets an old snapshot."""
     con.execute("delete from view_snapshots")
+    # what each stored snapshot was computed from, so a write recomputes only the units it changed
+    con.execute("alter table view_snapshots add column if not exists catalogue_fingerprint varchar")
+    con.execute("drop table if exists snapshot_unit_fingerprints")
+    con.execute("create table snapshot_unit_fingerprints as "
+                "select 0::integer as snapshot_id, * from unit_fingerprints limit 0")
     for view in SNAPSHOT_VIEWS:
         # the columns as DESCRIBE names them: it only binds the view, where `create table as
         # select … limit 0` planned it too (twice the time, before a first start's first page)
         columns = ", ".join(f'"{name}" {kind}' for name, kind, *_ in con.execute(f"describe {view}").fetchall())
         con.execute(f"drop table if exists {table_name(view)}")
         con.execute(f"create table {table_name(view)} (snapshot_id integer, snapshot_row bigint, {columns})")
+
+
+@contextmanager
+def pinned(con: duckdb.DuckDBPyConnection, view: str) -> Iterator[None]:
+    """Compute a fingerprint view (catalogue_fingerprint, unit_fingerprints) once for a block: a
+    temporary table named like it shadows it on this connection, so data_fingerprint, find, build
+    and snapshot_units read the one answer instead of hashing the catalogue and every unit's facts
+    again at each step of a refresh. Re-entrant: an outer pin of the same view holds. Set the
+    as-of date before pinning unit_fingerprints (it hashes the facts up to that day). A write that
+    lands while pinned is at worst hashed as stale later, never read as fresh: the rows are
+    computed after the hash, so they are never older than the fingerprint they are stored with."""
+    held = con.execute("select count(*) from duckdb_tables() where temporary and table_name = ?",
+                       [view]).fetchall()[0][0]
+    if not held:
+        try:
+            con.execute(f"create temp table {view} as select * from main.{view}")
+        except duckdb.Error:
+            held = True  # not pinned: the view is computed at each read, as without the pin
+    try:
+        yield
+    finally:
+        if not held:
+            try:
+                con.execute(f"drop table if exists temp.{view}")
+            except duckdb.Error:
+                pass  # a connection a failed write invalidated: its temporary tables go with it
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
@@ -101,10 +144,12 @@ def build(con: duckdb.DuckDBPyConnection) -> int | None:
                 con.execute(f"create or replace temp table {view} as select * from main.{view}")
                 created.append(view)
             snapshot_id = con.execute(
-                "insert into view_snapshots (as_of, data_fingerprint, built_at, build_seconds) "
-                "values (?, ?, current_localtimestamp(), 0) returning snapshot_id",
+                "insert into view_snapshots (as_of, data_fingerprint, catalogue_fingerprint, built_at, build_seconds) "
+                "values (?, ?, (select fingerprint from catalogue_fingerprint), current_localtimestamp(), 0) "
+                "returning snapshot_id",
                 [as_of, current],
             ).fetchall()[0][0]
+            con.execute("insert into snapshot_unit_fingerprints select ?, * from unit_fingerprints", [snapshot_id])
             for view in SNAPSHOT_VIEWS:
                 con.execute(
                     f"insert into {table_name(view)} select ?, row_number() over (), * from temp.{view}",
@@ -159,6 +204,7 @@ def _prune(con: duckdb.DuckDBPyConnection, keep: int) -> None:
 def drop(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
     for view in SNAPSHOT_VIEWS:
         con.execute(f"delete from {table_name(view)} where snapshot_id = ?", [snapshot_id])
+    con.execute("delete from snapshot_unit_fingerprints where snapshot_id = ?", [snapshot_id])
     con.execute("delete from view_snapshots where snapshot_id = ?", [snapshot_id])
 
 

@@ -71,15 +71,14 @@ def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None]) -
     commit to a full disk returns without one. SnapshotsNotStored names the days; the figures stay
     right (the views compute them), only slower, until `python -m nq57 refresh` succeeds."""
     missing, cause = [], None
-    for day in days:
-        try:
-            db.refresh_snapshots(con, [day])
-            db.set_as_of(con, day)
-            stored = snapshots.find(con) is not None
-        except duckdb.Error as error:
-            stored, cause = False, error
-        if not stored:
-            missing.append(day or date.today())
+    with snapshots.pinned(con, "catalogue_fingerprint"):  # hashed once for every day
+        for day in days:
+            try:
+                stored = db.refresh_snapshots(con, [day]) == [day]
+            except duckdb.Error as error:
+                stored, cause = False, error
+            if not stored:
+                missing.append(day or date.today())
     try:
         db.set_as_of(con, None)
     except duckdb.Error:

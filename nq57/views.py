@@ -132,7 +132,8 @@ def upward_reads(registry: dict[str, View]) -> dict[str, list[str]]:
 
 # Views outside staging allowed to read stored tables, and why.
 TABLE_READERS = {
-    "data_fingerprint": "hashes the stored rows themselves, to tell when stored answers are stale",
+    "catalogue_fingerprint": "hashes the stored catalogue rows themselves, to tell when stored answers are stale",
+    "unit_fingerprints": "hashes each unit's stored facts themselves, to tell which units' stored answers are stale",
 }
 
 

@@ -106,3 +106,9 @@ create or replace macro task_is_lagging(breaks_rule_1, breaks_rule_2) as
 create or replace macro request_text_key(t) as
     regexp_replace(regexp_replace(lower(regexp_replace(trim(nfc_normalize(t)), '\s+', ' ', 'g')),
                                   '^[•·*+\- ]+', ''), '[ .;,]+$', '');
+
+-- Whether a unit's facts are read: all of them, unless the connection variable unit_scope (a list
+-- of unit ids) narrows them. The stored answers (nq57/snapshot_units.py) set it while they recompute
+-- the rows of the units a write changed, so a ward's commit does not read the country's reports.
+create or replace macro in_unit_scope(unit) as
+    getvariable('unit_scope') is null or list_contains(getvariable('unit_scope')::varchar[], unit);

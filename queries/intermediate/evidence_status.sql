@@ -28,13 +28,13 @@ pairs as (
     from stg_evidence_reviews r
     join versions v on v.batch_id = r.batch_id
     cross join ctx
-    where r.reviewed_at < ctx.as_of_end
+    where r.reviewed_at < ctx.as_of_end and in_unit_scope(r.unit_id)
 ),
 
 files as (
     select f.batch_id, f.unit_id, f.item_type, f.item_id, f.sha256, f.uploaded_at
     from stg_evidence_files f, ctx
-    where f.uploaded_at < ctx.as_of_end
+    where f.uploaded_at < ctx.as_of_end and in_unit_scope(f.unit_id)
 ),
 
 judged_files as (

@@ -19,7 +19,8 @@ with ctx as (
 ),
 
 items as (
-    select i.* from stg_request_items i, ctx where i.raised_at < ctx.as_of_end
+    -- only the units of unit_scope when it is set (the stored answers recompute a few units)
+    select i.* from stg_request_items i, ctx where i.raised_at < ctx.as_of_end and in_unit_scope(i.unit_id)
 ),
 
 -- the batches in force that carry an item, and the latest period it was reported for
