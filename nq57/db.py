@@ -164,6 +164,11 @@ def _claim(db_path: Path):
     return filelock.claim(db_path, WRITER_WAIT_SECONDS, on_wait=waiting)
 
 
+# duckdb.connect on one file from two threads at once races in DuckDB's instance cache ("Unique file
+# handle conflict: Cannot attach … already attached"); opening one at a time per process avoids it.
+_connect_guard = threading.Lock()
+
+
 def _open(db_path: Path, read_only: bool, config: dict,
           notice: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, waiting while another process holds the file's lock (notice, once, when it
@@ -172,7 +177,8 @@ def _open(db_path: Path, read_only: bool, config: dict,
     pause = 0.05
     while True:
         try:
-            return duckdb.connect(str(db_path), read_only=read_only, config=config)
+            with _connect_guard:
+                return duckdb.connect(str(db_path), read_only=read_only, config=config)
         except duckdb.IOException as problem:
             if "lock" not in str(problem).lower():
                 raise
