@@ -258,9 +258,11 @@ def _start_attempt(con, client: str, name: str, now: datetime) -> tuple[int, boo
     """Store the attempt, then count: the k-th of any number of parallel guesses sees at least k,
     so no more than MAX_FAILED_ATTEMPTS are ever judged. Returns (attempt id, throttled)."""
     with _attempts_guard:
-        attempt_id = con.execute(
-            'insert into sign_in_attempts ("at", client, user_name, outcome) values (?, ?, ?, \'pending\') '
-            "returning attempt_id", [now, client, name]).fetchall()[0][0]
+        attempt_id = db.new_id(con, "sign_in_attempts")
+        con.execute(
+            'insert into sign_in_attempts (attempt_id, "at", client, user_name, outcome) '
+            "values (?, ?, ?, ?, 'pending')",
+            [attempt_id, now, client, name])
         since = now - THROTTLE_WINDOW
         pair, per_client = con.execute(
             """select count(*) filter (where user_name = ? and attempt_id > coalesce((

@@ -21,7 +21,7 @@ from datetime import date
 
 import duckdb
 
-from nq57 import views
+from nq57 import ids, views
 from nq57.transaction import transaction
 
 # What a page or an export asks for at a date, in the order they depend on one another.
@@ -94,11 +94,10 @@ def build(con: duckdb.DuckDBPyConnection) -> int | None:
             for view in build_order():
                 con.execute(f"create or replace temp table {view} as select * from main.{view}")
                 created.append(view)
-            snapshot_id = con.execute(
-                "insert into view_snapshots (as_of, data_fingerprint, built_at, build_seconds) "
-                "values (?, ?, current_localtimestamp(), 0) returning snapshot_id",
-                [as_of, current],
-            ).fetchall()[0][0]
+            snapshot_id = ids.new_id(con, "view_snapshots")
+            con.execute(
+                "insert into view_snapshots (snapshot_id, as_of, data_fingerprint, built_at, build_seconds) "
+                "values (?, ?, ?, current_localtimestamp(), 0)", [snapshot_id, as_of, current])
             for view in SNAPSHOT_VIEWS:
                 con.execute(
                     f"insert into {table_name(view)} select ?, row_number() over (), * from temp.{view}",
