@@ -67,7 +67,7 @@ def copy(source: str | None, target: str | None) -> list[Compared]:
         with db.transaction(dst):
             for table, columns in plan:
                 dst.execute(f"delete from {table}")
-                rows = src.execute(f"select {_quoted(columns)} from {table}").fetch_arrow_table()
+                rows = src.execute(f"select {_quoted(columns)} from {table}").to_arrow_table()
                 dst.register("incoming_rows", rows)
                 try:
                     dst.execute(f"insert into {table} ({_quoted(columns)}) select {_quoted(columns)} from incoming_rows")
