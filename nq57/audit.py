@@ -10,6 +10,8 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
+from nq57 import ids
+
 # Action ids (stored) and their Vietnamese names (for the audit page).
 ACTION_LABELS = {
     "sign_in": "Đăng nhập",
@@ -45,11 +47,13 @@ def record(con: duckdb.DuckDBPyConnection, action: str, user_name: str | None, *
     """Add one row; returns its audit_id. Call it inside the caller's transaction."""
     if action not in ACTION_LABELS:
         raise ValueError(f"hành động nhật ký không hợp lệ: {action}")
-    return con.execute(
-        'insert into audit_log ("at", user_name, action, unit_id, period, batch_id, file_name, detail) '
-        "values (?, ?, ?, ?, ?, ?, ?, ?) returning audit_id",
-        [at or datetime.now(), user_name, action, unit_id, period, batch_id, file_name, detail],
-    ).fetchall()[0][0]
+    audit_id = ids.new_id(con, "audit_log")
+    con.execute(
+        'insert into audit_log (audit_id, "at", user_name, action, unit_id, period, batch_id, file_name, detail) '
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [audit_id, at or datetime.now(), user_name, action, unit_id, period, batch_id, file_name, detail],
+    )
+    return audit_id
 
 
 def record_frame(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
@@ -64,12 +68,12 @@ def record_frame(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
     for column in FIELDS:
         if column not in frame:
             frame[column] = None
-    frame = frame[["at", "user_name", "action", *FIELDS]]
+    frame = frame[["at", "user_name", "action", *FIELDS]].assign(audit_id=ids.new_ids(con, "audit_log", len(frame)))
     con.register("staged_audit_rows", frame)
     try:
         con.execute(
-            'insert into audit_log ("at", user_name, action, unit_id, period, batch_id, file_name, detail) '
-            'select "at"::timestamp, user_name::varchar, action::varchar, unit_id::varchar, period::date, '
+            'insert into audit_log (audit_id, "at", user_name, action, unit_id, period, batch_id, file_name, detail) '
+            'select audit_id, "at"::timestamp, user_name::varchar, action::varchar, unit_id::varchar, period::date, '
             "batch_id::integer, file_name::varchar, detail::varchar from staged_audit_rows"
         )
     finally:

@@ -3,10 +3,8 @@
 Accounts live in the `users` table with an argon2id password hash (argon2-cffi), never the
 password itself. Permissions are checked in the core functions that write (ingest.commit,
 plan_import.commit_plan, reports.roll_back_batch, reports.record_review, evidence.*), not
-only in the pages: those functions take a signed-in `User` (checked) or a plain name (the
-trusted command line, which names it with --user or --system, and tests; only recorded).
-Nobody named — None or an empty name — is refused (`trusted_name`), so a page that lost its
-session can never act as the command line.
+only in the pages: they take a signed-in `User` (checked) or a plain name (the trusted command
+line's --user/--system, and tests); nobody named is refused (`trusted_name`).
 
 Roles (ids in code, Vietnamese names for the pages in ROLE_LABELS):
     admin        quản trị    accounts and catalogue; everything below
@@ -265,9 +263,11 @@ def _start_attempt(con, client: str, name: str, now: datetime) -> tuple[int, boo
     """Store the attempt, then count: the k-th of any number of parallel guesses sees at least k,
     so no more than MAX_FAILED_ATTEMPTS are ever judged. Returns (attempt id, throttled)."""
     with _attempts_guard:
-        attempt_id = con.execute(
-            'insert into sign_in_attempts ("at", client, user_name, outcome) values (?, ?, ?, \'pending\') '
-            "returning attempt_id", [now, client, name]).fetchall()[0][0]
+        attempt_id = db.new_id(con, "sign_in_attempts")
+        con.execute(
+            'insert into sign_in_attempts (attempt_id, "at", client, user_name, outcome) '
+            "values (?, ?, ?, ?, 'pending')",
+            [attempt_id, now, client, name])
         since = now - THROTTLE_WINDOW
         pair, per_client = con.execute(
             """select count(*) filter (where user_name = ? and attempt_id > coalesce((

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nq57 import cascade, labels
+from nq57 import cascade, ids, labels
 from nq57.textparse import fold_diacritics, parse_deadline, parse_target
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
@@ -272,8 +272,8 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, seed_dir: Path = SEED_DIR) ->
         con.register("seed_plans", catalogue.plans[["plan_id"]])
         con.execute("delete from targets where plan_id in (select plan_id from seed_plans)")
         con.unregister("seed_plans")
-        con.register("seed_frame", catalogue.targets)
-        columns = ", ".join(catalogue.targets.columns)
+        con.register("seed_frame", catalogue.targets.assign(target_id=ids.new_ids(con, "targets", len(catalogue.targets))))
+        columns = ", ".join([*catalogue.targets.columns, "target_id"])
         con.execute(f"insert into targets ({columns}) select {columns} from seed_frame")
         con.unregister("seed_frame")
         _load_seed_updates(con, catalogue)
@@ -308,13 +308,14 @@ def _load_seed_updates(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> 
             continue
         issued = plans.loc[update["plan_id"], "issued_on"]
         period = date(issued.year, issued.month, 1)
-        batch_id = con.execute(
-            "insert into report_batches (unit_id, period, file_name, uploaded_by, uploaded_at, source, row_count) "
-            "values (?, ?, ?, ?, ?, 'seed', 1) returning batch_id",
-            [update["unit_id"], period, plans.loc[update["plan_id"], "source_file"],
+        batch_id = ids.new_id(con, "report_batches")
+        con.execute(
+            "insert into report_batches (batch_id, unit_id, period, file_name, uploaded_by, uploaded_at, source, "
+            "row_count) values (?, ?, ?, ?, ?, ?, 'seed', 1)",
+            [batch_id, update["unit_id"], period, plans.loc[update["plan_id"], "source_file"],
              plan_name(plans.loc[update["plan_id"]]),
              datetime(issued.year, issued.month, issued.day, 12, 0)],
-        ).fetchall()[0][0]
+        )
         con.execute(
             "insert into task_updates (batch_id, unit_id, task_id, period, status, percent_complete, evidence_ref) "
             "values (?, ?, ?, ?, 'hoan_thanh', 100, ?)",

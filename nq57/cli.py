@@ -15,8 +15,8 @@ from datetime import date
 import duckdb
 
 from nq57 import (
-    audit, auth, catalogue, catalogue_checks, cli_trust, cli_words, dates, db, demo, exports, ingest, plan_import,
-    storage, templates, verdicts,
+    audit, auth, catalogue, catalogue_checks, cli_trust, cli_words, dates, db, demo, exports, ingest, migrate,
+    plan_import, storage, templates, verdicts,
 )
 from nq57.cli_words import VietnameseParser
 from nq57.textparse import parse_deadline, parse_target
@@ -42,6 +42,8 @@ def iso_date(text: str) -> date:
 def build_parser() -> argparse.ArgumentParser:
     parser = VietnameseParser(prog="python -m nq57", description="Theo dõi Nghị quyết 57 — tỉnh Đồng Nai")
     parser.add_argument("--db", help="tệp DuckDB (mặc định NQ57_DB hoặc data/nq57.duckdb)")
+    parser.add_argument("--store", dest="db", help="kho dữ liệu chung ducklake:postgres:… (mặc định NQ57_STORE; "
+                                                  "tệp dữ liệu dưới NQ57_DATA_PATH)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     init_cmd = commands.add_parser("init", help="tạo/cập nhật lược đồ và nạp danh mục kế hoạch")
@@ -85,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse_cmd.add_argument("kind", choices=["deadline", "target"])
     parse_cmd.add_argument("text")
 
+    migrate.add_command(commands)
     pack_cmd = commands.add_parser("pack", help="tạo gói họp: Excel và PDF (bảng xếp hạng, cảnh báo đỏ, biểu đồ)")
     pack_cmd.add_argument("--as-of", type=iso_date, help="tính tại ngày YYYY-MM-DD (mặc định hôm nay)")
     pack_cmd.add_argument("--out", required=True, help="thư mục lưu goi_hop_YYYY-MM-DD.xlsx và .pdf")
@@ -337,7 +340,7 @@ def run_bench(args, bench_argv: list[str]) -> int:
 
 
 HANDLERS = {"init": run_init, "demo": run_demo, "refresh": run_refresh, "export": run_export, "parse": run_parse,
-            "template": run_template, "import": run_import, "pack": run_pack, "check-catalogue": run_check_catalogue,
+            "template": run_template, "import": run_import, "pack": run_pack, "migrate": migrate.run, "check-catalogue": run_check_catalogue,
             "user": lambda args: cli_trust.run_user(args, ensure_initialised), "audit": cli_trust.run_audit,
             "reopen": lambda args: cli_trust.run_reopen(args, ensure_initialised)}
 
@@ -359,9 +362,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(cli_words.vietnamese("unrecognized arguments: %s") % " ".join(rest))  # as parse_args, exit 2
     previous_notice, db.wait_notice = db.wait_notice, say_waiting
     try:
-        return HANDLERS[args.command](args)
-    except (RejectedInput, auth.AccountError, auth.AuthError, auth.PermissionDenied, verdicts.ReopenError,
+        # a write that lost to another server's commit on the shared lake stored nothing: run it again
+        return db.retrying(lambda: HANDLERS[args.command](args))
+    except (RejectedInput, auth.AccountError, auth.AuthError, auth.PermissionDenied, verdicts.ReopenError, migrate.Refused,
             storage.StorageError, storage.SnapshotsNotStored) as problem:
+        print(f"Lỗi: {problem}", file=sys.stderr)
+        return EXIT_REJECTED
+    except (db.StoreUnreachable, db.WriteConflict) as problem:
         print(f"Lỗi: {problem}", file=sys.stderr)
         return EXIT_REJECTED
     except db.DatabaseBusy as problem:

@@ -17,27 +17,40 @@ from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
-from nq57 import filelock, labels, previous_as_of, snapshot_units, snapshots, views
+from nq57 import filelock, labels, lake, previous_as_of, snapshot_units, snapshots, transaction as transactions, views
+from nq57.frames import fetch_frame  # noqa: F401 (db.fetch_frame)
+from nq57.ids import new_id, new_ids, sync_ids  # noqa: F401 (db.new_id …)
 from nq57.settings import DEFAULT_SETTINGS, number_setting, setting  # noqa: F401 (db.setting …)
-from nq57.transaction import transaction  # noqa: F401 (db.transaction: begin/commit/rollback)
+from nq57.transaction import StoreUnreachable, WriteConflict, retrying, transaction  # noqa: F401 (db.…)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "nq57.duckdb"
 
-# Views depend on one another, so they are created in this order: nq57/views.py sorts the files
-# of queries/staging, intermediate, marts and pages by the views they read (no hand-kept list).
-# The contract views (documented in the README) are listed in CONTRACT_VIEWS.
+# Views are created in the order nq57/views.py sorts them by what they read (no hand-kept list).
 VIEW_ORDER = views.ORDER
 CONTRACT_VIEWS = views.CONTRACT_VIEWS
 CATALOGUE_TABLES = ["units", "tasks", "kpis", "targets"]
 
 def database_path(explicit: str | os.PathLike | None = None) -> Path:
-    """--db beats NQ57_DB beats data/nq57.duckdb."""
-    chosen = explicit or os.environ.get("NQ57_DB") or DEFAULT_DB_PATH
+    """--db/--store beats NQ57_STORE beats NQ57_DB beats data/nq57.duckdb. A store named
+    `ducklake:postgres:…` is the shared lake (nq57/lake.py), its files under NQ57_DATA_PATH."""
+    chosen = explicit or os.environ.get("NQ57_STORE") or os.environ.get("NQ57_DB") or DEFAULT_DB_PATH
     return Path(chosen)
+
+
+def is_lake(explicit: str | os.PathLike | None = None) -> bool:
+    return lake.is_lake(str(database_path(explicit)))
+
+
+def files_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """Where the store keeps files beside its rows (evidence): NQ57_DATA_PATH on the lake, None
+    for a file (its own folder)."""
+    return Path(os.environ.get("NQ57_DATA_PATH") or ".") if lake.in_lake(con) else None
+
+
+transactions.on_begin, transactions.translate = lake.on_begin, lake.translate
 
 
 # How long a connection waits for DuckDB's own lock on a file that another process has open
@@ -73,14 +86,11 @@ _kept_guard = threading.Lock()
 
 
 def keep_open(seconds: float) -> None:
-    """Keep each database open `seconds` after its last short-lived connection closes.
-
-    Opening the national file reads its catalogue (26 ms) and a page opens a dozen connections;
-    while one is open DuckDB hands new connections the same database (0,04 ms). Released after
-    that idle time, or at once when another process claims the file (nq57/filelock.py).
-
-    This also makes the process the dashboard: it gives way to claimants instead of claiming.
-    The dashboard server turns this on; tests and the CLI leave it off."""
+    """Keep each database open `seconds` after its last short-lived connection closes: opening
+    the national file reads its catalogue (26 ms), a page opens a dozen connections, and an open
+    database hands out new ones in 0,04 ms. Released after that idle time, or at once when another
+    process claims the file (nq57/filelock.py). This makes the process the dashboard, which gives
+    way to claimants; the server turns it on, tests and the CLI leave it off."""
     global _keep_open_seconds
     _keep_open_seconds = seconds
     if seconds <= 0:
@@ -164,6 +174,11 @@ def _claim(db_path: Path):
     return filelock.claim(db_path, WRITER_WAIT_SECONDS, on_wait=waiting)
 
 
+# duckdb.connect on one file from two threads at once races in DuckDB's instance cache ("Unique file
+# handle conflict: Cannot attach … already attached"); opening one at a time per process avoids it.
+_connect_guard = threading.Lock()
+
+
 def _open(db_path: Path, read_only: bool, config: dict,
           notice: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, waiting while another process holds the file's lock (notice, once, when it
@@ -172,7 +187,8 @@ def _open(db_path: Path, read_only: bool, config: dict,
     pause = 0.05
     while True:
         try:
-            con = duckdb.connect(str(db_path), read_only=read_only, config=config)
+            with _connect_guard:
+                con = duckdb.connect(str(db_path), read_only=read_only, config=config)
             con.execute("set enable_progress_bar = false")  # it drew bars among the CLI's messages
             return con
         except duckdb.IOException as problem:
@@ -195,11 +211,15 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> I
     to any other process that claims the file; every other process claims it while connected
     (nq57/filelock.py). A file held by another process is waited for, then DatabaseBusy."""
     db_path = database_path(path)
+    if lake.is_lake(str(db_path)):
+        with lake.session(str(db_path), os.environ.get("NQ57_DATA_PATH", ""), _config()) as con:
+            yield con
+        return
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     # NQ57_MEMORY_LIMIT (e.g. "800MB") caps DuckDB's memory; big aggregates then spill to disk.
     # Measured at national size: peak RSS 1.236 MB without it, 898 MB with 800MB (docs/SCALING.md).
-    config = {"memory_limit": os.environ["NQ57_MEMORY_LIMIT"]} if os.environ.get("NQ57_MEMORY_LIMIT") else {}
+    config = _config()
     key = str(db_path.resolve())
     dashboard = _keep_open_seconds > 0
     with ExitStack() as stack:
@@ -224,6 +244,11 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> I
             con.close()
 
 
+def _config() -> dict:
+    return {"memory_limit": os.environ["NQ57_MEMORY_LIMIT"]} if os.environ.get("NQ57_MEMORY_LIMIT") else {}
+
+
+
 def read_sql_file(name: str) -> str:
     """A view by name (wherever its layer folder is), else queries/<name>.sql ('schema',
     'macros', 'workbook/import_preview', 'demo/national')."""
@@ -234,12 +259,11 @@ def read_sql_file(name: str) -> str:
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Tables, settings defaults, macros and views; safe to run on an existing database."""
-    con.execute(read_sql_file("schema"))
+    schema = read_sql_file("schema")
+    con.execute(lake.schema_form(schema) if lake.in_lake(con) else schema)
     for key, (value, description) in DEFAULT_SETTINGS.items():
-        con.execute(
-            "insert into settings (key, value, description) values (?, ?, ?) on conflict do nothing",
-            [key, value, description],
-        )
+        con.execute("insert into settings (key, value, description) select ?, ?, ? "
+                    "where not exists (select 1 from settings where key = ?)", [key, value, description, key])
     con.execute(read_sql_file("macros"))
     from nq57 import catalogue  # catalogue reads seeds only; imported here to keep db light
 
@@ -247,10 +271,9 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for view in VIEW_ORDER:
         con.execute(f"create or replace view {view} as\n{read_sql_file(view)}")
     snapshots.create_tables(con)
-    con.execute(
-        "insert or replace into settings (key, value, description) values ('schema_fingerprint', ?, ?)",
-        [schema_fingerprint(), "Dấu vân tay của lược đồ; đổi khi mã SQL đổi"],
-    )
+    con.execute("delete from settings where key = 'schema_fingerprint'")
+    con.execute("insert into settings (key, value, description) values ('schema_fingerprint', ?, ?)",
+                [schema_fingerprint(), "Dấu vân tay của lược đồ; đổi khi mã SQL đổi"])
 
 
 def schema_fingerprint() -> str:
@@ -347,31 +370,6 @@ def query_view(
     finally:
         if built_on_stored and snapshot_id is not None:
             snapshots.unshadow(con)
-
-
-def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
-    """The rows of a query as DuckDB's .df() gives them, but through Arrow: .df() turns text into
-    Python strings one value at a time (0,62 s for the 302.000 KPI rows of the national heatmap,
-    0,10 s this way). The column types are made those of .df(), so callers cannot tell the two
-    apart (tests/test_views.py compares both on every view and table)."""
-    table = con.sql(sql, params=params or None).to_arrow_table()
-    frame = table.to_pandas(date_as_object=False)
-    for field, column in zip(table.schema, table.columns):
-        kind, name = field.type, field.name
-        if pa.types.is_date(kind):
-            frame[name] = frame[name].astype("datetime64[us]")
-        elif pa.types.is_decimal(kind):
-            frame[name] = column.cast(pa.float64()).to_numpy()
-        elif pa.types.is_string(kind) and column.null_count == len(column):
-            # .df() leaves text that is all NULL (or no rows at all) as Python objects
-            frame[name] = pd.Series([None] * len(column), dtype=object, index=frame.index)
-        elif not column.null_count:
-            continue
-        elif pa.types.is_integer(kind):
-            frame[name] = column.to_pandas(types_mapper={kind: pd.api.types.pandas_dtype(str(kind).capitalize())}.get)
-        elif pa.types.is_boolean(kind):
-            frame[name] = column.to_pandas(types_mapper={kind: pd.BooleanDtype()}.get)
-    return frame
 
 
 def _quoted(identifier: str) -> str:

@@ -97,7 +97,11 @@ def max_evidence_bytes(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def evidence_dir(con: duckdb.DuckDBPyConnection) -> Path:
-    """<folder of the database file>/evidence (for an in-memory database: beside the default file)."""
+    """<folder of the database file>/evidence (for an in-memory database: beside the default file;
+    on the shared lake: under its data path, so every server finds the files)."""
+    shared = db.files_folder(con)
+    if shared is not None:
+        return shared / EVIDENCE_FOLDER
     rows = con.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchall()
@@ -250,13 +254,14 @@ def store_evidence(con: duckdb.DuckDBPyConnection, data: bytes, original_name: s
     else:
         now = now or datetime.now()
         with db.transaction(con):
-            evidence_id = con.execute(
-                "insert into evidence_files (sha256, size, mime_type, original_name, stored_path, uploaded_by, "
-                "uploaded_at, batch_id, unit_id, item_type, item_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "returning evidence_id",
-                [sha256, len(data), ALLOWED_TYPES[extension], original_name, stored_path, user_name, now, batch_id,
-                 unit_id, item_type, item_id],
-            ).fetchall()[0][0]
+            evidence_id = db.new_id(con, "evidence_files")
+            con.execute(
+                "insert into evidence_files (evidence_id, sha256, size, mime_type, original_name, stored_path, "
+                "uploaded_by, uploaded_at, batch_id, unit_id, item_type, item_id) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [evidence_id, sha256, len(data), ALLOWED_TYPES[extension], original_name, stored_path, user_name,
+                 now, batch_id, unit_id, item_type, item_id],
+            )
             audit.record(con, "evidence_upload", user_name, at=now, unit_id=unit_id, period=period,
                          batch_id=batch_id, file_name=original_name,
                          detail=f"{item_type} {item_id}: {extension}, {len(data)} byte, sha256 {sha256[:12]}…")

@@ -190,13 +190,15 @@ def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth
     try:
         with storage.transaction(con):
             previous = audit.batches_in_force(con, groups, now)
+            groups = groups.sort_values(["unit_id", "period"], ignore_index=True)
+            groups["batch_id"] = db.new_ids(con, "report_batches", len(groups))
             con.register("staged_groups", groups)
-            batch_map = con.execute(
-                "insert into report_batches (unit_id, period, file_name, sha256, uploaded_by, uploaded_at, source, row_count) "
-                "select unit_id, period::date, ?, ?, ?, ?, 'upload', row_count from staged_groups order by unit_id, period "
-                "returning batch_id, unit_id, period",
-                [result.file_name, result.sha256, user, now],
-            ).df().sort_values("batch_id")
+            con.execute(
+                "insert into report_batches (batch_id, unit_id, period, file_name, sha256, uploaded_by, uploaded_at, "
+                "source, row_count) select batch_id, unit_id, period::date, ?, ?, ?, ?, 'upload', row_count "
+                "from staged_groups", [result.file_name, result.sha256, user, now])
+            batch_map = con.execute("select batch_id, unit_id, period::date as period from staged_groups "
+                                    "order by batch_id").df()
             audit.record_commit(con, batch_map, previous, user, result.file_name, now)
             con.register("staged_batches", batch_map)
             con.register("staged_kpis", kpi_rows)

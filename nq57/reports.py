@@ -61,13 +61,13 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
         if update.status not in TASK_STATUSES:
             raise ValueError(f"trạng thái không hợp lệ: {update.status}")
     with db.transaction(con):
-        batch_id = con.execute(
-            "insert into report_batches (unit_id, period, file_name, sha256, uploaded_by, uploaded_at, "
-            "source, is_demo, row_count) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning batch_id",
-            [batch.unit_id, batch.period, batch.file_name, batch.sha256, batch.uploaded_by,
-             batch.uploaded_at, batch.source, batch.is_demo,
-             len(batch.kpi_values) + len(batch.task_updates)],
-        ).fetchall()[0][0]
+        batch_id = db.new_id(con, "report_batches")
+        con.execute(
+            "insert into report_batches (batch_id, unit_id, period, file_name, sha256, uploaded_by, uploaded_at, "
+            "source, is_demo, row_count) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [batch_id, batch.unit_id, batch.period, batch.file_name, batch.sha256, batch.uploaded_by,
+             batch.uploaded_at, batch.source, batch.is_demo, len(batch.kpi_values) + len(batch.task_updates)],
+        )
         if batch.kpi_values:
             con.executemany(
                 "insert into kpi_values (batch_id, unit_id, kpi_id, period, value, numerator, denominator, "
@@ -96,11 +96,11 @@ def roll_back_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str | aut
     by = auth.check(con, user, "rollback").user_name if user is not None else auth.trusted_name(by)
     at = at or datetime.now()
     with db.transaction(con):
-        updated = con.execute(
-            "update report_batches set rolled_back_at = ?, rolled_back_by = ? "
-            "where batch_id = ? and rolled_back_at is null returning batch_id, unit_id, period, file_name",
-            [at, by, batch_id],
-        ).fetchall()
+        # read, then stamp (DuckLake has no RETURNING); the same transaction, so the same rows
+        updated = con.execute("select batch_id, unit_id, period, file_name from report_batches "
+                              "where batch_id = ? and rolled_back_at is null", [batch_id]).fetchall()
+        con.execute("update report_batches set rolled_back_at = ?, rolled_back_by = ? "
+                    "where batch_id = ? and rolled_back_at is null", [at, by, batch_id])
         if updated:
             _, unit_id, period, file_name = updated[0]
             audit.record(con, "rollback", by, at=at, unit_id=unit_id, period=period, batch_id=batch_id,
@@ -125,11 +125,12 @@ def record_review(con: duckdb.DuckDBPyConnection, batch_id: int, unit_id: str, i
                    else auth.trusted_name(reviewed_by))
     reviewed_at = reviewed_at or datetime.now()
     with db.transaction(con):
-        review_id = con.execute(
-            "insert into evidence_reviews (batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, "
-            "reviewed_at) values (?, ?, ?, ?, ?, ?, ?, ?) returning review_id",
-            [batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, reviewed_at],
-        ).fetchall()[0][0]
+        review_id = db.new_id(con, "evidence_reviews")
+        con.execute(
+            "insert into evidence_reviews (review_id, batch_id, unit_id, item_type, item_id, decision, comment, "
+            "reviewed_by, reviewed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [review_id, batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, reviewed_at],
+        )
         period = con.execute("select period from report_batches where batch_id = ?", [batch_id]).fetchall()
         audit.record(con, "review", reviewed_by, at=reviewed_at, unit_id=unit_id,
                      period=period[0][0] if period else None, batch_id=batch_id,

@@ -79,10 +79,11 @@ def _transition(con: duckdb.DuckDBPyConnection, user: auth.User, request_id: int
             raise RequestError(f"{field}: {problem}")
     at = at or datetime.now()
     with storage.transaction(con):
-        event_id = con.execute(
-            "insert into request_events (request_id, action, office_id, body, document_ref, acted_by, acted_at) "
-            "values (?, ?, ?, ?, ?, ?, ?) returning event_id",
-            [int(request_id), action, office_id, body, document_ref, account.user_name, at]).fetchall()[0][0]
+        event_id = db.new_id(con, "request_events")
+        con.execute(
+            "insert into request_events (event_id, request_id, action, office_id, body, document_ref, acted_by, "
+            "acted_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [event_id, int(request_id), action, office_id, body, document_ref, account.user_name, at])
         detail = f"kiến nghị {request_id}: {auth_word(action)}" + (f" cho {office_id}" if office_id else "")
         audit.record(con, f"request_{action}", account.user_name, at=at, unit_id=item["unit_id"], detail=detail)
     return event_id

@@ -36,13 +36,14 @@ def raise_from_batches(con: duckdb.DuckDBPyConnection, batch_ids: list[int], at:
     keys = ["unit_id", "task_id", "kind", "text_key"]
     fresh = lines[lines["request_id"].isna()].drop_duplicates(keys, keep="first")
     if len(fresh):
-        con.register("fresh_requests", fresh.drop(columns="request_id"))
+        con.register("fresh_requests", fresh.assign(request_id=db.new_ids(con, "request_items", len(fresh))))
         try:
-            made = con.execute(
-                "insert into request_items (unit_id, task_id, kind, text, text_key, period, raised_by, raised_at, "
-                "source, batch_id, is_demo) select unit_id, task_id, kind, text, text_key, period::date, uploaded_by, "
-                "uploaded_at, 'report', batch_id, is_demo from fresh_requests "
-                "returning request_id, unit_id, task_id, kind, text_key, batch_id, period, raised_by, is_demo").df()
+            con.execute(
+                "insert into request_items (request_id, unit_id, task_id, kind, text, text_key, period, raised_by, "
+                "raised_at, source, batch_id, is_demo) select request_id, unit_id, task_id, kind, text, text_key, "
+                "period::date, uploaded_by, uploaded_at, 'report', batch_id, is_demo from fresh_requests")
+            made = con.execute("select request_id, unit_id, task_id, kind, text_key, batch_id, period::date as period, "
+                               "uploaded_by as raised_by, is_demo from fresh_requests").df()
         finally:
             con.unregister("fresh_requests")
         made_ids = made.set_index(keys)["request_id"]
@@ -56,8 +57,10 @@ def raise_from_batches(con: duckdb.DuckDBPyConnection, batch_ids: list[int], at:
     sightings = lines[["request_id", "batch_id"]].dropna().astype("int64").drop_duplicates()
     con.register("new_sightings", sightings)
     try:
-        con.execute("insert into request_sightings select request_id, batch_id from new_sightings "
-                    "on conflict do nothing")
+        # no key on the lake (nq57/lake.py): the writer leaves out the pairs already stored
+        con.execute("insert into request_sightings select n.request_id, n.batch_id from new_sightings n "
+                    "where not exists (select 1 from request_sightings s "
+                    "where s.request_id = n.request_id and s.batch_id = n.batch_id)")
     finally:
         con.unregister("new_sightings")
     return len(fresh)
@@ -80,11 +83,12 @@ def raise_directly(con: duckdb.DuckDBPyConnection, user: auth.User, unit_id: str
         raise RequestError(f"Nhiệm vụ: '{task_id}' không được giao cho đơn vị '{unit_id}'")
     at = at or datetime.now()
     with storage.transaction(con):
-        request_id = con.execute(
-            "insert into request_items (unit_id, task_id, kind, text, text_key, period, raised_by, raised_at, source) "
-            "values (?, ?, ?, ?, request_text_key(?), ?, ?, ?, 'direct') returning request_id",
-            [unit_id, task_id, kind, text, text, date(at.year, at.month, 1), account.user_name, at],
-        ).fetchall()[0][0]
+        request_id = db.new_id(con, "request_items")
+        con.execute(
+            "insert into request_items (request_id, unit_id, task_id, kind, text, text_key, period, raised_by, "
+            "raised_at, source) values (?, ?, ?, ?, ?, request_text_key(?), ?, ?, ?, 'direct')",
+            [request_id, unit_id, task_id, kind, text, text, date(at.year, at.month, 1), account.user_name, at],
+        )
         audit.record(con, "request_raise", account.user_name, at=at, unit_id=unit_id,
                      detail=f"kiến nghị {request_id}: nhập trực tiếp")
     return request_id

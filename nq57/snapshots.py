@@ -23,7 +23,7 @@ from typing import Iterator
 
 import duckdb
 
-from nq57 import views
+from nq57 import ids, views
 from nq57.transaction import transaction
 
 # What a page or an export asks for at a date, in the order they depend on one another.
@@ -143,12 +143,11 @@ def build(con: duckdb.DuckDBPyConnection) -> int | None:
             for view in build_order():
                 con.execute(f"create or replace temp table {view} as select * from main.{view}")
                 created.append(view)
-            snapshot_id = con.execute(
-                "insert into view_snapshots (as_of, data_fingerprint, catalogue_fingerprint, built_at, build_seconds) "
-                "values (?, ?, (select fingerprint from catalogue_fingerprint), current_localtimestamp(), 0) "
-                "returning snapshot_id",
-                [as_of, current],
-            ).fetchall()[0][0]
+            snapshot_id = ids.new_id(con, "view_snapshots")
+            con.execute(
+                "insert into view_snapshots (snapshot_id, as_of, data_fingerprint, catalogue_fingerprint, built_at, "
+                "build_seconds) values (?, ?, ?, (select fingerprint from catalogue_fingerprint), current_localtimestamp(), 0)",
+                [snapshot_id, as_of, current])
             con.execute("insert into snapshot_unit_fingerprints select ?, * from unit_fingerprints", [snapshot_id])
             for view in SNAPSHOT_VIEWS:
                 con.execute(

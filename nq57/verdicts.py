@@ -142,10 +142,9 @@ def reopen(con: duckdb.DuckDBPyConnection, unit_id: str, period: date, user: aut
     if not bool(state.iloc[0]["is_locked"]):
         raise ReopenError(f"kỳ báo cáo {period:%m/%Y} của {names[0][0]} đã được mở lại và chưa có kết luận mới")
     with db.transaction(con):
-        reopening_id = con.execute(
-            "insert into period_reopenings (unit_id, period, reopened_by, reopened_at, reason) "
-            "values (?, ?, ?, ?, ?) returning reopening_id", [unit_id, period, by, now, reason],
-        ).fetchall()[0][0]
+        reopening_id = db.new_id(con, "period_reopenings")
+        con.execute("insert into period_reopenings (reopening_id, unit_id, period, reopened_by, reopened_at, reason) "
+                    "values (?, ?, ?, ?, ?, ?)", [reopening_id, unit_id, period, by, now, reason])
         audit.record(con, "reopen", by, at=now, unit_id=unit_id, period=period,
                      detail=f"mở lại kỳ {period:%m/%Y}: {reason}")
     return reopening_id

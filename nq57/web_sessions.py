@@ -100,17 +100,18 @@ def resolve(con: duckdb.DuckDBPyConnection, token: str | None, now: datetime | N
 
 def revoke(con: duckdb.DuckDBPyConnection, token: str, now: datetime | None = None) -> str | None:
     """End one session (sign-out); returns its account name. Inside the caller's transaction."""
-    rows = con.execute(
-        "update web_sessions set revoked_at = ? where token_hash = ? and revoked_at is null returning user_name",
-        [now or datetime.now(), _hash(token)],
-    ).fetchall()
+    # read, then stamp (DuckLake has no RETURNING), in the caller's transaction
+    rows = con.execute("select user_name from web_sessions where token_hash = ? and revoked_at is null",
+                       [_hash(token)]).fetchall()
+    con.execute("update web_sessions set revoked_at = ? where token_hash = ? and revoked_at is null",
+                [now or datetime.now(), _hash(token)])
     return rows[0][0] if rows else None
 
 
 def revoke_all(con: duckdb.DuckDBPyConnection, user_name: str, now: datetime | None = None) -> int:
     """End every session of an account (disabled, password changed). Inside the caller's transaction."""
-    rows = con.execute(
-        "update web_sessions set revoked_at = ? where user_name = ? and revoked_at is null returning 1",
-        [now or datetime.now(), user_name],
-    ).fetchall()
-    return len(rows)
+    count = con.execute("select count(*) from web_sessions where user_name = ? and revoked_at is null",
+                        [user_name]).fetchall()[0][0]
+    con.execute("update web_sessions set revoked_at = ? where user_name = ? and revoked_at is null",
+                [now or datetime.now(), user_name])
+    return count

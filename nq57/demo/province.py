@@ -175,7 +175,8 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
         _insert(con, "report_batches", batches)
         _insert(con, "kpi_values", kpi_rows)
         _insert(con, "task_updates", task_rows)
-        _insert(con, "evidence_reviews", reviews)
+        _insert(con, "evidence_reviews", [{**review, "review_id": review_id} for review, review_id in
+                                          zip(reviews, db.new_ids(con, "evidence_reviews", len(reviews)))])
         request_items.raise_from_batches(con, [b["batch_id"] for b in batches])
         add_request_events(con, today)
     advance_batch_sequence(con)

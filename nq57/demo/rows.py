@@ -27,12 +27,8 @@ def delete_demo_rows(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def advance_batch_sequence(con: duckdb.DuckDBPyConnection) -> None:
-    """Demo batches carry explicit ids; move the sequence past them in one set-based statement,
-    so uploads never collide."""
-    highest = con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
-    current = con.execute("select nextval('batch_id_seq')").fetchall()[0][0]
-    if current <= highest:
-        con.execute("select max(nextval('batch_id_seq')) from range(?)", [highest - current + 1])
+    """Demo batches carry explicit ids; move the sequences past them, so uploads never collide."""
+    db.sync_ids(con)
 
 
 def has_demo_rows(con: duckdb.DuckDBPyConnection) -> bool:

@@ -2,8 +2,10 @@
 -- office that leads the task three days after they were raised, three in five answered after
 -- fifteen days, one in five closed after twenty-five; only what happened before $today.
 -- Parameters: $today, $actor. Run with the as-of variable set to $today.
-insert into request_events (request_id, action, office_id, body, document_ref, acted_by, acted_at, is_demo)
-select request_id, action, office_id, body, document_ref, $actor, acted_at, true
+-- Ids follow the highest one (a store without sequences, nq57/lake.py); db.sync_ids moves the sequence after.
+insert into request_events (event_id, request_id, action, office_id, body, document_ref, acted_by, acted_at, is_demo)
+select (select coalesce(max(event_id), 0) from request_events) + row_number() over (order by request_id, acted_at, action),
+       request_id, action, office_id, body, document_ref, $actor, acted_at, true
 from (
     select request_id, 'assign' as action, suggested_office_id as office_id, null as body, null as document_ref,
            raised_at + interval 3 day as acted_at

@@ -1,0 +1,109 @@
+"""The shared store (issue #13): DuckLake over a real PostgreSQL, started for these tests.
+
+Each test has a lake of its own (a fresh PostgreSQL database and data folder). Skipped only when
+the PostgreSQL binaries are absent and this is not CI (.ci/run installs them)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nq57 import cli, db
+from tests import lake_server
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "tests" / "fixtures" / "libreoffice_nha_bich_2026-10.xlsx"
+AS_OF = "2026-11-30"
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    folder = lake_server.binaries()
+    if folder is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed, and CI must run the lake tests (.ci/run installs it)")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    server = lake_server.PostgresServer(folder)
+    server.start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture()
+def lake(postgres, monkeypatch) -> str:
+    store, data_path = postgres.new_store()
+    monkeypatch.setenv("NQ57_DATA_PATH", data_path)
+    monkeypatch.delenv("NQ57_STORE", raising=False)
+    return store
+
+
+def _another_server(*arguments: str) -> subprocess.CompletedProcess:
+    """The command line in a process of its own, as a second app server would be."""
+    return subprocess.run([sys.executable, "-m", "nq57", *arguments], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600, env={**os.environ})
+
+
+def _batches(store: str) -> int:
+    with db.connect(store) as con:
+        return con.execute("select count(*) from report_batches where rolled_back_at is null").fetchall()[0][0]
+
+
+def test_init_on_the_lake_loads_the_catalogue_that_another_server_reads(lake, capsys):
+    assert cli.main(["--store", lake, "init", "--system"]) == 0
+    assert "138 đơn vị" in capsys.readouterr().out
+    units = _another_server("--store", lake, "export", "units")
+    assert units.returncode == 0, units.stderr
+    assert "xa-nha-bich" in units.stdout and len(units.stdout.splitlines()) == 139  # header + 138 units
+
+
+def test_an_import_through_one_server_is_seen_by_the_other(lake, demo_db_path, capsys):
+    assert cli.main(["migrate", "--from", str(demo_db_path), "--to", lake]) == 0
+    before = _batches(lake)  # this process now has the lake attached
+    imported = _another_server("--store", lake, "import", str(REPORT), "--system")
+    assert imported.returncode == 0, imported.stderr
+    assert "Đã ghi nhận 1 đơn vị, kỳ 10/2026" in imported.stdout
+    assert _batches(lake) == before + 1
+    with db.connect(lake) as con:
+        stored = con.execute("select unit_id, period from report_batches where file_name = ?",
+                             [REPORT.name]).fetchall()
+        ids = [row[0] for row in con.execute("select batch_id from report_batches").fetchall()]
+    assert [(unit, str(period)) for unit, period in stored] == [("xa-nha-bich", "2026-10-01")]
+    assert len(ids) == len(set(ids))  # the writer allocated a fresh id
+
+
+def test_migrate_into_the_lake_and_back_loses_nothing(lake, demo_db_path, tmp_path, capsys):
+    back = tmp_path / "back.duckdb"
+    assert cli.main(["migrate", "--from", str(demo_db_path), "--to", lake]) == 0
+    assert cli.main(["migrate", "--from", lake, "--to", str(back)]) == 0
+    out = capsys.readouterr().out
+    assert "mọi bảng khớp" in out and "KHÁC" not in out
+    assert "kpi_values:" in out and "audit_log:" in out
+    flags = [_another_server("--db", str(store), "export", "red_flags", "--as-of", AS_OF) for store in (demo_db_path, back)]
+    assert flags[0].returncode == 0 and flags[1].returncode == 0
+    assert len(flags[0].stdout.splitlines()) > 100
+    # the same flags (the file reads them from its stored snapshot, the copy computes them: order aside)
+    assert sorted(flags[0].stdout.splitlines()) == sorted(flags[1].stdout.splitlines())
+    # the copy out is a working file: a new upload gets an id after the copied ones
+    assert cli.main(["--db", str(back), "import", str(REPORT), "--system"]) == 0
+    with db.connect(back) as con:
+        ids = [row[0] for row in con.execute("select batch_id from report_batches").fetchall()]
+    assert len(ids) == len(set(ids))
+
+
+def test_an_import_while_postgresql_is_stopped_fails_in_vietnamese_and_stores_nothing(
+        lake, postgres, demo_db_path, capsys):
+    assert cli.main(["migrate", "--from", str(demo_db_path), "--to", lake]) == 0
+    before = _batches(lake)
+    capsys.readouterr()
+    postgres.stop()
+    try:
+        assert cli.main(["--store", lake, "import", str(REPORT), "--system"]) == 1
+        err = capsys.readouterr().err
+        assert "không kết nối được kho dữ liệu chung" in err and "Không có gì được ghi" in err
+        assert "Traceback" not in err
+    finally:
+        postgres.start()
+    assert _batches(lake) == before  # and this process reconnects by itself once the server is back
