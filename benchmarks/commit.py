@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.common import table, verdict
+from nq57.vnformat import vn_number, vn_short
 from benchmarks.views import _floor, _in_child, _live_child, bench_database, best_of
 from nq57 import db
 
@@ -124,21 +125,21 @@ def run_commit_bench(out=sys.stdout) -> dict[str, dict[str, float]]:
     series_ratio = national["series"] / province["series"]
     red_ratio, card_ratio = (national[v] / national["floor"] for v in ("red_flags", "unit_scorecard"))
     rows = [
-        (f"nhập 1 đơn vị ({UNIT}), tỉnh", f"{province['import']:.2f} s", "", ""),
-        (f"nhập 1 đơn vị ({UNIT}), toàn quốc", f"{national['import']:.2f} s", "", ""),
-        ("    toàn quốc / tỉnh", f"{ratio:.2f}×", f"≤ {GOAL_COMMIT_RATIO:g}×", verdict(ratio <= GOAL_COMMIT_RATIO)),
-        ("    bộ nhớ đỉnh khi nhập, tỉnh", f"{province['import_mb']:,.0f} MB", "", ""),
-        ("    bộ nhớ đỉnh khi nhập, toàn quốc", f"{national['import_mb']:,.0f} MB", f"≤ {GOAL_COMMIT_MB} MB",
+        (f"nhập 1 đơn vị ({UNIT}), tỉnh", f"{vn_number(province['import'], 2)} s", "", ""),
+        (f"nhập 1 đơn vị ({UNIT}), toàn quốc", f"{vn_number(national['import'], 2)} s", "", ""),
+        ("    toàn quốc / tỉnh", f"{vn_number(ratio, 2)}×", f"≤ {vn_short(GOAL_COMMIT_RATIO)}×", verdict(ratio <= GOAL_COMMIT_RATIO)),
+        ("    bộ nhớ đỉnh khi nhập, tỉnh", f"{vn_number(province['import_mb'])} MB", "", ""),
+        ("    bộ nhớ đỉnh khi nhập, toàn quốc", f"{vn_number(national['import_mb'])} MB", f"≤ {vn_number(GOAL_COMMIT_MB)} MB",
          verdict(national["import_mb"] <= GOAL_COMMIT_MB)),
-        (f"{SERIES} lần nhập liên tiếp, tỉnh", f"{province['series']:.1f} s", "", ""),
-        (f"{SERIES} lần nhập liên tiếp, toàn quốc", f"{national['series']:.1f} s", "", ""),
-        ("    toàn quốc / tỉnh", f"{series_ratio:.2f}×", f"≤ {GOAL_COMMIT_RATIO:g}×",
+        (f"{SERIES} lần nhập liên tiếp, tỉnh", f"{vn_number(province['series'], 1)} s", "", ""),
+        (f"{SERIES} lần nhập liên tiếp, toàn quốc", f"{vn_number(national['series'], 1)} s", "", ""),
+        ("    toàn quốc / tỉnh", f"{vn_number(series_ratio, 2)}×", f"≤ {vn_short(GOAL_COMMIT_RATIO)}×",
          verdict(series_ratio <= GOAL_COMMIT_RATIO)),
-        ("sàn toàn quốc: một GROUP BY trên kpi_values", f"{national['floor']:.3f} s", "", ""),
-        ("red_flags tính từ dữ liệu gốc, toàn quốc", f"{national['red_flags']:.3f} s", "", ""),
-        ("    / sàn", f"{red_ratio:.2f}×", f"≤ {GOAL_LIVE_OVER_FLOOR:g}×", verdict(red_ratio <= GOAL_LIVE_OVER_FLOOR)),
-        ("unit_scorecard tính từ dữ liệu gốc, toàn quốc", f"{national['unit_scorecard']:.3f} s", "", ""),
-        ("    / sàn", f"{card_ratio:.2f}×", f"≤ {GOAL_LIVE_OVER_FLOOR:g}×", verdict(card_ratio <= GOAL_LIVE_OVER_FLOOR)),
+        ("sàn toàn quốc: một GROUP BY trên kpi_values", f"{vn_number(national['floor'], 3)} s", "", ""),
+        ("red_flags tính từ dữ liệu gốc, toàn quốc", f"{vn_number(national['red_flags'], 3)} s", "", ""),
+        ("    / sàn", f"{vn_number(red_ratio, 2)}×", f"≤ {vn_short(GOAL_LIVE_OVER_FLOOR)}×", verdict(red_ratio <= GOAL_LIVE_OVER_FLOOR)),
+        ("unit_scorecard tính từ dữ liệu gốc, toàn quốc", f"{vn_number(national['unit_scorecard'], 3)} s", "", ""),
+        ("    / sàn", f"{vn_number(card_ratio, 2)}×", f"≤ {vn_short(GOAL_LIVE_OVER_FLOOR)}×", verdict(card_ratio <= GOAL_LIVE_OVER_FLOOR)),
     ]
     table("Chi phí một lần nhập báo cáo — tỉnh và toàn quốc, cùng một lần chạy", rows, out)
     return {"province": province, "national": national}

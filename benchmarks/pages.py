@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from nq57 import db
+from nq57.vnformat import vn_number
 
 
 def app_pages() -> list[str]:
@@ -60,7 +61,7 @@ def time_pages(path: Path, timeout: float = 120, out=sys.stdout) -> list[tuple[s
             except RuntimeError as problem:
                 if "timed out" not in str(problem):
                     raise
-            print(f"  {page}: {cold:.2f} s / {warm:.2f} s", file=out, flush=True)
+            print(f"  {page}: {vn_number(cold, 2)} s / {vn_number(warm, 2)} s", file=out, flush=True)
             results.append((page, cold, warm))
     finally:
         db.keep_open(0)

@@ -9,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from nq57.vnformat import vn_number
+
 
 class ServerDidNotStart(RuntimeError):
     """The server never answered /_stcore/health; the message ends with its log."""
@@ -36,5 +38,5 @@ def serve(script: Path | str, cwd: Path, env: dict, log: Path, timeout: float = 
         except OSError:
             time.sleep(0.3)
     process.kill()
-    raise ServerDidNotStart(f"máy chủ Streamlit không khởi động được trong {timeout:.0f} giây:\n"
+    raise ServerDidNotStart(f"máy chủ Streamlit không khởi động được trong {vn_number(timeout)} giây:\n"
                             + log.read_text(errors="replace")[-2000:])
