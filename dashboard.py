@@ -2,11 +2,11 @@
 import streamlit as st
 
 from components import data, filters, first_start_banner, page_style, session
+from nq57 import db
 
 st.set_page_config(page_title="Theo dõi Nghị quyết 57 — Đồng Nai", page_icon="📊", layout="wide")
 
 page_style.apply()
-data.ensure_database()
 
 leaders = [
     st.Page("pages/overview.py", title="Tổng quan", icon=":material/home:", default=True, url_path="tong-quan"),
@@ -26,28 +26,52 @@ def protected(script: str, title: str, icon: str, url_path: str, action: str) ->
                    visibility="visible" if session.can(action) else "hidden")
 
 
-office = [protected("pages/upload.py", "Nhập báo cáo", ":material/upload_file:", "nhap-bao-cao", "import_report"),
-          st.Page("pages/compliance.py", title="Tình hình nộp báo cáo", icon=":material/event_available:", url_path="nop-bao-cao"),
-          st.Page("pages/history.py", title="Lịch sử nhập", icon=":material/history:", url_path="lich-su-nhap"),
-          protected("pages/review.py", "Thẩm định minh chứng", ":material/fact_check:", "tham-dinh", "review_evidence")]
-admin = [st.Page("pages/data_export.py", title="Xuất dữ liệu", icon=":material/download:", url_path="xuat-du-lieu"),
-         protected("pages/users.py", "Tài khoản", ":material/manage_accounts:", "tai-khoan", "manage_users"),
-         protected("pages/audit_log.py", "Nhật ký hoạt động", ":material/receipt_long:", "nhat-ky", "manage_users")]
-pages = {"Lãnh đạo": leaders, "Văn phòng": office, "Dữ liệu": admin}
-navigation = st.navigation(pages)
+def _menu() -> dict[str, list[st.Page]]:
+    """The menu by group; the protected pages are listed for the signed-in roles (reads the accounts)."""
+    office = [protected("pages/upload.py", "Nhập báo cáo", ":material/upload_file:", "nhap-bao-cao", "import_report"),
+              st.Page("pages/compliance.py", title="Tình hình nộp báo cáo", icon=":material/event_available:", url_path="nop-bao-cao"),
+              st.Page("pages/history.py", title="Lịch sử nhập", icon=":material/history:", url_path="lich-su-nhap"),
+              protected("pages/review.py", "Thẩm định minh chứng", ":material/fact_check:", "tham-dinh", "review_evidence")]
+    admin = [st.Page("pages/data_export.py", title="Xuất dữ liệu", icon=":material/download:", url_path="xuat-du-lieu"),
+             protected("pages/users.py", "Tài khoản", ":material/manage_accounts:", "tai-khoan", "manage_users"),
+             protected("pages/audit_log.py", "Nhật ký hoạt động", ":material/receipt_long:", "nhat-ky", "manage_users")]
+    return {"Lãnh đạo": leaders, "Văn phòng": office, "Dữ liệu": admin}
 
-filters.as_of_selector()
-session.sidebar()
-if not session.reading_allowed():
-    st.info("Vui lòng đăng nhập (thanh bên trái) để xem số liệu.", icon=":material/lock:")
-    st.stop()
-if data.first_start_running():
-    first_start_banner.show()  # first: the reader sees why the figures take a moment
-    data.wait_for_first_demo()
-if data.has_demo_data():
-    st.warning(
-        "**Dữ liệu minh họa** — các báo cáo đang hiển thị là dữ liệu mẫu để làm quen với hệ thống, "
-        "không phải số liệu thật. Xóa bằng lệnh `python -m nq57 demo --clear`; kế hoạch thật được giữ nguyên.",
-        icon=":material/warning:",
-    )
-navigation.run()
+
+@st.fragment(run_every=5)
+def _wait_for_store(message: str) -> None:
+    """The store's own words (nothing was stored), then the whole page again once it answers."""
+    st.error(f"{message}\n\nTrang tự tải lại khi kho dữ liệu hoạt động trở lại.", icon=":material/cloud_off:")
+    try:
+        with db.connect(read_only=True) as con:
+            con.execute("select 1")
+    except (db.StoreUnreachable, db.DatabaseBusy):
+        return
+    st.rerun(scope="app")
+
+
+def _dashboard() -> None:
+    data.ensure_database()
+    navigation = st.navigation(_menu())
+
+    filters.as_of_selector()
+    session.sidebar()
+    if not session.reading_allowed():
+        st.info("Vui lòng đăng nhập (thanh bên trái) để xem số liệu.", icon=":material/lock:")
+        st.stop()
+    if data.first_start_running():
+        first_start_banner.show()  # first: the reader sees why the figures take a moment
+        data.wait_for_first_demo()
+    if data.has_demo_data():
+        st.warning(
+            "**Dữ liệu minh họa** — các báo cáo đang hiển thị là dữ liệu mẫu để làm quen với hệ thống, "
+            "không phải số liệu thật. Xóa bằng lệnh `python -m nq57 demo --clear`; kế hoạch thật được giữ nguyên.",
+            icon=":material/warning:",
+        )
+    navigation.run()
+
+
+try:
+    _dashboard()
+except (db.StoreUnreachable, db.DatabaseBusy) as problem:  # the shared store is down, or the file held
+    _wait_for_store(str(problem))

@@ -128,7 +128,10 @@ def unreachable(error: BaseException) -> str | None:
     text = " ".join(str(error).split())
     if not any(hint in text.lower() for hint in _UNREACHABLE_HINTS):
         return None
-    return UNREACHABLE.format(detail=text if len(text) <= 160 else text[:160] + "…")
+    # DuckDB's own words are English: the reader gets the server's address, the log the full error
+    host, port = re.search(r"host=([^\s\"]+)", text), re.search(r"port=(\d+)", text)
+    where = (f"máy chủ {host.group(1)}" + (f", cổng {port.group(1)}" if port else "")) if host else "máy chủ"
+    return UNREACHABLE.format(detail=f"{where} không trả lời")
 
 
 def is_conflict(error: BaseException) -> bool:

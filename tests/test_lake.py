@@ -107,3 +107,19 @@ def test_an_import_while_postgresql_is_stopped_fails_in_vietnamese_and_stores_no
     finally:
         postgres.start()
     assert _batches(lake) == before  # and this process reconnects by itself once the server is back
+
+
+def test_the_pages_say_the_store_is_unreachable_instead_of_a_traceback(tmp_path, monkeypatch):
+    """A replica whose PostgreSQL is down: every page shows the store's Vietnamese message (and
+    reloads itself when the store answers again), never a traceback."""
+    from streamlit.testing.v1 import AppTest
+
+    port = lake_server._free_port()  # nothing listens there
+    monkeypatch.setenv("NQ57_STORE", f"ducklake:postgres:dbname=nq57 host=127.0.0.1 port={port} user=postgres")
+    monkeypatch.setenv("NQ57_DATA_PATH", str(tmp_path / "lake-files"))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "không kết nối được kho dữ liệu chung" in shown and "tự tải lại" in shown, shown
+    assert f"cổng {port} không trả lời" in shown and "Error" not in shown, shown  # no English from DuckDB
