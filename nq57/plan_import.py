@@ -12,7 +12,7 @@ import hashlib
 
 import duckdb
 
-from nq57 import audit, auth, storage, value_rules
+from nq57 import audit, auth, ids, storage, value_rules
 from nq57.plan_cells import _Offices, _open, _read_meta, _read_table  # noqa: F401  (_Offices: tests use plan_import._Offices)
 from nq57.plan_format import (  # noqa: F401  (re-exported: callers use plan_import.PLAN_SHEET …)
     HORIZONS, PLAN_COLUMNS, PLAN_SHEET, PLAN_SHEETS, PLAN_TARGET_COLUMNS, PLAN_TARGET_SHEET, PLAN_TASK_COLUMNS,
@@ -117,7 +117,10 @@ def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck, user: auth.Use
         order = con.execute("select coalesce(max(sort_order), 0) + 1 from tasks").fetchall()[0][0]
         _insert(con, "tasks", _TASK_COLUMNS, [{**t, "sort_order": order + t["sort_order"]} for t in check.tasks])
         _insert(con, "task_units", ["task_id", "unit_id", "lead_office_id"], check.task_units)
-        _insert(con, "targets", _TARGET_COLUMNS, check.targets)
+        # ids from the store (a file's sequence, the lake's highest + 1): the lake has no column defaults
+        target_ids = ids.new_ids(con, "targets", len(check.targets)) if check.targets else []
+        _insert(con, "targets", ["target_id", *_TARGET_COLUMNS],
+                [{**t, "target_id": i} for t, i in zip(check.targets, target_ids)])
         _insert(con, "task_kpis", ["task_id", "kpi_id", "basis"], check.task_kpis)
         unit_order = con.execute("select coalesce(max(sort_order), 0) + 1 from units").fetchall()[0][0]
         _insert(con, "units", ["unit_id", "name", "kind", "parent_id", "office_code", "sort_order"],

@@ -115,7 +115,7 @@ def test_the_pages_say_the_store_is_unreachable_instead_of_a_traceback(tmp_path,
     from streamlit.testing.v1 import AppTest
 
     port = lake_server._free_port()  # nothing listens there
-    monkeypatch.setenv("NQ57_STORE", f"ducklake:postgres:dbname=nq57 host=127.0.0.1 port={port} user=postgres")
+    monkeypatch.setenv("NQ57_STORE", f"ducklake:postgres:dbname=nq57 host=127.0.0.1 port={port} user=nq57 password=S3cret")
     monkeypatch.setenv("NQ57_DATA_PATH", str(tmp_path / "lake-files"))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.run()
@@ -123,3 +123,21 @@ def test_the_pages_say_the_store_is_unreachable_instead_of_a_traceback(tmp_path,
     shown = " ".join(e.value for e in at.error)
     assert "không kết nối được kho dữ liệu chung" in shown and "tự tải lại" in shown, shown
     assert f"cổng {port} không trả lời" in shown and "Error" not in shown, shown  # no English from DuckDB
+    assert "S3cret" not in shown and "password" not in shown, shown  # nor the connection string
+
+
+def test_a_plan_imported_through_the_lake_gets_fresh_target_ids(lake, capsys, tmp_path):
+    """The lake has no column defaults: the writer allocates the targets' ids, unique beside the seed's."""
+    from tests.test_plan_import import fill
+
+    assert cli.main(["--store", lake, "init", "--system"]) == 0
+    template = tmp_path / "ke-hoach-trong.xlsx"
+    assert cli.main(["--store", lake, "template", "--plan", "--out", str(template)]) == 0
+    plan = tmp_path / "ke-hoach.xlsx"
+    plan.write_bytes(fill(template.read_bytes()))
+    imported = _another_server("--store", lake, "import", str(plan), "--plan", "--system")
+    assert imported.returncode == 0, imported.stderr
+    with db.connect(lake) as con:
+        new = con.execute("select count(*) from targets where plan_id = 'tan-an-cds-2026'").fetchall()[0][0]
+        ids = [row[0] for row in con.execute("select target_id from targets").fetchall()]
+    assert new > 0 and None not in ids and len(ids) == len(set(ids))
