@@ -87,7 +87,7 @@ def view(view_name: str, as_of: date | None = None, columns: list[str] | None = 
         # the first start stores these figures in a second or two; computing them here from the
         # facts beside it takes many seconds (components/first_start_banner.py says why it waits)
         for day in {as_of or date.today(), *([previous] if previous else [])}:
-            first_start.wait_for_day(day, db.WRITER_WAIT_SECONDS)
+            first_start.wait_for_day(day, first_start.DAY_WAIT_SECONDS)
     return _read_view(view_name, as_of, tuple(sorted(filters.items())), tuple(columns) if columns else None,
                       previous, data_version()).copy()
 

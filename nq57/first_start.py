@@ -60,7 +60,9 @@ def load_plans(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     db.create_schema(con)
     # recorded before the plans: a start killed in between finds no plans and begins again
-    con.execute("insert into first_start_pending values (?, current_localtimestamp()) on conflict do nothing", [STEP])
+    # `where not exists`, not `on conflict`: the lake's tables have no keys
+    con.execute("insert into first_start_pending select ?, current_localtimestamp() "
+                "where not exists (select 1 from first_start_pending where step = ?)", [STEP, STEP])
     catalogue.load_catalogue(con)
     return True
 
@@ -175,6 +177,11 @@ def wait_for_demo(timeout: float | None = None) -> bool:
     """Wait until the demo reports are committed (at once when they are not being made); False
     when they still are not after `timeout` seconds."""
     return not running() or _job.demo_written.wait(timeout)
+
+
+# How long a page waits for a day the background work is storing before it computes it itself
+# (the work pauses while the command line holds the file; a page must not wait that long per read).
+DAY_WAIT_SECONDS = 15.0
 
 
 def wait_for_day(day: date, timeout: float | None = None) -> bool:
