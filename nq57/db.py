@@ -387,10 +387,12 @@ def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None]) -
         for day in days:
             set_as_of(con, day)
             with snapshots.pinned(con, "unit_fingerprints"):
-                # another session may have updated it meanwhile (then find succeeds on the second look)
-                if snapshots.find(con) is None and snapshot_units.update(con) is None and snapshots.find(con) is None:
-                    snapshots.build(con)
-                if snapshots.find(con) is not None:
-                    stored.append(day)
+                current = snapshots.find(con) is not None or snapshot_units.update(con) is not None
+            # a miss: look again at the units as they are now, not as pinned; another session may have
+            # stored this day after a later write, and a build from the pinned hashes would replace it
+            if not current and snapshots.find(con) is None:
+                snapshots.build(con)
+            if current or snapshots.find(con) is not None:
+                stored.append(day)
     set_as_of(con, None)
     return stored
