@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from nq57.exports import header
 from nq57.palette import GRADE_COLOURS, RULE_COLOURS, STATUS_STYLE, STYLE_BY_CODE, style
 from nq57.vnformat import vn_number
 
@@ -164,10 +165,9 @@ def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool =
 def trend_lines(trend: pd.DataFrame) -> go.Figure:
     """Completion, KPI on-track and on-time reporting rates at each month end."""
     fig = go.Figure()
-    series = [("completion_rate", "Hoàn thành nhiệm vụ", "#0072B2", "circle"),
-              ("kpi_on_track_rate", "Chỉ tiêu đúng tiến độ", "#009E73", "square"),
-              ("timeliness_rate", "Báo cáo đúng hạn", "#E69F00", "diamond")]
-    for column, label, colour, symbol in series:
+    series = [("completion_rate", "#0072B2", "circle"), ("kpi_on_track_rate", "#009E73", "square"), ("timeliness_rate", "#E69F00", "diamond")]
+    for column, colour, symbol in series:
+        label = header("tile", column)  # the headline figures' words (data/seed/column_labels.csv)
         values = trend[column] * 100
         fig.add_trace(go.Scatter(
             x=trend["as_of"], y=values, name=label, mode="lines+markers+text",

@@ -15,8 +15,8 @@ import streamlit as st
 from streamlit import runtime
 
 from components.safe_text import md_escape
-from nq57 import (audit, auth, dates, db, demo, evidence, first_start, ingest, reports, request_flow, request_items,
-                  snapshots, storage, templates, verdicts)
+from nq57 import (audit, auth, dates, db, demo, evidence, exports, first_start, ingest, reports, request_flow,
+                  request_items, snapshots, storage, templates, verdicts)
 
 # Under the Streamlit server, keep the database open for a second between the short-lived
 # connections of a page run (a dozen per page; 26 ms each to open the national file otherwise),
@@ -105,6 +105,12 @@ def labels(domain: str) -> dict[str, str]:
 def label(domain: str, code: object) -> str:
     """One label by code (the code itself when the table has none)."""
     return labels(domain).get(str(code), str(code))
+
+
+def tile(column: str) -> str:
+    """The words of a headline figure (rates on the overview, the profile, meeting mode, the trend
+    chart): the `tile` rows of data/seed/column_labels.csv, so they are worded once."""
+    return exports.header("tile", column)
 
 
 def setting(key: str) -> str | None:

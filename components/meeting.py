@@ -73,9 +73,9 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
     def headline():
         cols = st.columns(4)
         cols[0].metric("Nhiệm vụ hoàn thành / đến hạn", f"{vn_number(summary['tasks_done'])} / {vn_number(summary['tasks_due'])}")
-        cols[1].metric("Chỉ tiêu đúng tiến độ", vn_percent(summary["kpi_on_track_rate"]))
+        cols[1].metric(data.tile("kpi_on_track_rate"), vn_percent(summary["kpi_on_track_rate"]))
         cols[2].metric(red, vn_number(summary["red_flag_count"]))
-        cols[3].metric("Báo cáo đúng hạn", vn_percent(summary["timeliness_rate"]))
+        cols[3].metric(data.tile("timeliness_rate"), vn_percent(summary["timeliness_rate"]))
         _chart(charts.grade_distribution(summary, data.view("grade_bands")), 520)
 
     def table(rows):
@@ -118,8 +118,8 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         cols = st.columns(5)
         cols[0].metric("Thứ hạng", f"{int(row['rank'])}/{vn_number(len(league))}")
         cols[1].metric("Xếp loại · điểm", f"{row['grade']} · {vn_number(row['score'], 1)}")
-        cols[2].metric("Hoàn thành nhiệm vụ", vn_percent(row["completion_rate"]))
-        cols[3].metric("Chỉ tiêu đúng tiến độ", vn_percent(row["kpi_on_track_rate"]))
+        cols[2].metric(data.tile("completion_rate"), vn_percent(row["completion_rate"]))
+        cols[3].metric(data.tile("kpi_on_track_rate"), vn_percent(row["kpi_on_track_rate"]))
         cols[4].metric(red, vn_number(row["red_flag_count"]))
         unit_flags = data.view("red_flags", as_of, unit_id=unit_id)
         if len(unit_flags):

@@ -38,12 +38,12 @@ def scorecard(unit_id: str, as_of: date) -> None:
     cols = st.columns(6)
     cols[0].metric("Thứ hạng", f"{int(row['rank'])}/{ranked}")
     cols[1].metric("Xếp loại · điểm", f"{row['grade']} · {vn_number(row['score'], 1)}")
-    cols[2].metric("Hoàn thành nhiệm vụ", vn_percent(row["completion_rate"]),
+    cols[2].metric(data.tile("completion_rate"), vn_percent(row["completion_rate"]),
                    help=f"{vn_number(row['tasks_done'])}/{vn_number(row['tasks_due'])} nhiệm vụ đến hạn")
-    cols[3].metric("Chỉ tiêu đúng tiến độ", vn_percent(row["kpi_on_track_rate"]),
+    cols[3].metric(data.tile("kpi_on_track_rate"), vn_percent(row["kpi_on_track_rate"]),
                    help=f"{vn_number(row['kpis_on_track'])}/{vn_number(row['kpis_evaluated'])} chỉ tiêu")
     cols[4].metric(data.label("kpi_status", "canh_bao_do"), vn_number(row["red_flag_count"]))
-    cols[5].metric("Báo cáo đúng hạn", vn_percent(row["timeliness_rate"]),
+    cols[5].metric(data.tile("timeliness_rate"), vn_percent(row["timeliness_rate"]),
                    help=f"{vn_number(row['periods_on_time'])}/{vn_number(row['periods_due'])} kỳ")
 
 

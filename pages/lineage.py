@@ -35,7 +35,7 @@ st.dataframe(table[["level_label", "node_label", "issuer_name", "issued", "paren
                     "targets", "on_track"]], hide_index=True, width="stretch", column_config={
     "level_label": "Cấp", "node_label": "Văn bản", "issuer_name": "Cơ quan ban hành", "issued": "Ngày ban hành",
     "parents": "Triển khai văn bản", "tasks": "Nhiệm vụ", "completion": "Tỷ lệ hoàn thành", "targets": "Mục tiêu",
-    "on_track": "Chỉ tiêu đúng tiến độ",
+    "on_track": data.tile("kpi_on_track_rate"),
 })
 
 st.subheader("Mục tiêu theo tầng")

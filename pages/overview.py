@@ -31,7 +31,7 @@ kpis.metric("Chỉ tiêu đạt hoặc đúng tiến độ",
             help=f"Tỷ lệ {vn_percent(summary['kpi_on_track_rate'])}")
 flags.metric(red, vn_number(summary["red_flag_count"]), delta=change["red_flag_count_change"],
              delta_color="inverse")
-reports.metric("Báo cáo đúng hạn", vn_percent(summary["timeliness_rate"]),
+reports.metric(data.tile("timeliness_rate"), vn_percent(summary["timeliness_rate"]),
                delta=change["timeliness_rate_change"],
                help=f"{vn_number(summary['periods_on_time'])} / {vn_number(summary['periods_due'])} kỳ báo cáo đã đến hạn")
 # the units' difficulties and requests still waiting for an answer (the Kiến nghị page lists them)

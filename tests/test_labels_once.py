@@ -63,3 +63,15 @@ def test_renaming_a_label_in_the_database_renames_it_on_the_pages(demo_db_path, 
     at.switch_page("pages/overview.py").run()
     assert not at.exception, at.exception
     assert "Báo động đỏ" in [m.label for m in at.metric]
+
+
+def test_headline_figure_words_are_not_literals():
+    """The rates' words on tiles, the trend chart and the league table come from column_labels.csv."""
+    from nq57 import exports
+
+    words = {label for view, _, label in exports._header_rows() if view == "tile"}
+    words |= {exports.header("league_table", c) for c in ("completion_rate", "kpi_on_track_rate", "timeliness_rate")}
+    found = [f"{path.relative_to(ROOT)}:{line}: {text!r}"
+             for folder in FOLDERS for path in sorted((ROOT / folder).glob("*.py"))
+             for line, text in _literals(path) if text.strip() in words]
+    assert len(words) == 6 and not found, "\n".join(found)
