@@ -176,8 +176,8 @@ def report_template(unit: str, period: str) -> bytes:
 
 
 def _signed_in(user) -> auth.User:
-    """Every write from the web names a signed-in account: the core treats a missing user as the
-    trusted command line, which a browser must never be. It also waits while the first start
+    """Every write from the web names a signed-in account (the core refuses nobody too, and a
+    plain name is the command line's, which a browser must never be). It also waits while the first start
     writes the demo reports (the demo numbers its batches itself; nq57/first_start.py)."""
     if not isinstance(user, auth.User):
         raise auth.PermissionDenied("cần đăng nhập để ghi dữ liệu")

@@ -388,11 +388,13 @@ def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None]) -
             set_as_of(con, day)
             with snapshots.pinned(con, "unit_fingerprints"):
                 current = snapshots.find(con) is not None or snapshot_units.update(con) is not None
-            # a miss: look again at the units as they are now, not as pinned; another session may have
-            # stored this day after a later write, and a build from the pinned hashes would replace it
-            if not current and snapshots.find(con) is None:
-                snapshots.build(con)
-            if current or snapshots.find(con) is not None:
+            if not current:
+                # a miss: pin again (another session may have stored the day after a later write)
+                with snapshots.pinned(con, "unit_fingerprints"):
+                    if snapshots.find(con) is None:
+                        snapshots.build(con)  # None when another session stored it at that moment
+                    current = snapshots.find(con) is not None
+            if current:
                 stored.append(day)
     set_as_of(con, None)
     return stored
