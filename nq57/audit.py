@@ -1,7 +1,9 @@
 """The audit log: who did what, when, to which unit, period, batch and file.
 
-Rows are only ever added. `record` does not open a transaction of its own, so a caller that
-changes data writes its audit row inside the same transaction (all or nothing).
+Rows are only ever added. A caller that changes data writes its audit row inside its own
+transaction (all or nothing); a row recorded outside one (a sign-in, a refusal, an upload check)
+gets a transaction of its own (transaction.atomically), which on the lake is what keeps two
+servers from allocating the same audit_id.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from nq57 import ids
+from nq57 import ids, transaction
 
 # Action ids (stored) and their Vietnamese names (for the audit page).
 ACTION_LABELS = {
@@ -44,16 +46,20 @@ QUOTED = [f'"{c}"' for c in COLUMNS]
 def record(con: duckdb.DuckDBPyConnection, action: str, user_name: str | None, *, at: datetime | None = None,
            unit_id: str | None = None, period: date | None = None, batch_id: int | None = None,
            file_name: str | None = None, detail: str | None = None) -> int:
-    """Add one row; returns its audit_id. Call it inside the caller's transaction."""
+    """Add one row; returns its audit_id. Inside the caller's transaction when there is one."""
     if action not in ACTION_LABELS:
         raise ValueError(f"hành động nhật ký không hợp lệ: {action}")
-    audit_id = ids.new_id(con, "audit_log")
-    con.execute(
-        'insert into audit_log (audit_id, "at", user_name, action, unit_id, period, batch_id, file_name, detail) '
-        "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [audit_id, at or datetime.now(), user_name, action, unit_id, period, batch_id, file_name, detail],
-    )
-    return audit_id
+    at = at or datetime.now()
+
+    def insert() -> int:
+        audit_id = ids.new_id(con, "audit_log")
+        con.execute(
+            'insert into audit_log (audit_id, "at", user_name, action, unit_id, period, batch_id, file_name, detail) '
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [audit_id, at, user_name, action, unit_id, period, batch_id, file_name, detail],
+        )
+        return audit_id
+    return transaction.atomically(con, insert)
 
 
 def record_frame(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
@@ -68,17 +74,21 @@ def record_frame(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
     for column in FIELDS:
         if column not in frame:
             frame[column] = None
-    frame = frame[["at", "user_name", "action", *FIELDS]].assign(audit_id=ids.new_ids(con, "audit_log", len(frame)))
-    con.register("staged_audit_rows", frame)
-    try:
-        con.execute(
-            'insert into audit_log (audit_id, "at", user_name, action, unit_id, period, batch_id, file_name, detail) '
-            'select audit_id, "at"::timestamp, user_name::varchar, action::varchar, unit_id::varchar, period::date, '
-            "batch_id::integer, file_name::varchar, detail::varchar from staged_audit_rows"
-        )
-    finally:
-        con.unregister("staged_audit_rows")
-    return len(frame)
+    frame = frame[["at", "user_name", "action", *FIELDS]]
+
+    def insert() -> int:
+        staged = frame.assign(audit_id=ids.new_ids(con, "audit_log", len(frame)))
+        con.register("staged_audit_rows", staged)
+        try:
+            con.execute(
+                'insert into audit_log (audit_id, "at", user_name, action, unit_id, period, batch_id, file_name, detail) '
+                'select audit_id, "at"::timestamp, user_name::varchar, action::varchar, unit_id::varchar, period::date, '
+                "batch_id::integer, file_name::varchar, detail::varchar from staged_audit_rows"
+            )
+        finally:
+            con.unregister("staged_audit_rows")
+        return len(staged)
+    return transaction.atomically(con, insert)
 
 
 def query(con: duckdb.DuckDBPyConnection, since: date | datetime | str | None = None, user: str | None = None,

@@ -118,8 +118,7 @@ _USER_COLUMNS = "user_name, role, unit_id, display_name, is_disabled, last_login
 
 
 def _user(row) -> User:
-    return User(user_name=row[0], role=row[1], unit_id=row[2], display_name=row[3], is_disabled=bool(row[4]),
-                last_login_at=row[5])
+    return User(*row[:4], is_disabled=bool(row[4]), last_login_at=row[5])  # the order of _USER_COLUMNS
 
 
 def trusted_name(by) -> str:
@@ -132,8 +131,6 @@ def trusted_name(by) -> str:
 def _actor(by) -> str:
     return by.user_name if isinstance(by, User) else trusted_name(by)
 
-
-# --- settings ---------------------------------------------------------------------------------------
 
 def read_requires_sign_in(con: duckdb.DuckDBPyConnection) -> bool:
     return db.setting(con, "read_requires_sign_in").strip().lower() in ("true", "1", "yes", "có")
@@ -153,10 +150,8 @@ def get_user(con: duckdb.DuckDBPyConnection, name: str) -> User | None:
 def list_users(con: duckdb.DuckDBPyConnection):
     """Accounts without their hashes: user_name, display_name, role, role_label, unit_id,
     is_disabled, created_at, last_login_at (a DataFrame)."""
-    frame = con.execute(
-        "select user_name, display_name, role, unit_id, is_disabled, created_at, last_login_at "
-        "from users order by user_name"
-    ).df()
+    frame = con.execute("select user_name, display_name, role, unit_id, is_disabled, created_at, last_login_at "
+                        "from users order by user_name").df()
     frame.insert(3, "role_label", frame["role"].map(ROLE_LABELS))
     return frame
 
@@ -173,6 +168,7 @@ def _require_manager(con, by) -> None:
         check(con, by, "manage_users")
 
 
+@db.retried
 def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str, unit_id: str | None = None,
              display_name: str | None = None, by: User | str | None = None, now: datetime | None = None) -> User:
     """Create an account. `by`: a User (must be admin) or a name for the audit log."""
@@ -201,6 +197,7 @@ def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str
     return get_user(con, name)
 
 
+@db.retried
 def _set_disabled(con, name: str, by, disabled: bool, now: datetime | None) -> None:
     _require_manager(con, by)
     if get_user(con, name) is None:
@@ -216,17 +213,16 @@ def _set_disabled(con, name: str, by, disabled: bool, now: datetime | None) -> N
                      detail=f"tài khoản {name}")
 
 
-def disable_user(con: duckdb.DuckDBPyConnection, name: str, by: User | str | None = None,
-                 now: datetime | None = None) -> None:
+def disable_user(con: duckdb.DuckDBPyConnection, name: str, by: User | str | None = None, now=None) -> None:
     """The account can no longer sign in (kept for the audit trail; never deleted)."""
     _set_disabled(con, name, by, True, now)
 
 
-def enable_user(con: duckdb.DuckDBPyConnection, name: str, by: User | str | None = None,
-                now: datetime | None = None) -> None:
+def enable_user(con: duckdb.DuckDBPyConnection, name: str, by: User | str | None = None, now=None) -> None:
     _set_disabled(con, name, by, False, now)
 
 
+@db.retried
 def set_password(con: duckdb.DuckDBPyConnection, name: str, password: str, by: User | str | None = None,
                  now: datetime | None = None) -> None:
     """Reset a password (admin) or change one's own (`by` is that same user); clears a lockout."""
@@ -259,10 +255,11 @@ DISABLED_MESSAGE = "Tài khoản đã bị vô hiệu hóa; hãy liên hệ qu�
 _attempts_guard = threading.Lock()
 
 
+@db.retried
 def _start_attempt(con, client: str, name: str, now: datetime) -> tuple[int, bool]:
     """Store the attempt, then count: the k-th of any number of parallel guesses sees at least k,
-    so no more than MAX_FAILED_ATTEMPTS are ever judged. Returns (attempt id, throttled)."""
-    with _attempts_guard:
+    so no more than MAX_FAILED_ATTEMPTS are ever judged; in a transaction, so ids stay unique on the lake."""
+    with _attempts_guard, db.transaction(con):
         attempt_id = db.new_id(con, "sign_in_attempts")
         con.execute(
             'insert into sign_in_attempts (attempt_id, "at", client, user_name, outcome) '
@@ -279,6 +276,7 @@ def _start_attempt(con, client: str, name: str, now: datetime) -> tuple[int, boo
     return attempt_id, pair > MAX_FAILED_ATTEMPTS or per_client > MAX_CLIENT_FAILURES
 
 
+@db.retried
 def _finish_attempt(con, attempt_id: int, outcome: str, action: str, name: str, now: datetime, detail: str,
                     extra: tuple[str, list] | None = None) -> None:
     """The attempt's outcome, its audit row and any account change, in one transaction."""
@@ -332,6 +330,7 @@ def start_web_session(con: duckdb.DuckDBPyConnection, name: str, password: str, 
     return user, cookie, max_age
 
 
+@db.retried
 def end_web_session(con: duckdb.DuckDBPyConnection, token: str, now: datetime | None = None) -> None:
     """Sign-out: the session is revoked and the sign-out audited together."""
     now = now or datetime.now()

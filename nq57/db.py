@@ -22,7 +22,8 @@ from nq57 import filelock, labels, lake, previous_as_of, snapshot_units, snapsho
 from nq57.frames import fetch_frame  # noqa: F401 (db.fetch_frame)
 from nq57.ids import new_id, new_ids, sync_ids  # noqa: F401 (db.new_id …)
 from nq57.settings import DEFAULT_SETTINGS, number_setting, setting  # noqa: F401 (db.setting …)
-from nq57.transaction import StoreUnreachable, WriteConflict, retrying, transaction  # noqa: F401 (db.…)
+from nq57.transaction import (StoreUnreachable, WriteConflict, atomically, retried, retrying,  # noqa: F401 (db.…)
+                              transaction)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -246,7 +247,6 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> I
 
 def _config() -> dict:
     return {"memory_limit": os.environ["NQ57_MEMORY_LIMIT"]} if os.environ.get("NQ57_MEMORY_LIMIT") else {}
-
 
 
 def read_sql_file(name: str) -> str:

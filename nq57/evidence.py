@@ -28,6 +28,7 @@ import duckdb
 import pandas as pd
 
 from nq57 import audit, auth, db, reports
+from nq57.transaction import retried  # a lost write to another server is run again
 from nq57.workbook.common import megabytes
 from nq57.workbook.container import Refused, open_zip, read_member
 from nq57.workbook.parts import has_dtd
@@ -229,6 +230,7 @@ def _write_once(target: Path, data: bytes) -> bool:
     return True
 
 
+@retried
 def store_evidence(con: duckdb.DuckDBPyConnection, data: bytes, original_name: str, user: auth.User | str | None,
                    batch_id: int, unit_id: str, item_type: str, item_id: str,
                    now: datetime | None = None) -> EvidenceFile:
@@ -372,6 +374,7 @@ def pending_evidence(con: duckdb.DuckDBPyConnection, unit_id: str | None = None,
     return con.execute(sql, [unit_id] if unit_id else []).df()
 
 
+@retried
 def review(con: duckdb.DuckDBPyConnection, user: auth.User, batch_id: int, unit_id: str, item_type: str, item_id: str,
            decision: str, comment: str | None = None, now: datetime | None = None) -> int:
     """Record a review decision ('valid', 'invalid', 'insufficient') on an item of a batch: the

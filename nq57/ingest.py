@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from nq57 import audit, auth, db, request_items, storage, verdicts, workbook
+from nq57.transaction import retried  # a lost write to another server is run again
 from nq57.ingest_cells import (  # noqa: F401  (re-exported: callers use ingest.parse_period …)
     PERIOD_RANGE_SEPARATOR, _locate, _per_distinct, _read_meta, parse_period, parse_period_range, reading_settings,
 )
@@ -156,6 +157,7 @@ class Committed(NamedTuple):
     batch_id: int
 
 
+@retried
 def commit(con: duckdb.DuckDBPyConnection, result: CheckResult, user: str | auth.User,
            now: datetime | None = None) -> list[Committed]:
     """Write the checked workbook in one transaction: one batch per unit and period, all or

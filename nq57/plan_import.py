@@ -13,6 +13,7 @@ import hashlib
 import duckdb
 
 from nq57 import audit, auth, ids, storage, value_rules
+from nq57.transaction import retried  # a lost write to another server is run again
 from nq57.plan_cells import _Offices, _open, _read_meta, _read_table  # noqa: F401  (_Offices: tests use plan_import._Offices)
 from nq57.plan_format import (  # noqa: F401  (re-exported: callers use plan_import.PLAN_SHEET …)
     HORIZONS, PLAN_COLUMNS, PLAN_SHEET, PLAN_SHEETS, PLAN_TARGET_COLUMNS, PLAN_TARGET_SHEET, PLAN_TASK_COLUMNS,
@@ -99,6 +100,7 @@ def _insert(con, table: str, columns: list[str], rows: list[dict]) -> None:
                     [[row[c] for c in columns] for row in rows])
 
 
+@retried
 def commit_plan(con: duckdb.DuckDBPyConnection, check: PlanCheck, user: auth.User | str | None = None) -> str:
     """Write a checked plan in one transaction: plans, tasks, task_units, targets, task_kpis, new KPIs
     and the offices it names; all or nothing (its lineage follows from `implements` in plan_links). The same file again writes nothing and returns its plan_id.

@@ -11,6 +11,7 @@ from datetime import date, datetime
 import duckdb
 
 from nq57 import audit, auth, db, request_items
+from nq57.transaction import retried  # a lost write to another server is run again
 
 TASK_STATUSES = {
     "chua_thuc_hien": "Chưa thực hiện",
@@ -55,6 +56,7 @@ class Batch:
     task_updates: list[TaskUpdate] = field(default_factory=list)
 
 
+@retried
 def record_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
     """Store a batch and its rows atomically; returns the new batch id."""
     for update in batch.task_updates:
@@ -86,6 +88,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
     return batch_id
 
 
+@retried
 def roll_back_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str | auth.User | None = None,
                     at: datetime | None = None, user: auth.User | None = None) -> None:
     """The previous version for that unit and period becomes current again; nothing is deleted.
@@ -109,6 +112,7 @@ def roll_back_batch(con: duckdb.DuckDBPyConnection, batch_id: int, by: str | aut
         raise ValueError(f"không tìm thấy đợt báo cáo {batch_id} còn hiệu lực")
 
 
+@retried
 def record_review(con: duckdb.DuckDBPyConnection, batch_id: int, unit_id: str, item_type: str, item_id: str,
                   decision: str, reviewed_by: str | auth.User | None = None, comment: str | None = None,
                   reviewed_at: datetime | None = None, user: auth.User | None = None) -> int:

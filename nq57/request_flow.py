@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from nq57 import audit, auth, db, storage, value_rules
+from nq57.transaction import retried  # a lost write to another server is run again
 from nq57.request_items import RequestError
 
 # The states each action may start from (labels domain request_state), and its audit action.
@@ -64,6 +65,7 @@ def _authorise(con, user: auth.User, action: str, item: dict) -> auth.User:
     return auth.check(con, user, PERMISSION[action], item["unit_id"])
 
 
+@retried
 def _transition(con: duckdb.DuckDBPyConnection, user: auth.User, request_id: int, action: str,
                 office_id: str | None = None, body: str | None = None, document_ref: str | None = None,
                 at: datetime | None = None) -> int:

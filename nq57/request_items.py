@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from nq57 import audit, auth, db, storage, value_rules
+from nq57.transaction import retried  # a lost write to another server is run again
 
 KINDS = ("kho_khan", "kien_nghi")
 
@@ -66,6 +67,7 @@ def raise_from_batches(con: duckdb.DuckDBPyConnection, batch_ids: list[int], at:
     return len(fresh)
 
 
+@retried
 def raise_directly(con: duckdb.DuckDBPyConnection, user: auth.User, unit_id: str, kind: str, text: str,
                    task_id: str | None = None, at: datetime | None = None) -> int:
     """A difficulty or request entered on the page by the unit's reporter (or the secretariat);

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from nq57 import audit, auth, db
+from nq57.transaction import retried  # a lost write to another server is run again
 
 # Who may reopen: the roles that correct the record (they may also roll a batch back).
 REOPEN_ROLES = {"admin", "secretariat"}
@@ -120,6 +121,7 @@ def _reopener(con, user: auth.User | str | None) -> str:
     raise refusal
 
 
+@retried
 def reopen(con: duckdb.DuckDBPyConnection, unit_id: str, period: date, user: auth.User | str | None,
            reason: str, now: datetime | None = None) -> int:
     """Reopen a reviewed period of a unit so its unit account may upload it again (until the next
