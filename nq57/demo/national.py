@@ -22,6 +22,9 @@ PROVINCES = 34
 COMMUNES_AND_WARDS = 3321
 KPI_COUNT = 120
 MONTHS = 36
+# The connection variables queries/demo/national.sql numbers its rows from, and what they follow.
+ID_BASES = [("nd_batch_base", "report_batches", "batch_id"), ("nd_target_base", "targets", "target_id"),
+            ("nd_review_base", "evidence_reviews", "review_id")]
 
 
 def clear_catalogue(con: duckdb.DuckDBPyConnection) -> None:
@@ -42,13 +45,15 @@ def generate(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dict[
         with db.transaction(con):
             delete_demo_rows(con)
             clear_catalogue(con)
-            base = con.execute("select coalesce(max(batch_id), 0) from report_batches").fetchall()[0][0]
             con.execute("set variable nd_today = ?::date", [str(today)])
-            con.execute("set variable nd_batch_base = ?::bigint", [base])
+            # explicit ids above the highest (the lake has no sequences; a file's move past them after)
+            for variable, table, column in ID_BASES:
+                base = con.execute(f"select coalesce(max({column}), 0) from {table}").fetchall()[0][0]
+                con.execute(f"set variable {variable} = ?::bigint", [base])
             con.execute(db.read_sql_file("demo/national"))
     finally:
-        con.execute("reset variable nd_today")
-        con.execute("reset variable nd_batch_base")
+        for variable in ["nd_today", *(variable for variable, _, _ in ID_BASES)]:
+            con.execute(f"reset variable {variable}")
     advance_batch_sequence(con)
     counts = {}
     for label, sql in [

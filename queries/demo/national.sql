@@ -3,6 +3,8 @@
 -- earlier demo rows are removed. Inputs (connection variables):
 --   nd_today       DATE     reports whose deadline has passed by this day are generated
 --   nd_batch_base  BIGINT   batch ids start above this number
+--   nd_target_base BIGINT   target ids start above this number, and review ids above
+--   nd_review_base BIGINT   this one (explicit, as the shared lake has no sequences)
 -- Everything synthetic is recognisable: units 'tinh-NN' / 'tinh-NN/xa-NNNN' / 'tinh-NN/phuong-NNNN',
 -- KPIs 'qg-NNN', plan 'demo-quoc-gia' (its tasks and targets); report batches and reviews carry
 -- is_demo, so `demo --clear` removes all of it. hash() makes every figure deterministic.
@@ -47,8 +49,10 @@ values ('demo-quoc-gia', 'dong-nai', 'Dữ liệu minh họa quy mô toàn quố
 -- Targets for 2026 and 2030, for the province (its roll-up row) and every commune/ward. Targets
 -- are inherited by lineage only (a unit's own plan implementing this one), and the synthetic units
 -- have no plan, so the demo gives each of them the targets itself.
-insert into targets (plan_id, unit_id, kpi_id, horizon, comparator, target_value, target_unit, per_year, due_date, raw_text)
-select 'demo-quoc-gia', u.unit_id, k.kpi_id, h.horizon, '>=',
+insert into targets (target_id, plan_id, unit_id, kpi_id, horizon, comparator, target_value, target_unit, per_year,
+                     due_date, raw_text)
+select getvariable('nd_target_base')::bigint + row_number() over (order by u.unit_id, k.kpi_id, h.horizon),
+       'demo-quoc-gia', u.unit_id, k.kpi_id, h.horizon, '>=',
        case when k.unit_of_measure = '%' then h.pct when k.kind = 'flow' then h.flow else h.cnt end,
        k.unit_of_measure, false, make_date(h.horizon, 12, 31),
        '≥ ' || (case when k.unit_of_measure = '%' then h.pct when k.kind = 'flow' then h.flow else h.cnt end)::integer
@@ -224,8 +228,10 @@ from (
 
 -- 5. Evidence reviews for the last three months, about ten days after the upload: the same item
 -- keeps the same quality (6% invalid, 5% insufficient).
-insert into evidence_reviews (batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by, reviewed_at, is_demo)
-select batch_id, unit_id, item_type, item_id,
+insert into evidence_reviews (review_id, batch_id, unit_id, item_type, item_id, decision, comment, reviewed_by,
+                              reviewed_at, is_demo)
+select getvariable('nd_review_base')::bigint + row_number() over (order by batch_id, item_type, item_id),
+       batch_id, unit_id, item_type, item_id,
        case when quality < 6 then 'invalid' when quality < 11 then 'insufficient' else 'valid' end,
        case when quality < 6 then 'Văn bản chưa có chữ ký, số hiệu'
             when quality < 11 then 'Ảnh chụp mờ, thiếu trang kết quả' end,
