@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from nq57 import db
 from nq57.cli_words import VietnameseParser
 
 
@@ -48,7 +49,11 @@ def main(argv: list[str] | None = None, db_path: str | None = None) -> int:
         from benchmarks.ingest import run_ingest_bench
 
         run_ingest_bench(args.runs, args.pandas_runs, args.skip_pandas)
-    if args.views:
+    if args.views and db_path and db.is_lake(db_path):
+        from benchmarks.store import run_store_bench  # --store: the lake against the embedded file
+
+        run_store_bench(args.scale, str(db_path), args.runs, skip_pages=args.skip_pages, page_timeout=args.page_timeout)
+    elif args.views:
         from benchmarks.views import run_views_bench
 
         run_views_bench(args.scale, args.runs, skip_pages=args.skip_pages, skip_pandas=args.skip_pandas,

@@ -8,6 +8,7 @@ once, so one of them must lose its commit and be run again (nothing left to timi
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -158,3 +159,20 @@ def test_the_national_demo_numbers_every_row_whose_id_a_sequence_gives(tmp_path)
     for table, columns in inserts:
         if table in ids.id_columns():
             assert ids.id_columns()[table][0] in [c.strip() for c in columns.split(",")], table
+
+
+def test_bench_views_store_prints_the_lake_against_the_file_in_one_run(lake, tmp_path, monkeypatch, capsys):
+    """`bench --views --store STORE`: the file's data copied into the lake, then both measured in the
+    same run and printed as lake ÷ file ratios beside the goals (no timing asserted here)."""
+    from benchmarks import views
+
+    monkeypatch.setattr(views, "BENCH_DIR", tmp_path / "bench")  # not the worktree's data/bench
+    assert cli.main(["--store", lake, "bench", "--views", "--scale", "province", "--runs", "1", "--skip-pages"]) == 0
+    out = capsys.readouterr().out
+    assert "Kho dữ liệu chung (DuckLake) so với tệp — quy mô province" in out
+    for measure, goal in (("red_flags", "≤ 1,5×"), ("unit_scorecard", "≤ 1,5×"),
+                          ("nhập báo cáo một tháng (1 đơn vị)", "≤ 2×")):
+        line = next(line for line in out.splitlines() if line.startswith(measure))
+        assert goal in line and re.search(r"\d+,\d\d× (đạt|CHƯA ĐẠT)", line), line
+    with db.connect(lake) as con:  # the lake holds the file's reports (and the two measured imports)
+        assert con.execute("select count(*) from report_batches where file_name like 'province-%'").fetchall()[0][0] == 2
