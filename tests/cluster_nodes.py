@@ -28,7 +28,9 @@ def nginx_binary() -> str | None:
 def replica_env(store: str, data_path: str) -> dict:
     """What every replica shares: the lake, its files, and the sign-in cookie secret."""
     return {**os.environ, "NQ57_STORE": store, "NQ57_DATA_PATH": data_path,
-            "NQ57_COOKIE_SECRET": os.environ.get("NQ57_COOKIE_SECRET", "nq57-cluster-tests-secret")}
+            "NQ57_COOKIE_SECRET": os.environ.get("NQ57_COOKIE_SECRET", "nq57-cluster-tests-secret"),
+            # Streamlit's own cookie secret, shared too (its docs: every replica behind one address)
+            "STREAMLIT_SERVER_COOKIE_SECRET": os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET", "nq57-cluster-streamlit")}
 
 
 def start_replica(store: str, data_path: str, log: Path, timeout: float = 120) -> tuple[subprocess.Popen, str]:
@@ -104,5 +106,6 @@ def replica_of(url: str, cookie: str | None = None) -> tuple[str, str | None]:
     """Which replica nginx sent a request to (X-NQ57-Replica) and the route cookie it set."""
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     with urllib.request.urlopen(request, timeout=10) as answer:
-        set_cookie = answer.headers.get("Set-Cookie")
-        return answer.headers["X-NQ57-Replica"], set_cookie.split(";")[0] if set_cookie else None
+        routes = [value.split(";")[0] for value in answer.headers.get_all("Set-Cookie") or []
+                  if value.startswith("nq57_replica=")]
+        return answer.headers["X-NQ57-Replica"], routes[0] if routes else None
