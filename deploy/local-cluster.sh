@@ -23,7 +23,7 @@ as_user() {  # as_user USER COMMAND…: drop root for servers that refuse it or 
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_for() {  # wait_for URL SECONDS
     local deadline=$((SECONDS + $2))
-    until curl -fsS -o /dev/null "$1"; do
+    until curl -fs -o /dev/null "$1"; do
         [ "$SECONDS" -lt "$deadline" ] || { echo "không có trả lời từ $1 sau $2 giây" >&2; return 1; }
         sleep 0.5
     done
