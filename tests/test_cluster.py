@@ -145,6 +145,18 @@ def test_nginx_spreads_new_sessions_and_keeps_each_on_its_replica(cluster):
     assert len(set(chosen)) >= 2, chosen  # 12 new sessions do not all land on one replica
 
 
+def test_sessions_through_nginx_all_answer_while_an_import_commits(cluster):
+    """The load run of `bench --cluster`, small: a few concurrent browser sessions over the
+    replicas while the command line commits; every session draws its page, the import succeeds."""
+    from benchmarks.cluster import load_run
+
+    run = load_run(cluster["nginx"].url, 6, CHROMIUM, timeout=120, imports=1, store=cluster["store"],
+                   data_path=cluster["data_path"])
+    assert run.failures == [] and len(run.seconds) == 6
+    assert run.imports == [0]
+    assert set(run.replicas) <= {url.removeprefix("http://") for _, url in cluster["replicas"]}
+
+
 def test_killing_a_replica_sends_new_sessions_to_the_others_and_loses_nothing(cluster, browser):
     nginx = cluster["nginx"]
     before = _uploads_shown(browser, nginx.url)[0]
