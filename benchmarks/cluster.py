@@ -84,9 +84,10 @@ def load_run(url: str, sessions: int, chromium: str, timeout: float = 180, impor
             finally:
                 await browser.close()
 
-    with ThreadPoolExecutor(max(1, imports)) as pool:
+    with ThreadPoolExecutor(imports + 1) as pool:
         writers = [pool.submit(_import, store, data_path) for _ in range(imports)]
-        asyncio.run(main())
+        # a thread of its own: the caller may already run an event loop (sync Playwright in a test)
+        pool.submit(lambda: asyncio.run(main())).result()
         run.imports = [writer.result() for writer in writers]
     return run
 
