@@ -145,6 +145,8 @@ def run_cluster_bench(sessions: int = 60, replicas: int = 3, out=sys.stdout) -> 
         for process, _ in processes:
             cluster_nodes.stop(process)
         server.remove()
+        if processes:
+            shutil.rmtree(logs, ignore_errors=True)
     ratio = spread.median / single.median
     answered = len(spread.seconds)
     rows = [

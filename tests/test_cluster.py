@@ -77,6 +77,8 @@ def cluster(lake):
             nginx.stop()
         for process, _ in replicas:
             cluster_nodes.stop(process)
+        for n in range(3):
+            (LOGS / f"nq57_replica{n}_{os.getpid()}.log").unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="module")
