@@ -28,6 +28,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--first-start", action="store_true",
                         help="đo lần khởi động đầu tiên trên cơ sở dữ liệu trống trong chromium: đến khi thấy trang "
                              "tổng quan, đến khi dữ liệu minh họa xong, so với khởi động lại")
+    parser.add_argument("--cluster", action="store_true",
+                        help="đo cụm: nhiều phiên trình duyệt qua nginx trên nhiều máy chủ cùng một kho chung "
+                             "trong khi hai lệnh import ghi, so với một máy chủ mang một phần số phiên")
+    parser.add_argument("--sessions", type=int, default=60, help="--cluster: số phiên trình duyệt cùng lúc")
+    parser.add_argument("--replicas", type=int, default=3, help="--cluster: số máy chủ sau nginx")
     parser.add_argument("--page-timeout", type=float, default=120, help="--views: giới hạn giây cho một lần chạy trang")
     return parser
 
@@ -38,9 +43,9 @@ def main(argv: list[str] | None = None, db_path: str | None = None) -> int:
     its own database in a temporary folder, so it never writes to `db_path`."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not (args.ingest or args.views or args.browser or args.commit or args.first_start):
+    if not (args.ingest or args.views or args.browser or args.commit or args.first_start or args.cluster):
         parser.print_usage(sys.stderr)
-        print("Sai cú pháp: chọn phép đo, ví dụ --ingest, --views, --browser, --commit hoặc --first-start", file=sys.stderr)
+        print("Sai cú pháp: chọn phép đo, ví dụ --ingest, --views, --browser, --commit, --first-start hoặc --cluster", file=sys.stderr)
         return 2
     if args.runs < 1 or args.pandas_runs < 1:
         print("Sai cú pháp: --runs và --pandas-runs phải từ 1 trở lên", file=sys.stderr)
@@ -71,6 +76,10 @@ def main(argv: list[str] | None = None, db_path: str | None = None) -> int:
         from benchmarks.first_start import run_first_start_bench
 
         run_first_start_bench()
+    if args.cluster:
+        from benchmarks.cluster import run_cluster_bench
+
+        return run_cluster_bench(args.sessions, args.replicas)
     return 0
 
 

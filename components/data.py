@@ -49,11 +49,15 @@ def ensure_database() -> None:
 # Read at most every VERSION_TTL seconds: writes made in this process clear it at once, and
 # writes from another process (the command line) show within that delay.
 VERSION_TTL = 2
+# On the lake, the version is its snapshot id: one PostgreSQL read, changed by every commit of
+# every replica and of the command line, so another server's commit shows here within a second.
+LAKE_VERSION_TTL = 1
 
 
 def data_version() -> tuple:
-    """What the cached reads are keyed on: the database file and the state of its data."""
-    return _data_version(str(db.database_path()))
+    """What the cached reads are keyed on: the store and the state of its data."""
+    path = str(db.database_path())
+    return _lake_version(path) if db.is_lake(path) else _data_version(path)
 
 
 @st.cache_data(ttl=VERSION_TTL, show_spinner=False)
@@ -63,6 +67,17 @@ def _data_version(path: str) -> tuple:
     with db.connect(path) as con:
         db.set_as_of(con, None)
         return (path, con.execute("select fingerprint from data_fingerprint").fetchall()[0][0])
+
+
+@st.cache_data(ttl=LAKE_VERSION_TTL, show_spinner=False)
+def _lake_version(path: str) -> tuple:
+    with db.connect(path) as con:
+        return (path, db.snapshot_id(con))
+
+
+def _clear_version() -> None:
+    _data_version.clear()
+    _lake_version.clear()
 
 
 # cache_resource, not cache_data: cache_data pickles each result going in and coming out (0,4 s
@@ -138,7 +153,7 @@ def _refresh_after_write(con) -> None:
         storage.refresh_snapshots(con, dates.page_days(date.today()))
     except storage.SnapshotsNotStored as problem:
         st.warning(md_escape(problem), icon=":material/warning:")
-    _data_version.clear()
+    _clear_version()
 
 
 def first_start_running() -> bool:
@@ -151,7 +166,7 @@ def wait_for_first_demo() -> None:
     (figures without a single report would read as real): it waits for them to be committed."""
     if first_start.demo_being_written():
         first_start.wait_for_demo(db.WRITER_WAIT_SECONDS)
-        _data_version.clear()
+        _clear_version()
 
 
 def has_demo_data() -> bool:

@@ -50,8 +50,8 @@ def files_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
     for a file (its own folder)."""
     return Path(os.environ.get("NQ57_DATA_PATH") or ".") if lake.in_lake(con) else None
 
-
 transactions.on_begin, transactions.translate = lake.on_begin, lake.translate
+snapshot_id = lake.snapshot_id  # the lake's commit count, any server's: the pages' cache key there
 
 
 # How long a connection waits for DuckDB's own lock on a file that another process has open

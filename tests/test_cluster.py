@@ -1,0 +1,178 @@
+"""Many replicas, one truth (issue #13): dashboard replicas (`streamlit run app.py`) on one DuckLake
+over a real PostgreSQL, nginx in front (deploy/nginx.conf), Debian's chromium as the visitor.
+
+Skipped only outside CI when PostgreSQL, nginx or chromium is missing (.ci/run installs them)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from components.data import LAKE_VERSION_TTL
+from nq57 import cli
+from tests import cluster_nodes, lake_server
+from tests.browser_checks import english_words
+from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, wait_idle
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "tests" / "fixtures" / "libreoffice_nha_bich_2026-10.xlsx"
+HISTORY = "lich-su-nhap"  # demo batches hidden by default: it counts the real uploads
+LOGS = Path(tempfile.gettempdir())
+
+
+def _required(missing: str, install: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{missing} is not installed, and CI must run the cluster tests (.ci/run installs it)")
+    pytest.skip(f"{missing} is not installed ({install})")
+
+
+@pytest.fixture(scope="module")
+def lake(demo_db_path):
+    """A lake holding the province demo (built as a file, then migrated), its PostgreSQL stopped after."""
+    folder = lake_server.binaries()
+    if folder is None:
+        _required("PostgreSQL", "apt-get install postgresql")
+    if cluster_nodes.nginx_binary() is None:
+        _required("nginx", "apt-get install nginx")
+    if CHROMIUM is None:
+        _required("chromium", "apt-get install chromium")
+    server = lake_server.PostgresServer(folder)
+    server.start()
+    saved = os.environ.get("NQ57_DATA_PATH")
+    try:
+        store, data_path = server.new_store()
+        os.environ["NQ57_DATA_PATH"] = data_path
+        assert cli.main(["migrate", "--from", str(demo_db_path), "--to", store]) == 0
+        yield store, data_path
+    finally:
+        if saved is None:
+            os.environ.pop("NQ57_DATA_PATH", None)
+        else:
+            os.environ["NQ57_DATA_PATH"] = saved
+        server.remove()
+
+
+@pytest.fixture(scope="module")
+def cluster(lake):
+    """Three replicas on the lake and nginx over them: {"replicas": [(process, url)], "nginx": Nginx}."""
+    store, data_path = lake
+    replicas, nginx = [], None
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            started = [pool.submit(cluster_nodes.start_replica, store, data_path,
+                                   LOGS / f"nq57_replica{n}_{os.getpid()}.log") for n in range(3)]
+            for future in started:
+                replicas.append(future.result())
+        nginx = cluster_nodes.Nginx([int(url.rsplit(":", 1)[1]) for _, url in replicas], cluster_nodes.nginx_binary())
+        nginx.start()
+        yield {"replicas": replicas, "nginx": nginx, "store": store, "data_path": data_path}
+    finally:
+        if nginx is not None:
+            nginx.stop()
+        for process, _ in replicas:
+            cluster_nodes.stop(process)
+        for n in range(3):
+            (LOGS / f"nq57_replica{n}_{os.getpid()}.log").unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _uploads_shown(browser, url: str) -> tuple[str, str | None]:
+    """The history page in a new browser (its own cookies): its count line, and which replica
+    nginx chose for the page (None when not through nginx)."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        answer = page.goto(f"{url}/{HISTORY}")
+        wait_idle(page, "đợt báo cáo")
+        body = page.inner_text("body")
+        assert not english_words(page), english_words(page)
+        count = next(line for line in body.splitlines() if line.endswith("đợt báo cáo"))
+        return count, answer.headers.get("x-nq57-replica")
+    finally:
+        context.close()
+
+
+def _import(store: str, data_path: str) -> subprocess.CompletedProcess:
+    """The command line as an operator on another server runs it."""
+    return subprocess.run([sys.executable, "-m", "nq57", "--store", store, "import", str(REPORT), "--system"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "NQ57_DATA_PATH": data_path})
+
+
+def test_an_import_through_the_command_line_shows_on_every_replica(cluster, browser):
+    (_, first), (_, second), _ = cluster["replicas"]
+    # both replicas have drawn (and cached) the page before the commit
+    before = _uploads_shown(browser, first)[0]
+    assert _uploads_shown(browser, second)[0] == before
+    after = f"{int(before.split()[0]) + 1} đợt báo cáo"
+    imported = _import(cluster["store"], cluster["data_path"])
+    assert imported.returncode == 0, imported.stderr
+    assert "Đã ghi nhận 1 đơn vị, kỳ 10/2026" in imported.stdout
+    # a replica reads the lake's snapshot id at most every LAKE_VERSION_TTL seconds: after that,
+    # the next page on any replica carries the new figure
+    time.sleep(LAKE_VERSION_TTL + 0.5)
+    started = time.monotonic()
+    assert _uploads_shown(browser, second)[0] == after
+    assert _uploads_shown(browser, first)[0] == after
+    print(f"\nboth replicas showed the import {time.monotonic() - started + LAKE_VERSION_TTL + 0.5:.1f} s "
+          "after the command line returned")
+
+
+def test_nginx_spreads_new_sessions_and_keeps_each_on_its_replica(cluster):
+    nginx = cluster["nginx"]
+    replicas = {url.removeprefix("http://") for _, url in cluster["replicas"]}
+    chosen = []
+    for _ in range(12):
+        replica, cookie = cluster_nodes.replica_of(f"{nginx.url}/")
+        assert replica in replicas and cookie and cookie.startswith("nq57_replica=")
+        # the same browser (its cookie) lands on the same replica for every later request:
+        # the WebSocket, the uploads and the downloads of its session live there
+        for path in ("/", f"/{HISTORY}", "/_stcore/health"):
+            assert cluster_nodes.replica_of(f"{nginx.url}{path}", cookie) == (replica, None)
+        chosen.append(replica)
+    assert len(set(chosen)) >= 2, chosen  # 12 new sessions do not all land on one replica
+
+
+def test_sessions_through_nginx_all_answer_while_an_import_commits(cluster):
+    """The load run of `bench --cluster`, small: a few concurrent browser sessions over the
+    replicas while the command line commits; every session draws its page, the import succeeds."""
+    from benchmarks.cluster import load_run
+
+    run = load_run(cluster["nginx"].url, 6, CHROMIUM, timeout=120, imports=1, store=cluster["store"],
+                   data_path=cluster["data_path"])
+    assert run.failures == [] and len(run.seconds) == 6
+    assert run.imports == [0]
+    assert set(run.replicas) <= {url.removeprefix("http://") for _, url in cluster["replicas"]}
+
+
+def test_killing_a_replica_sends_new_sessions_to_the_others_and_loses_nothing(cluster, browser):
+    nginx = cluster["nginx"]
+    before = _uploads_shown(browser, nginx.url)[0]
+    process, url = cluster["replicas"][2]
+    process.kill()
+    process.wait(timeout=10)
+    dead = url.removeprefix("http://")
+    answered = [_uploads_shown(browser, nginx.url) for _ in range(4)]
+    for count, replica in answered:
+        assert count == before  # every new session answers, with the same figures
+        assert replica and replica.split(", ")[-1] != dead
+    # and a session whose cookie pointed at the dead replica is served by another one
+    for _ in range(30):
+        replica, cookie = cluster_nodes.replica_of(f"{nginx.url}/")
+        if replica.split(", ")[0] == dead or cluster_nodes.replica_of(f"{nginx.url}/", cookie)[0] != replica:
+            break
+    assert cluster_nodes.replica_of(f"{nginx.url}/", cookie)[0].split(", ")[-1] != dead
