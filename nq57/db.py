@@ -22,8 +22,7 @@ from nq57 import filelock, labels, lake, previous_as_of, snapshot_units, snapsho
 from nq57.frames import fetch_frame  # noqa: F401 (db.fetch_frame)
 from nq57.ids import new_id, new_ids, sync_ids  # noqa: F401 (db.new_id …)
 from nq57.settings import DEFAULT_SETTINGS, number_setting, setting  # noqa: F401 (db.setting …)
-from nq57.transaction import (StoreUnreachable, WriteConflict, atomically, retried, retrying,  # noqa: F401 (db.…)
-                              transaction)
+from nq57.transaction import StoreUnreachable, WriteConflict, retried, retrying, transaction  # noqa: F401 (db.…)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = PROJECT_ROOT / "queries"

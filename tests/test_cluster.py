@@ -18,7 +18,7 @@ from components.data import LAKE_VERSION_TTL
 from nq57 import cli
 from tests import cluster_nodes, lake_server
 from tests.browser_checks import english_words
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, wait_idle
+from tests.test_browser import CHROMIUM, browser, wait_idle  # noqa: F401  (browser is a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "tests" / "fixtures" / "libreoffice_nha_bich_2026-10.xlsx"
@@ -79,15 +79,6 @@ def cluster(lake):
             cluster_nodes.stop(process)
         for n in range(3):
             (LOGS / f"nq57_replica{n}_{os.getpid()}.log").unlink(missing_ok=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def _uploads_shown(browser, url: str) -> tuple[str, str | None]:
