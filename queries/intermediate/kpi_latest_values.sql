@@ -9,7 +9,8 @@ with kpis as (
     select * from stg_kpis
 ),
 
-units_latest as (
+-- read twice (the rows and the roll-up): computed once
+units_latest as materialized (
     select * from kpi_unit_latest_values
 ),
 

@@ -121,7 +121,7 @@ rated as (
     from scheduled
 ),
 
-final as (
+final as materialized (
     select
         * exclude (is_met_raw, is_lower_better, needs_review),
         case
@@ -145,22 +145,38 @@ final as (
     from rated
 ),
 
+-- The two per-KPI facts below are computed on narrow rows and joined back, not as window
+-- functions over the wide rows (two sorts of 550k wide rows cost most of this view nationally).
+current_horizons as (
+    -- the horizon a reader looks at first: the nearest one still ahead, else the last one
+    -- (rule 2 looks at this one only, not at every later horizon)
+    select unit_id, kpi_id,
+           coalesce(min(due_date) filter (where due_date >= as_of), max(due_date)) as current_due_date
+    from final
+    group by unit_id, kpi_id
+),
+
+evidence_flag_rows as (
+    -- the evidence is the same for every horizon: one rule-3 flag per KPI, on the nearest
+    -- horizon whose evidence was judged insufficient
+    select unit_id, kpi_id, horizon
+    from (
+        select unit_id, kpi_id, horizon,
+               row_number() over (partition by unit_id, kpi_id order by due_date, horizon) as pick
+        from final
+        where evidence_state = 'thieu_chat_luong'
+    )
+    where pick = 1
+),
+
 horizons as (
     select
-        * exclude (status),
-        status,
-        -- the horizon a reader looks at first: the nearest one still ahead, else the last one
-        -- (rule 2 looks at this one only, not at every later horizon)
-        due_date = coalesce(
-            min(due_date) filter (where due_date >= as_of) over (partition by unit_id, kpi_id),
-            max(due_date) over (partition by unit_id, kpi_id)
-        )                                           as is_current_horizon_raw,
-        -- the evidence is the same for every horizon: one rule-3 flag per KPI, on the nearest
-        -- horizon whose evidence was judged insufficient
-        evidence_state = 'thieu_chat_luong' and row_number() over (
-            partition by unit_id, kpi_id, evidence_state = 'thieu_chat_luong' order by due_date, horizon
-        ) = 1                                       as is_evidence_flag_row
-    from final
+        f.*,
+        f.due_date = c.current_due_date             as is_current_horizon_raw,
+        e.horizon is not null                       as is_evidence_flag_row
+    from final f
+    join current_horizons c using (unit_id, kpi_id)
+    left join evidence_flag_rows e using (unit_id, kpi_id, horizon)
 )
 
 select
