@@ -54,9 +54,22 @@ inherited as (
     where pick = 1
 ),
 
+targets_held as (
+    select * exclude (depth) from own
+    union all by name
+    select * exclude (depth) from inherited
+),
+
+-- Where a target came from depends only on its plan, the plan it was reached through and its
+-- assumption: said once per combination (a few dozen), not once per target (half a million
+-- nationally), then joined back.
+sources as (
+    select distinct plan_id, via_plan_id, assumption_id from targets_held
+),
+
 sourced as (
     select
-        x.* exclude (depth),
+        x.plan_id, x.via_plan_id, x.assumption_id,
         case
             when a.kind = 'copy' then 'assumption'
             when x.via_plan_id is null then 'own'
@@ -64,27 +77,38 @@ sourced as (
             else 'inherited'
         end as target_source,
         pl.plan_label, p.issuer_name, vl.plan_label as via_label, a.reason as assumption_reason
-    from (select * from own union all by name select * from inherited) x
+    from sources x
     left join nodes p on p.node_id = x.plan_id
     left join plan_labels pl on pl.plan_id = x.plan_id
     left join plan_labels vl on vl.plan_id = x.via_plan_id
     left join assumptions a on a.assumption_id = x.assumption_id
 ),
 
-final as (
+source_labels as (
     select
-        s.target_id, s.plan_id, s.unit_id, s.kpi_id, s.horizon, s.comparator, s.target_value, s.target_unit,
-        s.per_year, s.due_date, s.target_text, s.item_no, s.item_text, s.lead_office, s.lead_units,
-        s.target_source,
+        s.plan_id, s.via_plan_id, s.assumption_id, s.target_source,
         l.label || ': ' || s.plan_label || ' (' || s.issuer_name || ')'
             || coalesce(', qua ' || s.via_label || ' của đơn vị', '')
             || coalesce(case when s.target_source = 'assumption' then ' — ' else ' — giả định: ' end
                         || s.assumption_reason, '')
-            || '.' as target_source_label,
-        s.via_plan_id,
-        s.assumption_id
+            || '.' as target_source_label
     from sourced s
     left join labels_of('target_source') l on l.code = s.target_source
+),
+
+final as (
+    select
+        t.target_id, t.plan_id, t.unit_id, t.kpi_id, t.horizon, t.comparator, t.target_value, t.target_unit,
+        t.per_year, t.due_date, t.target_text, t.item_no, t.item_text, t.lead_office, t.lead_units,
+        s.target_source,
+        s.target_source_label,
+        t.via_plan_id,
+        t.assumption_id
+    from targets_held t
+    left join source_labels s
+      on s.plan_id is not distinct from t.plan_id
+     and s.via_plan_id is not distinct from t.via_plan_id
+     and s.assumption_id is not distinct from t.assumption_id
 )
 
 select * from final

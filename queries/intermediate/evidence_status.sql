@@ -86,15 +86,20 @@ changed as (
     where rj.ref is distinct from rc.ref
 ),
 
-ranked as (
+picked as (
     -- per item in force: the latest verdict on the same evidence, else the latest verdict
-    select p.*, ch.review_id is null as is_same_evidence
+    -- (a grouped arg_max on narrow rows: a window over every verdict sorts them all nationally)
+    select arg_max(p.review_id, (ch.review_id is null, p.reviewed_at, p.review_id)) as review_id
     from pairs p
     left join changed ch on ch.review_id = p.review_id
-    qualify row_number() over (
-        partition by p.current_batch_id, p.unit_id, p.item_type, p.item_id
-        order by ch.review_id is null desc, p.reviewed_at desc, p.review_id desc
-    ) = 1
+    group by p.current_batch_id, p.unit_id, p.item_type, p.item_id
+),
+
+ranked as (
+    select p.*, ch.review_id is null as is_same_evidence
+    from picked k
+    join pairs p on p.review_id = k.review_id
+    left join changed ch on ch.review_id = p.review_id
 ),
 
 final as (
