@@ -18,7 +18,8 @@ from typing import Callable, Iterator
 import duckdb
 import pandas as pd
 
-from nq57 import filelock, labels, lake, previous_as_of, snapshot_units, snapshots, transaction as transactions, views
+from nq57 import filelock, kpi_store, labels, lake, previous_as_of, snapshot_units, snapshots, views
+from nq57 import transaction as transactions
 from nq57.frames import fetch_frame  # noqa: F401 (db.fetch_frame)
 from nq57.ids import new_id, new_ids, sync_ids  # noqa: F401 (db.new_id …)
 from nq57.settings import DEFAULT_SETTINGS, number_setting, setting  # noqa: F401 (db.setting …)
@@ -330,9 +331,7 @@ def query_view(
     The expensive views are read from a stored snapshot when one is valid for the date
     (nq57/snapshots.py), else computed from the facts. A read never stores anything: snapshots
     are built by writes and by `refresh` (refresh_snapshots), for the days pages offer."""
-    known = {row[0] for row in con.execute(
-        "select table_name from information_schema.tables"
-    ).fetchall()}
+    known = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
     if view not in known:
         raise ValueError(f"không có bảng/view tên '{view}'")
     known_columns = [row[0] for row in con.execute(
@@ -380,7 +379,8 @@ def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None]) -
     next page reads a table, not 13 million values. A stale snapshot is updated for the units whose
     data changed (nq57/snapshot_units.py); a missing one, or one whose catalogue changed, is built.
     The catalogue is hashed once and each day's units once (snapshots.pinned). The days that
-    have a valid snapshot afterwards."""
+    have a valid snapshot afterwards. The stored latest KPI values come first (nq57/kpi_store.py)."""
+    kpi_store.refresh(con)
     stored = []
     with snapshots.pinned(con, "catalogue_fingerprint"):
         for day in days:

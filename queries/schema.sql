@@ -250,6 +250,44 @@ create table if not exists view_snapshots (
     unique (as_of, data_fingerprint)
 );
 
+-- The KPI values' latest and first value per unit and KPI over every batch not rolled back, and
+-- each year's sums, kept after every write (nq57/kpi_store.py), so that a page asking for a date
+-- after a unit's last change reads one row per KPI instead of aggregating 13 million values.
+-- kpi_store_units keeps the hash of the unit's batches and of the KPI definitions the rows were
+-- computed from; the views use a unit's rows only while both still match and the unit changed
+-- nothing after the as-of day (kpi_store_fresh_units). A cache, safe to delete; not in
+-- data_fingerprint.
+create table if not exists kpi_store_units (
+    unit_id      varchar primary key,
+    batches_hash varchar not null,
+    kpis_hash    varchar not null
+);
+
+create table if not exists kpi_store_values (
+    unit_id         varchar not null,
+    kpi_id          varchar not null,
+    actual_period   date not null,
+    batch_id        integer not null,
+    value           double,
+    numerator       double,
+    denominator     double,
+    evidence_ref    varchar,
+    is_demo         boolean,
+    baseline_value  double,
+    baseline_period date,
+    primary key (unit_id, kpi_id)
+);
+
+create table if not exists kpi_store_year_sums (
+    unit_id     varchar not null,
+    kpi_id      varchar not null,
+    year        integer not null,
+    value       double,
+    numerator   double,
+    denominator double,
+    primary key (unit_id, kpi_id, year)
+);
+
 -- Every text a reader sees for a code, once (data/seed/labels.csv, loaded by nq57/catalogue.py):
 -- red-flag rules, task/KPI/reporting statuses, grades, evidence states, unit kinds, batch states.
 -- The views join it for their *_label columns; charts and the pack take colour, symbol and

@@ -9,12 +9,16 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from nq57 import db, reports, snapshot_units, snapshots
+from tests.test_kpi_store import store_differences
 from tests.conftest import DEMO_TODAY, FIXTURE_SQL
 
 # A past month end and today: commits are dated before and between them (two dates, so 50
 # writes with a check of every stored view after each stay within a CI budget).
 DAYS = [date(2026, 10, 31), DEMO_TODAY]
 OPERATIONS = 50
+# The stored latest KPI values are checked on these days too: between writes, so some units are
+# read from the store on a day and others from their facts.
+STORE_DAYS = [*DAYS, date(2026, 10, 15), date(2026, 11, 10)]
 # The five-unit catalogue of the view tests and a second province with two communes of its own,
 # so the roll-ups and the ranking span more than one province; small, so 50 writes stay quick.
 SECOND_PROVINCE_SQL = """
@@ -179,7 +183,11 @@ def test_fifty_random_writes_keep_every_stored_view_equal_to_the_live_view(multi
         writes, flagged = RandomWrites(con, seed=57), set()
         for number in range(OPERATIONS):
             done = writes.step()
+            # before the refresh the changed unit is read from its facts, after it from the store:
+            # the latest values are the same either way
+            assert store_differences(con, STORE_DAYS) == [], f"after write {number + 1}: {done}"
             db.refresh_snapshots(con, DAYS)
+            assert store_differences(con, STORE_DAYS) == [], f"after write {number + 1}: {done}"
             for day in DAYS:
                 assert differences(con, day) == [], f"after write {number + 1}: {done}"
             flagged |= {rule for (rule,) in con.execute("select distinct rule from snapshot_red_flags").fetchall()}

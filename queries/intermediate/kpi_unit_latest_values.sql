@@ -15,46 +15,50 @@ kpis as (
     select * from stg_kpis
 ),
 
-vals as (
-    select * from current_kpi_values where value is not null
+computed as (
+    select * from kpi_value_facts
 ),
 
-latest as (
-    -- one aggregate pass: the latest row, the first row and this year's sums per unit and KPI
-    -- (arg_max/arg_min, not two window functions and a self-join: 13M rows at national scale).
-    -- Among the batches in force a unit has one batch per period, so period orders the rows.
-    select
-        unit_id,
-        kpi_id,
-        arg_max({'period': period, 'batch_id': batch_id, 'value': value, 'numerator': numerator,
-                 'denominator': denominator, 'evidence_ref': evidence_ref, 'is_demo': is_demo}, period) as l,
-        arg_min({'period': period, 'value': value}, period)                                         as f,
-        sum(value) filter (where year(period) = year(ctx.as_of))                                    as ytd_value,
-        sum(numerator) filter (where year(period) = year(ctx.as_of))                                as ytd_numerator,
-        sum(denominator) filter (where year(period) = year(ctx.as_of))                              as ytd_denominator
-    from vals, ctx
-    group by unit_id, kpi_id
+year_sums as (
+    select y.*
+    from stg_kpi_store_year_sums y, ctx
+    where y.year = year(ctx.as_of)
+),
+
+stored as (
+    -- the units whose values changed nothing after the as-of day: their stored rows, with the
+    -- as-of year's sums
+    select v.*, y.value as ytd_value, y.numerator as ytd_numerator, y.denominator as ytd_denominator
+    from stg_kpi_store_values v
+    join kpi_store_fresh_units f using (unit_id)
+    left join year_sums y on y.unit_id = v.unit_id and y.kpi_id = v.kpi_id
+),
+
+x as (
+    select * from computed
+    union all by name
+    select * from stored
 ),
 
 units_latest as (
     select
         x.unit_id,
         x.kpi_id,
-        x.l.period                                                 as actual_period,
-        x.l.batch_id,
+        x.actual_period,
+        x.batch_id,
         case
             -- a flow counted in people, enterprises, events adds up; a flow share does not
             when k.kpi_kind = 'flow' and not k.is_ratio and coalesce(k.unit_of_measure, '') <> '%' then x.ytd_value
             when k.kpi_kind = 'flow' and x.ytd_denominator > 0 then 100.0 * x.ytd_numerator / x.ytd_denominator
-            else x.l.value
+            else x.value
         end                                                        as actual_value,
-        x.l.numerator,
-        x.l.denominator,
-        x.l.evidence_ref,
-        x.l.is_demo,
-        x.f.value                                                  as baseline_value,
-        x.f.period                                                 as baseline_period
-    from latest x
+        x.numerator,
+        x.denominator,
+        x.evidence_ref,
+        x.is_demo,
+        x.baseline_value,
+        x.baseline_period
+    from x
     join kpis k using (kpi_id)
 )
 

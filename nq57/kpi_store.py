@@ -1,0 +1,72 @@
+"""The stored latest KPI values: per unit and KPI the latest and first value over every batch not
+rolled back, and each year's sums (tables kpi_store_*), kept after every write so that the views
+read one row per unit and KPI instead of aggregating 13 million report values.
+
+The views stay the definition: `kpi_value_facts` computes the rows from the facts, and this module
+stores exactly its output for a date after every change. Whether a unit's stored rows may be used
+on a date is decided in SQL (`kpi_store_fresh_units`): the hashes they were stored from must still
+be the unit's hashes, and the unit must have changed nothing after that day. So a write that has
+not been followed by `refresh` yet is only slower, never wrong, and the tables are a cache: safe to
+delete, rebuilt by the next refresh.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from nq57.transaction import transaction
+
+# Computed as of a day after any upload can happen, so every batch not rolled back is in force.
+ALL_TIME = "9999-12-30"
+# Beyond this many units one pass over every unit's facts is cheaper than a list to look units up in.
+MAX_SCOPED = 200
+
+
+def stale_units(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Units whose stored rows are missing or differ from their reports now (also units whose
+    reports are all gone: their stored rows are removed)."""
+    return [unit for (unit,) in con.execute(
+        "select coalesce(h.unit_id, s.unit_id) from kpi_store_hashes h "
+        "full join stg_kpi_store_units s using (unit_id) "
+        "where h.batches_hash is distinct from s.batches_hash or h.kpis_hash is distinct from s.kpis_hash "
+        "order by 1").fetchall()]
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> int:
+    """Store the rows of the units that changed since they were last stored; the number of units.
+    Computed into temporary tables first, then swapped in by one short transaction."""
+    stale = stale_units(con)
+    if not stale:
+        return 0
+    previous_as_of = con.execute("select getvariable('as_of')").fetchone()[0]
+    con.execute(f"set variable as_of = date '{ALL_TIME}'")
+    if len(stale) <= MAX_SCOPED:
+        con.execute("set variable unit_scope = ?::varchar[]", [stale])
+    try:
+        con.execute("create or replace temp table kpi_store_stale as select unnest(?::varchar[]) as unit_id", [stale])
+        con.execute("create or replace temp table kpi_store_new_values as "
+                    "select * exclude (ytd_value, ytd_numerator, ytd_denominator) from kpi_value_facts "
+                    "where unit_id in (select unit_id from temp.kpi_store_stale)")
+        con.execute("create or replace temp table kpi_store_new_sums as "
+                    "select * from kpi_value_year_sums where unit_id in (select unit_id from temp.kpi_store_stale)")
+        con.execute("create or replace temp table kpi_store_new_units as "
+                    "select unit_id, batches_hash, kpis_hash from kpi_store_hashes "
+                    "where unit_id in (select unit_id from temp.kpi_store_stale)")
+    finally:
+        con.execute("reset variable unit_scope")
+        if previous_as_of is None:
+            con.execute("reset variable as_of")
+        else:
+            con.execute("set variable as_of = ?::date", [previous_as_of])
+    try:
+        with transaction(con):
+            for table, new in (("kpi_store_values", "kpi_store_new_values"),
+                               ("kpi_store_year_sums", "kpi_store_new_sums"),
+                               ("kpi_store_units", "kpi_store_new_units")):
+                con.execute(f"delete from {table} where unit_id in (select unit_id from temp.kpi_store_stale)")
+                con.execute(f"insert into {table} by name select * from temp.{new}")
+    except (duckdb.ConstraintException, duckdb.TransactionException):
+        return 0  # another session stored the same units at that moment
+    finally:
+        for table in ("kpi_store_stale", "kpi_store_new_values", "kpi_store_new_sums", "kpi_store_new_units"):
+            con.execute(f"drop table if exists temp.{table}")
+    return len(stale)

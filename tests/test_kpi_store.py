@@ -1,0 +1,112 @@
+"""The stored latest KPI values (nq57/kpi_store.py): a page reading a date after a unit's last
+change gets its latest values from one stored row per KPI, and never anything the facts would not
+give — whether the store was refreshed after the last write or not."""
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime
+
+import pytest
+
+from nq57 import db, kpi_store, reports
+from tests.conftest import DEMO_TODAY
+
+
+def store_differences(con, days: list[date]) -> list[str]:
+    """kpi_unit_latest_values as the pages get it (store where it holds) against the same view
+    computed from the facts alone (the store's hashes removed in a transaction rolled back after)."""
+    found = []
+    for day in days:
+        db.set_as_of(con, day)
+        with_store = con.execute("select * from kpi_unit_latest_values order by all").fetchall()
+        con.execute("begin transaction")
+        try:
+            con.execute("delete from kpi_store_units")
+            from_facts = con.execute("select * from kpi_unit_latest_values order by all").fetchall()
+        finally:
+            con.execute("rollback")
+        if with_store != from_facts:
+            found.append(f"{day}: {len(set(with_store) - set(from_facts))} rows differ from the facts")
+    db.set_as_of(con, None)
+    return found
+
+
+def fresh_units(con, day: date) -> set[str]:
+    db.set_as_of(con, day)
+    units = {unit for (unit,) in con.execute("select unit_id from kpi_store_fresh_units").fetchall()}
+    db.set_as_of(con, None)
+    return units
+
+
+@pytest.fixture()
+def demo_copy(demo_db_path, tmp_path):
+    """The province demo (real catalogue, demo reports), copied so a test may write."""
+    path = tmp_path / "store.duckdb"
+    shutil.copy(demo_db_path, path)
+    return path
+
+
+def a_unit_and_kpi(con) -> tuple[str, str]:
+    """A commune with reports, and a level KPI (its latest value is the value reported) it reports."""
+    return con.execute(
+        "select v.unit_id, v.kpi_id from kpi_values v join kpis k using (kpi_id) "
+        "where k.kind = 'level' and not k.is_ratio and v.value is not null order by all limit 1").fetchall()[0]
+
+
+def a_report(unit: str, kpi: str, period: date, value: float, at: datetime) -> reports.Batch:
+    return reports.Batch(unit_id=unit, period=period, uploaded_by="kiem-thu", uploaded_at=at, source="upload",
+                         kpi_values=[reports.KpiValue(kpi_id=kpi, value=value)])
+
+
+def latest_value(con, unit: str, kpi: str, day: date):
+    db.set_as_of(con, day)
+    found = con.execute("select actual_value from kpi_unit_latest_values where unit_id = ? and kpi_id = ?",
+                        [unit, kpi]).fetchall()
+    db.set_as_of(con, None)
+    return found
+
+
+def test_after_a_refresh_every_reporting_unit_is_read_from_the_store_and_gives_the_facts(demo_copy):
+    with db.connect(demo_copy) as con:
+        kpi_store.refresh(con)
+        reporting = {unit for (unit,) in con.execute("select distinct unit_id from report_batches").fetchall()}
+        assert reporting and fresh_units(con, DEMO_TODAY) == reporting
+        assert kpi_store.stale_units(con) == []
+        assert store_differences(con, [DEMO_TODAY, date(2026, 6, 30), date(2025, 12, 31)]) == []
+
+
+def test_a_write_not_yet_refreshed_is_read_from_the_facts_and_a_refresh_stores_only_that_unit(demo_copy):
+    with db.connect(demo_copy) as con:
+        kpi_store.refresh(con)
+        unit, kpi = a_unit_and_kpi(con)
+        before = con.execute("select * from kpi_store_values where unit_id <> ? order by all", [unit]).fetchall()
+        batch_id = reports.record_batch(con, a_report(unit, kpi, date(2026, 11, 1), 777.0, datetime(2026, 11, 20, 9)))
+        # stale: the unit's new report shows at once, from its facts
+        assert unit not in fresh_units(con, DEMO_TODAY)
+        assert latest_value(con, unit, kpi, DEMO_TODAY) == [(777.0,)]
+        assert store_differences(con, [DEMO_TODAY]) == []
+        assert kpi_store.stale_units(con) == [unit]
+        assert kpi_store.refresh(con) == 1
+        assert unit in fresh_units(con, DEMO_TODAY)
+        assert latest_value(con, unit, kpi, DEMO_TODAY) == [(777.0,)]
+        assert con.execute("select * from kpi_store_values where unit_id <> ? order by all", [unit]).fetchall() == before
+        # a day before that report: the unit changed after it, so the store is not used for it
+        assert unit not in fresh_units(con, date(2026, 11, 19))
+        assert latest_value(con, unit, kpi, date(2026, 11, 19)) != [(777.0,)]
+        assert store_differences(con, [DEMO_TODAY, date(2026, 11, 19)]) == []
+        # rolled back after the as-of day: that day still sees the report (from the facts), a later one not
+        reports.roll_back_batch(con, batch_id, by="kiem-thu", at=datetime(2026, 11, 28, 9))
+        kpi_store.refresh(con)
+        assert unit not in fresh_units(con, DEMO_TODAY) and unit in fresh_units(con, date(2026, 11, 30))
+        assert latest_value(con, unit, kpi, DEMO_TODAY) == [(777.0,)]
+        assert latest_value(con, unit, kpi, date(2026, 11, 30)) != [(777.0,)]
+        assert store_differences(con, [DEMO_TODAY, date(2026, 11, 30)]) == []
+
+
+def test_a_changed_kpi_definition_makes_every_stored_row_unusable_until_refreshed(demo_copy):
+    with db.connect(demo_copy) as con:
+        kpi_store.refresh(con)
+        con.execute("update kpis set is_ratio = not is_ratio where kpi_id = (select min(kpi_id) from kpis)")
+        assert fresh_units(con, DEMO_TODAY) == set()
+        assert store_differences(con, [DEMO_TODAY]) == []
+        assert kpi_store.refresh(con) > 0 and fresh_units(con, DEMO_TODAY)
