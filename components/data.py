@@ -51,7 +51,7 @@ def ensure_database() -> None:
 VERSION_TTL = 2
 # On the lake, the version is its snapshot id: one PostgreSQL read, changed by every commit of
 # every replica and of the command line, so another server's commit shows here within a second.
-LAKE_VERSION_TTL = 1
+LAKE_VERSION_TTL = 0.25
 
 
 def data_version() -> tuple:
