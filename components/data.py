@@ -87,7 +87,10 @@ def _clear_version() -> None:
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _read_view(view: str, as_of: date | None, filters: tuple, columns: tuple | None, previous: date | None,
                version: tuple) -> pd.DataFrame:
-    with db.connect() as con:
+    store = str(db.database_path())
+    # a page's read writes nothing: on the lake, its stored views share one data fingerprint per
+    # lake snapshot (nq57/snapshots.py)
+    with db.connect() as con, snapshots.committed_reads(store if db.is_lake(store) else None):
         return db.query_view(con, view, as_of=as_of, filters=dict(filters) or None,
                              columns=list(columns) if columns else None, previous=previous)
 
