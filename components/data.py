@@ -51,7 +51,7 @@ def ensure_database() -> None:
 VERSION_TTL = 2
 # On the lake, the version is its snapshot id: one PostgreSQL read, changed by every commit of
 # every replica and of the command line, so another server's commit shows here within a second.
-LAKE_VERSION_TTL = 1
+LAKE_VERSION_TTL = 0.25
 
 
 def data_version() -> tuple:
@@ -87,7 +87,10 @@ def _clear_version() -> None:
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _read_view(view: str, as_of: date | None, filters: tuple, columns: tuple | None, previous: date | None,
                version: tuple) -> pd.DataFrame:
-    with db.connect() as con:
+    store = str(db.database_path())
+    # a page's read writes nothing: on the lake, its stored views share one data fingerprint per
+    # lake snapshot (nq57/snapshots.py)
+    with db.connect() as con, snapshots.committed_reads(store if db.is_lake(store) else None):
         return db.query_view(con, view, as_of=as_of, filters=dict(filters) or None,
                              columns=list(columns) if columns else None, previous=previous)
 

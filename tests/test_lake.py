@@ -141,3 +141,35 @@ def test_a_plan_imported_through_the_lake_gets_fresh_target_ids(lake, capsys, tm
         new = con.execute("select count(*) from targets where plan_id = 'tan-an-cds-2026'").fetchall()[0][0]
         ids = [row[0] for row in con.execute("select target_id from targets").fetchall()]
     assert new > 0 and None not in ids and len(ids) == len(set(ids))
+
+
+def test_page_reads_share_one_fingerprint_per_lake_snapshot_and_see_the_next_commit(lake, demo_db_path, capsys):
+    """The pages' reads (snapshots.committed_reads) compute the data fingerprint once per lake
+    snapshot: they still read the stored rows, equal to the views computed from the facts, and a
+    commit from another server moves them to the new figures."""
+    import pandas as pd
+
+    from nq57 import snapshots
+
+    assert cli.main(["migrate", "--from", str(demo_db_path), "--to", lake]) == 0
+    assert cli.main(["--store", lake, "refresh"]) == 0
+
+    def read() -> pd.DataFrame:
+        with db.connect(lake) as con, snapshots.committed_reads(lake):
+            db.set_as_of(con, None)
+            assert snapshots.find(con) is not None  # the stored answer is the one read
+            stored = db.query_view(con, "reporting_compliance", filters={"unit_id": "xa-nha-bich"})
+            again = db.query_view(con, "reporting_compliance", filters={"unit_id": "xa-nha-bich"})
+        with db.connect(lake) as con:
+            db.set_as_of(con, None)
+            live = con.execute("select * from reporting_compliance where unit_id = 'xa-nha-bich'").df()
+        ordered = lambda frame: frame.sort_values(list(frame.columns)).reset_index(drop=True)  # noqa: E731
+        pd.testing.assert_frame_equal(ordered(stored), ordered(again))
+        pd.testing.assert_frame_equal(ordered(stored), ordered(live[list(stored.columns)]), check_dtype=False)
+        return ordered(stored)
+
+    before = read()
+    imported = _another_server("--store", lake, "import", str(REPORT), "--system")
+    assert imported.returncode == 0, imported.stderr
+    after = read()
+    assert not before.equals(after)  # the October report shows, through the shared fingerprint
