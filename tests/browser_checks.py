@@ -202,3 +202,32 @@ def heatmap_colour_mismatches(page, chart_index: int, screenshot_png: bytes, tol
     if not checked:
         problems.append("no heatmap cell was in view")
     return problems
+
+
+_GRID_JS = """(index) => {
+  const grid = document.querySelectorAll('[data-testid=stDataFrame]')[index];
+  const table = grid && grid.querySelector('table');
+  if (!table) return null;
+  const scroller = grid.querySelector('.dvn-scroller');
+  return {headers: [...table.querySelectorAll('th')].map(x => x.textContent.trim()),
+          cells: [...table.querySelectorAll('td')].map(x => x.textContent.trim()),
+          left: scroller ? scroller.scrollLeft : 0, room: scroller ? scroller.scrollWidth - scroller.clientWidth : 0};
+}"""
+
+
+def grid_texts(page, index: int = 0) -> tuple[list[str], set[str]]:
+    """The column headers (in order) and the cell texts of a Streamlit dataframe as the browser
+    draws it, read from the grid's accessible table while scrolling it sideways end to end (the
+    grid draws only the columns in view)."""
+    headers, cells = [], set()
+    for _ in range(60):
+        seen = page.evaluate(_GRID_JS, index)
+        assert seen is not None, "no drawn dataframe"
+        headers += [h for h in seen["headers"] if h not in headers]
+        cells |= set(seen["cells"])
+        if seen["left"] >= seen["room"] - 1:
+            break
+        page.evaluate("""([index, step]) => { const s = document.querySelectorAll('[data-testid=stDataFrame]')[index]
+                           .querySelector('.dvn-scroller'); s.scrollLeft = s.scrollLeft + step; }""", [index, 400])
+        page.wait_for_timeout(250)
+    return headers, cells
