@@ -48,8 +48,8 @@ def month_ticks(fig: go.Figure, days) -> go.Figure:
     """Ticks on the plotted days themselves, written 12/2025: Plotly's own date ticks fall on the
     1st, so a month-end point sat on the next month's label, and they are in English."""
     days = list(pd.to_datetime(pd.Series(list(days))).drop_duplicates().sort_values())
-    # no fixed angle: Plotly slants them only where they would overlap (on a phone)
-    return fig.update_xaxes(tickvals=days, ticktext=[f"{d:%m/%Y}" for d in days])
+    # slanted only where they overlap (a phone), up to the right so each ends at its tick (30° hid the last)
+    return fig.update_xaxes(tickvals=days, ticktext=[f"{d:%m/%Y}" for d in days], autotickangles=[0, -30, -90])
 
 
 def wrap_words(text: str, width: int = 18, lines: int = 3) -> str:

@@ -78,6 +78,22 @@ _OVERFLOW_JS = """() => {
     // the title, the legend, annotations and axis titles must not sit on each other
     const blocks = [...chart.querySelectorAll('.gtitle, .legend .legendtext, .annotation-text, .xtitle, .ytitle, .cbtitle text')]
       .filter(t => (t.textContent || '').trim() && box(t).width);
+    // ticks the figure names itself (tickvals/ticktext: the months of the data) must each be drawn:
+    // Plotly hides a tick label that would run past the chart's edge, so the last month went missing
+    const layout = chart._fullLayout || {};
+    for (const key of Object.keys(layout).filter(k => /^[xy]axis\\d*$/.test(k))) {
+      const axis = layout[key];
+      if (!axis || axis.visible === false || axis.tickmode !== 'array' || !Array.isArray(axis.ticktext)) continue;
+      const [low, high] = (axis.range || []).map(v => axis.r2l(v)).sort((a, b) => a - b);
+      const drawn = [...chart.querySelectorAll(`.${axis._id}tick text`)]
+        .filter(t => getComputedStyle(t).display !== 'none' && t.getAttribute('display') !== 'none' && box(t).width)
+        .map(t => (t.textContent || '').trim());
+      axis.ticktext.forEach((text, k) => {
+        const at = axis.d2l((axis.tickvals || [])[k]);
+        if (at >= low && at <= high && !drawn.includes(String(text).trim()))
+          problems.push(`chart ${index + 1}: tick «${text}» of ${key} is not drawn`);
+      });
+    }
     for (let i = 0; i < blocks.length; i++)
       for (let j = i + 1; j < blocks.length; j++)
         if (overlap(box(blocks[i]), box(blocks[j])))
