@@ -247,3 +247,44 @@ def grid_texts(page, index: int = 0) -> tuple[list[str], set[str]]:
                            .querySelector('.dvn-scroller'); s.scrollLeft = s.scrollLeft + step; }""", [index, 400])
         page.wait_for_timeout(250)
     return headers, cells
+
+
+_TITLES_JS = """() => {
+  const found = [];
+  // chart titles drawn as HTML above the chart (components/chart_title.py)
+  for (const el of document.querySelectorAll('p.nq57-chart-title')) {
+    if (!el.clientWidth) continue;  // in a tab not open, or hidden on a phone
+    const probe = el.cloneNode(true);
+    Object.assign(probe.style, {position: 'absolute', visibility: 'hidden', whiteSpace: 'nowrap', width: 'auto'});
+    el.parentElement.appendChild(probe);
+    const natural = probe.getBoundingClientRect().width;
+    probe.remove();
+    const lines = Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight));
+    found.push({text: el.textContent.trim(), lines, natural, room: el.clientWidth});
+  }
+  // titles inside a Plotly chart: lines are <tspan class="line">, the room is the chart's width
+  document.querySelectorAll('.js-plotly-plot').forEach(chart => {
+    const title = chart.querySelector('.gtitle');
+    if (!title || !(title.textContent || '').trim() || !chart.getBoundingClientRect().width) return;
+    const lines = title.querySelectorAll('tspan.line');
+    const widths = [...(lines.length ? lines : [title])].map(t => t.getComputedTextLength ? t.getComputedTextLength() : t.getBoundingClientRect().width);
+    const space = 0.3 * parseFloat(getComputedStyle(title).fontSize);
+    found.push({text: title.textContent.trim(), lines: Math.max(lines.length, 1),
+                natural: widths.reduce((a, b) => a + b, 0) + space * (widths.length - 1),
+                room: chart.getBoundingClientRect().width - 20});
+  });
+  return found;
+}"""
+
+
+def chart_titles(page) -> list[dict]:
+    """Every chart title in view: its text, the lines it takes, the width it needs on one line
+    and the width it has."""
+    return page.evaluate(_TITLES_JS)
+
+
+def needlessly_wrapped_titles(page) -> list[str]:
+    """Chart titles broken into several lines although one line fits the width they have (a
+    title wrapped for a phone's width on a desktop)."""
+    return [f"«{t['text'][:60]}» takes {t['lines']} lines though it needs {t['natural']:.0f} px of {t['room']:.0f}"
+            for t in chart_titles(page) if t["lines"] > 1 and t["natural"] <= t["room"]]

@@ -237,3 +237,22 @@ def test_the_export_preview_shows_labels_not_codes(server, browser, view):
     assert not codes & cells, f"codes on screen: {sorted(codes & cells)}"
     assert shown_labels & cells, f"no label of {sorted(set(coded.values()))} on screen: {headers}"
     assert exports.header(view, "unit_id") in headers  # the table is drawn, columns and all
+
+
+@pytest.mark.parametrize("viewport", [PROJECTOR, DESKTOP, PHONE], ids=["1920", "1440", "390"])
+def test_chart_titles_take_one_line_where_the_width_allows(server, browser, viewport):
+    """The overview's trend title took two lines at 1920 px: titles were broken for a phone's width
+    everywhere. Now each title wraps only where its width runs out, and never runs past it."""
+    page = opened(browser, server, "?as_of=2025-12-31", viewport)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    page.wait_for_timeout(800)
+    titles = browser_checks.chart_titles(page)
+    problems = browser_checks.needlessly_wrapped_titles(page)
+    overflow = browser_checks.overflowing_texts(page)
+    page.close()
+    assert len(titles) >= 3, titles  # grades, rules, trend (the tiles' title is hidden on a phone)
+    assert not problems, "\n".join(problems)
+    assert not overflow, "\n".join(overflow)
+    assert all(t["natural"] <= t["room"] or t["lines"] > 1 for t in titles), titles  # too long: it wraps
+    if viewport is PROJECTOR:  # every title of the overview fits one line there, the trend's included
+        assert all(t["lines"] == 1 for t in titles), titles
