@@ -12,7 +12,6 @@ from nq57.vnformat import vn_number
 
 # Grade and status colours; the letter or the label is always printed too.
 FONT_SIZE = 16
-TITLE_WIDTH = 32  # characters of a chart title line: what a phone's width holds at the title's size
 LINE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid"]
 LINE_MARKERS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star"]
 # The white template as the default, applied when the figure is serialised: naming it in each
@@ -21,15 +20,13 @@ pio.templates.default = "plotly_white"
 
 
 def vietnamese_layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
-    # Plotly never wraps a title: broken between words to fit a phone, the top margin grows with it
-    title = wrap_words(title, TITLE_WIDTH, 3) if title else None
-    lines = title.count("<br>") + 1 if title else 0
+    # the title whole, on one line: pages draw it as HTML above the chart (components/chart_title.plot)
     fig.update_layout(
         title=title,
         separators=",.",  # decimal comma, thousands dot: 1.234,5
         font={"size": FONT_SIZE},
-        height=height + 28 * max(lines - 1, 0),
-        margin={"l": 10, "r": 10, "t": 32 + 28 * lines if title else 20, "b": 10},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
         showlegend=False,
     )
     return fig
@@ -48,8 +45,8 @@ def month_ticks(fig: go.Figure, days) -> go.Figure:
     """Ticks on the plotted days themselves, written 12/2025: Plotly's own date ticks fall on the
     1st, so a month-end point sat on the next month's label, and they are in English."""
     days = list(pd.to_datetime(pd.Series(list(days))).drop_duplicates().sort_values())
-    # no fixed angle: Plotly slants them only where they would overlap (on a phone)
-    return fig.update_xaxes(tickvals=days, ticktext=[f"{d:%m/%Y}" for d in days])
+    # slanted only where they overlap (a phone), up to the right so each ends at its tick (30° hid the last)
+    return fig.update_xaxes(tickvals=days, ticktext=[f"{d:%m/%Y}" for d in days], autotickangles=[0, -30, -90])
 
 
 def wrap_words(text: str, width: int = 18, lines: int = 3) -> str:

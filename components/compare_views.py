@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, session
+from components import chart_title, charts, data, session
 from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
@@ -82,7 +82,7 @@ def heatmap(as_of: date, grid: Grid) -> tuple[list[str], tuple[str, str] | None]
         st.info(f"Chưa có số liệu chỉ tiêu nào tính đến {vn_date(as_of)}.")
         return units, None
     st.caption("Màu và ký hiệu của mỗi ô là tình trạng của chỉ tiêu; bấm vào một ô để xem lý do bên dưới.")
-    event = st.plotly_chart(charts.progress_heatmap(heat, units, common, names), width="stretch", theme=None,
+    event = chart_title.plot(st, charts.progress_heatmap(heat, units, common, names), width="stretch", theme=None,
                             key="heatmap", on_select="rerun", selection_mode="points",
                             alt="Bản đồ nhiệt tình trạng chỉ tiêu theo đơn vị")
     points = event.selection.points if event and event.selection else []
@@ -154,5 +154,5 @@ def side_by_side(grid: Grid) -> None:
     progress = grid.progress
     panels = progress[grid.in_grid & progress["unit_id"].isin(picked) & progress["kpi_id"].isin(chosen)]
     if len(panels):
-        st.plotly_chart(charts.side_by_side(panels, names), width="stretch", theme=None,
+        chart_title.plot(st, charts.side_by_side(panels, names), width="stretch", theme=None,
                         alt="So sánh các chỉ tiêu của các đơn vị được chọn")

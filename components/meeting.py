@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import charts, compare_views, data, filters, league_table
+from components import chart_title, charts, compare_views, data, filters, league_table
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
 SLIDE_KEY = "slide"
@@ -56,7 +56,7 @@ def _big(fig, height: int):
 
 
 def _chart(fig, height: int = 700) -> None:
-    st.plotly_chart(_big(fig, height), width="stretch", theme=None, config={"displayModeBar": False})
+    chart_title.plot(st, _big(fig, height), width="stretch", theme=None, config={"displayModeBar": False})
 
 
 def _reasons(flags: pd.DataFrame, per_unit: int) -> pd.DataFrame:

@@ -28,6 +28,7 @@ PHONE_CSS = """
   [data-testid="stMetricValue"] { font-size: 1.6rem !important; }
   h1 { font-size: 1.7rem !important; }
   .st-key-unit_tiles { display: none !important; }
+  [data-testid="stElementContainer"]:has(+ .st-key-unit_tiles) { display: none !important; }  /* its title */
   [data-testid="stDataFrame"], [data-testid="stTable"], .st-key-heatmap { max-width: 100%; overflow-x: auto; }
   [data-testid="stMain"] { overflow-x: hidden; }
   /* charts whose labels need room (the heatmap, the task timeline) keep 720 px and scroll sideways

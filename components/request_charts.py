@@ -26,6 +26,6 @@ def requests_by_office(offices: pd.DataFrame, answer_days: int, limit: int = 10)
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(title="Chờ trả lời · quá hạn",
                      range=[0, max(int(top["unanswered_count"].max() if len(top) else 1), 1) * 1.7])
-    fig = vietnamese_layout(fig, wrap_words("Cơ quan có nhiều kiến nghị chờ trả lời nhất", 32, 2),
+    fig = vietnamese_layout(fig, "Cơ quan có nhiều kiến nghị chờ trả lời nhất",
                             height=170 + 44 * max(len(top), 1))
     return legend_below(fig)

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, filters
+from components import chart_title, charts, data, filters
 from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
@@ -77,7 +77,7 @@ def tasks_section(tasks: pd.DataFrame, unit_name: str, as_of: date) -> None:
             "expected": "Lộ trình", "evidence_label": "Minh chứng", "overdue": "Quá hạn"})
         if shown["due_date"].notna().any():
             with st.container(key="wide_chart_timeline"):  # scrolls sideways on a phone (page_style)
-                st.plotly_chart(charts.task_timeline(shown, as_of), width="stretch", theme=None,
+                chart_title.plot(st, charts.task_timeline(shown, as_of), width="stretch", theme=None,
                                 alt="Nhiệm vụ có thời hạn theo ngày hạn và tình trạng")
 
 
@@ -94,7 +94,7 @@ def kpis_section(kpis: pd.DataFrame, unit_id: str, unit_name: str, as_of: date) 
         if len(percent_ids):
             rows = pd.concat([current[current["kpi_id"].isin(percent_ids)],
                               labelled[labelled["kpi_id"].isin(percent_ids) & ~labelled["is_current_horizon"]]])
-            st.plotly_chart(charts.kpi_bullets(rows, "Chỉ tiêu tỷ lệ (%): thực tế, lộ trình và mục tiêu các mốc"),
+            chart_title.plot(st, charts.kpi_bullets(rows, "Chỉ tiêu tỷ lệ (%): thực tế, lộ trình và mục tiêu các mốc"),
                             width="stretch", theme=None, alt="Biểu đồ gạch chỉ tiêu tỷ lệ")
         # One chart per counted KPI, most behind first; past a dozen a wall of charts reads worse
         # than the table below (and a national plan has a hundred).
@@ -105,7 +105,7 @@ def kpis_section(kpis: pd.DataFrame, unit_id: str, unit_name: str, as_of: date) 
                        f"{vn_number(len(others['kpi_id'].unique()) - len(charted))} chỉ tiêu khác xem ở bảng dưới.")
         for kpi_id, group in others[others["kpi_id"].isin(charted)].groupby("kpi_id", sort=False):
             rows = labelled[labelled["kpi_id"] == kpi_id].sort_values("is_current_horizon", ascending=False)
-            st.plotly_chart(charts.kpi_bullets(rows, f"{group.iloc[0]['kpi_name']} ({group.iloc[0]['unit_of_measure']})"),
+            chart_title.plot(st, charts.kpi_bullets(rows, f"{group.iloc[0]['kpi_name']} ({group.iloc[0]['unit_of_measure']})"),
                             width="stretch", theme=None, key=f"bullet_{kpi_id}")
         qualitative = kpis[kpis["comparator"].isna()]
         if len(qualitative):
@@ -121,7 +121,7 @@ def kpis_section(kpis: pd.DataFrame, unit_id: str, unit_name: str, as_of: date) 
             if history.empty:
                 st.info(f"Chưa có báo cáo số liệu cho chỉ tiêu này tính đến {vn_date(as_of)}.")
             else:
-                st.plotly_chart(charts.kpi_trajectory(history, targets, names[kpi_id]), width="stretch", theme=None,
+                chart_title.plot(st, charts.kpi_trajectory(history, targets, names[kpi_id]), width="stretch", theme=None,
                                 alt="Diễn biến chỉ tiêu so với lộ trình và mục tiêu")
         table = kpis.assign(
             actual=kpis["actual_value"].map(lambda v: vn_number(v, 1)),

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nq57 import db
+from nq57 import db, views
 
 EXPORTABLE = db.CONTRACT_VIEWS + db.CATALOGUE_TABLES
 HEADERS_FILE = Path(__file__).resolve().parent.parent / "data" / "seed" / "column_labels.csv"
@@ -74,6 +74,45 @@ def header(view: str, column: str) -> str:
 def headed(view: str, columns: list[tuple]) -> list[tuple]:
     """(column, *rest) rows → (column, header, *rest), the header from column_labels.csv."""
     return [(column, header(view, column), *rest) for column, *rest in columns]
+
+
+def label_column(column: str) -> str:
+    """The column that words a coded column for a reader, by the views' naming: `status` →
+    `status_label`, `rule` → `rule_label`, `evidence_state` → `evidence_label`, `state` → `state_label`."""
+    stem = column.removesuffix("_state") if column != "state" else column
+    return f"{stem}_label"
+
+
+# The catalogue tables have no view contract: their one coded column with a labels domain (the
+# staging view stg_units accepts it as `unit_kind = unit_kind`, renamed from the table's `kind`).
+CATALOGUE_CODED = {"units": {"kind": "unit_kind"}}
+
+
+def coded_domains(name: str) -> set[str]:
+    """The labels domains of a view's coded columns (its contract's `-- accepted:` line)."""
+    accepted = views.REGISTRY[name].accepted if name in views.REGISTRY else CATALOGUE_CODED.get(name, {})
+    return set(accepted.values())
+
+
+def reader_frame(name: str, frame: pd.DataFrame, labels: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """What a reader sees of an export: every coded column of the view (its contract's
+    `-- accepted:` columns, codes of a labels domain) shown by its label only. Where the view has
+    the label column beside the code, the code goes; where it has none, the codes are replaced by
+    the labels table's words under the label column's name (`unit_kind` → `unit_kind_label`,
+    `ward` → the unit_kind label). `labels` is {domain: {code: label}}, from the labels table.
+    The CSV and the command line keep the contract columns; this is for the screen."""
+    accepted = views.REGISTRY[name].accepted if name in views.REGISTRY else CATALOGUE_CODED.get(name, {})
+    out = frame.copy()
+    for column, domain in accepted.items():
+        if column not in out.columns:
+            continue
+        worded = label_column(column)
+        if worded not in out.columns:
+            words = labels.get(domain, {})
+            out.insert(out.columns.get_loc(column), worded,
+                       out[column].map(lambda code: None if pd.isna(code) else words.get(str(code), str(code))))
+        out = out.drop(columns=column)
+    return out
 
 
 def to_csv(frame: pd.DataFrame) -> str:

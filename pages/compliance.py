@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, filters
+from components import chart_title, charts, data, filters
 from nq57.vnformat import vn_date, vn_number
 
 as_of = filters.current_as_of()
@@ -30,7 +30,7 @@ statuses = data.labels("report_status")
 for col, (code, label) in zip(st.columns(len(statuses)), statuses.items()):
     col.metric(label, vn_number(counts.get(code, 0)))
 
-st.plotly_chart(charts.compliance_bar(counts, statuses), width="stretch", theme=None)
+chart_title.plot(st, charts.compliance_bar(counts, statuses), width="stretch", theme=None)
 
 missing = rows[~rows["is_received"]].sort_values(["deadline", "unit_name"])
 st.subheader(f"Đơn vị chưa nộp ({vn_number(len(missing))})")

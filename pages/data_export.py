@@ -21,7 +21,8 @@ VIEW_TITLES = {
 
 as_of = filters.current_as_of()
 st.title("Xuất dữ liệu")
-st.caption(f"Số liệu tính đến ngày {vn_date(as_of)}. Bảng dưới đây và tệp Excel ghi tên cột bằng tiếng Việt; "
+st.caption(f"Số liệu tính đến ngày {vn_date(as_of)}. Bảng dưới đây ghi tên cột bằng tiếng Việt và mỗi mã "
+           "(loại đơn vị, trạng thái, quy tắc…) bằng tên gọi của nó; tệp Excel có đủ các cột, tên cột bằng tiếng Việt; "
            "tệp CSV giữ tên cột gốc của hệ thống cho người phân tích, đúng như lệnh `python -m nq57 export`.")
 
 name = st.selectbox("Bảng dữ liệu", list(VIEW_TITLES), format_func=VIEW_TITLES.get)
@@ -29,6 +30,10 @@ frame = exports.flatten_lists(data.view(name, as_of))
 headers = exports.vietnamese_headers(name, frame.columns)
 shown = frame.rename(columns=headers)
 st.write(f"{vn_number(len(frame))} dòng")
+# the screen shows each coded column by its label only (the files keep every contract column)
+domains = {domain: data.labels(domain) for domain in exports.coded_domains(name)}
+preview = exports.reader_frame(name, frame, domains)
+preview_headers = exports.vietnamese_headers(name, preview.columns)
 
 
 def column_format(column: str, dtype) -> dict | None:
@@ -36,17 +41,18 @@ def column_format(column: str, dtype) -> dict | None:
     periods as 12/2025 (the chrome script makes the browser report vi-VN for "localized")."""
     if dtype.kind == "M":
         if column.endswith("_at"):
-            return st.column_config.DatetimeColumn(headers[column], format="DD/MM/YYYY HH:mm")
-        return st.column_config.DateColumn(headers[column], format="MM/YYYY" if column.endswith("period")
+            return st.column_config.DatetimeColumn(preview_headers[column], format="DD/MM/YYYY HH:mm")
+        return st.column_config.DateColumn(preview_headers[column], format="MM/YYYY" if column.endswith("period")
                                            else "DD/MM/YYYY")
     if dtype.kind in "iuf":
         percent = column.endswith(("_rate", "_ratio"))
-        return st.column_config.NumberColumn(headers[column], format="percent" if percent else "localized")
+        return st.column_config.NumberColumn(preview_headers[column], format="percent" if percent else "localized")
     return None
 
 
-formats = {headers[c]: f for c, t in frame.dtypes.items() if (f := column_format(c, t)) is not None}
-st.dataframe(shown.head(500), hide_index=True, width="stretch", column_config=formats)
+formats = {preview_headers[c]: f for c, t in preview.dtypes.items() if (f := column_format(c, t)) is not None}
+st.dataframe(preview.head(500).rename(columns=preview_headers), hide_index=True, width="stretch",
+             column_config=formats)
 
 
 def excel_bytes() -> bytes:

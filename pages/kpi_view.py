@@ -3,7 +3,7 @@ trajectories against the targets, and the province roll-up (sums of numerators a
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, drill, filters, kpi_tasks
+from components import chart_title, charts, data, drill, filters, kpi_tasks
 from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number
 
@@ -44,7 +44,7 @@ if reported.empty:
 
 target = first["target_value"] if rows["target_value"].nunique() == 1 else None
 left, right = st.columns(2)
-left.plotly_chart(charts.distribution(reported, "actual_value", "Phân bố giá trị thực tế giữa các đơn vị", target),
+chart_title.plot(left, charts.distribution(reported, "actual_value", "Phân bố giá trị thực tế giữa các đơn vị", target),
                   width="stretch", theme=None, alt="Phân bố giá trị thực tế")
 province = data.view("kpi_progress", as_of, unit_id="dong-nai", kpi_id=kpi_id)
 with right:
@@ -59,7 +59,7 @@ with right:
             st.write(f"Tử số: **{vn_number(row['numerator'])}** · Mẫu số: **{vn_number(row['denominator'])}**")
         st.write(f"Mục tiêu: {md_escape(row['target_text']) or '—'}")
 
-ranking = st.plotly_chart(charts.ranking_bar(reported, "actual_value", "Xếp hạng các đơn vị theo giá trị thực tế", target,
+ranking = chart_title.plot(st, charts.ranking_bar(reported, "actual_value", "Xếp hạng các đơn vị theo giá trị thực tế", target,
                                              lower_is_better), width="stretch", theme=None, alt="Xếp hạng đơn vị",
                           key="kpi_ranking", on_select="rerun", selection_mode="points")
 if point := drill.first_point(ranking):
@@ -79,5 +79,5 @@ lines["unit_name"] = lines["unit_id"].map(unit_names | {"dong-nai": "Toàn tỉn
 targets = data.view("kpi_progress", as_of, unit_id=chosen[0] if chosen else rows.iloc[0]["unit_id"], kpi_id=kpi_id)
 targets = targets[targets["target_value"].notna()].assign(
     target_label=lambda t: [f"{c} {v:g}".replace(".", ",") for c, v in zip(t["comparator"], t["target_value"])])
-st.plotly_chart(charts.kpi_trajectory(lines.sort_values("period"), targets, names[kpi_id]), width="stretch", theme=None,
+chart_title.plot(st, charts.kpi_trajectory(lines.sort_values("period"), targets, names[kpi_id]), width="stretch", theme=None,
                 alt="Diễn biến chỉ tiêu của các đơn vị được chọn")

@@ -3,7 +3,7 @@ targets from the highest level that sets it down to every unit, and the catalogu
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, filters, lineage
+from components import chart_title, charts, data, filters, lineage
 from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number
 
@@ -14,7 +14,7 @@ nodes = lineage.node_table(chain)
 plans = nodes[nodes["is_plan"]]
 st.caption(f"Tính đến ngày {vn_date(as_of)} · {vn_number(len(nodes))} văn bản, trong đó "
            f"{vn_number(len(plans))} kế hoạch có nhiệm vụ, chỉ tiêu theo dõi. Ô vuông xanh: kế hoạch; xám: văn bản căn cứ.")
-st.plotly_chart(lineage.tree_figure(chain), width="stretch", theme=None,
+chart_title.plot(st, lineage.tree_figure(chain), width="stretch", theme=None,
                 alt="Cây văn bản từ Nghị quyết 57-NQ/TW đến kế hoạch của từng xã, phường")
 
 parents = (chain.dropna(subset=["parent_id"]).merge(nodes[["node_id", "node_label"]].rename(

@@ -3,7 +3,7 @@ flags by rule, the trend, every commune/ward as a tile that opens its profile, t
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, drill, filters, league_table
+from components import chart_title, charts, data, drill, filters, league_table
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
 as_of = filters.current_as_of()
@@ -48,10 +48,10 @@ if not summary["periods_due"]:
 
 left, right = st.columns(2)
 # a click on a grade filters the league table below; on a rule, opens the red flags of that rule
-left.plotly_chart(charts.grade_distribution(summary, data.view("grade_bands")), width="stretch", theme=None,
+chart_title.plot(left, charts.grade_distribution(summary, data.view("grade_bands")), width="stretch", theme=None,
                   key="grade_chart", on_select=lambda: drill.filter_by_grade("grade_chart"), selection_mode="points",
                   alt="Số đơn vị theo xếp loại A đến E")
-rule_click = right.plotly_chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)), width="stretch", theme=None,
+rule_click = chart_title.plot(right, charts.flags_by_rule(data.view("flags_by_rule", as_of)), width="stretch", theme=None,
                                 key="rule_chart", on_select="rerun", selection_mode="points",
                                 alt="Số cảnh báo đỏ theo từng quy tắc")
 if point := drill.first_point(rule_click):
@@ -59,11 +59,11 @@ if point := drill.first_point(rule_click):
 
 trend = pd.DataFrame([data.view("province_summary", day).iloc[0] for day in months])
 trend["as_of"] = months
-st.plotly_chart(charts.trend_lines(trend), width="stretch", theme=None,
+chart_title.plot(st, charts.trend_lines(trend), width="stretch", theme=None,
                 alt="Tỷ lệ hoàn thành, chỉ tiêu đúng tiến độ và báo cáo đúng hạn theo tháng")
 
 league = league_table.rows(as_of)
-event = st.plotly_chart(charts.unit_tile_grid(league), width="stretch", theme=None, key="unit_tiles",
+event = chart_title.plot(st, charts.unit_tile_grid(league), width="stretch", theme=None, key="unit_tiles",
                         on_select="rerun", selection_mode="points",
                         alt=f"{vn_number(len(league))} xã, phường theo thứ hạng, màu theo xếp loại")
 if point := drill.first_point(event):

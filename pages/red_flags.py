@@ -4,7 +4,7 @@ import io
 
 import streamlit as st
 
-from components import charts, data, drill, filters
+from components import chart_title, charts, data, drill, filters
 from nq57.vnformat import vn_date, vn_number
 from nq57 import exports
 
@@ -38,7 +38,7 @@ shown = flags[filters.matches(flags, "rule_label", rules) & filters.matches(flag
               & filters.matches(flags, "plan_label", plans)]
 
 # a click on a rule filters the list by it
-st.plotly_chart(charts.flags_by_rule(by_rule), width="stretch", theme=None, key="rule_chart", selection_mode="points",
+chart_title.plot(st, charts.flags_by_rule(by_rule), width="stretch", theme=None, key="rule_chart", selection_mode="points",
                 on_select=lambda: drill.filter_by_rule("rule_chart"), alt=f"Số {red.lower()} theo quy tắc")
 st.subheader(f"{vn_number(len(shown))} cảnh báo · {vn_number(shown['unit_id'].nunique())} đơn vị")
 table = shown.sort_values(["rule", "unit_name"])[["unit_name", "rule_label", "item_name", "reason", "lead_office"]]

@@ -4,7 +4,7 @@ with the most unanswered, and the life cycle (assign, answer, close, reopen) by 
 requests_by_office)."""
 import streamlit as st
 
-from components import data, filters, request_charts, request_views
+from components import chart_title, data, filters, request_charts, request_views
 from nq57.vnformat import vn_date, vn_number
 
 as_of = filters.current_as_of()
@@ -18,7 +18,7 @@ request_views.counts(summary)
 rows = data.view("requests", as_of)
 offices = data.view("requests_by_office", as_of)
 if offices["unanswered_count"].sum() > 0:
-    st.plotly_chart(request_charts.requests_by_office(offices, days), width="stretch", theme=None,
+    chart_title.plot(st, request_charts.requests_by_office(offices, days), width="stretch", theme=None,
                     alt="Cơ quan có nhiều kiến nghị chờ trả lời nhất")
 shown = request_views.chosen_rows(rows, days) if len(rows) else rows
 st.subheader(f"{vn_number(len(shown))} kiến nghị · {vn_number(shown['unit_id'].nunique() if len(shown) else 0)} đơn vị")

@@ -78,6 +78,22 @@ _OVERFLOW_JS = """() => {
     // the title, the legend, annotations and axis titles must not sit on each other
     const blocks = [...chart.querySelectorAll('.gtitle, .legend .legendtext, .annotation-text, .xtitle, .ytitle, .cbtitle text')]
       .filter(t => (t.textContent || '').trim() && box(t).width);
+    // ticks the figure names itself (tickvals/ticktext: the months of the data) must each be drawn:
+    // Plotly hides a tick label that would run past the chart's edge, so the last month went missing
+    const layout = chart._fullLayout || {};
+    for (const key of Object.keys(layout).filter(k => /^[xy]axis\\d*$/.test(k))) {
+      const axis = layout[key];
+      if (!axis || axis.visible === false || axis.tickmode !== 'array' || !Array.isArray(axis.ticktext)) continue;
+      const [low, high] = (axis.range || []).map(v => axis.r2l(v)).sort((a, b) => a - b);
+      const drawn = [...chart.querySelectorAll(`.${axis._id}tick text`)]
+        .filter(t => getComputedStyle(t).display !== 'none' && t.getAttribute('display') !== 'none' && box(t).width)
+        .map(t => (t.textContent || '').trim());
+      axis.ticktext.forEach((text, k) => {
+        const at = axis.d2l((axis.tickvals || [])[k]);
+        if (at >= low && at <= high && !drawn.includes(String(text).trim()))
+          problems.push(`chart ${index + 1}: tick «${text}» of ${key} is not drawn`);
+      });
+    }
     for (let i = 0; i < blocks.length; i++)
       for (let j = i + 1; j < blocks.length; j++)
         if (overlap(box(blocks[i]), box(blocks[j])))
@@ -202,3 +218,73 @@ def heatmap_colour_mismatches(page, chart_index: int, screenshot_png: bytes, tol
     if not checked:
         problems.append("no heatmap cell was in view")
     return problems
+
+
+_GRID_JS = """(index) => {
+  const grid = document.querySelectorAll('[data-testid=stDataFrame]')[index];
+  const table = grid && grid.querySelector('table');
+  if (!table) return null;
+  const scroller = grid.querySelector('.dvn-scroller');
+  return {headers: [...table.querySelectorAll('th')].map(x => x.textContent.trim()),
+          cells: [...table.querySelectorAll('td')].map(x => x.textContent.trim()),
+          left: scroller ? scroller.scrollLeft : 0, room: scroller ? scroller.scrollWidth - scroller.clientWidth : 0};
+}"""
+
+
+def grid_texts(page, index: int = 0) -> tuple[list[str], set[str]]:
+    """The column headers (in order) and the cell texts of a Streamlit dataframe as the browser
+    draws it, read from the grid's accessible table while scrolling it sideways end to end (the
+    grid draws only the columns in view)."""
+    headers, cells = [], set()
+    for _ in range(60):
+        seen = page.evaluate(_GRID_JS, index)
+        assert seen is not None, "no drawn dataframe"
+        headers += [h for h in seen["headers"] if h not in headers]
+        cells |= set(seen["cells"])
+        if seen["left"] >= seen["room"] - 1:
+            break
+        page.evaluate("""([index, step]) => { const s = document.querySelectorAll('[data-testid=stDataFrame]')[index]
+                           .querySelector('.dvn-scroller'); s.scrollLeft = s.scrollLeft + step; }""", [index, 400])
+        page.wait_for_timeout(250)
+    return headers, cells
+
+
+_TITLES_JS = """() => {
+  const found = [];
+  // chart titles drawn as HTML above the chart (components/chart_title.py)
+  for (const el of document.querySelectorAll('p.nq57-chart-title')) {
+    if (!el.clientWidth) continue;  // in a tab not open, or hidden on a phone
+    const probe = el.cloneNode(true);
+    Object.assign(probe.style, {position: 'absolute', visibility: 'hidden', whiteSpace: 'nowrap', width: 'auto'});
+    el.parentElement.appendChild(probe);
+    const natural = probe.getBoundingClientRect().width;
+    probe.remove();
+    const lines = Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight));
+    found.push({text: el.textContent.trim(), lines, natural, room: el.clientWidth});
+  }
+  // titles inside a Plotly chart: lines are <tspan class="line">, the room is the chart's width
+  document.querySelectorAll('.js-plotly-plot').forEach(chart => {
+    const title = chart.querySelector('.gtitle');
+    if (!title || !(title.textContent || '').trim() || !chart.getBoundingClientRect().width) return;
+    const lines = title.querySelectorAll('tspan.line');
+    const widths = [...(lines.length ? lines : [title])].map(t => t.getComputedTextLength ? t.getComputedTextLength() : t.getBoundingClientRect().width);
+    const space = 0.3 * parseFloat(getComputedStyle(title).fontSize);
+    found.push({text: title.textContent.trim(), lines: Math.max(lines.length, 1),
+                natural: widths.reduce((a, b) => a + b, 0) + space * (widths.length - 1),
+                room: chart.getBoundingClientRect().width - 20});
+  });
+  return found;
+}"""
+
+
+def chart_titles(page) -> list[dict]:
+    """Every chart title in view: its text, the lines it takes, the width it needs on one line
+    and the width it has."""
+    return page.evaluate(_TITLES_JS)
+
+
+def needlessly_wrapped_titles(page) -> list[str]:
+    """Chart titles broken into several lines although one line fits the width they have (a
+    title wrapped for a phone's width on a desktop)."""
+    return [f"«{t['text'][:60]}» takes {t['lines']} lines though it needs {t['natural']:.0f} px of {t['room']:.0f}"
+            for t in chart_titles(page) if t["lines"] > 1 and t["natural"] <= t["room"]]

@@ -86,11 +86,15 @@ def test_export_page_offers_the_contract_views(app):
 
 
 def test_export_page_shows_vietnamese_headers_and_formats(app):
+    from nq57 import labels
+
     app.switch_page("pages/data_export.py").run()
     assert not app.exception
     table = app.dataframe[0]
     columns = list(table.value.columns)
-    assert columns[:3] == ["Mã đơn vị", "Đơn vị", "Mã loại đơn vị"], columns
+    assert columns[:3] == ["Mã đơn vị", "Đơn vị", "Loại đơn vị"], columns  # the kind by its label, not "ward"
+    kinds = {x.label for x in labels.of("unit_kind").values()}
+    assert "Mã loại đơn vị" not in columns and set(table.value["Loại đơn vị"]) <= kinds, set(table.value["Loại đơn vị"])
     assert "Tỷ lệ hoàn thành nhiệm vụ" in columns and "Hạng" in columns and "Xếp loại" in columns
     assert not {"unit_id", "completion_rate", "rank"} & set(columns), columns
     # a rate reads 75% (not 0.75) and a date 31/12/2025, whatever the browser's language

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from nq57 import views
+from tests import browser_checks
 from tests.test_browser import CHROMIUM, SCREENSHOTS, browser, server, wait_idle  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
@@ -202,3 +204,55 @@ def test_printing_gives_a4_pages_without_the_sidebar(server, browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (SCREENSHOTS / "in-tong-quan.pdf").write_bytes(page.pdf(format="A4", print_background=True))
     page.close()
+
+
+@pytest.mark.parametrize("view", ["unit_scorecard", "red_flags", "task_progress", "kpi_progress", "units"])
+def test_the_export_preview_shows_labels_not_codes(server, browser, view):
+    """A leader reads each coded column (unit kind, status, rule, grade …) by its label on the
+    export page's table, never its code or a 'Mã …' column beside the label; the files keep them."""
+    from nq57 import exports, labels
+
+    page = opened(browser, server, "xuat-du-lieu?as_of=2026-03-31", DESKTOP)
+    if view != "unit_scorecard":  # the page opens on the scorecard
+        page.locator('[data-testid="stSelectbox"] input').first.click()
+        page.keyboard.type(f"({view})")
+        page.keyboard.press("Enter")
+        wait_idle(page)
+    page.wait_for_function("""v => [...document.querySelectorAll('[data-testid=stSelectbox] *')]
+        .some(e => (e.value || e.textContent || '').includes('(' + v + ')'))""", arg=view, timeout=30_000)
+    page.wait_for_selector('[data-testid="stDataFrame"] table th', state="attached", timeout=30_000)
+    headers, cells = browser_checks.grid_texts(page)
+    coded = exports.CATALOGUE_CODED.get(view) or views.REGISTRY[view].accepted
+    # headers of the code columns (but a header its label column shares: grade and its label, "Xếp loại")
+    code_headers = ({exports.header(view, c) for c in coded}
+                    - {exports.header(view, exports.label_column(c)) for c in coded})
+    by_domain = {}
+    for x in labels.read_seed():
+        by_domain.setdefault(x.domain, {})[x.code] = x.label
+    # codes a reader could take for words ("ward", "hoan_thanh", "canh_bao_do"), not rule numbers 1–5
+    codes = {code for domain in coded.values() for code in by_domain[domain] if not code.isdigit()}
+    shown_labels = {by_domain[domain][code] for domain in coded.values() for code in by_domain[domain]}
+    page.close()
+    assert not code_headers & set(headers), f"code columns on screen: {sorted(code_headers & set(headers))} in {headers}"
+    assert not codes & cells, f"codes on screen: {sorted(codes & cells)}"
+    assert shown_labels & cells, f"no label of {sorted(set(coded.values()))} on screen: {headers}"
+    assert exports.header(view, "unit_id") in headers  # the table is drawn, columns and all
+
+
+@pytest.mark.parametrize("viewport", [PROJECTOR, DESKTOP, PHONE], ids=["1920", "1440", "390"])
+def test_chart_titles_take_one_line_where_the_width_allows(server, browser, viewport):
+    """The overview's trend title took two lines at 1920 px: titles were broken for a phone's width
+    everywhere. Now each title wraps only where its width runs out, and never runs past it."""
+    page = opened(browser, server, "?as_of=2025-12-31", viewport)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    page.wait_for_timeout(800)
+    titles = browser_checks.chart_titles(page)
+    problems = browser_checks.needlessly_wrapped_titles(page)
+    overflow = browser_checks.overflowing_texts(page)
+    page.close()
+    assert len(titles) >= 3, titles  # grades, rules, trend (the tiles' title is hidden on a phone)
+    assert not problems, "\n".join(problems)
+    assert not overflow, "\n".join(overflow)
+    assert all(t["natural"] <= t["room"] or t["lines"] > 1 for t in titles), titles  # too long: it wraps
+    if viewport is PROJECTOR:  # every title of the overview fits one line there, the trend's included
+        assert all(t["lines"] == 1 for t in titles), titles

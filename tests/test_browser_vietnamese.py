@@ -111,7 +111,8 @@ def test_page_is_vietnamese_fits_and_never_speaks_by_colour_alone(server, browse
     assert "Traceback" not in body and "Connection error" not in body
     problems = {"English": browser_checks.english_words(page),
                 "overflow": browser_checks.overflowing_texts(page),
-                "colour only": browser_checks.colour_only_signals(page)}
+                "colour only": browser_checks.colour_only_signals(page),
+                "title wrapped": browser_checks.needlessly_wrapped_titles(page)}
     screenshot(page, name_of(path, viewport, signed_in))
     page.context.close()
     assert not any(problems.values()), "\n".join(f"{kind}: {p}" for kind, found in problems.items() for p in found)

@@ -37,7 +37,11 @@ def metrics(at):
 
 
 def chart_text(at) -> str:
-    return " ".join(json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart"))
+    """The charts' text and their titles (headings above the charts, components/chart_title.py)."""
+    from components.chart_title import TITLE_CLASS
+
+    titles = [m.value for m in at.markdown if TITLE_CLASS in m.value]
+    return " ".join(titles + [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart")])
 
 
 def test_unit_profile_shows_the_units_scorecard(app, demo_db_path):
