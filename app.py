@@ -10,7 +10,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
-from components import sign_in_page
+from components import sign_in_page, warm_up
 from components.vietnamese_chrome import VietnameseChrome
 from nq57 import db, first_start
 
@@ -31,6 +31,7 @@ async def prepare_store(_app):
     # give way to the command line instead of claiming the file (nq57/db.py, nq57/filelock.py)
     db.keep_open(db.DASHBOARD_KEEP_OPEN_SECONDS)
     first_start.prepare(db.database_path(), background=True)
+    warm_up.start()  # the imports and Plotly's validators, before the first visitor needs them
     yield
     first_start.stop_background()
 

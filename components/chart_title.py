@@ -19,7 +19,13 @@ def plot(where, fig: go.Figure, **options):
     if title:
         text = html.escape(" ".join(str(title).replace("<br>", " ").split()))
         where.markdown(f'<p class="{TITLE_CLASS}">{text}</p>', unsafe_allow_html=True)
-        margin = fig.layout.margin.to_plotly_json()
-        fig.update_layout(title=None, margin={**margin, "t": max(int(margin.get("t", 60)) - TITLE_ROOM, 20)},
-                          height=(fig.layout.height or 450) - TITLE_ROOM)
+        # the figure may be cached and shared between sessions (components/figure_cache.py): change
+        # a copy; Streamlit serialises the figure through to_dict anyway, so unvalidated is safe
+        spec = fig.to_dict()
+        layout = spec.setdefault("layout", {})
+        layout.pop("title", None)
+        margin = layout.get("margin", {})
+        layout["margin"] = {**margin, "t": max(int(margin.get("t", 60)) - TITLE_ROOM, 20)}
+        layout["height"] = (layout.get("height") or 450) - TITLE_ROOM
+        fig = go.Figure(spec, _validate=False)
     return where.plotly_chart(fig, **options)

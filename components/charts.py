@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from components.figure_cache import cached
 from nq57.exports import header
 from nq57.palette import GRADE_COLOURS, RULE_COLOURS, STATUS_STYLE, STYLE_BY_CODE, style
 from nq57.vnformat import vn_number
@@ -63,6 +64,7 @@ def wrap_words(text: str, width: int = 18, lines: int = 3) -> str:
     return "<br>".join(rows[:lines - 1] + [rows[lines - 1] + " …"] if len(rows) > lines else rows)
 
 
+@cached
 def grade_distribution(summary: pd.Series, bands: pd.DataFrame) -> go.Figure:
     """Units per grade; bands is the grade_bands view (each grade's score band, from the settings)."""
     grade_labels = dict(zip(bands["grade"], bands["grade_label"]))
@@ -82,6 +84,7 @@ def grade_distribution(summary: pd.Series, bands: pd.DataFrame) -> go.Figure:
     return vietnamese_layout(fig, "Đơn vị theo xếp loại")
 
 
+@cached
 def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
     # short label lines leave the bars room for their numbers on a projector and a phone
     labels = [f"{wrap_words(f'Quy tắc {r}: {label}', 22, 3)}<br>{vn_number(n)} cảnh báo · {vn_number(u)} đơn vị"
@@ -104,6 +107,7 @@ def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
     return vietnamese_layout(fig, "Cảnh báo đỏ theo quy tắc", height=140 + 78 * len(flags))
 
 
+@cached
 def compliance_bar(counts: pd.Series, statuses: dict[str, str]) -> go.Figure:
     """Units by reporting status: counts and labels by code, colour and symbol from the palette."""
     codes = [code for code in statuses if counts.get(code, 0)]
@@ -133,6 +137,7 @@ def short_unit_name(name: str) -> str:
     return name
 
 
+@cached
 def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool = True) -> go.Figure:
     """Every commune/ward as a tile in rank order, coloured by grade with the grade letter printed
     (`clickable`: the title and hover say a click opens the profile; not on a projector)."""
@@ -159,6 +164,7 @@ def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool =
                              height=90 + 72 * rows)
 
 
+@cached
 def trend_lines(trend: pd.DataFrame) -> go.Figure:
     """Completion, KPI on-track and on-time reporting rates at each month end."""
     fig = go.Figure()
@@ -182,6 +188,7 @@ def trend_lines(trend: pd.DataFrame) -> go.Figure:
     return legend_below(vietnamese_layout(fig, "Diễn biến theo tháng (cuối mỗi tháng)", height=420))
 
 
+@cached
 def kpi_bullets(kpis: pd.DataFrame, title: str) -> go.Figure:
     """One bullet per KPI: the bar is the actual, a tick the value the schedule expects now,
     diamonds the targets of each horizon. Rows share one scale (use for % KPIs)."""
@@ -215,6 +222,7 @@ def kpi_bullets(kpis: pd.DataFrame, title: str) -> go.Figure:
     return legend_below(vietnamese_layout(fig, title, height=160 + 48 * len(rows)), bottom=70)
 
 
+@cached
 def kpi_trajectory(history: pd.DataFrame, targets: pd.DataFrame, title: str) -> go.Figure:
     """Reported values over time, the straight schedule from the first value to each target,
     and the targets as labelled diamonds at their due dates."""
@@ -248,6 +256,7 @@ def kpi_trajectory(history: pd.DataFrame, targets: pd.DataFrame, title: str) -> 
     return legend_below(vietnamese_layout(fig, title, height=440), bottom=80)
 
 
+@cached
 def task_timeline(tasks: pd.DataFrame, as_of) -> go.Figure:
     """Dated tasks against their deadlines: a marker per task at its due date, shaped and
     labelled by status, with today's line."""
@@ -272,6 +281,7 @@ def task_timeline(tasks: pd.DataFrame, as_of) -> go.Figure:
     return legend_below(fig, bottom=80)
 
 
+@cached
 def ranking_bar(rows: pd.DataFrame, value_column: str, title: str, target: float | None = None,
                 lower_is_better: bool = False) -> go.Figure:
     """Units ranked on one value, bars labelled with the value and status."""
@@ -293,6 +303,7 @@ def ranking_bar(rows: pd.DataFrame, value_column: str, title: str, target: float
     return vietnamese_layout(fig, title, height=120 + 22 * len(ordered))
 
 
+@cached
 def distribution(rows: pd.DataFrame, value_column: str, title: str, target: float | None = None) -> go.Figure:
     values = rows[value_column].dropna()
     # counts of people or documents are whole numbers: bins of 0,2 would count units between them
@@ -309,6 +320,7 @@ def distribution(rows: pd.DataFrame, value_column: str, title: str, target: floa
     return vietnamese_layout(fig, title)
 
 
+@cached
 def progress_heatmap(cells: pd.DataFrame, unit_order: list[str], kpi_order: list[str], kpi_names: dict) -> go.Figure:
     """Units × KPIs, each cell in the colour of the status it prints (its symbol in the cell, the
     words in the legend and the hover), so a red cell is red and the grid reads without colour
@@ -369,29 +381,3 @@ def progress_heatmap(cells: pd.DataFrame, unit_order: list[str], kpi_order: list
                       legend={"itemclick": False, "itemdoubleclick": False})
     return fig
 
-
-def side_by_side(rows: pd.DataFrame, kpi_names: dict) -> go.Figure:
-    """Small multiples: one panel per KPI, the chosen units as bars on one shared scale."""
-    from plotly.subplots import make_subplots
-
-    kpis = list(dict.fromkeys(rows["kpi_id"]))
-    # two panels a row, short title lines, room for unit names: three ran into each other on a phone
-    columns, rows_of_panels = 2, (len(kpis) + 1) // 2
-    height = max(300, 90 + 250 * rows_of_panels)
-    fig = make_subplots(rows=rows_of_panels, cols=columns, shared_xaxes=True, horizontal_spacing=0.22,
-                        subplot_titles=[wrap_words(kpi_names.get(k, k), 24, 3) for k in kpis],
-                        vertical_spacing=min(0.3, 75 / height) if rows_of_panels > 1 else 0.1)
-    for index, kpi_id in enumerate(kpis):
-        panel = rows[rows["kpi_id"] == kpi_id]
-        fig.add_trace(go.Bar(
-            y=panel["unit_name"].map(short_unit_name), x=panel["actual_value"], orientation="h",
-            marker_color=[STATUS_STYLE.get(s, ("#999999",))[0] for s in panel["status_label"]],
-            text=[("—" if pd.isna(v) else f"{v:.0f}") + " " + STATUS_STYLE.get(s, ("", "", ""))[1]
-                  for v, s in zip(panel["actual_value"], panel["status_label"])],
-            textposition="auto", showlegend=False,
-            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
-        ), row=index // columns + 1, col=index % columns + 1)
-    fig.update_xaxes(range=[0, 105])
-    fig.update_annotations(font_size=12)
-    fig = vietnamese_layout(fig, None, height=height)
-    return fig.update_layout(margin={"t": 75})  # room for the first row's three-line titles

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components import chart_title, charts, data, session
+from components.figure_cache import cached
 from components.safe_text import md_escape
+from nq57.palette import STATUS_STYLE
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
 # the columns the heatmap and the panels draw: at national size all of kpi_progress is 585.000
@@ -154,5 +157,33 @@ def side_by_side(grid: Grid) -> None:
     progress = grid.progress
     panels = progress[grid.in_grid & progress["unit_id"].isin(picked) & progress["kpi_id"].isin(chosen)]
     if len(panels):
-        chart_title.plot(st, charts.side_by_side(panels, names), width="stretch", theme=None,
+        chart_title.plot(st, panels_figure(panels, names), width="stretch", theme=None,
                         alt="So sánh các chỉ tiêu của các đơn vị được chọn")
+
+
+@cached
+def panels_figure(rows: pd.DataFrame, kpi_names: dict) -> go.Figure:
+    """Small multiples: one panel per KPI, the chosen units as bars on one shared scale."""
+    from plotly.subplots import make_subplots
+
+    kpis = list(dict.fromkeys(rows["kpi_id"]))
+    # two panels a row, short title lines, room for unit names: three ran into each other on a phone
+    columns, rows_of_panels = 2, (len(kpis) + 1) // 2
+    height = max(300, 90 + 250 * rows_of_panels)
+    fig = make_subplots(rows=rows_of_panels, cols=columns, shared_xaxes=True, horizontal_spacing=0.22,
+                        subplot_titles=[charts.wrap_words(kpi_names.get(k, k), 24, 3) for k in kpis],
+                        vertical_spacing=min(0.3, 75 / height) if rows_of_panels > 1 else 0.1)
+    for index, kpi_id in enumerate(kpis):
+        panel = rows[rows["kpi_id"] == kpi_id]
+        fig.add_trace(go.Bar(
+            y=panel["unit_name"].map(charts.short_unit_name), x=panel["actual_value"], orientation="h",
+            marker_color=[STATUS_STYLE.get(s, ("#999999",))[0] for s in panel["status_label"]],
+            text=[("—" if pd.isna(v) else f"{v:.0f}") + " " + STATUS_STYLE.get(s, ("", "", ""))[1]
+                  for v, s in zip(panel["actual_value"], panel["status_label"])],
+            textposition="auto", showlegend=False,
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+        ), row=index // columns + 1, col=index % columns + 1)
+    fig.update_xaxes(range=[0, 105])
+    fig.update_annotations(font_size=12)
+    fig = charts.vietnamese_layout(fig, None, height=height)
+    return fig.update_layout(margin={"t": 75})  # room for the first row's three-line titles

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components import chart_title, charts, compare_views, data, filters, league_table
@@ -50,7 +51,8 @@ def stop() -> None:
 
 
 def _big(fig, height: int):
-    """A chart filling the slide, its text projector-sized."""
+    """A chart filling the slide, its text projector-sized (a copy: the pages' figure is cached and shared)."""
+    fig = go.Figure(fig)
     fig.update_layout(font={"size": CHART_FONT}, height=height)
     return fig
 
@@ -93,7 +95,7 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
             st.info(f"Chưa có số liệu chỉ tiêu nào tính đến {vn_date(as_of)}.")
             return
         units = [u for u in worst if u in set(cells["unit_name"])]
-        fig = charts.progress_heatmap(cells, units, grid.common, grid.kpi_names)
+        fig = go.Figure(charts.progress_heatmap(cells, units, grid.common, grid.kpi_names))  # cached: a copy to change
         fig.update_traces(textfont={"size": CHART_FONT})
         _chart(fig, 640)
 

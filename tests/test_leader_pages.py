@@ -27,6 +27,14 @@ def go(at: AppTest, page: str, as_of: date = DEMO_TODAY, **params) -> AppTest:
     return at
 
 
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """A click on one of the unit profile's tabs: only the open tab is drawn, so this reruns."""
+    at.session_state["profile_tab"] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def view(demo_db_path, name, as_of, **filters):
     with db.connect(demo_db_path) as con:
         return db.query_view(con, name, as_of=as_of, filters=filters or None)
@@ -74,6 +82,7 @@ def test_unit_profile_follows_the_as_of_date(app, demo_db_path):
 
 def test_unit_profile_kpi_bullets_carry_status_text(app):
     go(app, "pages/unit_profile.py", unit="xa-nha-bich")
+    open_tab(app, "Chỉ tiêu")
     text = chart_text(app)
     assert "Chỉ tiêu tỷ lệ (%)" in text and "Theo lộ trình" in text and "Mục tiêu" in text
 
@@ -173,6 +182,7 @@ def test_unit_profile_shows_the_tasks_behind_its_red_kpis(app, demo_db_path):
     expected = red_kpi_task_rows(demo_db_path, unit_id="phuong-tam-phuoc")
     assert expected, "the demo gives Tam Phước a red KPI with tasks tied to it"
     go(app, "pages/unit_profile.py", unit="phuong-tam-phuoc")
+    open_tab(app, "Chỉ tiêu")
     assert shown_task_rows(app) == expected
 
 
@@ -197,17 +207,36 @@ def test_lineage_page_draws_every_document_of_the_chain(app, demo_db_path):
 
 def test_unit_profile_names_plans_and_shows_every_sentence_whole(app, demo_db_path):
     go(app, "pages/unit_profile.py", unit="xa-nha-bich", as_of=date(2026, 3, 31))
-    tables = {tuple(t.value.columns): t.value for t in app.table}
-    tasks = next(v for k, v in tables.items() if "Kế hoạch" in k and "Nhiệm vụ" in k)
+
+    def tables() -> dict:
+        assert not [d for d in app.dataframe if {"Vì sao đỏ", "Nhiệm vụ", "Nguồn mục tiêu"} & set(d.value.columns)]
+        return {tuple(t.value.columns): t.value for t in app.table}
+
+    tasks = next(v for k, v in tables().items() if "Kế hoạch" in k and "Nhiệm vụ" in k)
     assert "KH xã Nha Bích" in set(tasks["Kế hoạch"]), set(tasks["Kế hoạch"])
     assert not set(tasks["Kế hoạch"]) & {"nha-bich-nq57", "dn-ubnd-2025h2"}
     # a table that wraps (st.table), not a canvas that cuts: each reason as long as the view says
-    flags = next(v for k, v in tables.items() if "Vì sao đỏ" in k)
+    open_tab(app, "Cảnh báo đỏ")
+    flags = next(v for k, v in tables().items() if "Vì sao đỏ" in k)
     reasons = view(demo_db_path, "red_flags", date(2026, 3, 31), unit_id="xa-nha-bich")["reason"]
     assert sorted(flags["Vì sao đỏ"]) == sorted(reasons)
-    kpis = next(v for k, v in tables.items() if "Nguồn mục tiêu" in k)
+    open_tab(app, "Chỉ tiêu")
+    kpis = next(v for k, v in tables().items() if "Nguồn mục tiêu" in k)
     assert all("nha-bich-nq57" not in text for text in kpis["Nguồn mục tiêu"])
-    assert not [d for d in app.dataframe if {"Vì sao đỏ", "Nhiệm vụ", "Nguồn mục tiêu"} & set(d.value.columns)]
+
+
+def test_unit_profile_draws_only_the_open_tab(app, demo_db_path):
+    """Issue #12: the hidden tabs' charts and tables cost the browser seconds; a tab is drawn
+    when it is opened, with the same figures."""
+    go(app, "pages/unit_profile.py", unit="xa-nha-bich")
+    assert "Chỉ tiêu tỷ lệ (%)" not in chart_text(app)  # the KPI tab's bullets are not sent
+    assert not [t for t in app.table if "Vì sao đỏ" in t.value.columns]
+    tasks = view(demo_db_path, "task_progress", DEMO_TODAY, unit_id="xa-nha-bich")
+    assert app.caption[1].value == f"{len(tasks)} / {len(tasks)} nhiệm vụ"
+    open_tab(app, "Chỉ tiêu")
+    assert "Chỉ tiêu tỷ lệ (%)" in chart_text(app)
+    assert not [c for c in app.caption if c.value.endswith(" nhiệm vụ")]  # the tasks tab is not drawn now
+    assert metrics(app)["Thứ hạng"]  # the scorecard above the tabs stays
 
 
 def test_unit_profile_before_its_first_report_is_due_says_so_instead_of_a_grade(app):

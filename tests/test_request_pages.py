@@ -63,6 +63,8 @@ def test_the_overview_and_the_unit_profile_count_the_waiting_requests(app, demo_
     rows = view(demo_db_path, "requests")
     unit = rows[rows["is_unanswered"]]["unit_id"].value_counts().index[0]
     go(app, "pages/unit_profile.py", unit=unit)
+    app.session_state["profile_tab"] = "Khó khăn, kiến nghị"  # only the open tab is drawn
+    app.run()
     own = rows[rows["unit_id"] == unit]
     assert metrics(app)["Kiến nghị chờ trả lời"] == vn_number(own["is_unanswered"].sum())
 
