@@ -165,7 +165,9 @@ def test_meeting_keys_move_slides_and_a_reload_stays(server, browser):
 @pytest.mark.parametrize("path", LEADER_PAGES)
 def test_every_leaders_page_is_one_column_on_a_phone(server, browser, path):
     page = opened(browser, server, path, PHONE)
-    page.wait_for_timeout(1000)
+    # Plotly draws after the script is idle, later still on a loaded machine: wait for a chart
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
+    page.wait_for_timeout(500)
     widths = page.evaluate("""() => { const main = document.querySelector('[data-testid="stMain"]');
         return [document.documentElement.scrollWidth, main.scrollWidth, main.clientWidth]; }""")
     assert widths[0] <= PHONE["width"] and widths[1] <= widths[2], widths
