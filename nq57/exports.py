@@ -83,9 +83,10 @@ def label_column(column: str) -> str:
     return f"{stem}_label"
 
 
-# The catalogue tables have no view contract: their one coded column with a labels domain (the
-# staging view stg_units accepts it as `unit_kind = unit_kind`, renamed from the table's `kind`).
-CATALOGUE_CODED = {"units": {"kind": "unit_kind"}}
+# The catalogue tables have no view contract: their coded columns and labels domains (the staging
+# view stg_units accepts `unit_kind = unit_kind`, renamed from the table's `kind`).
+CATALOGUE_CODED = {"units": {"kind": "unit_kind"}, "tasks": {"deadline_kind": "deadline_kind"},
+                   "kpis": {"direction": "kpi_direction", "kind": "kpi_kind"}, "targets": {"comparator": "comparator"}}
 
 
 def coded_domains(name: str) -> set[str]:

@@ -208,7 +208,7 @@ def test_printing_gives_a4_pages_without_the_sidebar(server, browser):
     page.close()
 
 
-@pytest.mark.parametrize("view", ["unit_scorecard", "red_flags", "task_progress", "kpi_progress", "units"])
+@pytest.mark.parametrize("view", ["unit_scorecard", "red_flags", "task_progress", "kpi_progress", "units", "kpis", "targets"])
 def test_the_export_preview_shows_labels_not_codes(server, browser, view):
     """A leader reads each coded column (unit kind, status, rule, grade …) by its label on the
     export page's table, never its code or a 'Mã …' column beside the label; the files keep them."""
@@ -216,11 +216,12 @@ def test_the_export_preview_shows_labels_not_codes(server, browser, view):
 
     page = opened(browser, server, "xuat-du-lieu?as_of=2026-03-31", DESKTOP)
     if view != "unit_scorecard":  # the page opens on the scorecard
-        page.locator('[data-testid="stSelectbox"] input').first.click()
+        # the page's own choice, not the sidebar's (a choice there left the scorecard on screen)
+        page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first.click()
         page.keyboard.type(f"({view})")
         page.keyboard.press("Enter")
         wait_idle(page)
-    page.wait_for_function("""v => [...document.querySelectorAll('[data-testid=stSelectbox] *')]
+    page.wait_for_function("""v => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stSelectbox] *')]
         .some(e => (e.value || e.textContent || '').includes('(' + v + ')'))""", arg=view, timeout=30_000)
     page.wait_for_selector('[data-testid="stDataFrame"] table th', state="attached", timeout=30_000)
     headers, cells = browser_checks.grid_texts(page)
@@ -232,13 +233,15 @@ def test_the_export_preview_shows_labels_not_codes(server, browser, view):
     for x in labels.read_seed():
         by_domain.setdefault(x.domain, {})[x.code] = x.label
     # codes a reader could take for words ("ward", "hoan_thanh", "canh_bao_do"), not rule numbers 1–5
-    codes = {code for domain in coded.values() for code in by_domain[domain] if not code.isdigit()}
+    codes = {code for domain in coded.values() for code, label in by_domain[domain].items()
+             if not code.isdigit() and code != label}  # "=" reads "=" and is no code to a reader
     shown_labels = {by_domain[domain][code] for domain in coded.values() for code in by_domain[domain]}
     page.close()
     assert not code_headers & set(headers), f"code columns on screen: {sorted(code_headers & set(headers))} in {headers}"
     assert not codes & cells, f"codes on screen: {sorted(codes & cells)}"
     assert shown_labels & cells, f"no label of {sorted(set(coded.values()))} on screen: {headers}"
-    assert exports.header(view, "unit_id") in headers  # the table is drawn, columns and all
+    key = "kpi_id" if view == "kpis" else "unit_id"
+    assert exports.header(view, key) in headers  # the table is drawn, columns and all
 
 
 @pytest.mark.parametrize("viewport", [PROJECTOR, DESKTOP, PHONE], ids=["1920", "1440", "390"])

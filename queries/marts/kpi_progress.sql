@@ -6,7 +6,8 @@
 --   expected_value, progress_ratio, evidence_state, flag_rule, status, is_current_horizon,
 --   status_label, is_met, is_on_track, is_commune_level, breaks_rule_1, breaks_rule_2,
 --   breaks_rule_3
--- accepted: status = kpi_status, evidence_state = evidence_state, unit_kind = unit_kind
+-- accepted: status = kpi_status, evidence_state = evidence_state, unit_kind = unit_kind,
+--   direction = kpi_direction, kpi_kind = kpi_kind, comparator = comparator
 --
 -- Contract view. One row per unit, KPI and horizon: the target, the latest actual, the baseline,
 -- the value a linear schedule from baseline to target expects by the as-of date, the ratio of

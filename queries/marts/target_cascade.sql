@@ -3,7 +3,8 @@
 --   source_level_order, is_top_level, plan_id, source_doc_label, unit_id, unit_name, unit_kind,
 --   target_source, target_source_label, comparator, target_value, target_text, target_label, due_date,
 --   actual_value, actual_period, expected_value, progress_ratio, status, status_label, as_of
--- accepted: status = kpi_status, source_level = doc_level, target_source = target_source
+-- accepted: status = kpi_status, source_level = doc_level, target_source = target_source,
+--   comparator = comparator
 --
 -- Contract view. One KPI from the highest level that sets it down to every unit held to it:
 -- for each KPI and horizon, every unit's target (own, inherited or assumed, with the plan and

@@ -7,7 +7,8 @@
 --   evidence_state, expected_percent, status, status_label, is_due, is_done, is_overdue,
 --   is_behind_schedule, progress_ratio, evidence_label, is_commune_level, breaks_rule_1,
 --   breaks_rule_2, breaks_rule_3
--- accepted: status = task_status, evidence_state = evidence_state, unit_kind = unit_kind
+-- accepted: status = task_status, evidence_state = evidence_state, unit_kind = unit_kind,
+--   deadline_kind = deadline_kind, reported_status = task_status, period_status = task_status
 --
 -- Contract view. One row per accountable unit and task, as of the as-of date.
 -- Dated tasks are judged against their deadline and a linear schedule; recurring tasks per
