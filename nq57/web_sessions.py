@@ -33,11 +33,14 @@ def session_hours(con: duckdb.DuckDBPyConnection) -> float:
 
 def cookie_secret(database: Path) -> str:
     """NQ57_COOKIE_SECRET when set (several servers must share it); otherwise a random secret
-    made once and kept beside the database, readable by its owner only."""
+    made once and kept beside the stored data, readable by its owner only: beside the database
+    file, or on the lake in NQ57_DATA_PATH (which every replica shares), never in the working
+    directory, where a lake store's name would have put it (and a clone once carried one)."""
     configured = os.environ.get(SECRET_ENV, "").strip()
     if configured:
         return configured
-    path = Path(database).resolve().parent / SECRET_FILE_NAME
+    folder = Path(os.environ.get("NQ57_DATA_PATH") or ".") if db.is_lake(database) else Path(database).resolve().parent
+    path = folder.resolve() / SECRET_FILE_NAME
     try:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:

@@ -194,3 +194,19 @@ def test_the_sign_in_page_refuses_alike_and_redirects_only_home(server):
         assert answer.status == 303 and answer.headers["location"] == "/", target
     hostile = browser_like()[0].open(f"{base}/dang-nhap?next=%22%3E%3Cscript%3Ealert(1)%3C/script%3E").read().decode()
     assert "<script>alert(1)" not in hostile
+
+
+def test_a_lake_servers_cookie_secret_is_kept_in_the_shared_data_path(tmp_path, monkeypatch):
+    """Replicas on one lake share NQ57_DATA_PATH, so a secret made there signs cookies every
+    replica accepts; it never lands in the working directory (where a clone once carried one)."""
+    shared, elsewhere = tmp_path / "lake-data", tmp_path / "cwd"
+    shared.mkdir(), elsewhere.mkdir()
+    monkeypatch.delenv(web_sessions.SECRET_ENV, raising=False)
+    monkeypatch.setenv("NQ57_DATA_PATH", str(shared))
+    monkeypatch.chdir(elsewhere)
+    store = "ducklake:postgres:dbname=lake host=127.0.0.1 port=5432 user=postgres"
+    first, second = web_sessions.cookie_secret(store), web_sessions.cookie_secret(store)
+    assert first == second and len(first) >= 32
+    assert (shared / web_sessions.SECRET_FILE_NAME).read_text(encoding="ascii").strip() == first
+    assert (shared / web_sessions.SECRET_FILE_NAME).stat().st_mode & 0o077 == 0
+    assert not list(elsewhere.iterdir())
