@@ -23,15 +23,18 @@ assumptions as (
     select * from stg_target_assumptions
 ),
 
+-- While the stored answers recompute a few units (unit_scope), only their targets: the window
+-- below would otherwise run over every unit's before a filter on the output could apply.
 unit_plans as (
     select issuer_unit_id as unit_id, node_id as plan_id
     from nodes
-    where plan_id is not null and issuer_unit_id <> 'dong-nai'
+    where plan_id is not null and issuer_unit_id <> 'dong-nai' and in_unit_scope(issuer_unit_id)
 ),
 
 own as (
     select t.*, null::varchar as via_plan_id, 0 as depth
     from targets t
+    where in_unit_scope(t.unit_id)
 ),
 
 reachable as (

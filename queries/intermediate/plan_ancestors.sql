@@ -5,15 +5,20 @@
 -- depth is the nearest way (inheritance takes the nearest plan), longest_depth the longest (it
 -- places a node in the drawn tree). The walk stops at 12 steps, so a cycle (a document
 -- implementing itself) ends and shows as node_id = ancestor_id: an error in catalogue_findings.
-with recursive walk as (
+with recursive links as materialized (
+    -- resolved once: the recursive step would otherwise resolve every document number again on
+    -- each of its steps
+    select child_id, parent_id from plan_links where parent_id is not null
+),
+
+walk as (
     select child_id as node_id, parent_id as ancestor_id, 1 as depth
-    from plan_links
-    where parent_id is not null
+    from links
     union
     select w.node_id, l.parent_id, w.depth + 1
     from walk w
-    join plan_links l on l.child_id = w.ancestor_id
-    where l.parent_id is not null and w.depth < 12
+    join links l on l.child_id = w.ancestor_id
+    where w.depth < 12
 ),
 
 final as (
