@@ -17,6 +17,7 @@ shows figures that the province publishes anyway, and the demo must open for any
 """
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -79,8 +80,8 @@ MIN_PASSWORD_LENGTH = 8
 USER_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,63}")
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
-# Verified when the name is unknown, so that a wrong name costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash("nq57-dummy-password")
+# Checked for an unknown name, so it costs what a wrong password does; made at first use (0,25 s).
+_dummy_hash = functools.cache(lambda: _hasher.hash("nq57-dummy-password"))
 
 
 class AuthError(Exception):
@@ -304,7 +305,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str, clien
     rows = con.execute("select password_hash, is_disabled from users where user_name = ?", [name]).fetchall()
     try:
         # an unknown name is checked against a dummy hash, so it costs the same time as a wrong password
-        _hasher.verify(rows[0][0] if rows else _DUMMY_HASH, password or "")
+        _hasher.verify(rows[0][0] if rows else _dummy_hash(), password or "")
         matched = bool(rows)
     except (VerificationError, VerifyMismatchError, InvalidHashError):
         matched = False
