@@ -19,6 +19,7 @@ from nq57 import (
     plan_import, storage, templates, verdicts,
 )
 from nq57.cli_words import VietnameseParser
+from nq57.vnformat import vn_number
 from nq57.textparse import parse_deadline, parse_target
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -152,18 +153,19 @@ def run_demo(args) -> int:
     return EXIT_OK
 
 
-def refresh_page_snapshots(con, today: date | None = None) -> None:
+def refresh_page_snapshots(con, today: date | None = None, cap: str | None = None) -> None:
     """Store the figures the pages ask for first (today and the last six month ends), so the next
     visitor reads tables instead of recomputing every report value; storage.SnapshotsNotStored
     names the days that could not be stored."""
-    storage.refresh_snapshots(con, dates.page_days(today or date.today()))
+    storage.refresh_snapshots(con, dates.page_days(today or date.today()), cap)
 
 
-def refresh_after_write(con) -> None:
+def refresh_after_write(con, cap: str | None = None) -> None:
     """After a write that is already stored: a snapshot that cannot be stored is a warning on
-    standard error (the write stands, exit 0), never silence."""
+    standard error (the write stands, exit 0), never silence. `cap`: storage.WRITE_MEMORY_CAP
+    after a write of a few units' reports, whose refresh recomputes only them."""
     try:
-        refresh_page_snapshots(con)
+        refresh_page_snapshots(con, cap=cap)
     except storage.SnapshotsNotStored as problem:
         print(f"Cảnh báo: {problem}", file=sys.stderr)
 
@@ -187,7 +189,7 @@ def run_refresh(args) -> int:
     with db.connect(args.db) as con:
         kept = con.execute("select count(*) from view_snapshots").fetchall()[0][0]
     print(f"Đã cập nhật số liệu tổng hợp cho {len(days)} ngày "
-          f"trong {time.perf_counter() - started:.1f} giây ({kept} bản lưu).")
+          f"trong {vn_number(time.perf_counter() - started, 1)} giây ({kept} bản lưu).")
     return EXIT_OK
 
 
@@ -283,7 +285,7 @@ def run_import(args) -> int:
             return EXIT_OK
         written = ingest.commit(con, result, account or user)
         print(f"Đã ghi nhận {summary} (đợt {', '.join(str(batch.batch_id) for batch in written)}).")
-        refresh_after_write(con)
+        refresh_after_write(con, storage.WRITE_MEMORY_CAP)
     return EXIT_OK
 
 
@@ -327,7 +329,7 @@ def run_pack(args) -> int:
     print(f"Đã tạo gói họp số liệu đến ngày {as_of:%d/%m/%Y}:")
     print(files.xlsx)
     print(files.pdf)
-    print(f"Thời gian: {time.perf_counter() - started:.1f} giây".replace(".", ","))
+    print(f"Thời gian: {vn_number(time.perf_counter() - started, 1)} giây")
     return EXIT_OK
 
 
