@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from nq57 import auth, catalogue, dates, db, demo
+from nq57.vnformat import vn_number
 
 FIRST_ADMIN_HINT = (
     "Chưa có tài khoản nào: bảng điều hành đang ở chế độ chỉ xem (không ai nhập, hủy hay tạo tài khoản được từ trình duyệt).\n"
@@ -146,8 +147,7 @@ def _run(path: Path, out) -> None:
             stored.set()
         with db.connect(path) as con:
             done(con)
-        seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
-        print(MADE.format(seconds=seconds), file=out, flush=True)
+        print(MADE.format(seconds=vn_number(time.perf_counter() - started, 1)), file=out, flush=True)
     except Exception as problem:  # said in the server log; the pending row makes the next start retry
         _job.error = problem
         if not _job.stopping:

@@ -3,6 +3,7 @@ documented system actor (--system); never whoever $USER names. Refusals store no
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -123,5 +124,8 @@ def test_the_first_administrator_needs_no_actor_and_only_the_first(trial):
                      ("quan-tri", "tài khoản van-thu, vai trò secretariat")]
 
 
-def test_refresh_needs_no_actor(trial):
-    assert nq57("refresh", "--as-of", "2026-11-25", database=trial).returncode == 0
+def test_refresh_needs_no_actor_and_says_its_time_the_vietnamese_way(trial):
+    result = nq57("refresh", "--as-of", "2026-11-25", database=trial)
+    assert result.returncode == 0
+    # "trong 1,3 giây", never "1.3 giây": a decimal point reads as thousands in Vietnamese
+    assert re.search(r"trong \d+,\d giây", result.stdout), result.stdout
