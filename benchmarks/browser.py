@@ -83,19 +83,21 @@ def _measure(browser, base: str, menu: dict[str, str], out) -> dict[str, tuple[f
         title = page.locator('[data-testid="stMain"] h1').first.inner_text()
         results[path][2] = _switch(page, menu[path], title)
         cold, warm, switch = (vn_number(t, 2) for t in results[path])
-        print(f"  {path}: thẻ mới {cold} s (lạnh) / {warm} s (ấm), chuyển trang {switch} s", file=out, flush=True)
+        print(f"  {path or '/'}: thẻ mới {cold} s (lạnh) / {warm} s (ấm), chuyển trang {switch} s", file=out, flush=True)
     page.close()
     return {path: tuple(times) for path, times in results.items()}
 
 
 def _menu() -> dict[str, str]:
-    """url path → menu title of the pages every visitor may open (dashboard.py's navigation)."""
+    """url path → menu title of the pages every visitor may open (dashboard.py's navigation). The
+    default page is "" (the root, where its menu link goes): Streamlit ignores its url_path, and
+    opening that path showed "page not found" before running the main page."""
     import re
 
     router = (db.PROJECT_ROOT / "dashboard.py").read_text(encoding="utf-8")
-    listed = re.findall(r'st\.Page\("[^"]+", title="([^"]+)"[^)]*url_path="([^"]+)"', router)
+    listed = re.findall(r'st\.Page\("[^"]+", title="([^"]+)"([^)]*)url_path="([^"]+)"', router)
     assert len(listed) >= len(app_pages()) - 4, "dashboard.py's pages changed shape"
-    return {path: title for title, path in listed}
+    return {"" if "default=True" in options else path: title for title, options, path in listed}
 
 
 def run_browser_bench(path: Path, scale: str, out=sys.stdout) -> list[tuple[str, str, str, str]]:
@@ -134,7 +136,7 @@ def run_browser_bench(path: Path, scale: str, out=sys.stdout) -> list[tuple[str,
     for url_path, (cold, warm, switch) in pages.items():
         ratios = (cold / floor[0], warm / floor[1], switch / floor[2])
         ok = ratios[0] <= GOAL_COLD_OVER_FLOOR and max(ratios[1:]) <= GOAL_WARM_OVER_FLOOR
-        rows.append((f"{url_path} ({scale})",
+        rows.append((f"{url_path or '/'} ({scale})",
                      " / ".join(vn_number(t, 2) for t in (cold, warm, switch)) + " s = "
                      + " / ".join(vn_number(r, 1) + "×" for r in ratios),
                      f"≤ {GOAL_COLD_OVER_FLOOR:g}× lạnh, ≤ {GOAL_WARM_OVER_FLOOR:g}× ấm", _verdict(ok)))
