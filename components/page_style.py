@@ -46,6 +46,7 @@ PHONE_CSS = """
   .st-key-unit_tiles { display: none !important; }
   [data-testid="stElementContainer"]:has(+ .st-key-unit_tiles) { display: none !important; }  /* its title */
   [data-testid="stDataFrame"], [data-testid="stTable"], .st-key-heatmap { max-width: 100%; overflow-x: auto; }
+  .nq57-table { min-width: 720px; }  /* the profile's tables scroll sideways, sentences not one word a line */
   [data-testid="stMain"] { overflow-x: hidden; }
   /* charts whose labels need room (the heatmap, the task timeline) keep 720 px and scroll sideways
      inside their own box rather than shrink to nothing */
