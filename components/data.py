@@ -8,6 +8,7 @@ upload shows on the next rerun in every session, and a stale figure is never ser
 """
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pandas as pd
@@ -54,14 +55,50 @@ VERSION_TTL = 2
 LAKE_VERSION_TTL = 0.25
 
 
+# A database file's fingerprint is read again only when the file or its write-ahead log
+# changed (every commit, from any process, writes one of them): a stat costs microseconds where
+# opening the file and hashing its data cost 0,1-0,2 s of every page switch made more than
+# VERSION_TTL after the last (issue #12). STAMP_TTL re-reads it anyway now and then.
+STAMP_TTL = 60
+
+
+def file_stamp(path: str) -> tuple | None:
+    """The database file's and its log's modification time and size; None when not a file."""
+    stamp = []
+    for name in (path, path + ".wal"):
+        try:
+            found = os.stat(name)
+        except FileNotFoundError:
+            if name == path:
+                return None
+            stamp.append(None)
+        except OSError:
+            return None
+        else:
+            stamp.append((found.st_mtime_ns, found.st_size))
+    return tuple(stamp)
+
+
 def data_version() -> tuple:
     """What the cached reads are keyed on: the store and the state of its data."""
     path = str(db.database_path())
-    return _lake_version(path) if db.is_lake(path) else _data_version(path)
+    if db.is_lake(path):
+        return _lake_version(path)
+    stamp = file_stamp(path)
+    return _data_version(path) if stamp is None else _stamped_version(path, stamp)
+
+
+@st.cache_data(ttl=STAMP_TTL, show_spinner=False, max_entries=32)
+def _stamped_version(path: str, stamp: tuple) -> tuple:
+    return _fingerprint(path)
 
 
 @st.cache_data(ttl=VERSION_TTL, show_spinner=False)
 def _data_version(path: str) -> tuple:
+    return _fingerprint(path)
+
+
+def _fingerprint(path: str) -> tuple:
     # The views' own fingerprint of the data (catalogue, settings, batches, rollbacks, reviews,
     # evidence files), so nothing a view reads can change without the cache key changing.
     with db.connect(path) as con:
@@ -76,6 +113,7 @@ def _lake_version(path: str) -> tuple:
 
 
 def _clear_version() -> None:
+    _stamped_version.clear()
     _data_version.clear()
     _lake_version.clear()
 
@@ -88,9 +126,10 @@ def _clear_version() -> None:
 def _read_view(view: str, as_of: date | None, filters: tuple, columns: tuple | None, previous: date | None,
                version: tuple) -> pd.DataFrame:
     store = str(db.database_path())
-    # a page's read writes nothing: on the lake, its stored views share one data fingerprint per
-    # lake snapshot (nq57/snapshots.py)
-    with db.connect() as con, snapshots.committed_reads(store if db.is_lake(store) else None):
+    # a page's read writes nothing: its stored views share one data fingerprint per lake snapshot,
+    # or per data version of a file (nq57/snapshots.py)
+    reads = snapshots.committed_reads(store) if db.is_lake(store) else snapshots.committed_reads(store, version)
+    with db.connect() as con, reads:
         return db.query_view(con, view, as_of=as_of, filters=dict(filters) or None,
                              columns=list(columns) if columns else None, previous=previous)
 

@@ -16,8 +16,24 @@ PRINT_CSS = """
   [data-testid="stMain"], .main, [data-testid="stAppViewContainer"] { margin-left: 0 !important; }
   .block-container, [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0 !important; }
   [data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stMetric"],
-  [data-testid="stHorizontalBlock"] { break-inside: avoid; }
+  [data-testid="stHorizontalBlock"], .nq57-table tr { break-inside: avoid; }
 }
+"""
+
+# The unit profile's tables (components/unit_profile.whole_table): plain HTML tables that wrap
+# every sentence, drawn as st.table draws (its borders, header colour, type), the header kept in
+# view while a long table scrolls inside its 640 px box.
+TABLE_CSS = """
+.nq57-table-box { max-width: 100%; overflow: auto; border: 1px solid rgba(47, 45, 43, 0.1); border-radius: 0.5rem; }
+.nq57-table-box.nq57-table-tall { max-height: 640px; }
+.nq57-table { width: 100%; border-collapse: separate; border-spacing: 0; font-size: 0.875rem; line-height: 1.5; }
+.nq57-table th, .nq57-table td { padding: 0.25rem 0.375rem; text-align: left; vertical-align: middle;
+  border-bottom: 1px solid rgba(47, 45, 43, 0.1); border-right: 1px solid rgba(47, 45, 43, 0.1); }
+.nq57-table th { position: sticky; top: 0; z-index: 1; background: #fff; font-weight: 400;
+  color: rgba(47, 45, 43, 0.7); }
+.nq57-table tr > :last-child { border-right: none; }
+.nq57-table tbody tr:last-child td { border-bottom: none; }
+@media print { .nq57-table-box { max-height: none !important; overflow: visible; } .nq57-table th { position: static; } }
 """
 
 # One column on a phone: figures first (Streamlit stacks columns below 640 px), tables scroll
@@ -30,6 +46,7 @@ PHONE_CSS = """
   .st-key-unit_tiles { display: none !important; }
   [data-testid="stElementContainer"]:has(+ .st-key-unit_tiles) { display: none !important; }  /* its title */
   [data-testid="stDataFrame"], [data-testid="stTable"], .st-key-heatmap { max-width: 100%; overflow-x: auto; }
+  .nq57-table { min-width: 720px; }  /* the profile's tables scroll sideways, sentences not one word a line */
   [data-testid="stMain"] { overflow-x: hidden; }
   /* charts whose labels need room (the heatmap, the task timeline) keep 720 px and scroll sideways
      inside their own box rather than shrink to nothing */
@@ -77,5 +94,5 @@ KEYS_JS = """
 
 
 def apply() -> None:
-    st.html(f"<style>{PRINT_CSS}{PHONE_CSS}</style>")
+    st.html(f"<style>{TABLE_CSS}{PRINT_CSS}{PHONE_CSS}</style>")
     st.html(KEYS_JS, unsafe_allow_javascript=True)

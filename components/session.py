@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import streamlit as st
 
+from components import data
 from components.safe_text import md_escape
 from nq57 import auth, db, web_sessions
 
@@ -34,8 +35,17 @@ def _settings(path: str) -> tuple[bool, bool, int]:
         return auth.has_accounts(con), auth.read_requires_sign_in(con), int(hours * 3600)
 
 
+@st.cache_data(ttl=data.STAMP_TTL, show_spinner=False, max_entries=32)
+def _stamped_settings(path: str, stamp: tuple) -> tuple[bool, bool, int]:
+    return _settings.__wrapped__(path)
+
+
 def _state() -> tuple[bool, bool, int]:
-    return _settings(str(db.database_path()))
+    # a database file is read again only once it changed (components/data.file_stamp): opening
+    # it every 5 s cost a page switch 0,05-0,1 s
+    path = str(db.database_path())
+    stamp = None if db.is_lake(path) else data.file_stamp(path)
+    return _settings(path) if stamp is None else _stamped_settings(path, stamp)
 
 
 @st.cache_resource(show_spinner=False)

@@ -124,6 +124,8 @@
     [/^(\d+)\.(\d)\s?([KMG]?B)$/, "$1,$2 $3"],
     [/^You have requested page \/?(.*?), but no corresponding file was found in the app's pages\/ directory\. Running the app's main page\.$/s,
       "Không có trang «$1»; đang mở trang chính."],
+    [/^The page that you have requested does not seem to exist\. Running the app's main page\.$/s,
+      "Không có trang này; đang mở trang chính."],
     [/^(.*)\. Running the app's main page\.$/s, "$1. Đang mở trang chính."],
     [/^Remove (.+)$/s, "Bỏ $1"],
     [/^Choose date, (.*)$/s, "Chọn ngày, $1"],

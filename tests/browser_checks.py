@@ -101,7 +101,8 @@ _OVERFLOW_JS = """() => {
   });
   // HTML text cut with an ellipsis or clipped: metric labels and values, table cells, buttons, captions
   const cut = '[data-testid=stMetricLabel] *, [data-testid=stMetricValue], [data-testid=stMetricValue] *, ' +
-              '[data-testid=stTable] td, [data-testid=stTable] th, button p, [data-testid=stCaptionContainer], ' +
+              '[data-testid=stTable] td, [data-testid=stTable] th, .nq57-table td, .nq57-table th, button p, ' +
+              '[data-testid=stCaptionContainer], ' +
               '[data-testid=stMarkdownContainer] p';
   for (const el of document.querySelectorAll(cut)) {
     const style = getComputedStyle(el);

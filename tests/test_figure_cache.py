@@ -2,6 +2,7 @@
 the whole content of the rows they draw, so a change anywhere in the rows draws it anew."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -45,6 +46,18 @@ def test_rows_holding_lists_are_keyed_too():
     assert bars(rows.copy(), "Danh sách") is first
     other = rows.assign(kpis=[["x"], ["y"]])
     assert bars(other, "Danh sách") is not first
+
+
+def test_rows_holding_arrays_are_keyed_by_content_not_by_object():
+    # DuckDB's list columns arrive as numpy arrays beside arrow strings; a slice of such a frame
+    # pickled otherwise than its copy (what components/data.view hands out), so a figure was
+    # built again on every visit
+    rows = pd.DataFrame({"unit": [f"xa-{i}" for i in range(10)], "value": range(10),
+                         "kpis": [np.array(["x"] * (i % 3), dtype=object) for i in range(10)]}).iloc[3:]
+    first = bars(rows, "Mảng")
+    assert bars(rows.copy(), "Mảng") is first
+    other = rows.assign(kpis=[np.array(["y"], dtype=object)] * len(rows))
+    assert bars(other, "Mảng") is not first
 
 
 def test_the_pages_builders_are_cached():
