@@ -68,10 +68,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 # A write changes one unit's rows, but DuckDB's buffer pool keeps every page the refresh after it
-# reads: 1 GB at national size for one ward's import. A command-line write refreshes within this
-# cap (the pages are read again from the system's file cache: 3,06 s against 2,95 s, 373 MB); a day
-# that needs more (a whole rebuild after a catalogue change) is tried again without it.
-WRITE_MEMORY_CAP = "150MB"
+# reads: 0,8-1 GB at national size for one ward's import. A command-line write refreshes within
+# this cap (national, one ward: 3,4-3,5 s and 460 MB peak; 200MB just fits that ward, and a cap too
+# small costs a second try); a day that needs more (a whole rebuild) is tried again without it.
+WRITE_MEMORY_CAP = "256MB"
 
 
 @contextmanager

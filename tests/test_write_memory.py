@@ -39,7 +39,7 @@ def test_a_command_line_import_refreshes_within_the_cap(database, tmp_path, monk
         default = con.execute("select current_setting('memory_limit')").fetchone()[0]
     seen = spy_limits(monkeypatch)
     assert cli.main(["--db", str(database), "import", str(report), "--system"]) == 0
-    assert seen and all(limit == "143.0 MiB" for limit in seen), seen  # 150MB, as DuckDB says it
+    assert seen and all(limit == "244.1 MiB" for limit in seen), seen  # 256MB, as DuckDB says it
     assert default not in seen
     with db.connect(database) as con:
         db.set_as_of(con, None)
