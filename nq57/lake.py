@@ -195,6 +195,52 @@ def next_ids(con: duckdb.DuckDBPyConnection, table: str, column: str, count: int
     return list(range(first, first + count))
 
 
+@contextmanager
+def reading(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One read transaction for the statements of a block on the lake (nothing on a file, nor when a
+    transaction is open already). DuckLake opens a PostgreSQL transaction for every statement that
+    is its own transaction (BEGIN, the snapshot, COMMIT, DISCARD ALL and two health checks: six
+    round trips each); a page's read is five or six statements. The rows read are one snapshot's."""
+    if not in_lake(con):
+        yield
+        return
+    try:
+        con.execute("begin transaction")
+    except duckdb.TransactionException:
+        yield  # inside the caller's transaction
+        return
+    try:
+        yield
+    except BaseException:
+        try:
+            con.execute("rollback")
+        except duckdb.Error:
+            pass
+        raise
+    con.execute("commit")
+
+
+# The kinds of change a lake commit records that touch rows only (ducklake_snapshot_changes); any
+# other kind (a table created, dropped or altered, files merged) counts as a change to every table.
+ROW_CHANGES = {"inserted_into_table", "deleted_from_table", "inlined_insert", "inlined_delete"}
+
+
+def unchanged_since(con: duckdb.DuckDBPyConnection, since: int, tables: set[str]) -> bool:
+    """True when no lake commit after snapshot `since` changed a row of `tables` (or the definition
+    of any table): two PostgreSQL queries on DuckLake's own catalogue."""
+    metadata = f"__ducklake_metadata_{ALIAS}"
+    ids = {str(table_id) for table_id, name in con.execute(
+        f"select table_id, table_name from {metadata}.ducklake_table where end_snapshot is null").fetchall()
+        if name in tables}
+    for (changes,) in con.execute(f"select changes_made from {metadata}.ducklake_snapshot_changes "
+                                  f"where snapshot_id > ?", [since]).fetchall():
+        for change in (changes or "").split(","):
+            kind, _, table_id = change.partition(":")
+            if kind not in ROW_CHANGES or table_id in ids:
+                return False
+    return True
+
+
 def snapshot_id(con: duckdb.DuckDBPyConnection) -> int:
     """The lake's current snapshot: it changes with every commit, from any server."""
     return con.execute(f"select id from {ALIAS}.current_snapshot()").fetchall()[0][0]
