@@ -71,7 +71,8 @@ def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None]) -
     commit to a full disk returns without one. SnapshotsNotStored names the days; the figures stay
     right (the views compute them), only slower, until `python -m nq57 refresh` succeeds."""
     missing, cause = [], None
-    with snapshots.pinned(con, "catalogue_fingerprint"):  # hashed once for every day
+    # the hashed tables read once (on the lake) and the catalogue hashed once, for every day
+    with snapshots.pinned_tables(con), snapshots.pinned(con, "catalogue_fingerprint"):
         for day in days:
             try:
                 stored = db.refresh_snapshots(con, [day]) == [day]
