@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from nq57.transaction import StoreUnreachable, WriteConflict
+from nq57.transaction import StoreUnreachable, WriteConflict, in_transaction
 
 PREFIX = "ducklake:"
 ALIAS = "lake"
@@ -197,18 +197,16 @@ def next_ids(con: duckdb.DuckDBPyConnection, table: str, column: str, count: int
 
 @contextmanager
 def reading(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """One read transaction for the statements of a block on the lake (nothing on a file, nor when a
-    transaction is open already). DuckLake opens a PostgreSQL transaction for every statement that
+    """One read transaction for the statements of a block on the lake (nothing on a file, nor inside
+    db.transaction or another `reading`). DuckLake opens a PostgreSQL transaction for every statement that
     is its own transaction (BEGIN, the snapshot, COMMIT, DISCARD ALL and two health checks: six
     round trips each); a page's read is five or six statements. The rows read are one snapshot's."""
-    if not in_lake(con):
+    # a failed `begin` would abort a transaction already open, so open ones are known, not probed
+    if not in_lake(con) or con in _reading or in_transaction(con):
         yield
         return
-    try:
-        con.execute("begin transaction")
-    except duckdb.TransactionException:
-        yield  # inside the caller's transaction
-        return
+    con.execute("begin transaction")
+    _reading.add(con)
     try:
         yield
     except BaseException:
@@ -217,7 +215,13 @@ def reading(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         except duckdb.Error:
             pass
         raise
-    con.execute("commit")
+    else:
+        con.execute("commit")
+    finally:
+        _reading.discard(con)
+
+
+_reading: weakref.WeakSet = weakref.WeakSet()  # the connections inside `reading` now
 
 
 # The kinds of change a lake commit records that touch rows only (ducklake_snapshot_changes); any

@@ -134,7 +134,7 @@ def pinned_tables(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     PostgreSQL round trip per table and day (about 190 queries a day for the units' hash alone).
     The data is then the one of that snapshot, as with `pinned`; nothing on a file."""
     pins = _pins.setdefault(con, {})
-    if not lake.in_lake(con) or _TABLES_PIN in pins:
+    if not lake.in_lake(con) or _TABLES_PIN in pins or in_transaction(con):
         yield
         return
     created: list[str] = []
