@@ -198,6 +198,13 @@ def test_a_stored_snapshot_is_valid_without_hashing_until_a_commit_touches_what_
         for day in days:
             db.set_as_of(con, day)
             assert snapshots._unchanged(con, snapshots.as_of_date(con)) == hashed(con) is not None
+        # a read that reads another date first nests query_view in one read transaction, also
+        # inside a write transaction (a failed nested `begin` aborted the outer one)
+        first, second = sorted(day for day in days if day is not None)[-2:]
+        league = db.query_view(con, "league_table", as_of=second, previous=first)
+        with db.transaction(con):
+            assert db.query_view(con, "league_table", as_of=second, previous=first).equals(league)
+        assert len(league) > 0 and con.execute("select 1").fetchall() == [(1,)]
         with db.transaction(con):
             pass  # bumps lake_writes only
         db.set_as_of(con, days[-1])
