@@ -148,10 +148,9 @@ def pinned_tables(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         pins[_TABLES_PIN] = at
     except duckdb.Error:
         try:
-            con.execute("rollback")
+            con.execute("rollback")  # the copies made so far go with it
         except duckdb.Error:
             pass
-        _drop_temp(con, created)
         created = []  # not pinned: every read goes to the lake, as without the pin
     try:
         yield
