@@ -54,11 +54,9 @@ transactions.on_begin, transactions.translate = lake.on_begin, lake.translate
 snapshot_id = lake.snapshot_id  # the lake's commit count, any server's: the pages' cache key there
 
 
-# How long a connection waits for DuckDB's own lock on a file that another process has open
-# (the dashboard draining its connections, or a tool outside this package) before giving up.
+# How long a connection waits for DuckDB's lock on a file another process has open, then gives up.
 LOCK_WAIT_SECONDS = 30.0
-# How long a claimant waits for another claimant (two imports queue), and the dashboard waits for
-# a pending writer to finish, before giving up (nq57/filelock.py).
+# How long a claimant waits for another (imports queue), and the dashboard for a pending writer.
 WRITER_WAIT_SECONDS = 120.0
 
 WAIT_FOR_DASHBOARD = "Cơ sở dữ liệu đang được bảng điều hành sử dụng; đang chờ…"
@@ -206,11 +204,9 @@ def _open(db_path: Path, read_only: bool, config: dict,
 
 @contextmanager
 def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived connection: DuckDB lets one process write a file at a time, so holding
-    a connection open would lock the command line out while the dashboard runs. The dashboard
-    keeps the database itself open for a moment between connections (keep_open) and gives way
-    to any other process that claims the file; every other process claims it while connected
-    (nq57/filelock.py). A file held by another process is waited for, then DatabaseBusy."""
+    """A short-lived connection (DuckDB lets one process write a file at a time). The dashboard keeps
+    the database open a moment between connections (keep_open) and gives way to any process that
+    claims the file, as every other process does while connected (nq57/filelock.py)."""
     db_path = database_path(path)
     if lake.is_lake(str(db_path)):
         with lake.session(str(db_path), os.environ.get("NQ57_DATA_PATH", ""), _config()) as con:
@@ -218,8 +214,7 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> I
         return
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-    # NQ57_MEMORY_LIMIT (e.g. "800MB") caps DuckDB's memory; big aggregates then spill to disk.
-    # Measured at national size: peak RSS 1.236 MB without it, 898 MB with 800MB (docs/SCALING.md).
+    # NQ57_MEMORY_LIMIT (e.g. "800MB") caps DuckDB's memory (docs/SCALING.md); aggregates spill.
     config = _config()
     key = str(db_path.resolve())
     dashboard = _keep_open_seconds > 0
@@ -330,7 +325,13 @@ def query_view(
 
     The expensive views are read from a stored snapshot when one is valid for the date
     (nq57/snapshots.py), else computed from the facts. A read never stores anything: snapshots
-    are built by writes and by `refresh` (refresh_snapshots), for the days pages offer."""
+    are built by writes and by `refresh` (refresh_snapshots), for the days pages offer.
+    On the lake its statements share one read transaction (lake.reading)."""
+    with lake.reading(con):
+        return _query_view(con, view, as_of, filters, order_by, columns, previous)
+
+
+def _query_view(con, view, as_of, filters, order_by, columns, previous) -> pd.DataFrame:
     # one catalogue query filtered by name: listing every table walks PostgreSQL's catalogue on the
     # lake, 0,1-0,4 s for each of a page's dozen reads (docs/SCALING.md, cross-replica freshness)
     known_columns = [row[0] for row in con.execute(
@@ -355,7 +356,6 @@ def query_view(
         default_order = "snapshot_row"
     elif snapshot_id is not None:
         snapshots.shadow(con, snapshot_id)
-    # column names are checked against the catalogue above; values are always parameters
     sql = f"select {', '.join(map(_quoted, columns or known_columns))} from {source}"
     if filters:
         sql += " where " + " and ".join(f"{_quoted(column)} = ?" for column in filters)

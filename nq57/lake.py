@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from nq57.transaction import StoreUnreachable, WriteConflict
+from nq57.transaction import StoreUnreachable, WriteConflict, in_transaction
 
 PREFIX = "ducklake:"
 ALIAS = "lake"
@@ -193,6 +193,56 @@ def translate(con: duckdb.DuckDBPyConnection, error: BaseException) -> BaseExcep
 def next_ids(con: duckdb.DuckDBPyConnection, table: str, column: str, count: int) -> list[int]:
     first = con.execute(f"select coalesce(max({column}), 0) + 1 from {table}").fetchall()[0][0]
     return list(range(first, first + count))
+
+
+@contextmanager
+def reading(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One read transaction for the statements of a block on the lake (nothing on a file, nor inside
+    db.transaction or another `reading`). DuckLake opens a PostgreSQL transaction for every statement that
+    is its own transaction (BEGIN, the snapshot, COMMIT, DISCARD ALL and two health checks: six
+    round trips each); a page's read is five or six statements. The rows read are one snapshot's."""
+    # a failed `begin` would abort a transaction already open, so open ones are known, not probed
+    if not in_lake(con) or con in _reading or in_transaction(con):
+        yield
+        return
+    con.execute("begin transaction")
+    _reading.add(con)
+    try:
+        yield
+    except BaseException:
+        try:
+            con.execute("rollback")
+        except duckdb.Error:
+            pass
+        raise
+    else:
+        con.execute("commit")
+    finally:
+        _reading.discard(con)
+
+
+_reading: weakref.WeakSet = weakref.WeakSet()  # the connections inside `reading` now
+
+
+# The kinds of change a lake commit records that touch rows only (ducklake_snapshot_changes); any
+# other kind (a table created, dropped or altered, files merged) counts as a change to every table.
+ROW_CHANGES = {"inserted_into_table", "deleted_from_table", "inlined_insert", "inlined_delete"}
+
+
+def unchanged_since(con: duckdb.DuckDBPyConnection, since: int, tables: set[str]) -> bool:
+    """True when no lake commit after snapshot `since` changed a row of `tables` (or the definition
+    of any table): two PostgreSQL queries on DuckLake's own catalogue."""
+    metadata = f"__ducklake_metadata_{ALIAS}"
+    ids = {str(table_id) for table_id, name in con.execute(
+        f"select table_id, table_name from {metadata}.ducklake_table where end_snapshot is null").fetchall()
+        if name in tables}
+    for (changes,) in con.execute(f"select changes_made from {metadata}.ducklake_snapshot_changes "
+                                  f"where snapshot_id > ?", [since]).fetchall():
+        for change in (changes or "").split(","):
+            kind, _, table_id = change.partition(":")
+            if kind not in ROW_CHANGES or table_id in ids:
+                return False
+    return True
 
 
 def snapshot_id(con: duckdb.DuckDBPyConnection) -> int:

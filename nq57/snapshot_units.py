@@ -52,6 +52,7 @@ def update(con: duckdb.DuckDBPyConnection) -> int | None:
     if not found:
         return None
     snapshot_id, old_fingerprint = found[0]
+    at = snapshots.hash_point(con)  # before hashing: on the lake, what the fingerprint covers at least
     current = snapshots.fingerprint(con)
     if old_fingerprint == current:
         return snapshot_id
@@ -69,7 +70,7 @@ def update(con: duckdb.DuckDBPyConnection) -> int | None:
                                 [snapshot_id]).fetchall()
             if not still or still[0][0] != old_fingerprint:
                 return None
-            _swap(con, snapshot_id, affected, stale, current, started)
+            _swap(con, snapshot_id, affected, stale, current, at, started)
         return snapshot_id
     except (duckdb.ConstraintException, duckdb.TransactionException):
         return None  # two sessions updating the same snapshot: the other one won
@@ -112,7 +113,7 @@ def _marks(values: list) -> str:
 
 
 def _swap(con: duckdb.DuckDBPyConnection, snapshot_id: int, affected: list[str], stale: list[str],
-          current: str, started: float) -> None:
+          current: str, at: int | None, started: float) -> None:
     """Inside the caller's transaction: the fresh rows replace the stored ones."""
     for view in snapshots.PER_UNIT_VIEWS:
         table = snapshots.table_name(view)
@@ -131,8 +132,8 @@ def _swap(con: duckdb.DuckDBPyConnection, snapshot_id: int, affected: list[str],
     con.execute("insert into snapshot_unit_fingerprints select ?, * from unit_fingerprints "
                 "where unit_id in (select unnest(?::varchar[]))", [snapshot_id, stale])
     con.execute("update view_snapshots set data_fingerprint = ?, built_at = current_localtimestamp(), "
-                "build_seconds = ? where snapshot_id = ?",
-                [current, round(time.perf_counter() - started, 3), snapshot_id])
+                "build_seconds = ?, lake_snapshot = ? where snapshot_id = ?",
+                [current, round(time.perf_counter() - started, 3), at, snapshot_id])
 
 
 def _clean(con: duckdb.DuckDBPyConnection) -> None:

@@ -17,7 +17,9 @@ registry (nq57/views.py) gives the build order; this module does not import db.
 from __future__ import annotations
 
 import contextvars
+import functools
 import time
+import weakref
 from contextlib import contextmanager
 from datetime import date
 from typing import Iterator
@@ -25,7 +27,7 @@ from typing import Iterator
 import duckdb
 
 from nq57 import ids, lake, views
-from nq57.transaction import transaction
+from nq57.transaction import in_transaction, transaction
 
 # What a page or an export asks for at a date, in the order they depend on one another.
 # Two kinds, so a commit for one unit recomputes little (nq57/snapshot_units.py):
@@ -73,6 +75,7 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("delete from view_snapshots")
     # what each stored snapshot was computed from, so a write recomputes only the units it changed
     con.execute("alter table view_snapshots add column if not exists catalogue_fingerprint varchar")
+    con.execute("alter table view_snapshots add column if not exists lake_snapshot bigint")
     con.execute("drop table if exists snapshot_unit_fingerprints")
     con.execute("create table snapshot_unit_fingerprints as "
                 "select 0::integer as snapshot_id, * from unit_fingerprints limit 0")
@@ -84,6 +87,10 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create table {table_name(view)} (snapshot_id integer, snapshot_row bigint, {columns})")
 
 
+# The fingerprint views each connection has pinned now, with the lake snapshot each was hashed at.
+_pins: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 @contextmanager
 def pinned(con: duckdb.DuckDBPyConnection, view: str) -> Iterator[None]:
     """Compute a fingerprint view (catalogue_fingerprint, unit_fingerprints) once for a block: a
@@ -93,21 +100,66 @@ def pinned(con: duckdb.DuckDBPyConnection, view: str) -> Iterator[None]:
     as-of date before pinning unit_fingerprints (it hashes the facts up to that day). A write that
     lands while pinned is at worst hashed as stale later, never read as fresh: the rows are
     computed after the hash, so they are never older than the fingerprint they are stored with."""
-    held = con.execute("select count(*) from duckdb_tables() where temporary and table_name = ?",
-                       [view]).fetchall()[0][0]
+    # the pins are known here, not asked of duckdb_tables(): on the lake that lists every lake
+    # table with its statistics, 80 PostgreSQL queries per look (docs/SCALING.md, lake speed)
+    held_here = _pins.setdefault(con, {})
+    held = view in held_here
     if not held:
         try:
+            at = lake.snapshot_id(con) if lake.in_lake(con) else None  # read before hashing
             con.execute(f"create temp table {view} as select * from main.{view}")
+            held_here[view] = at
         except duckdb.Error:
             held = True  # not pinned: the view is computed at each read, as without the pin
     try:
         yield
     finally:
         if not held:
+            held_here.pop(view, None)
             try:
                 con.execute(f"drop table if exists temp.{view}")
             except duckdb.Error:
                 pass  # a connection a failed write invalidated: its temporary tables go with it
+
+
+# The key under which pinned_tables records its lake snapshot among a connection's pins.
+_TABLES_PIN = " tables"
+
+
+@contextmanager
+def pinned_tables(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """On the lake, for a refresh of several days: copies of the tables the fingerprint hashes, read
+    in one lake snapshot, shadow them on this connection (temporary tables of their names), so each
+    day's unit_fingerprints, catalogue_fingerprint and recomputed rows read them without a
+    PostgreSQL round trip per table and day (about 190 queries a day for the units' hash alone).
+    The data is then the one of that snapshot, as with `pinned`; nothing on a file."""
+    pins = _pins.setdefault(con, {})
+    if not lake.in_lake(con) or _TABLES_PIN in pins or in_transaction(con):
+        yield
+        return
+    created: list[str] = []
+    try:
+        con.execute("begin transaction")
+        at = lake.snapshot_id(con)
+        for table in sorted(fingerprint_tables()):
+            con.execute(f"create temp table {table} as select * from {lake.ALIAS}.main.{table}")
+            created.append(table)
+        con.execute("commit")
+        pins[_TABLES_PIN] = at
+    except duckdb.Error:
+        try:
+            con.execute("rollback")  # the copies made so far go with it
+        except duckdb.Error:
+            pass
+        created = []  # not pinned: every read goes to the lake, as without the pin
+    try:
+        yield
+    finally:
+        pins.pop(_TABLES_PIN, None)
+        try:
+            _drop_temp(con, created)
+        except duckdb.Error:
+            pass  # a connection a failed write invalidated: its temporary tables go with it
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
@@ -116,7 +168,9 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
-    return con.execute("select as_of from as_of_context").fetchall()[0][0]
+    """as_of_context's as_of, without the view: it also reads the settings table (first_period),
+    a lake scan of 15 PostgreSQL queries for each snapshot look-up."""
+    return con.execute("select coalesce(getvariable('as_of'), current_date)::date").fetchall()[0][0]
 
 
 # The pages' reads on the lake (components/data.py): a connection with no write transaction
@@ -160,8 +214,47 @@ def _read_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     return found
 
 
+@functools.cache
+def fingerprint_tables() -> frozenset[str]:
+    """The stored tables data_fingerprint hashes (through the views it reads)."""
+    names, todo = set(), ["data_fingerprint"]
+    while todo:
+        name = todo.pop()
+        if name not in names and name in views.REGISTRY:
+            names.add(name)
+            todo.extend(views.REGISTRY[name].depends_on)
+    tables = views.stored_tables()
+    return frozenset(table for name in names for table in views.tables_read(views.REGISTRY[name].sql(), tables))
+
+
+def hash_point(con: duckdb.DuckDBPyConnection) -> int | None:
+    """On the lake, a lake snapshot at or before the one whose rows the data fingerprint computed on
+    this connection now hashes (the earliest pin's, else the current one); None on a file."""
+    if not lake.in_lake(con):
+        return None
+    return min([at for at in _pins.get(con, {}).values() if at is not None] + [lake.snapshot_id(con)])
+
+
+def _unchanged(con: duckdb.DuckDBPyConnection, as_of: date) -> int | None:
+    """On the lake, outside a write: the snapshot of this date whose fingerprint was hashed at a
+    lake snapshot after which no commit changed a table the fingerprint reads. Its fingerprint is
+    then the one the data would hash to now, so it is valid without hashing a dozen tables again
+    (about 160 PostgreSQL queries); None when that cannot be told so cheaply."""
+    if not lake.in_lake(con) or in_transaction(con) or _pins.get(con):
+        return None  # a refresh pins the hashes, which are then cheap to compare
+    for snapshot_id, since in con.execute(
+            "select snapshot_id, lake_snapshot from view_snapshots where as_of = ? and lake_snapshot is not null "
+            "order by lake_snapshot desc limit 1", [as_of]).fetchall():
+        if lake.unchanged_since(con, since, fingerprint_tables()):
+            return snapshot_id
+    return None
+
+
 def find(con: duckdb.DuckDBPyConnection) -> int | None:
     """The id of a valid snapshot for the connection's as-of date, or None."""
+    unchanged = _unchanged(con, as_of_date(con))
+    if unchanged is not None:
+        return unchanged
     found = con.execute(
         "select snapshot_id from view_snapshots where as_of = ? and data_fingerprint = ?",
         [as_of_date(con), _read_fingerprint(con)],
@@ -176,7 +269,8 @@ def build(con: duckdb.DuckDBPyConnection) -> int | None:
     created: list[str] = []
     try:
         with transaction(con):
-            as_of, current = as_of_date(con), fingerprint(con)
+            as_of, at = as_of_date(con), hash_point(con)
+            current = fingerprint(con)
             existing = con.execute(
                 "select snapshot_id from view_snapshots where as_of = ? and data_fingerprint = ?", [as_of, current]
             ).fetchall()
@@ -188,8 +282,8 @@ def build(con: duckdb.DuckDBPyConnection) -> int | None:
             snapshot_id = ids.new_id(con, "view_snapshots")
             con.execute(
                 "insert into view_snapshots (snapshot_id, as_of, data_fingerprint, catalogue_fingerprint, built_at, "
-                "build_seconds) values (?, ?, ?, (select fingerprint from catalogue_fingerprint), current_localtimestamp(), 0)",
-                [snapshot_id, as_of, current])
+                "build_seconds, lake_snapshot) values (?, ?, ?, (select fingerprint from catalogue_fingerprint), "
+                "current_localtimestamp(), 0, ?)", [snapshot_id, as_of, current, at])
             con.execute("insert into snapshot_unit_fingerprints select ?, * from unit_fingerprints", [snapshot_id])
             for view in SNAPSHOT_VIEWS:
                 con.execute(

@@ -110,7 +110,8 @@ def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None], c
     right (the views compute them), only slower, until `python -m nq57 refresh` succeeds. `cap`:
     a memory limit to try each day within first (WRITE_MEMORY_CAP after a one-unit write)."""
     missing, cause = [], None
-    with snapshots.pinned(con, "catalogue_fingerprint"):  # hashed once for every day
+    # the hashed tables read once (on the lake) and the catalogue hashed once, for every day
+    with snapshots.pinned_tables(con), snapshots.pinned(con, "catalogue_fingerprint"):
         for day in days:
             try:
                 stored = _refresh_day(con, day, cap)

@@ -247,6 +247,7 @@ create table if not exists view_snapshots (
     data_fingerprint varchar not null,
     built_at         timestamp not null,
     build_seconds    double,
+    lake_snapshot    bigint,  -- DuckLake only: a lake snapshot at or before the fingerprint's hashing (nq57/snapshots.py)
     unique (as_of, data_fingerprint)
 );
 

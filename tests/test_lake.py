@@ -173,3 +173,45 @@ def test_page_reads_share_one_fingerprint_per_lake_snapshot_and_see_the_next_com
     assert imported.returncode == 0, imported.stderr
     after = read()
     assert not before.equals(after)  # the October report shows, through the shared fingerprint
+
+
+def test_a_stored_snapshot_is_valid_without_hashing_until_a_commit_touches_what_the_hash_reads(lake, demo_db_path, capsys):
+    """On the lake a stored snapshot is found without computing data_fingerprint when no commit
+    since its hashing changed a table the fingerprint reads (snapshots._unchanged, two PostgreSQL
+    queries instead of ~160): it is the snapshot the hash would find; commits to other tables (the
+    writers' row) keep it; a commit to a hashed table sends the look-up back to the hash, which
+    then decides (a setting's changed description: no valid snapshot for any day)."""
+    from datetime import date
+
+    from nq57 import dates, snapshots
+
+    assert cli.main(["migrate", "--from", str(demo_db_path), "--to", lake]) == 0
+    assert cli.main(["--store", lake, "refresh"]) == 0
+    days = dates.page_days(date.today())
+
+    def hashed(con) -> int | None:
+        found = con.execute("select snapshot_id from view_snapshots where as_of = ? and data_fingerprint = ?",
+                            [snapshots.as_of_date(con), snapshots.fingerprint(con)]).fetchall()
+        return found[0][0] if found else None
+
+    with db.connect(lake) as con:
+        for day in days:
+            db.set_as_of(con, day)
+            assert snapshots._unchanged(con, snapshots.as_of_date(con)) == hashed(con) is not None
+        # a read that reads another date first nests query_view in one read transaction, also
+        # inside a write transaction (a failed nested `begin` aborted the outer one)
+        first, second = sorted(day for day in days if day is not None)[-2:]
+        league = db.query_view(con, "league_table", as_of=second, previous=first)
+        with db.transaction(con):
+            assert db.query_view(con, "league_table", as_of=second, previous=first).equals(league)
+        assert len(league) > 0 and con.execute("select 1").fetchall() == [(1,)]
+        with db.transaction(con):
+            pass  # bumps lake_writes only
+        db.set_as_of(con, days[-1])
+        assert snapshots._unchanged(con, snapshots.as_of_date(con)) is not None
+        with db.transaction(con):
+            con.execute("update settings set description = description || '.' where key = 'first_period'")
+        for day in days:
+            db.set_as_of(con, day)
+            assert snapshots._unchanged(con, snapshots.as_of_date(con)) is None
+            assert snapshots.find(con) is None  # the catalogue hash moved: no stored answer is valid
