@@ -236,8 +236,13 @@ def unchanged_since(con: duckdb.DuckDBPyConnection, since: int, tables: set[str]
     ids = {str(table_id) for table_id, name in con.execute(
         f"select table_id, table_name from {metadata}.ducklake_table where end_snapshot is null").fetchall()
         if name in tables}
-    for (changes,) in con.execute(f"select changes_made from {metadata}.ducklake_snapshot_changes "
-                                  f"where snapshot_id > ?", [since]).fetchall():
+    rows = con.execute(f"select snapshot_id, changes_made from {metadata}.ducklake_snapshot_changes "
+                       f"where snapshot_id >= ? order by snapshot_id", [since]).fetchall()
+    # snapshot ids are consecutive: a gap (or `since` gone) means expired snapshots took their
+    # change records with them, and what they changed can no longer be known
+    if not rows or rows[0][0] != since or rows[-1][0] - since + 1 != len(rows):
+        return False
+    for _snapshot, changes in rows[1:]:
         for change in (changes or "").split(","):
             kind, _, table_id = change.partition(":")
             if kind not in ROW_CHANGES or table_id in ids:
