@@ -34,8 +34,8 @@ def session_hours(con: duckdb.DuckDBPyConnection) -> float:
 def cookie_secret(database: Path) -> str:
     """NQ57_COOKIE_SECRET when set (several servers must share it); otherwise a random secret
     made once and kept beside the stored data, readable by its owner only: beside the database
-    file, or on the lake in NQ57_DATA_PATH (which every replica shares), never in the working
-    directory, where a lake store's name would have put it (and a clone once carried one)."""
+    file, or on the lake in NQ57_DATA_PATH (which every replica shares; the working directory when
+    it is unset, git ignores the file there: a clone once carried one)."""
     configured = os.environ.get(SECRET_ENV, "").strip()
     if configured:
         return configured
