@@ -137,20 +137,24 @@ def short_unit_name(name: str) -> str:
     return name
 
 
-# 16 rows of 12: a grid still read at a glance. Nationally (3.321 units) it was 277 rows that took
-# the browser half a minute to draw; there it shows the first and the last, the table has them all.
-TILE_LIMIT = 192
+# Read at a glance: nationally (3.321 units) the grid's 277 rows and the ranking's 73.000 px took the
+# browser half a minute; there they show the first and the last ranked, the page's table them all.
+TILE_LIMIT, BAR_LIMIT = 192, 100
+
+
+def first_and_last(ordered: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """A ranked frame whole, or its first and last limit // 2 rows when it has more than `limit`."""
+    kept = ordered if len(ordered) <= limit else pd.concat([ordered.head(limit // 2), ordered.tail(limit // 2)])
+    return kept.reset_index(drop=True)
 
 
 @cached
 def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool = True) -> go.Figure:
-    """Every commune/ward as a tile in rank order, coloured by grade with the grade letter printed
-    (`clickable`: the title and hover say a click opens the profile; not on a projector). Above
-    TILE_LIMIT units, the highest and the lowest ranked half each, a blank row between them."""
-    ordered = scorecard.sort_values(["rank", "unit_name"]).reset_index(drop=True)
-    total, half = len(ordered), TILE_LIMIT // 2
-    if total > TILE_LIMIT:
-        ordered = pd.concat([ordered.head(half), ordered.tail(half)]).reset_index(drop=True)
+    """Every commune/ward (above TILE_LIMIT: the first and last, a blank row between) as a tile in
+    rank order, coloured by grade with the grade letter printed (`clickable`: the title and hover
+    say a click opens the profile; not on a projector)."""
+    total, half = len(scorecard), TILE_LIMIT // 2
+    ordered = first_and_last(scorecard.sort_values(["rank", "unit_name"]), TILE_LIMIT)
     ordered["col"] = ordered.index % columns
     ordered["row"] = ordered.index // columns + (ordered.index >= half) * (total > TILE_LIMIT)
     fig = go.Figure(go.Scatter(
@@ -294,8 +298,11 @@ def task_timeline(tasks: pd.DataFrame, as_of) -> go.Figure:
 @cached
 def ranking_bar(rows: pd.DataFrame, value_column: str, title: str, target: float | None = None,
                 lower_is_better: bool = False) -> go.Figure:
-    """Units ranked on one value, bars labelled with the value and status."""
-    ordered = rows.sort_values(value_column, ascending=lower_is_better)
+    """Units ranked on one value (above BAR_LIMIT: the first and last), bars labelled with the value and status."""
+    total = len(rows)
+    ordered = first_and_last(rows.sort_values(value_column, ascending=lower_is_better), BAR_LIMIT)
+    if total > BAR_LIMIT:
+        title = f"{title}: {BAR_LIMIT // 2} đơn vị đầu và {BAR_LIMIT // 2} đơn vị cuối trong {vn_number(total)}"
     fig = go.Figure(go.Bar(
         y=ordered["unit_name"], x=ordered[value_column], orientation="h",
         marker_color=[STATUS_STYLE.get(s, ("#999999",))[0] for s in ordered["status_label"]],
