@@ -173,7 +173,7 @@ def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool =
     fig.update_yaxes(visible=False, autorange="reversed")
     rows = int(ordered["row"].max()) + 1
     hint = "; bấm để mở hồ sơ" if clickable else ""
-    shown = (f"{half} xã, phường đứng đầu và {half} đứng cuối trong {vn_number(total)} (bảng xếp hạng có đủ)"
+    shown = (f"{half} xã, phường đứng đầu và {half} đứng cuối trong {vn_number(total)}; bảng xếp hạng có đủ"
              if total > TILE_LIMIT else f"{total} xã, phường theo thứ hạng")
     return vietnamese_layout(fig, f"{shown} (màu và chữ theo xếp loại{hint})", height=90 + 72 * rows)
 
