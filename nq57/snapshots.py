@@ -168,9 +168,9 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
-    """as_of_context's as_of, without the view: it also reads the settings table (first_period),
-    a lake scan of 15 PostgreSQL queries for each snapshot look-up."""
-    return con.execute("select coalesce(getvariable('as_of'), current_date)::date").fetchall()[0][0]
+    """as_of_context's as_of (macro as_of_day), without the view: it also reads the settings table
+    (first_period), a lake scan of 15 PostgreSQL queries for each snapshot look-up."""
+    return con.execute("select as_of_day()").fetchall()[0][0]
 
 
 # The pages' reads on the lake (components/data.py): a connection with no write transaction

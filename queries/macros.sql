@@ -112,3 +112,7 @@ create or replace macro request_text_key(t) as
 -- the rows of the units a write changed, so a ward's commit does not read the country's reports.
 create or replace macro in_unit_scope(unit) as
     getvariable('unit_scope') is null or list_contains(getvariable('unit_scope')::varchar[], unit);
+
+-- The date every view is computed for: the connection variable as_of, else today (as_of_context,
+-- and nq57/snapshots.as_of_date, which must not read the settings the view reads).
+create or replace macro as_of_day() as coalesce(getvariable('as_of'), current_date)::date;

@@ -5,9 +5,9 @@
 -- `set variable as_of = DATE '2025-12-31'`; without it, today.
 with final as (
     select
-        coalesce(getvariable('as_of'), current_date)::date                          as as_of,
-        (coalesce(getvariable('as_of'), current_date)::date + 1)::timestamp         as as_of_end,
-        date_trunc('month', coalesce(getvariable('as_of'), current_date))::date     as as_of_month,
+        as_of_day()                                                                 as as_of,
+        (as_of_day() + 1)::timestamp                                                as as_of_end,
+        date_trunc('month', as_of_day())::date                                      as as_of_month,
         setting('first_period')::date                                               as first_period
 )
 select * from final
