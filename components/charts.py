@@ -333,7 +333,7 @@ def distribution(rows: pd.DataFrame, value_column: str, title: str, target: floa
         fig.add_vline(x=target, line_dash="dash", line_color="#D55E00", line_width=3,
                       annotation_text=f"Mục tiêu {target:g}".replace(".", ","))
     fig.update_xaxes(title="Giá trị thực tế")
-    fig.update_yaxes(title="Số đơn vị")
+    fig.update_yaxes(title="Số đơn vị", **({"dtick": 1} if len(values) <= 10 else {}))  # no 0,2 of a unit
     return vietnamese_layout(fig, title)
 
 

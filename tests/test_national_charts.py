@@ -56,3 +56,10 @@ def test_a_national_kpi_ranking_draws_the_first_and_the_last_and_says_so():
     assert list(figure.data[0].x) == [float(n) for n in range(1, half + 1)] + [float(n) for n in range(3321 - half + 1, 3322)]
     assert figure.layout.title.text == f"Xếp hạng: {half} đơn vị đầu và {half} đơn vị cuối trong 3.321"
     assert figure.layout.height < 120 + 22 * (charts.BAR_LIMIT + 1)
+
+
+def test_a_distribution_of_few_units_counts_them_in_whole_units():
+    """Four units holding a KPI: the count axis reads 0, 1, 2 …, never 0,2 of a unit."""
+    few = charts.distribution(kpi_rows(4), "actual_value", "Phân bố")
+    assert few.layout.yaxis.dtick == 1
+    assert charts.distribution(kpi_rows(95), "actual_value", "Phân bố").layout.yaxis.dtick is None
