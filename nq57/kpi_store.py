@@ -1,9 +1,12 @@
 """The stored latest KPI values: per unit and KPI the latest and first value over every batch not
 rolled back, and each year's sums (tables kpi_store_*), kept after every write so that the views
-read one row per unit and KPI instead of aggregating 13 million report values.
+read one row per unit and KPI instead of aggregating 13 million report values. Beside them, from
+the same batches, the latest task update per unit and task (task_store_latest) and the verdicts
+that apply to the items in force (evidence_store).
 
-The views stay the definition: `kpi_value_facts` computes the rows from the facts, and this module
-stores exactly its output for a date after every change. Whether a unit's stored rows may be used
+The views stay the definition: `kpi_value_facts`, `kpi_value_year_sums`, `task_update_facts` and
+`evidence_verdict_facts` compute the rows from the facts, and this module stores exactly their
+output for a date after every change. Whether a unit's stored rows may be used
 on a date is decided in SQL (`kpi_store_fresh_units`): the hashes they were stored from must still
 be the unit's hashes, and the unit must have changed nothing after that day. So a write that has
 not been followed by `refresh` yet is only slower, never wrong, and the tables are a cache: safe to
@@ -19,6 +22,12 @@ from nq57.transaction import transaction
 ALL_TIME = "9999-12-30"
 # Beyond this many units one pass over every unit's facts is cheaper than a list to look units up in.
 MAX_SCOPED = 200
+# Each stored table and the temporary table its new rows are computed into (the units' hashes last).
+STORED = (("kpi_store_values", "kpi_store_new_values"),
+          ("kpi_store_year_sums", "kpi_store_new_sums"),
+          ("task_store_latest", "kpi_store_new_tasks"),
+          ("evidence_store", "kpi_store_new_verdicts"),
+          ("kpi_store_units", "kpi_store_new_units"))
 
 
 def stale_units(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -28,6 +37,7 @@ def stale_units(con: duckdb.DuckDBPyConnection) -> list[str]:
         "select coalesce(h.unit_id, s.unit_id) from kpi_store_hashes h "
         "full join stg_kpi_store_units s using (unit_id) "
         "where h.batches_hash is distinct from s.batches_hash or h.kpis_hash is distinct from s.kpis_hash "
+        "or h.evidence_hash is distinct from s.evidence_hash "
         "order by 1").fetchall()]
 
 
@@ -48,8 +58,12 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
                     "where unit_id in (select unit_id from temp.kpi_store_stale)")
         con.execute("create or replace temp table kpi_store_new_sums as "
                     "select * from kpi_value_year_sums where unit_id in (select unit_id from temp.kpi_store_stale)")
+        con.execute("create or replace temp table kpi_store_new_tasks as "
+                    "select * from task_update_facts where unit_id in (select unit_id from temp.kpi_store_stale)")
+        con.execute("create or replace temp table kpi_store_new_verdicts as "
+                    "select * from evidence_verdict_facts where unit_id in (select unit_id from temp.kpi_store_stale)")
         con.execute("create or replace temp table kpi_store_new_units as "
-                    "select unit_id, batches_hash, kpis_hash from kpi_store_hashes "
+                    "select unit_id, batches_hash, kpis_hash, evidence_hash from kpi_store_hashes "
                     "where unit_id in (select unit_id from temp.kpi_store_stale)")
     finally:
         con.execute("reset variable unit_scope")
@@ -59,14 +73,12 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
             con.execute("set variable as_of = ?::date", [previous_as_of])
     try:
         with transaction(con):
-            for table, new in (("kpi_store_values", "kpi_store_new_values"),
-                               ("kpi_store_year_sums", "kpi_store_new_sums"),
-                               ("kpi_store_units", "kpi_store_new_units")):
+            for table, new in STORED:
                 con.execute(f"delete from {table} where unit_id in (select unit_id from temp.kpi_store_stale)")
                 con.execute(f"insert into {table} by name select * from temp.{new}")
     except (duckdb.ConstraintException, duckdb.TransactionException):
         return 0  # another session stored the same units at that moment
     finally:
-        for table in ("kpi_store_stale", "kpi_store_new_values", "kpi_store_new_sums", "kpi_store_new_units"):
+        for table in ("kpi_store_stale", *(new for _table, new in STORED)):
             con.execute(f"drop table if exists temp.{table}")
     return len(stale)

@@ -1,10 +1,10 @@
-"""The stored latest KPI values (nq57/kpi_store.py): a page reading a date after a unit's last
-change gets its latest values from one stored row per KPI, and never anything the facts would not
+"""The stored latest KPI values, task updates and verdicts (nq57/kpi_store.py): a page reading a date
+after a unit's last change gets them from stored rows, and never anything the facts would not
 give — whether the store was refreshed after the last write or not."""
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -12,21 +12,27 @@ from nq57 import db, kpi_store, reports
 from tests.conftest import DEMO_TODAY
 
 
+# The views that read the store where it holds, and the contract views built on them.
+STORE_READERS = ["kpi_unit_latest_values", "task_latest_updates", "evidence_status", "task_progress", "kpi_progress"]
+
+
 def store_differences(con, days: list[date]) -> list[str]:
-    """kpi_unit_latest_values as the pages get it (store where it holds) against the same view
-    computed from the facts alone (the store's hashes removed in a transaction rolled back after)."""
+    """Each view that reads the store as the pages get it (store where it holds) against the same
+    view computed from the facts alone (the store's hashes removed in a transaction rolled back
+    after)."""
     found = []
     for day in days:
         db.set_as_of(con, day)
-        with_store = con.execute("select * from kpi_unit_latest_values order by all").fetchall()
-        con.execute("begin transaction")
-        try:
-            con.execute("delete from kpi_store_units")
-            from_facts = con.execute("select * from kpi_unit_latest_values order by all").fetchall()
-        finally:
-            con.execute("rollback")
-        if with_store != from_facts:
-            found.append(f"{day}: {len(set(with_store) - set(from_facts))} rows differ from the facts")
+        for view in STORE_READERS:
+            with_store = con.execute(f"select * from {view} order by all").fetchall()
+            con.execute("begin transaction")
+            try:
+                con.execute("delete from kpi_store_units")
+                from_facts = con.execute(f"select * from {view} order by all").fetchall()
+            finally:
+                con.execute("rollback")
+            if with_store != from_facts:
+                found.append(f"{day} {view}: {len(set(with_store) ^ set(from_facts))} rows differ from the facts")
     db.set_as_of(con, None)
     return found
 
@@ -110,3 +116,45 @@ def test_a_changed_kpi_definition_makes_every_stored_row_unusable_until_refreshe
         assert fresh_units(con, DEMO_TODAY) == set()
         assert store_differences(con, [DEMO_TODAY]) == []
         assert kpi_store.refresh(con) > 0 and fresh_units(con, DEMO_TODAY)
+
+
+def verdict(con, unit: str, day: date) -> tuple[int, str, str]:
+    """A KPI item of the unit's batch in force on that day, judged insufficient at noon that day."""
+    db.set_as_of(con, day)
+    batch_id, kpi = con.execute(
+        "select batch_id, kpi_id from kpi_unit_latest_values where unit_id = ? and batch_id is not null "
+        "order by kpi_id limit 1", [unit]).fetchall()[0]
+    db.set_as_of(con, None)
+    con.execute("insert into evidence_reviews (batch_id, unit_id, item_type, item_id, decision, comment, "
+                "reviewed_by, reviewed_at) values (?, ?, 'kpi', ?, 'insufficient', 'thiếu ảnh', 'kiem-thu', ?)",
+                [batch_id, unit, kpi, datetime.combine(day, datetime.min.time()).replace(hour=12)])
+    return batch_id, unit, kpi
+
+
+def decision_of(con, item: tuple[int, str, str], day: date):
+    db.set_as_of(con, day)
+    found = con.execute("select decision from evidence_status where batch_id = ? and unit_id = ? "
+                        "and item_type = 'kpi' and item_id = ?", list(item)).fetchall()
+    db.set_as_of(con, None)
+    return found
+
+
+def test_a_verdict_shows_at_once_and_a_refresh_stores_it_for_the_days_after_it_only(demo_copy):
+    with db.connect(demo_copy) as con:
+        kpi_store.refresh(con)
+        unit, _kpi = a_unit_and_kpi(con)
+        stored_tasks = con.execute("select count(*) from task_store_latest where unit_id = ?", [unit]).fetchall()
+        assert stored_tasks[0][0] > 0  # the unit's latest task updates are stored beside its values
+        item = verdict(con, unit, DEMO_TODAY)
+        # not refreshed yet: the unit's verdicts are computed from the facts, the new one included
+        assert unit not in fresh_units(con, DEMO_TODAY)
+        assert decision_of(con, item, DEMO_TODAY) == [("insufficient",)]
+        assert kpi_store.stale_units(con) == [unit]
+        assert kpi_store.refresh(con) == 1
+        assert unit in fresh_units(con, DEMO_TODAY)
+        assert decision_of(con, item, DEMO_TODAY) == [("insufficient",)]
+        # the day before the verdict: the unit changed after it, so its stored rows are not used
+        day_before = DEMO_TODAY - timedelta(days=1)
+        assert unit not in fresh_units(con, day_before)
+        assert decision_of(con, item, day_before) != [("insufficient",)]
+        assert store_differences(con, [DEMO_TODAY, day_before]) == []

@@ -115,9 +115,11 @@ def test_the_fingerprint_covers_every_table_the_views_read():
     for part in ("data_fingerprint", "catalogue_fingerprint", "unit_fingerprints"):
         hashed |= set(re.findall(r"\bfrom\s+(\w+)", db.read_sql_file(part)))
     # values and task updates come and go only with their batch, which is hashed; the stored
-    # latest values are derived from the batches and read only where their hash still matches
-    # the unit's batches (kpi_store_fresh_units), so a stale store cannot change an answer
-    assert read - hashed == {"kpi_values", "task_updates", "kpi_store_units", "kpi_store_values", "kpi_store_year_sums"}
+    # latest values, task updates and verdicts are derived from the batches, verdicts and files
+    # and read only where their hashes still match the unit's (kpi_store_fresh_units), so a stale
+    # store cannot change an answer
+    assert read - hashed == {"kpi_values", "task_updates", "kpi_store_units", "kpi_store_values", "kpi_store_year_sums",
+                             "task_store_latest", "evidence_store"}
 
 
 def test_two_sessions_building_the_same_snapshot_store_one(demo_copy):

@@ -1,10 +1,11 @@
 -- grain: unit_id
 -- columns: unit_id
 --
--- The units whose stored KPI values (kpi_store_values, kpi_store_year_sums) are what the facts
--- give on the as-of date: stored from the batches and KPI definitions there are now, and nothing
--- uploaded or rolled back after the end of the as-of day. For the others the views aggregate the
--- facts (kpi_value_facts).
+-- The units whose stored rows (kpi_store_values, kpi_store_year_sums, task_store_latest,
+-- evidence_store) are what the facts give on the as-of date: stored from the batches, KPI
+-- definitions, verdicts and evidence files there are now, and nothing uploaded, rolled back or
+-- judged after the end of the as-of day. For the others the views compute from the facts
+-- (kpi_value_facts, task_update_facts, evidence_verdict_facts).
 with ctx as (
     select * from as_of_context
 ),
@@ -24,6 +25,7 @@ final as (
     cross join ctx
     where s.batches_hash = h.batches_hash
       and s.kpis_hash = h.kpis_hash
+      and s.evidence_hash = h.evidence_hash
       and h.changed_at < ctx.as_of_end
 )
 

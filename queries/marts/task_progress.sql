@@ -36,10 +36,6 @@ plans as (
     select plan_id, issued_on, doc_number from stg_plans
 ),
 
-updates as (
-    select * from current_task_updates
-),
-
 reviews as (
     select * from evidence_status where item_type = 'task'
 ),
@@ -57,26 +53,20 @@ judged_periods as (
 ),
 
 latest_update as (
-    -- the newest update per unit and task in one aggregate pass (a window over every update
-    -- with its text columns was the cost at national scale: 1.3M rows)
-    select unit_id, task_id, unnest(latest)
-    from (
-        select
-            unit_id,
-            task_id,
-            arg_max({'period': period, 'batch_id': batch_id, 'status': status,
-                     'percent_complete': percent_complete, 'evidence_ref': evidence_ref,
-                     'difficulties': difficulties, 'requests': requests, 'is_demo': is_demo},
-                    {'period': period, 'uploaded_at': uploaded_at}) as latest
-        from updates
-        group by unit_id, task_id
-    )
+    select * from task_latest_updates
+),
+
+judged_batches as (
+    -- the batch in force of each unit's judged period: only its updates are read for period_status
+    select c.batch_id, c.unit_id, c.period
+    from current_batches c
+    join judged_periods j on j.unit_id = c.unit_id and j.judged_period = c.period
 ),
 
 period_update as (
     select u.unit_id, u.task_id, u.status as period_status
-    from updates u
-    join judged_periods j on j.unit_id = u.unit_id and j.judged_period = u.period
+    from stg_task_updates u
+    join judged_batches b on b.batch_id = u.batch_id and b.unit_id = u.unit_id and b.period = u.period
 ),
 
 joined as (
