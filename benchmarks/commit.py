@@ -8,7 +8,6 @@ floor, one DuckDB GROUP BY over `kpi_values` (docs/SCALING.md)."""
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,17 @@ GOAL_COMMIT_RATIO = 1.5
 GOAL_COMMIT_MB = 400
 GOAL_LIVE_OVER_FLOOR = 2.0
 FIRST_ROW = 4  # the KPI sheet's header is row 3 (templates.HEADER_ROW)
+PEAK_MARK = "NQ57_BENCH_PEAK_KB"
+# `python -m nq57`, which at exit writes its own peak RSS (VmHWM) to standard error. wait4's
+# ru_maxrss is not the import's: Linux carries the spawning process's peak across exec, so it gave
+# this benchmark's own size (830 MB at national scale) for an import that peaked at 480 MB.
+_MEASURED_CLI = (
+    "import atexit, runpy, sys\n"
+    "from benchmarks.common import peak_mb\n"
+    f"atexit.register(lambda: sys.stderr.write('{PEAK_MARK} %d\\n' % (peak_mb() * 1024)))\n"
+    "sys.argv[0] = 'nq57'\n"
+    "runpy.run_module('nq57', run_name='__main__', alter_sys=True)\n"
+)
 
 
 def last_period(today: date) -> str:
@@ -68,15 +78,21 @@ def series_units(con, count: int) -> list[str]:
 def run_import(path: Path, report: Path) -> tuple[float, float]:
     """(wall seconds, peak MB) of one `python -m nq57 import` process, as a secretariat runs it."""
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "nq57", "--db", str(path), "import", str(report), "--system"],
-                             cwd=db.PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(child.pid, 0)
+    child = subprocess.run([sys.executable, "-c", _MEASURED_CLI, "--db", str(path), "import", str(report), "--system"],
+                           cwd=db.PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - started
-    error = child.stderr.read().decode("utf-8", "replace")
-    child.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
+    error = child.stderr.decode("utf-8", "replace")
+    if child.returncode != 0:
         raise RuntimeError(f"nhập {report.name} thất bại: {error.strip()}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, peak_reported(error)
+
+
+def peak_reported(stderr: str) -> float:
+    """The peak MB the measured command wrote to standard error at exit."""
+    for line in stderr.splitlines():
+        if line.startswith(PEAK_MARK):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("lệnh nhập không báo bộ nhớ đỉnh")
 
 
 def _refresh(path: Path) -> None:
