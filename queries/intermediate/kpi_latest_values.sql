@@ -9,9 +9,21 @@ with kpis as (
     select * from stg_kpis
 ),
 
--- read twice (the rows and the roll-up): computed once
+-- The units' own rows, computed once (read by the rows and, on a full read, by the roll-up).
+-- Under unit_scope (a commit's recompute of a few units) only theirs: the roll-up then reads the
+-- numbers of every unit narrowly below instead of holding every unit's wide rows in memory.
 units_latest as materialized (
-    select * from kpi_unit_latest_values
+    select * from kpi_unit_latest_values where in_unit_scope(unit_id)
+),
+
+rolled_up as (
+    select unit_id, kpi_id, actual_period, actual_value, numerator, denominator, is_demo
+    from units_latest
+    where getvariable('unit_scope') is null
+    union all
+    select unit_id, kpi_id, actual_period, actual_value, numerator, denominator, is_demo
+    from kpi_unit_latest_values
+    where getvariable('unit_scope') is not null and in_unit_scope('dong-nai')
 ),
 
 province as (
@@ -31,7 +43,7 @@ province as (
         bool_or(u.is_demo)                                         as is_demo,
         null::double                                               as baseline_value,
         null::date                                                 as baseline_period
-    from units_latest u
+    from rolled_up u
     join kpis k using (kpi_id)
     join stg_units un on un.unit_id = u.unit_id and un.is_commune_level
     group by u.kpi_id, k.is_ratio, k.unit_of_measure, k.direction
