@@ -375,13 +375,16 @@ def _quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None]) -> list[date | None]:
+def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None],
+                      store_latest: bool = True) -> list[date | None]:
     """Bring the snapshots of these as-of dates (None: today) up to date; run after a write so the
     next page reads a table, not 13 million values. A stale snapshot is updated for the units whose
     data changed (nq57/snapshot_units.py); a missing one, or one whose catalogue changed, is built.
     The catalogue is hashed once and each day's units once (snapshots.pinned). The days that
-    have a valid snapshot afterwards. The stored latest KPI values come first (nq57/kpi_store.py)."""
-    kpi_store.refresh(con)
+    have a valid snapshot afterwards. The stored latest KPI values come first (nq57/kpi_store.py),
+    unless the caller brought them up to date already (store_latest False)."""
+    if store_latest:
+        kpi_store.refresh(con)
     stored = []
     with snapshots.pinned(con, "catalogue_fingerprint"):
         for day in days:

@@ -69,9 +69,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 # A write changes one unit's rows, but DuckDB's buffer pool keeps every page the refresh after it
 # reads: 0,8-1 GB at national size for one ward's import. A command-line write refreshes within
-# this cap (national, one ward: 3,4-3,5 s and 460 MB peak; 200MB just fits that ward, and a cap too
-# small costs a second try); a day that needs more (a whole rebuild) is tried again without it.
-WRITE_MEMORY_CAP = "256MB"
+# this cap (national, one ward, 06/12/2026: 128MB 2,6-2,8 s and 360-395 MB peak; 200MB 2,4-2,5 s
+# and 410-445 MB; 256MB 2,4 s and 470-480 MB); a day that needs more (a whole rebuild) is tried
+# again without it.
+WRITE_MEMORY_CAP = "128MB"
 
 
 @contextmanager
@@ -93,15 +94,15 @@ def memory_cap(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[bo
         con.execute(f"set memory_limit = '{before}'")
 
 
-def _refresh_day(con: duckdb.DuckDBPyConnection, day: date | None, cap: str | None) -> bool:
+def _refresh_day(con: duckdb.DuckDBPyConnection, day: date | None, cap: str | None, store_latest: bool) -> bool:
     capped = False
     try:
         with memory_cap(con, cap) as capped:
-            return db.refresh_snapshots(con, [day]) == [day]
+            return db.refresh_snapshots(con, [day], store_latest) == [day]
     except duckdb.OutOfMemoryException:
         if not capped:
             raise
-    return db.refresh_snapshots(con, [day]) == [day]
+    return db.refresh_snapshots(con, [day], store_latest) == [day]
 
 
 def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None], cap: str | None = None) -> None:
@@ -112,9 +113,10 @@ def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None], c
     missing, cause = [], None
     # the hashed tables read once (on the lake) and the catalogue hashed once, for every day
     with snapshots.pinned_tables(con), snapshots.pinned(con, "catalogue_fingerprint"):
-        for day in days:
+        for number, day in enumerate(days):
             try:
-                stored = _refresh_day(con, day, cap)
+                # the stored latest values do not depend on the day: brought up to date once
+                stored = _refresh_day(con, day, cap, store_latest=number == 0)
             except duckdb.Error as error:
                 stored, cause = False, error
             if not stored:
