@@ -266,6 +266,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for view in VIEW_ORDER:
         con.execute(f"create or replace view {view} as\n{read_sql_file(view)}")
     snapshots.create_tables(con)
+    kpi_store.forget(con)  # rows a changed rule computed differently are not read again
     con.execute("delete from settings where key = 'schema_fingerprint'")
     con.execute("insert into settings (key, value, description) values ('schema_fingerprint', ?, ?)",
                 [schema_fingerprint(), "Dấu vân tay của lược đồ; đổi khi mã SQL đổi"])

@@ -2,7 +2,8 @@
 rolled back, and each year's sums (tables kpi_store_*), kept after every write so that the views
 read one row per unit and KPI instead of aggregating 13 million report values. Beside them, from
 the same batches, the latest task update per unit and task (task_store_latest) and the verdicts
-that apply to the items in force (evidence_store).
+that apply to the items in force (evidence_store); and every unit's targets (target_store), kept
+with the catalogue fingerprint they were computed from.
 
 The views stay the definition: `kpi_value_facts`, `kpi_value_year_sums`, `task_update_facts` and
 `evidence_verdict_facts` compute the rows from the facts, and this module stores exactly their
@@ -41,9 +42,39 @@ def stale_units(con: duckdb.DuckDBPyConnection) -> list[str]:
         "order by 1").fetchall()]
 
 
+def forget(con: duckdb.DuckDBPyConnection) -> None:
+    """Mark every stored row unusable (the views compute from the facts until the next refresh):
+    run when the views are re-created, since a changed rule would not change the hashes."""
+    con.execute("delete from kpi_store_units")
+    con.execute("delete from target_store_state")
+
+
+def refresh_targets(con: duckdb.DuckDBPyConnection) -> bool:
+    """Store every unit's targets when the catalogue changed since they were stored; True if it did.
+    The fingerprint is read before the targets are computed, so a catalogue changed meanwhile
+    leaves rows labelled with the older fingerprint: unused, never wrong."""
+    if con.execute("select is_fresh from target_store_fresh").fetchone()[0]:
+        return False
+    fingerprint = con.execute("select fingerprint from catalogue_fingerprint").fetchone()[0]
+    try:
+        con.execute("create or replace temp table target_store_new as select * from effective_target_facts")
+        with transaction(con):
+            con.execute("delete from target_store")
+            con.execute("insert into target_store by name select * from temp.target_store_new")
+            con.execute("delete from target_store_state")
+            con.execute("insert into target_store_state values (?)", [fingerprint])
+    except (duckdb.ConstraintException, duckdb.TransactionException):
+        return False  # another session stored them at that moment
+    finally:
+        con.execute("drop table if exists temp.target_store_new")
+    return True
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> int:
-    """Store the rows of the units that changed since they were last stored; the number of units.
-    Computed into temporary tables first, then swapped in by one short transaction."""
+    """Store the targets if the catalogue changed, then the rows of the units that changed since
+    they were last stored; the number of units. Computed into temporary tables first, then swapped
+    in by one short transaction."""
+    refresh_targets(con)
     stale = stale_units(con)
     if not stale:
         return 0

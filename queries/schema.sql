@@ -326,6 +326,35 @@ create table if not exists evidence_store (
     primary key (batch_id, unit_id, item_type, item_id)
 );
 
+-- The targets each unit is held to (effective_targets: its own and those inherited through plan
+-- lineage), kept with the catalogue fingerprint they were computed from (nq57/kpi_store.py).
+-- effective_targets reads them while the catalogue still hashes the same; a cache, safe to delete.
+create table if not exists target_store (
+    target_id           integer,
+    plan_id             varchar,
+    unit_id             varchar,
+    kpi_id              varchar,
+    horizon             integer,
+    comparator          varchar,
+    target_value        double,
+    target_unit         varchar,
+    per_year            boolean,
+    due_date            date,
+    target_text         varchar,
+    item_no             varchar,
+    item_text           varchar,
+    lead_office         varchar,
+    lead_units          varchar[],
+    target_source       varchar,
+    target_source_label varchar,
+    via_plan_id         varchar,
+    assumption_id       varchar
+);
+
+create table if not exists target_store_state (
+    fingerprint varchar not null  -- catalogue_fingerprint when the targets were stored
+);
+
 -- Every text a reader sees for a code, once (data/seed/labels.csv, loaded by nq57/catalogue.py):
 -- red-flag rules, task/KPI/reporting statuses, grades, evidence states, unit kinds, batch states.
 -- The views join it for their *_label columns; charts and the pack take colour, symbol and

@@ -13,13 +13,14 @@ from tests.conftest import DEMO_TODAY
 
 
 # The views that read the store where it holds, and the contract views built on them.
-STORE_READERS = ["kpi_unit_latest_values", "task_latest_updates", "evidence_status", "task_progress", "kpi_progress"]
+STORE_READERS = ["kpi_unit_latest_values", "task_latest_updates", "evidence_status", "effective_targets",
+                 "task_progress", "kpi_progress"]
 
 
 def store_differences(con, days: list[date]) -> list[str]:
     """Each view that reads the store as the pages get it (store where it holds) against the same
-    view computed from the facts alone (the store's hashes removed in a transaction rolled back
-    after)."""
+    view computed from the facts alone (the store's hashes and fingerprint removed in a transaction
+    rolled back after)."""
     found = []
     for day in days:
         db.set_as_of(con, day)
@@ -28,6 +29,7 @@ def store_differences(con, days: list[date]) -> list[str]:
             con.execute("begin transaction")
             try:
                 con.execute("delete from kpi_store_units")
+                con.execute("delete from target_store_state")
                 from_facts = con.execute(f"select * from {view} order by all").fetchall()
             finally:
                 con.execute("rollback")
@@ -158,3 +160,31 @@ def test_a_verdict_shows_at_once_and_a_refresh_stores_it_for_the_days_after_it_o
         assert unit not in fresh_units(con, day_before)
         assert decision_of(con, item, day_before) != [("insufficient",)]
         assert store_differences(con, [DEMO_TODAY, day_before]) == []
+
+
+def test_the_stored_targets_are_read_while_the_catalogue_is_unchanged_and_not_after_a_change(demo_copy):
+    with db.connect(demo_copy) as con:
+        kpi_store.refresh(con)
+        assert con.execute("select is_fresh from target_store_fresh").fetchone()[0]
+        assert con.execute("select count(*) from effective_target_facts").fetchone()[0] == 0  # not computed
+        assert store_differences(con, [DEMO_TODAY]) == []
+        target_id, before = con.execute("select target_id, target_value from targets where target_value is not null "
+                                        "order by target_id limit 1").fetchall()[0]
+        con.execute("update targets set target_value = target_value + 1 where target_id = ?", [target_id])
+        # the catalogue changed: every target is computed from it again, the new value at once
+        assert not con.execute("select is_fresh from target_store_fresh").fetchone()[0]
+        assert con.execute("select target_value from effective_targets where target_id = ? and via_plan_id is null",
+                           [target_id]).fetchall() == [(before + 1,)]
+        assert kpi_store.refresh_targets(con) is True
+        assert con.execute("select target_value from effective_targets where target_id = ? and via_plan_id is null",
+                           [target_id]).fetchall() == [(before + 1,)]
+        assert store_differences(con, [DEMO_TODAY]) == []
+
+
+def test_new_views_forget_every_stored_row(demo_copy):
+    with db.connect(demo_copy) as con:
+        kpi_store.refresh(con)
+        db.create_schema(con)  # what a code upgrade does: a changed rule must not meet old rows
+        assert fresh_units(con, DEMO_TODAY) == set()
+        assert not con.execute("select is_fresh from target_store_fresh").fetchone()[0]
+        assert kpi_store.refresh(con) > 0 and fresh_units(con, DEMO_TODAY)

@@ -117,9 +117,9 @@ def test_the_fingerprint_covers_every_table_the_views_read():
     # values and task updates come and go only with their batch, which is hashed; the stored
     # latest values, task updates and verdicts are derived from the batches, verdicts and files
     # and read only where their hashes still match the unit's (kpi_store_fresh_units), so a stale
-    # store cannot change an answer
+    # store cannot change an answer; the stored targets likewise, while the catalogue's hash matches
     assert read - hashed == {"kpi_values", "task_updates", "kpi_store_units", "kpi_store_values", "kpi_store_year_sums",
-                             "task_store_latest", "evidence_store"}
+                             "task_store_latest", "evidence_store", "target_store", "target_store_state"}
 
 
 def test_two_sessions_building_the_same_snapshot_store_one(demo_copy):
