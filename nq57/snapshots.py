@@ -74,6 +74,8 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     views are (re)created, so a changed view never meets an old snapshot."""
     con.execute("delete from view_snapshots")
     # what each stored snapshot was computed from, so a write recomputes only the units it changed
+    # (both columns are in schema.sql's create statement: these add them to older databases only,
+    # since DuckDB cannot replay such an ALTER from its WAL, see schema.sql)
     con.execute("alter table view_snapshots add column if not exists catalogue_fingerprint varchar")
     con.execute("alter table view_snapshots add column if not exists lake_snapshot bigint")
     con.execute("drop table if exists snapshot_unit_fingerprints")

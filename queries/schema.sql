@@ -35,7 +35,9 @@ create table if not exists plans (
     title          varchar not null,
     implements     varchar[],
     report_cycle   varchar not null,
-    source_file    varchar
+    source_file    varchar,
+    level          varchar,
+    issued_not_before date
 );
 
 create table if not exists tasks (
@@ -97,7 +99,8 @@ create table if not exists targets (
     item_no      varchar,
     item_text    varchar,
     lead_text    varchar,
-    lead_units   varchar[]
+    lead_units   varchar[],
+    assumption_id varchar
 );
 
 create sequence if not exists batch_id_seq;
@@ -248,6 +251,7 @@ create table if not exists view_snapshots (
     built_at         timestamp not null,
     build_seconds    double,
     lake_snapshot    bigint,  -- DuckLake only: a lake snapshot at or before the fingerprint's hashing (nq57/snapshots.py)
+    catalogue_fingerprint varchar,  -- what the stored rows were computed from (nq57/snapshots.py)
     unique (as_of, data_fingerprint)
 );
 
@@ -261,7 +265,8 @@ create table if not exists view_snapshots (
 create table if not exists kpi_store_units (
     unit_id      varchar primary key,
     batches_hash varchar not null,
-    kpis_hash    varchar not null
+    kpis_hash    varchar not null,
+    evidence_hash varchar
 );
 
 create table if not exists kpi_store_values (
@@ -387,6 +392,10 @@ create table if not exists documents (
 
 -- A plan's place in the chain: its level, and the earliest day it can have been issued when the
 -- plan itself leaves the date blank (a document it cites, e.g. Tam Phước's Tờ trình of 23/10/2025).
+-- The columns added after a table's first version are in its create statement too, and added here
+-- to older databases only: DuckDB 1.5.5 cannot replay from its WAL an ALTER of a table whose
+-- default calls nextval (targets), so a first start killed before its checkpoint left a database
+-- that no longer opened ("Calling DatabaseManager::GetDefaultDatabase with no default database set").
 alter table plans add column if not exists level varchar;
 alter table plans add column if not exists issued_not_before date;
 
