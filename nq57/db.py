@@ -312,15 +312,9 @@ def set_as_of(con: duckdb.DuckDBPyConnection, as_of: date | str | None) -> None:
         con.execute("set variable as_of = ?::date", [str(as_of)])
 
 
-def query_view(
-    con: duckdb.DuckDBPyConnection,
-    view: str,
-    as_of: date | str | None = None,
-    filters: dict[str, object] | None = None,
-    order_by: str | None = None,
-    columns: list[str] | None = None,
-    previous: date | str | None = None,
-) -> pd.DataFrame:
+def query_view(con: duckdb.DuckDBPyConnection, view: str, as_of: date | str | None = None,
+               filters: dict[str, object] | None = None, order_by: str | None = None,
+               columns: list[str] | None = None, previous: date | str | None = None) -> pd.DataFrame:
     """Rows of one view as of a date, with equality filters passed as parameters.
     `previous`: the second as-of of league_table / province_change (nq57/previous_as_of.py).
 
@@ -376,13 +370,11 @@ def _quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None],
-                      store_latest: bool = True) -> list[date | None]:
-    """Bring the snapshots of these as-of dates (None: today) up to date; run after a write so the
-    next page reads a table, not 13 million values. A stale snapshot is updated for the units whose
-    data changed (nq57/snapshot_units.py); a missing one, or one whose catalogue changed, is built.
-    The catalogue is hashed once and each day's units once (snapshots.pinned). The days that
-    have a valid snapshot afterwards. The stored latest KPI values come first (nq57/kpi_store.py),
+def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None], store_latest: bool = True) -> list:
+    """Bring the snapshots of these as-of dates (None: today) up to date after a write: a stale one
+    is updated for the units whose data changed (nq57/snapshot_units.py), a missing one or one whose
+    catalogue changed is built; the days stored afterwards. The catalogue is hashed once and each
+    day's units once (snapshots.pinned). The stored latest values (nq57/kpi_store.py) come first,
     unless the caller brought them up to date already (store_latest False)."""
     if store_latest:
         kpi_store.refresh(con)
