@@ -110,8 +110,10 @@ create or replace macro request_text_key(t) as
 -- Whether a unit's facts are read: all of them, unless the connection variable unit_scope (a list
 -- of unit ids) narrows them. The stored answers (nq57/snapshot_units.py) set it while they recompute
 -- the rows of the units a write changed, so a ward's commit does not read the country's reports.
+-- is_unit_scoped: whether it does (the province roll-up then reads every unit's numbers narrowly).
+create or replace macro is_unit_scoped() as getvariable('unit_scope') is not null;
 create or replace macro in_unit_scope(unit) as
-    getvariable('unit_scope') is null or list_contains(getvariable('unit_scope')::varchar[], unit);
+    not is_unit_scoped() or list_contains(getvariable('unit_scope')::varchar[], unit);
 
 -- The date every view is computed for: the connection variable as_of, else today (as_of_context,
 -- and nq57/snapshots.as_of_date, which must not read the settings the view reads).

@@ -19,11 +19,11 @@ units_latest as materialized (
 rolled_up as (
     select unit_id, kpi_id, actual_period, actual_value, numerator, denominator, is_demo
     from units_latest
-    where getvariable('unit_scope') is null
+    where not is_unit_scoped()
     union all
     select unit_id, kpi_id, actual_period, actual_value, numerator, denominator, is_demo
     from kpi_unit_latest_values
-    where getvariable('unit_scope') is not null and in_unit_scope('dong-nai')
+    where is_unit_scoped() and in_unit_scope('dong-nai')
 ),
 
 province as (
