@@ -217,9 +217,10 @@ def test_the_export_preview_shows_labels_not_codes(server, browser, view):
     page = opened(browser, server, "xuat-du-lieu?as_of=2026-03-31", DESKTOP)
     if view != "unit_scorecard":  # the page opens on the scorecard
         # the page's own choice, not the sidebar's (a choice there left the scorecard on screen)
+        # click the option itself once the list is open: typed keys sent before the list had
+        # opened were lost on a slow machine (CI) and the scorecard stayed on screen
         page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first.click()
-        page.keyboard.type(f"({view})")
-        page.keyboard.press("Enter")
+        page.get_by_role("option").filter(has_text=f"({view})").first.click(timeout=30_000)
         wait_idle(page)
     page.wait_for_function("""v => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stSelectbox] *')]
         .some(e => (e.value || e.textContent || '').includes('(' + v + ')'))""", arg=view, timeout=30_000)
