@@ -60,6 +60,18 @@ class Grid:
         self.league = league
 
 
+# The cells the heatmap opens with: 40 units of a province's dozen KPIs; with 80 KPIs (the
+# country) fewer units, more on request. 3.280 cells took chromium 2 s to draw on a switch and
+# ran past a projector's screen.
+DEFAULT_HEATMAP_CELLS = 1200
+
+
+def default_heat_units(units: int, kpis: int) -> int:
+    """How many units the heatmap shows before the reader moves its slider (steps of 5, 10–40)."""
+    fitting = DEFAULT_HEATMAP_CELLS // max(kpis, 1) // 5 * 5
+    return min(40, units, max(10, fitting))
+
+
 def heatmap(as_of: date, grid: Grid) -> tuple[list[str], tuple[str, str] | None]:
     """Units × KPIs, ordered and limited by the reader; returns the units drawn and the cell
     clicked (unit_id, kpi_id), if any."""
@@ -67,8 +79,8 @@ def heatmap(as_of: date, grid: Grid) -> tuple[list[str], tuple[str, str] | None]
     left, right = st.columns(2)
     order_by = left.selectbox("Sắp xếp đơn vị theo", ["Thứ hạng", "Tên"] + [names[k] for k in common], key="heat_order",
                             bind="query-params")
-    limit = right.slider("Số đơn vị hiển thị", 10, len(league), min(40, len(league)), step=5, key="heat_limit",
-                         bind="query-params")
+    limit = right.slider("Số đơn vị hiển thị", 10, len(league), default_heat_units(len(league), len(common)), step=5,
+                         key="heat_limit", bind="query-params")
     in_heat = grid.in_grid & progress["kpi_id"].isin(common)
     if order_by == "Tên":
         units = sorted(league["unit_name"])
