@@ -96,15 +96,25 @@ def _compute(con: duckdb.DuckDBPyConnection, snapshot_id: int, affected: list[st
         for view in snapshots.PER_UNIT_VIEWS:
             con.execute(f"create or replace temp table {_fresh(view)} as "
                         f"select * from {view} where unit_id in ({marks})", affected)
-            con.execute(f"create or replace temp view {view} as "
-                        f"select * exclude (snapshot_id, snapshot_row) from main.{snapshots.table_name(view)} "
-                        f"where snapshot_id = {sid} and unit_id not in (select unit_id from temp.affected_units) "
-                        f"union all by name select * from temp.{_fresh(view)}")
+            _stand_in(con, view, snapshots.table_name(view), sid)
+        for view, per_unit in snapshots.RANKED_VIEWS.items():
+            con.execute(f"create or replace temp table {_fresh(per_unit)} as "
+                        f"select * from {per_unit} where unit_id in ({marks})", affected)
+            _stand_in(con, per_unit, snapshots.table_name(view), sid, "rank")
     finally:
         con.execute("reset variable unit_scope")
     for view in snapshots.WHOLE_VIEWS:
         con.execute(f"create or replace temp table {_fresh(view)} as select * from {view}")
         con.execute(f"create or replace temp view {view} as select * from temp.{_fresh(view)}")
+
+
+def _stand_in(con: duckdb.DuckDBPyConnection, view: str, table: str, sid: int, *dropped: str) -> None:
+    """A temporary view named like `view`: the snapshot's rows of the other units (from `table`,
+    less the columns `dropped`) plus the affected units' fresh rows."""
+    excluded = ", ".join(["snapshot_id", "snapshot_row", *dropped])
+    con.execute(f"create or replace temp view {view} as select * exclude ({excluded}) from main.{table} "
+                f"where snapshot_id = {sid} and unit_id not in (select unit_id from temp.affected_units) "
+                f"union all by name select * from temp.{_fresh(view)}")
 
 
 def _marks(values: list) -> str:
@@ -138,7 +148,7 @@ def _swap(con: duckdb.DuckDBPyConnection, snapshot_id: int, affected: list[str],
 
 def _clean(con: duckdb.DuckDBPyConnection) -> None:
     """No temporary view or table outlives an update on a connection."""
-    for view in reversed(snapshots.SNAPSHOT_VIEWS):
+    for view in [*reversed(snapshots.SNAPSHOT_VIEWS), *snapshots.RANKED_VIEWS.values()]:
         con.execute(f"drop view if exists temp.{view}")
         con.execute(f"drop table if exists temp.{_fresh(view)}")
     con.execute("drop table if exists temp.affected_units")

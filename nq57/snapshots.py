@@ -49,6 +49,10 @@ WHOLE_VIEWS = [
     "flags_by_rule",
 ]
 SNAPSHOT_VIEWS = PER_UNIT_VIEWS + WHOLE_VIEWS
+# Whole views that are a per-unit view plus a rank over every unit: their stored rows less the
+# rank are that view's rows, so a commit recomputes the changed units' and ranks them all again
+# (3.321 rows) instead of aggregating every unit's stored rows anew.
+RANKED_VIEWS = {whole: part for part, whole in views.CONTRACT_PARTS.items()}
 # Views not materialised while building: the staging layer (renames, cheap), and views that are
 # cheap or (the current values and updates, millions of rows) read only by one view each.
 NOT_MATERIALISED = {name for name, view in views.REGISTRY.items() if view.layer == "staging"} | {

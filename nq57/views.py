@@ -6,7 +6,8 @@ Views live in layer folders under queries/ (one view per file, the file name is 
                 tables) and say once what a visible batch is (stg_visible_batches); also the
                 as-of date (as_of_context)
 - intermediate/ the building blocks (batches and values in force, verdicts, periods, targets)
-- marts/        the six contract views documented in the README
+- marts/        the contract views documented in the README, and the per-unit part a ranked one
+                is built from (CONTRACT_PARTS: unit_scores is unit_scorecard less its rank)
 - pages/        page-shaped helpers (province_summary, flags_by_rule, histories)
 
 Each file opens with a comment contract, checked by tests/test_contracts.py on the demo database:
@@ -31,6 +32,9 @@ LAYERS = ["staging", "intermediate", "marts", "pages"]
 CONTRACT_VIEWS = ["task_progress", "kpi_progress", "red_flags", "unit_scorecard", "reporting_compliance",
                   "plan_lineage", "target_cascade",
                   "requests"]
+# A mart that is the per-unit part of a contract view: every column but the rank, the one that
+# depends on every unit, so a commit recomputes a unit's figures alone (nq57/snapshot_units.py).
+CONTRACT_PARTS = {"unit_scores": "unit_scorecard"}
 
 
 @dataclass(frozen=True)

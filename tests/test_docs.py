@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nq57 import db
+from nq57 import db, views
 
 PROJECT = Path(__file__).resolve().parent.parent
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
@@ -24,7 +24,7 @@ def test_every_sql_file_is_created_in_order():
     position = {name: i for i, name in enumerate(db.VIEW_ORDER)}
     for name, view in views.REGISTRY.items():
         assert all(position[d] < position[name] for d in view.depends_on), name
-    assert {n for n, v in views.REGISTRY.items() if v.layer == "marts"} == set(db.CONTRACT_VIEWS)
+    assert {n for n, v in views.REGISTRY.items() if v.layer == "marts"} == set(db.CONTRACT_VIEWS) | set(views.CONTRACT_PARTS)
 
 
 @pytest.mark.parametrize("view", db.CONTRACT_VIEWS)
@@ -66,3 +66,11 @@ def test_readme_column_lists_are_the_view_contracts(view):
     documented = [c for c in re.split(r"[,\s]+", listed.group(1)) if c]
     assert documented == list(views.REGISTRY[view].columns), (
         f"{view}: README lists {documented}, the contract says {list(views.REGISTRY[view].columns)}")
+
+
+@pytest.mark.parametrize("part,whole", list(views.CONTRACT_PARTS.items()))
+def test_a_contract_part_is_its_view_less_the_rank(part, whole):
+    """unit_scores holds unit_scorecard's columns, in order, but the rank (snapshot_units stores
+    the scorecard's rows and reads them back less the rank as unit_scores' rows)."""
+    assert list(views.REGISTRY[part].columns) == [c for c in views.REGISTRY[whole].columns if c != "rank"]
+    assert "rank" in views.REGISTRY[whole].columns

@@ -17,12 +17,16 @@ with ctx as (
     select * from as_of_context
 ),
 
+-- in_unit_scope: a materialized CTE stops the caller's unit filter, so a commit's recompute of a
+-- few units (nq57/snapshot_units.py) would list every unit's broken rows before keeping theirs
 tasks as materialized (
-    select * from task_progress where breaks_rule_1 or breaks_rule_2 or breaks_rule_3
+    select * from task_progress
+    where (breaks_rule_1 or breaks_rule_2 or breaks_rule_3) and in_unit_scope(unit_id)
 ),
 
 kpis as materialized (
-    select * from kpi_progress where breaks_rule_1 or breaks_rule_2 or breaks_rule_3
+    select * from kpi_progress
+    where (breaks_rule_1 or breaks_rule_2 or breaks_rule_3) and in_unit_scope(unit_id)
 ),
 
 reports as (
