@@ -69,10 +69,11 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 # A write changes one unit's rows, but DuckDB's buffer pool keeps every page the refresh after it
 # reads: 0,8-1 GB at national size for one ward's import. A command-line write refreshes within
-# this cap (national, one ward, 06/12/2026: 128MB 2,6-2,8 s and 360-395 MB peak; 200MB 2,4-2,5 s
-# and 410-445 MB; 256MB 2,4 s and 470-480 MB); a day that needs more (a whole rebuild) is tried
-# again without it.
-WRITE_MEMORY_CAP = "128MB"
+# this cap; a day that needs more (a whole rebuild) is tried again without it. National, one ward,
+# third session of 06/12/2026: 128MB ran out at kpi_progress and computed the day twice (2,8 s,
+# 465 MB peak); 140MB 2,5-2,6 s, 390-415 MB; 160MB 2,4-2,5 s, 395-405 MB; 200MB 2,3-2,4 s,
+# 410-415 MB; no cap 2,2 s, 480-490 MB.
+WRITE_MEMORY_CAP = "160MB"
 
 
 @contextmanager
