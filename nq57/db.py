@@ -255,6 +255,8 @@ def read_sql_file(name: str) -> str:
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Tables, settings defaults, macros and views; safe to run on an existing database."""
     schema = read_sql_file("schema")
+    if not lake.in_lake(con):
+        kpi_store.drop_keyed(con)
     con.execute(lake.schema_form(schema) if lake.in_lake(con) else schema)
     for key, (value, description) in DEFAULT_SETTINGS.items():
         con.execute("insert into settings (key, value, description) select ?, ?, ? "

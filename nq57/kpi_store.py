@@ -42,6 +42,19 @@ def stale_units(con: duckdb.DuckDBPyConnection) -> list[str]:
         "order by 1").fetchall()]
 
 
+# The cache tables schema.sql creates without a key (a key's index is rewritten at every checkpoint).
+UNKEYED = ("kpi_store_values", "kpi_store_year_sums", "task_store_latest", "evidence_store")
+
+
+def drop_keyed(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the cache tables an older version created with a primary key, before schema.sql
+    creates them again without one: DuckDB cannot drop a key, and their rows are a cache."""
+    for (table,) in con.execute(
+            "select distinct table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY' "
+            "and schema_name = 'main' and table_name in (select unnest(?::varchar[]))", [list(UNKEYED)]).fetchall():
+        con.execute(f"drop table {table}")  # create_schema then forgets every unit's stored hashes
+
+
 def forget(con: duckdb.DuckDBPyConnection) -> None:
     """Mark every stored row unusable (the views compute from the facts until the next refresh):
     run when the views are re-created, since a changed rule would not change the hashes."""

@@ -188,3 +188,22 @@ def test_new_views_forget_every_stored_row(demo_copy):
         assert fresh_units(con, DEMO_TODAY) == set()
         assert not con.execute("select is_fresh from target_store_fresh").fetchone()[0]
         assert kpi_store.refresh(con) > 0 and fresh_units(con, DEMO_TODAY)
+
+
+def test_a_database_whose_stored_tables_had_keys_opens_without_them_and_refills(demo_copy):
+    """Older versions kept a primary key on the per-unit caches, and DuckDB wrote its index out
+    at every import's checkpoint. An upgrade drops those tables (a cache), creates them keyless,
+    and the next refresh stores the same rows the facts give."""
+    with db.connect(demo_copy) as con:
+        kpi_store.refresh(con)
+        con.execute("create or replace table kpi_store_values as select * from kpi_store_values")
+        con.execute("alter table kpi_store_values add primary key (unit_id, kpi_id)")
+        con.execute("delete from settings where key = 'schema_fingerprint'")
+    with db.connect(demo_copy) as con:
+        assert db.migrate_if_needed(con)
+        keyed = con.execute("select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY' "
+                            "and table_name in (select unnest(?::varchar[]))", [list(kpi_store.UNKEYED)]).fetchall()
+        assert keyed == []
+        assert fresh_units(con, DEMO_TODAY) == set()  # nothing read from the emptied caches
+        assert kpi_store.refresh(con) > 0 and fresh_units(con, DEMO_TODAY)
+        assert store_differences(con, [DEMO_TODAY]) == []
