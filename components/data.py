@@ -55,6 +55,11 @@ VERSION_TTL = 2
 LAKE_VERSION_TTL = 0.25
 
 
+# The rows a page's long list draws (the red flags): a province has hundreds; the country's 35.000
+# long sentences took the browser 3 s for every new tab. Its Excel download holds them all.
+TABLE_ROWS = 1000
+
+
 # A database file's fingerprint is read again only when the file or its write-ahead log
 # changed (every commit, from any process, writes one of them): a stat costs microseconds where
 # opening the file and hashing its data cost 0,1-0,2 s of every page switch made more than

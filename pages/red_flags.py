@@ -42,7 +42,10 @@ chart_title.plot(st, charts.flags_by_rule(by_rule), width="stretch", theme=None,
                 on_select=lambda: drill.filter_by_rule("rule_chart"), alt=f"Số {red.lower()} theo quy tắc")
 st.subheader(f"{vn_number(len(shown))} cảnh báo · {vn_number(shown['unit_id'].nunique())} đơn vị")
 table = shown.sort_values(["rule", "unit_name"])[["unit_name", "rule_label", "item_name", "reason", "lead_office"]]
-st.dataframe(table, hide_index=True, width="stretch", column_config={
+if len(table) > data.TABLE_ROWS:
+    st.caption(f"Bảng hiện {vn_number(data.TABLE_ROWS)} cảnh báo đầu tiên (theo quy tắc, rồi tên đơn vị) trong "
+               f"{vn_number(len(table))}: lọc theo quy tắc, đơn vị, cơ quan chủ trì… hoặc tải Excel để xem đủ.")
+st.dataframe(table.head(data.TABLE_ROWS), hide_index=True, width="stretch", column_config={
     "unit_name": "Đơn vị", "rule_label": "Quy tắc", "item_name": st.column_config.TextColumn("Nội dung", width="large"),
     "reason": st.column_config.TextColumn("Vì sao đỏ", width="large"), "lead_office": "Chủ trì",
 })

@@ -282,3 +282,20 @@ def test_unit_profile_before_its_first_report_is_due_says_so_instead_of_a_grade(
     assert any("chưa đến hạn nộp báo cáo kỳ nào" in i.value and "chưa được chấm điểm" in i.value for i in app.info)
     go(app, "pages/unit_profile.py", unit="xa-nha-bich", as_of=date(2025, 8, 31))  # the first one was due 15/08
     assert "Thứ hạng" in metrics(app)
+
+
+def test_a_long_red_flag_list_draws_its_first_rows_and_says_so(app, demo_db_path, monkeypatch):
+    """Nationally 35.000 flags took the browser 3 s to draw: the table shows the first
+    data.TABLE_ROWS (by rule, then unit) and says how to see the rest; the count stays whole."""
+    from components import data
+
+    flags = view(demo_db_path, "red_flags", date(2025, 12, 31))
+    monkeypatch.setattr(data, "TABLE_ROWS", 10)
+    go(app, "pages/red_flags.py", as_of=date(2025, 12, 31))
+    assert len(flags) > 10
+    assert app.subheader[0].value.startswith(f"{vn_number(len(flags))} cảnh báo")
+    shown = app.dataframe[0].value
+    assert len(shown) == 10
+    first = flags.sort_values(["rule", "unit_name"]).head(10)
+    assert list(shown["reason"]) == list(first["reason"])
+    assert any(f"Bảng hiện 10 cảnh báo đầu tiên" in c.value and vn_number(len(flags)) in c.value for c in app.caption)
