@@ -30,6 +30,9 @@ def vietnamese_layout(fig: go.Figure, title: str | None = None, height: int = 38
         margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
         showlegend=False,
     )
+    # 30.000, not Plotly's "30k" (an English SI suffix), on every number axis
+    fig.update_xaxes(exponentformat="none", separatethousands=True)
+    fig.update_yaxes(exponentformat="none", separatethousands=True)
     return fig
 
 

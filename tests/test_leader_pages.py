@@ -196,6 +196,9 @@ def test_every_chart_is_drawn_for_a_projector(app, page, params):
         assert layout["separators"] == ",."
         assert layout["font"]["size"] >= 16
         assert layout["template"]["layout"]["plot_bgcolor"] == "white"
+        # thousands written 30.000, never "30k"
+        axes = [v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))]
+        assert axes and all(a.get("exponentformat") == "none" and a.get("separatethousands") for a in axes)
 
 
 def red_kpi_task_rows(demo_db_path, unit_id=None, kpi_id=None):
