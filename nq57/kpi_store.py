@@ -52,7 +52,10 @@ def drop_keyed(con: duckdb.DuckDBPyConnection) -> None:
     for (table,) in con.execute(
             "select distinct table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY' "
             "and schema_name = 'main' and table_name in (select unnest(?::varchar[]))", [list(UNKEYED)]).fetchall():
-        con.execute(f"drop table {table}")  # create_schema then forgets every unit's stored hashes
+        con.execute(f"drop table {table}")
+        # at once, not only at create_schema's end: a failure between would leave the units
+        # marked fresh over emptied tables
+        con.execute("delete from kpi_store_units")
 
 
 def forget(con: duckdb.DuckDBPyConnection) -> None:

@@ -41,10 +41,12 @@ shown = flags[filters.matches(flags, "rule_label", rules) & filters.matches(flag
 chart_title.plot(st, charts.flags_by_rule(by_rule), width="stretch", theme=None, key="rule_chart", selection_mode="points",
                 on_select=lambda: drill.filter_by_rule("rule_chart"), alt=f"Số {red.lower()} theo quy tắc")
 st.subheader(f"{vn_number(len(shown))} cảnh báo · {vn_number(shown['unit_id'].nunique())} đơn vị")
-table = shown.sort_values(["rule", "unit_name"])[["unit_name", "rule_label", "item_name", "reason", "lead_office"]]
+# a whole order, so the first rows drawn are the same on every run
+table = shown.sort_values(["rule", "unit_name", "due_date", "item_type", "item_id"])[
+    ["unit_name", "rule_label", "item_name", "reason", "lead_office"]]
 if len(table) > data.TABLE_ROWS:
     st.caption(f"Bảng hiện {vn_number(data.TABLE_ROWS)} cảnh báo đầu tiên (theo quy tắc, rồi tên đơn vị) trong "
-               f"{vn_number(len(table))}: lọc theo quy tắc, đơn vị, cơ quan chủ trì… hoặc tải Excel để xem đủ.")
+               f"{vn_number(len(table))}: lọc theo quy tắc, đơn vị, đơn vị chủ trì… hoặc tải Excel để xem đủ.")
 st.dataframe(table.head(data.TABLE_ROWS), hide_index=True, width="stretch", column_config={
     "unit_name": "Đơn vị", "rule_label": "Quy tắc", "item_name": st.column_config.TextColumn("Nội dung", width="large"),
     "reason": st.column_config.TextColumn("Vì sao đỏ", width="large"), "lead_office": "Chủ trì",

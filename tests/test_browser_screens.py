@@ -220,6 +220,8 @@ def test_the_export_preview_shows_labels_not_codes(server, browser, view):
         # click the option itself once the list is open: typed keys sent before the list had
         # opened were lost on a slow machine (CI) and the scorecard stayed on screen
         page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first.click()
+        page.get_by_role("listbox").first.wait_for(state="visible", timeout=30_000)
+        page.keyboard.type(f"({view})")  # the list filtered to the one option (it may draw only some)
         page.get_by_role("option").filter(has_text=f"({view})").first.click(timeout=30_000)
         wait_idle(page)
     page.wait_for_function("""v => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stSelectbox] *')]

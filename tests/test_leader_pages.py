@@ -299,6 +299,6 @@ def test_a_long_red_flag_list_draws_its_first_rows_and_says_so(app, demo_db_path
     assert app.subheader[0].value.startswith(f"{vn_number(len(flags))} cảnh báo")
     shown = app.dataframe[0].value
     assert len(shown) == 10
-    first = flags.sort_values(["rule", "unit_name"]).head(10)
+    first = flags.sort_values(["rule", "unit_name", "due_date", "item_type", "item_id"]).head(10)
     assert list(shown["reason"]) == list(first["reason"])
     assert any(f"Bảng hiện 10 cảnh báo đầu tiên" in c.value and vn_number(len(flags)) in c.value for c in app.caption)

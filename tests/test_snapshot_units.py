@@ -199,6 +199,7 @@ def test_fifty_random_writes_keep_every_stored_view_equal_to_the_live_view(multi
         # every write was absorbed unit by unit: no stored date was rebuilt whole
         assert rebuilt == []
         assert con.execute("select count(*) from duckdb_tables() where temporary").fetchall()[0][0] == 0
+        assert con.execute("select count(*) from duckdb_views() where temporary and not internal").fetchall()[0][0] == 0
 
 
 def test_a_commit_recomputes_only_its_unit_and_leaves_the_others_rows_untouched(multi_province):
