@@ -22,18 +22,12 @@ pio.templates.default = "plotly_white"
 
 def vietnamese_layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
     # the title whole, on one line: pages draw it as HTML above the chart (components/chart_title.plot)
-    fig.update_layout(
-        title=title,
-        separators=",.",  # decimal comma, thousands dot: 1.234,5
-        font={"size": FONT_SIZE},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
-        showlegend=False,
-    )
+    fig.update_layout(title=title, separators=",.",  # decimal comma, thousands dot: 1.234,5
+                      font={"size": FONT_SIZE}, height=height, showlegend=False,
+                      margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10})
     # 30.000, not Plotly's "30k" (an English SI suffix), on every number axis
-    fig.update_xaxes(exponentformat="none", separatethousands=True)
-    fig.update_yaxes(exponentformat="none", separatethousands=True)
-    return fig
+    axes = {"exponentformat": "none", "separatethousands": True}
+    return fig.update_xaxes(**axes).update_yaxes(**axes)
 
 
 def legend_below(fig: go.Figure, bottom: int = 90) -> go.Figure:
