@@ -263,6 +263,8 @@ create table if not exists view_snapshots (
 -- nothing after the as-of day (kpi_store_fresh_units). A cache, safe to delete; not in
 -- data_fingerprint.
 create table if not exists kpi_store_units (
+    -- keep this key: two refreshes of the same unit at once conflict on it and one rolls back, so
+    -- the keyless cache tables below never get a unit's rows twice
     unit_id      varchar primary key,
     batches_hash varchar not null,
     kpis_hash    varchar not null,
