@@ -93,14 +93,13 @@ def _compute(con: duckdb.DuckDBPyConnection, snapshot_id: int, affected: list[st
     # stored rows through the temporary views below
     con.execute("set variable unit_scope = ?::varchar[]", [affected])
     try:
-        for view in snapshots.PER_UNIT_VIEWS:
+        # each per-unit view, then the per-unit part of each ranked view (its stored rows less the rank)
+        recomputed = [(view, view, ()) for view in snapshots.PER_UNIT_VIEWS]
+        recomputed += [(part, whole, ("rank",)) for whole, part in snapshots.RANKED_VIEWS.items()]
+        for view, stored_as, dropped in recomputed:
             con.execute(f"create or replace temp table {_fresh(view)} as "
                         f"select * from {view} where unit_id in ({marks})", affected)
-            _stand_in(con, view, snapshots.table_name(view), sid)
-        for view, per_unit in snapshots.RANKED_VIEWS.items():
-            con.execute(f"create or replace temp table {_fresh(per_unit)} as "
-                        f"select * from {per_unit} where unit_id in ({marks})", affected)
-            _stand_in(con, per_unit, snapshots.table_name(view), sid, "rank")
+            _stand_in(con, view, snapshots.table_name(stored_as), sid, *dropped)
     finally:
         con.execute("reset variable unit_scope")
     for view in snapshots.WHOLE_VIEWS:
