@@ -1,6 +1,6 @@
 """Stored answers kept up to date per unit: after a commit, rollback, review or evidence file for
 one unit, only that unit's rows of each stored snapshot are recomputed, plus the rows that depend
-on every unit (the provinces' roll-ups, ranks, grades and totals), which are computed from the
+on every unit (the province's roll-up, ranks, grades and totals), which are computed from the
 stored rows instead of from 13 million report values.
 
 Validity is kept per unit and date: a snapshot stores the catalogue fingerprint and every unit's
@@ -19,7 +19,7 @@ import time
 
 import duckdb
 
-from nq57 import snapshots
+from nq57 import catalogue, snapshots
 from nq57.transaction import transaction
 
 # Beyond this many changed units a whole rebuild is as cheap as recomputing them one by one.
@@ -59,9 +59,9 @@ def update(con: duckdb.DuckDBPyConnection) -> int | None:
     stale = stale_units(con, snapshot_id)
     if stale is None:
         return None
-    affected = stale + [unit for (unit,) in con.execute(
-        "select unit_id from stg_units where unit_kind = 'province' order by unit_id").fetchall()
-        if unit not in stale]
+    # the province row rolls every commune up (kpi_latest_values): the one row that depends on
+    # other units; the other provinces' rows depend on their own reports only
+    affected = stale + [unit for unit in [catalogue.PROVINCE_ID] if unit not in stale]
     try:
         _compute(con, snapshot_id, affected)
         with transaction(con):

@@ -32,7 +32,7 @@ from nq57.transaction import in_transaction, transaction
 # What a page or an export asks for at a date, in the order they depend on one another.
 # Two kinds, so a commit for one unit recomputes little (nq57/snapshot_units.py):
 # PER_UNIT_VIEWS have a unit_id column, and a unit's rows depend only on the catalogue and that
-# unit's own batches, reviews and evidence, except the provinces' roll-up rows, which are computed
+# unit's own batches, reviews and evidence, except the province's roll-up rows, which are computed
 # from the other rows of these views (sums of numerators and denominators). WHOLE_VIEWS are
 # computed from the per-unit views' rows (ranks, grades, totals) and are cheap to redo whole.
 # A new stored view goes in one of the two lists, after the views it reads.

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from nq57 import db, reports, snapshot_units, snapshots
+from nq57 import catalogue, db, reports, snapshot_units, snapshots
 from tests.test_kpi_store import store_differences
 from tests.conftest import DEMO_TODAY, FIXTURE_SQL
 
@@ -203,19 +203,32 @@ def test_fifty_random_writes_keep_every_stored_view_equal_to_the_live_view(multi
 
 
 def test_a_commit_recomputes_only_its_unit_and_leaves_the_others_rows_untouched(multi_province):
+    """Only the committing commune's rows and the province roll-up's are written again; every
+    other unit's stored rows (the other province's, the departments') keep their place."""
+    untouched = ("phuong-a", catalogue.PROVINCE_ID)
+
+    def kept_rows(con, snapshot_id):
+        return {view: sorted(con.execute(
+            f"select unit_id, snapshot_row from {snapshots.table_name(view)} where snapshot_id = ? "
+            "and unit_id not in (select unnest(?::varchar[]))", [snapshot_id, list(untouched)]).fetchall())
+            for view in snapshots.PER_UNIT_VIEWS}
+
     with db.connect(multi_province) as con:
+        # the other province holds a target of its own, so it has stored rows to keep
+        con.execute("insert into targets (plan_id, unit_id, kpi_id, horizon, comparator, target_value, target_unit, "
+                    "due_date, raw_text) values ('p-prov', 'tinh-01', 'dvc', 2030, '>=', 90, '%', "
+                    "date '2030-12-31', '≥ 90%')")
+        db.refresh_snapshots(con, [DEMO_TODAY])
         db.set_as_of(con, DEMO_TODAY)
         snapshot_id = snapshots.find(con)
-        before = con.execute("select unit_id, snapshot_row from snapshot_task_progress where snapshot_id = ? "
-                             "and unit_id <> 'phuong-a'", [snapshot_id]).fetchall()
+        before = kept_rows(con, snapshot_id)
+        assert {unit for rows in before.values() for unit, _row in rows} >= {"xa-b", "tinh-01", "tinh-01/xa-0001"}
         RandomWrites(con, seed=1).commit("phuong-a", date(2026, 10, 1))
         assert snapshot_units.stale_units(con, snapshot_id) == ["phuong-a"]
         db.refresh_snapshots(con, [DEMO_TODAY])
         db.set_as_of(con, DEMO_TODAY)
         assert snapshots.find(con) == snapshot_id  # updated in place, not rebuilt
-        after = con.execute("select unit_id, snapshot_row from snapshot_task_progress where snapshot_id = ? "
-                            "and unit_id <> 'phuong-a'", [snapshot_id]).fetchall()
-        assert sorted(after) == sorted(before)
+        assert kept_rows(con, snapshot_id) == before
         assert differences(con, DEMO_TODAY) == []
 
 
