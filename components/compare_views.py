@@ -14,6 +14,9 @@ from components.safe_text import md_escape
 from nq57.palette import STATUS_STYLE
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
+# The compare page's tabs; a tab's label is its value in the page's link (?compare_tab=…).
+TABS = ["Bảng xếp hạng", "Bản đồ nhiệt", "Đặt cạnh nhau"]
+
 # the columns the heatmap and the panels draw: at national size all of kpi_progress is 585.000
 # rows with long texts
 KPI_COLUMNS = ["unit_id", "unit_name", "kpi_id", "kpi_name", "comparator", "actual_value", "expected_value",

@@ -8,6 +8,26 @@ import re
 
 from nq57.palette import STYLE_BY_CODE
 
+
+def compare_tab(tab: int, pairs: list[tuple[str, str]] = (), **params: str) -> str:
+    """The link to one tab of the compare page (components/compare_views.TABS) with these query
+    parameters (pairs: a parameter that repeats), as a reader sends it."""
+    from urllib.parse import urlencode
+
+    from components.compare_views import TABS
+
+    return "so-sanh?" + urlencode([*pairs, *params.items(), ("compare_tab", TABS[tab])])
+
+
+def page_name(path: str) -> str:
+    """A page's screenshot name from its link: the url path, and the compare tab it opens."""
+    from urllib.parse import parse_qs
+
+    from components.compare_views import TABS
+
+    tab = parse_qs(path.partition("?")[2]).get("compare_tab")
+    return (path.split("?")[0] or "tong-quan") + (f"-the-{TABS.index(tab[0]) + 1}" if tab else "")
+
 # The kept list: words from Streamlit, Plotly, the date picker and the uploader seen on our
 # pages, and words our own data must never show. Matched as whole words, case-sensitive.
 MONTHS = ["January", "February", "March", "April", "June", "July", "August", "September", "October",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import browser_checks
 from tests.live_server import start_server, stop_server
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,9 @@ PAGES = [
     ("ho-so-don-vi?unit=xa-nha-bich&as_of=2026-03-31", ["Hồ sơ xã Nha Bích", "Thứ hạng", "31/03/2026"], 1),
     ("chi-tieu?kpi=dvc-toan-trinh", ["Chỉ tiêu trên toàn tỉnh", "Toàn tỉnh (cộng tử số, mẫu số)"], 3),
     ("canh-bao-do?as_of=2025-12-31", ["Cảnh báo đỏ", "cảnh báo ·", "Tải Excel"], 1),
-    ("so-sanh", ["So sánh đơn vị", "Bảng xếp hạng", "Vì sao đỏ", "Đặt cạnh nhau"], 2),
+    ("so-sanh", ["So sánh đơn vị", "Bảng xếp hạng", "Bản đồ nhiệt", "Đặt cạnh nhau", "đơn vị · thay đổi thứ hạng"], 0),
+    (browser_checks.compare_tab(1), ["Bản đồ nhiệt: đơn vị × chỉ tiêu", "Vì sao đỏ"], 1),
+    (browser_checks.compare_tab(2), ["Chọn 2–6 đơn vị", "Chỉ tiêu so sánh"], 1),
     ("xuat-du-lieu", ["Xuất dữ liệu", "Tải Excel"], 0),
     ("nhap-bao-cao", ["Nhập báo cáo", "Cần đăng nhập để nhập báo cáo", "Đăng nhập"], 0),
     ("nop-bao-cao", ["Tình hình nộp báo cáo", "Đơn vị chưa nộp", "Đề nghị các đơn vị sau"], 1),
@@ -101,8 +104,7 @@ def test_page_renders_in_a_browser(server, browser, path, texts, chart_count):
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
         assert page.locator(".js-plotly-plot").count() >= chart_count
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = path.split("?")[0] or "tong-quan"
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{browser_checks.page_name(path)}.png"), full_page=True)
     page.close()
 
 

@@ -16,7 +16,8 @@ from tests.test_browser import CHROMIUM, SCREENSHOTS, browser, server, wait_idle
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
 
 DESKTOP, PROJECTOR, PHONE = {"width": 1440, "height": 900}, {"width": 1920, "height": 1080}, {"width": 390, "height": 844}
-LEADER_PAGES = ["?as_of=2025-12-31", "ho-so-don-vi?unit=xa-nha-bich", "chi-tieu", "canh-bao-do", "so-sanh"]
+LEADER_PAGES = ["?as_of=2025-12-31", "ho-so-don-vi?unit=xa-nha-bich", "chi-tieu", "canh-bao-do",
+                browser_checks.compare_tab(1), browser_checks.compare_tab(2)]
 
 
 def opened(browser, server, path: str, viewport: dict):
@@ -88,18 +89,20 @@ def test_a_league_row_opens_the_units_profile(server, browser):
 
 
 def test_the_compare_pages_choices_come_back_from_a_link(server, browser):
-    from urllib.parse import urlencode
-
-    # bound widgets carry what the reader sees (labels), so a link is readable
-    path = "so-sanh?" + urlencode([("as_of", "2025-12-31"), ("league_kind", "Phường"),
-                                   ("side_units", "xã Nha Bích"), ("side_units", "xã Phước An")])
+    # bound widgets carry what the reader sees (labels), so a link is readable; the open tab too
+    path = browser_checks.compare_tab(2, [("as_of", "2025-12-31"), ("league_kind", "Phường"),
+                                          ("side_units", "xã Nha Bích"), ("side_units", "xã Phước An")])
     page = opened(browser, server, path, DESKTOP)
     body = page.inner_text('[data-testid="stMain"]')
-    assert count_in(body, r"\n([\d.]+) đơn vị · thay đổi thứ hạng") == 23  # the wards only
-    assert "xã Nha Bích" in body and "xã Phước An" in body
+    assert "Chỉ tiêu so sánh" in body and "xã Nha Bích" in body and "xã Phước An" in body
     page.reload()
     wait_idle(page)
+    body = page.inner_text('[data-testid="stMain"]')
+    assert "Chỉ tiêu so sánh" in body and "xã Nha Bích" in body and "xã Phước An" in body
+    page.get_by_role("tab", name="Bảng xếp hạng").click()
+    wait_idle(page, "đơn vị · thay đổi thứ hạng")
     assert count_in(page.inner_text('[data-testid="stMain"]'), r"\n([\d.]+) đơn vị · thay đổi thứ hạng") == 23
+    assert "league_kind=" in page.url  # the first tab, the default, leaves the link as it was
     page.close()
 
 
@@ -187,7 +190,7 @@ def test_every_leaders_page_is_one_column_on_a_phone(server, browser, path):
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": PHONE["width"], "height": min(height, 6000)})
     page.wait_for_timeout(800)
-    shot(page, "dien-thoai-" + (path.split("?")[0] or "tong-quan"))
+    shot(page, "dien-thoai-" + browser_checks.page_name(path))
     page.close()
 
 

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is n
 ADMIN, PASSWORD = "quan-tri", "mat-khau-du-dai-123"
 VIEWPORTS = {"1440x900": (1440, 900), "1920x1080": (1920, 1080), "390x844": (390, 844)}
 PAGES = ["?as_of=2025-12-31", "ho-so-don-vi?unit=xa-nha-bich&as_of=2026-03-31", "chi-tieu", "canh-bao-do", "so-sanh",
+         browser_checks.compare_tab(1, as_of="2026-03-31"), browser_checks.compare_tab(2),
          "chuoi-ke-hoach", "kien-nghi",
          "xuat-du-lieu", "nhap-bao-cao", "nop-bao-cao", "lich-su-nhap", "tham-dinh", "tai-khoan", "nhat-ky"]
 # pages that show more once signed in (the uploader, the review queue, accounts, the audit log, the pack)
@@ -91,7 +92,7 @@ def screenshot(page, name: str) -> None:
 
 
 def name_of(path: str, viewport: str, signed_in: bool) -> str:
-    return f"{path.split('?')[0] or 'tong-quan'}{'-dang-nhap' if signed_in else ''}-{viewport}"
+    return f"{browser_checks.page_name(path)}{'-dang-nhap' if signed_in else ''}-{viewport}"
 
 
 CASES = ([(path, viewport, False) for viewport in VIEWPORTS for path in PAGES]
@@ -129,7 +130,7 @@ def test_the_uploader_says_the_real_limit_in_vietnamese(server, browser, signed_
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_heatmap_cells_have_the_colour_of_the_status_they_print(server, browser, viewport):
-    page = open_page(browser, server, "so-sanh?as_of=2026-03-31", viewport)
+    page = open_page(browser, server, browser_checks.compare_tab(1, as_of="2026-03-31"), viewport)
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
     charts = page.locator(".js-plotly-plot")
     index = next(i for i in range(charts.count()) if charts.nth(i).locator(".heatmaplayer").count())
@@ -144,7 +145,7 @@ def test_heatmap_cells_have_the_colour_of_the_status_they_print(server, browser,
 
 @pytest.mark.parametrize("symbol, says", [("✖", "Quy tắc"), ("✔", "Ô này không có cảnh báo đỏ")])
 def test_clicking_a_heatmap_cell_opens_its_reasons(server, browser, symbol, says):
-    page = open_page(browser, server, "so-sanh?as_of=2026-03-31", "1440x900")
+    page = open_page(browser, server, browser_checks.compare_tab(1, as_of="2026-03-31"), "1440x900")
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
     charts = page.locator(".js-plotly-plot")
     index = next(i for i in range(charts.count()) if charts.nth(i).locator(".heatmaplayer").count())

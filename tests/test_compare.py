@@ -22,6 +22,16 @@ def compare(app):
     return at
 
 
+def open_tab(at, tab: int):
+    """Open a tab of the page as its link does (?compare_tab=<label>)."""
+    from components.compare_views import TABS
+
+    at.query_params["compare_tab"] = TABS[tab]
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def scorecard(demo_db_path, as_of=DEMO_TODAY):
     with db.connect(demo_db_path) as con:
         return db.query_view(con, "unit_scorecard", as_of=as_of)
@@ -48,7 +58,21 @@ def test_filter_wards_and_search_by_name(compare):
     assert all("phước" in n.lower() for n in names)
 
 
+def test_the_page_opens_on_the_league_table_and_draws_a_tab_when_asked(compare):
+    """Only the open tab is drawn: the league table first, no chart; the heatmap and the panels
+    when their tab is opened (each took chromium most of a second at national size)."""
+    assert [t.label for t in compare.tabs] == ["Bảng xếp hạng", "Bản đồ nhiệt", "Đặt cạnh nhau"]
+    assert len(compare.dataframe) == 1 and not compare.get("plotly_chart")
+    heat = open_tab(compare, 1)
+    assert not heat.dataframe and len(heat.get("plotly_chart")) == 1
+    assert [h.value for h in heat.subheader] == ["Bản đồ nhiệt: đơn vị × chỉ tiêu", "Vì sao đỏ"]
+    side = open_tab(compare, 2)
+    assert not side.dataframe and len(side.get("plotly_chart")) == 1
+    assert [m.key for m in side.multiselect] == ["side_units", "side_kpis"]
+
+
 def test_why_red_shows_the_rule_and_the_numbers(compare):
+    open_tab(compare, 1)
     if not compare.selectbox(key="why_red").options:
         pytest.skip("no red cell in the demo data")
     texts = " ".join(m.value for m in compare.markdown)
@@ -61,6 +85,7 @@ def test_why_red_shows_the_rule_and_the_numbers(compare):
 
 
 def test_side_by_side_shows_each_chosen_unit(compare, demo_db_path):
+    open_tab(compare, 2)
     compare.multiselect(key="side_units").set_value(["xa-nha-bich", "phuong-binh-long", "xa-phuoc-an"]).run()
     shown = " ".join(m.value for m in compare.markdown)
     for name in ["xã Nha Bích", "phường Bình Long", "xã Phước An"]:
@@ -118,8 +143,7 @@ def test_the_heatmap_opens_on_as_many_cells_as_a_screen_reads(app, monkeypatch):
     # as a grid of many KPIs does: fewer cells allowed, the page opens on fewer units
     monkeypatch.setattr(compare_views, "DEFAULT_HEATMAP_CELLS", 15 * kpis)
     app.date_input(key="as_of_input").set_value(DEMO_TODAY).run()
-    compare = app.switch_page("pages/compare.py").run()
-    assert not compare.exception
+    compare = open_tab(app.switch_page("pages/compare.py"), 1)
     assert compare.slider(key="heat_limit").value == 15
     compare.slider(key="heat_limit").set_value(40).run()
     assert not compare.exception and compare.slider(key="heat_limit").value == 40

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components import compare_views
 from nq57.vnformat import vn_number, vn_percent
 from nq57 import db
 from tests.conftest import DEMO_TODAY
@@ -183,7 +184,8 @@ def test_empty_state_names_what_is_missing(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("page, params", [
     ("pages/overview.py", {}), ("pages/unit_profile.py", {"unit": "xa-nha-bich"}),
-    ("pages/kpi_view.py", {"kpi": "dvc-toan-trinh"}), ("pages/red_flags.py", {}), ("pages/compare.py", {}),
+    ("pages/kpi_view.py", {"kpi": "dvc-toan-trinh"}), ("pages/red_flags.py", {}),
+    ("pages/compare.py", {"compare_tab": compare_views.TABS[1]}), ("pages/compare.py", {"compare_tab": compare_views.TABS[2]}),
     ("pages/lineage.py", {}),
 ])
 def test_every_chart_is_drawn_for_a_projector(app, page, params):

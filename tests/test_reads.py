@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components import compare_views
 from nq57 import auth, db
 from tests.conftest import APP_PATH, DEMO_TODAY, sign_in_as
 
@@ -67,7 +68,13 @@ def test_no_page_writes_at_any_as_of_date(database):
             at.switch_page(page).run()
             assert not at.exception, (page, day, at.exception)
             runs += 1
-        # the meeting slides read the same views
+        # the compare page's other tabs (the heatmap, the panels) and the meeting slides read the same views
+        for tab in compare_views.TABS[1:]:
+            at.query_params.clear()
+            at.query_params["compare_tab"] = tab
+            at.switch_page("pages/compare.py").run()
+            assert not at.exception and at.get("plotly_chart"), (tab, day, at.exception)
+        at.query_params.clear()
         at.switch_page("pages/compare.py").run()
         at.button(key="start_meeting").click().run()
         at.button(key="slide_next").click().run()
