@@ -19,18 +19,26 @@ OPERATIONS = 50
 # The stored latest KPI values are checked on these days too: between writes, so some units are
 # read from the store on a day and others from their facts.
 STORE_DAYS = [*DAYS, date(2026, 10, 15), date(2026, 11, 10)]
-# The five-unit catalogue of the view tests and a second province with two communes of its own,
-# so the roll-ups and the ranking span more than one province; small, so 50 writes stay quick.
+# The five-unit catalogue of the view tests and a second province with two communes and a
+# department of its own, so the roll-ups and the ranking span more than one province; the second
+# province and its department hold targets and tasks, so their stored rows show whether a commune's
+# commit leaves them right (only dong-nai rolls other units up). Small, so 50 writes stay quick.
 SECOND_PROVINCE_SQL = """
 insert into units (unit_id, name, kind, parent_id, office_code, report_cycle, sort_order) values
     ('tinh-01', 'tỉnh Thử nghiệm 01', 'province', null, null, 'monthly', 10001),
+    ('tinh-01/so-y', 'Sở Thử nghiệm Y', 'department', 'tinh-01', 'so-y', 'monthly', 10002),
     ('tinh-01/xa-0001', 'xã Thử nghiệm 0001', 'commune', 'tinh-01', null, 'monthly', 20001),
     ('tinh-01/phuong-0002', 'phường Thử nghiệm 0002', 'ward', 'tinh-01', null, 'monthly', 20002);
 insert into task_units
-select task_id, u.unit_id, null from task_units t, (values ('tinh-01/xa-0001'), ('tinh-01/phuong-0002')) u(unit_id)
+select task_id, u.unit_id, null from task_units t,
+    (values ('tinh-01/xa-0001'), ('tinh-01/phuong-0002'), ('tinh-01'), ('tinh-01/so-y')) u(unit_id)
 where t.unit_id = 'phuong-a';
+insert into targets (plan_id, unit_id, kpi_id, horizon, comparator, target_value, target_unit, due_date, raw_text)
+select plan_id, 'tinh-01', kpi_id, horizon, comparator, target_value, target_unit, due_date, raw_text
+from targets where unit_id = 'dong-nai';
 """
-UNITS = ["phuong-a", "xa-b", "xa-c", "dong-nai/so-x", "tinh-01/xa-0001", "tinh-01/phuong-0002"]
+UNITS = ["phuong-a", "xa-b", "xa-c", "dong-nai/so-x", "tinh-01/xa-0001", "tinh-01/phuong-0002", "tinh-01",
+         "tinh-01/so-y"]
 
 
 @pytest.fixture()
@@ -214,15 +222,11 @@ def test_a_commit_recomputes_only_its_unit_and_leaves_the_others_rows_untouched(
             for view in snapshots.PER_UNIT_VIEWS}
 
     with db.connect(multi_province) as con:
-        # the other province holds a target of its own, so it has stored rows to keep
-        con.execute("insert into targets (plan_id, unit_id, kpi_id, horizon, comparator, target_value, target_unit, "
-                    "due_date, raw_text) values ('p-prov', 'tinh-01', 'dvc', 2030, '>=', 90, '%', "
-                    "date '2030-12-31', '≥ 90%')")
-        db.refresh_snapshots(con, [DEMO_TODAY])
         db.set_as_of(con, DEMO_TODAY)
         snapshot_id = snapshots.find(con)
         before = kept_rows(con, snapshot_id)
-        assert {unit for rows in before.values() for unit, _row in rows} >= {"xa-b", "tinh-01", "tinh-01/xa-0001"}
+        assert {unit for rows in before.values() for unit, _row in rows} >= {"xa-b", "tinh-01", "tinh-01/so-y",
+                                                                              "tinh-01/xa-0001"}
         RandomWrites(con, seed=1).commit("phuong-a", date(2026, 10, 1))
         assert snapshot_units.stale_units(con, snapshot_id) == ["phuong-a"]
         db.refresh_snapshots(con, [DEMO_TODAY])
