@@ -1,5 +1,5 @@
-"""The compare page's sections below the league table: the units × KPIs heatmap, "Vì sao đỏ"
-for a red cell, units side by side, and the meeting pack download."""
+"""The compare page's tabs after the league table: the units × KPIs heatmap with "Vì sao đỏ" for a
+cell, and units side by side; and the meeting pack download above them."""
 from __future__ import annotations
 
 from datetime import date
@@ -124,8 +124,9 @@ def why_red(as_of: date, grid: Grid, units: list[str], clicked: tuple[str, str] 
         st.success("Không có ô đỏ nào.", icon=":material/check_circle:")
         return
     options = {i: f"{r.unit_name} · {r.kpi_name}" for i, r in red.iterrows()}
+    # in the link: the pick outlives a visit to another tab (a widget not drawn loses its state)
     chosen = st.selectbox("Chọn một ô đỏ (hoặc bấm một ô của bản đồ nhiệt)", list(options), format_func=options.get,
-                          key="why_red")
+                          key="why_red", bind="query-params")
     cell_reasons(as_of, red.loc[chosen])
 
 

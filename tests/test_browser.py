@@ -198,7 +198,8 @@ def test_meeting_mode_in_a_browser(server, browser):
     page.close()
 
 
-@pytest.mark.parametrize("path", ["ho-so-don-vi?unit=xa-tan-an", "so-sanh", "canh-bao-do", "kien-nghi"])
+@pytest.mark.parametrize("path", ["ho-so-don-vi?unit=xa-tan-an", "so-sanh", browser_checks.compare_tab(1),
+                                  browser_checks.compare_tab(2), "canh-bao-do", "kien-nghi"])
 def test_html_in_names_and_notes_shows_as_text(server, browser, path):
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     page.goto(f"{server}/{path}")

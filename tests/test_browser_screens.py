@@ -16,7 +16,7 @@ from tests.test_browser import CHROMIUM, SCREENSHOTS, browser, server, wait_idle
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
 
 DESKTOP, PROJECTOR, PHONE = {"width": 1440, "height": 900}, {"width": 1920, "height": 1080}, {"width": 390, "height": 844}
-LEADER_PAGES = ["?as_of=2025-12-31", "ho-so-don-vi?unit=xa-nha-bich", "chi-tieu", "canh-bao-do",
+LEADER_PAGES = ["?as_of=2025-12-31", "ho-so-don-vi?unit=xa-nha-bich", "chi-tieu", "canh-bao-do", "so-sanh",
                 browser_checks.compare_tab(1), browser_checks.compare_tab(2)]
 
 
@@ -106,6 +106,29 @@ def test_the_compare_pages_choices_come_back_from_a_link(server, browser):
     page.close()
 
 
+def test_the_why_red_pick_outlives_a_visit_to_another_tab(server, browser):
+    """Only the open tab is drawn, and a widget not drawn loses its state: the red cell picked
+    under the heatmap is kept in the link, so it is still there after the side-by-side tab."""
+    page = opened(browser, server, browser_checks.compare_tab(1, as_of="2026-03-31"), DESKTOP)
+    # typing opens the list filtered (a click on the field only focused it)
+    page.locator(".st-key-why_red input").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Tam Phước")
+    page.get_by_role("listbox").first.wait_for(state="visible", timeout=30_000)
+    options = page.get_by_role("option")
+    picked = options.last.inner_text().strip()
+    assert picked.startswith("phường Tam Phước · ")
+    options.last.click()
+    wait_idle(page, f"{picked} — ")
+    page.get_by_role("tab", name="Đặt cạnh nhau").click()
+    wait_idle(page, "Chỉ tiêu so sánh")
+    page.get_by_role("tab", name="Bản đồ nhiệt").click()
+    wait_idle(page, "Chọn một ô đỏ")
+    assert page.locator(".st-key-why_red input").input_value() == picked
+    assert f"{picked} — " in page.inner_text('[data-testid="stMain"]')  # its reasons, not the first cell's
+    page.close()
+
+
 def test_the_plan_filter_is_in_the_link_and_comes_back(server, browser, demo_db_path):
     from urllib.parse import urlencode
 
@@ -169,7 +192,9 @@ def test_meeting_keys_move_slides_and_a_reload_stays(server, browser):
 def test_every_leaders_page_is_one_column_on_a_phone(server, browser, path):
     page = opened(browser, server, path, PHONE)
     # Plotly draws after the script is idle, later still on a loaded machine: wait for a chart
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
+    # (the compare page's first tab, the league table, has none)
+    page.wait_for_selector('[data-testid="stDataFrame"]' if path == "so-sanh" else '[data-testid="stPlotlyChart"] .main-svg',
+                           timeout=60_000)
     page.wait_for_timeout(500)
     widths = page.evaluate("""() => { const main = document.querySelector('[data-testid="stMain"]');
         return [document.documentElement.scrollWidth, main.scrollWidth, main.clientWidth]; }""")
