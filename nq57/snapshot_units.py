@@ -61,7 +61,7 @@ def update(con: duckdb.DuckDBPyConnection) -> int | None:
         return None
     # the province row rolls every commune up (kpi_latest_values): the one row that depends on
     # other units; the other provinces' rows depend on their own reports only
-    affected = stale + [unit for unit in [catalogue.PROVINCE_ID] if unit not in stale]
+    affected = stale if catalogue.PROVINCE_ID in stale else [*stale, catalogue.PROVINCE_ID]
     try:
         _compute(con, snapshot_id, affected)
         with transaction(con):
