@@ -16,6 +16,7 @@ rule 3); a verdict follows the evidence into a new upload of the same item and p
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -27,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nq57 import audit, auth, db, reports
+from nq57 import audit, auth, db, reports, storage
 from nq57.transaction import retried  # a lost write to another server is run again
 from nq57.workbook.common import megabytes
 from nq57.workbook.container import Refused, open_zip, read_member
@@ -211,6 +212,24 @@ def _check_item(con, batch_id: int, unit_id: str, item_type: str, item_id: str) 
 
 # --- storing ----------------------------------------------------------------------------------------
 
+def _folder_problem(error: OSError) -> str:
+    """Why the evidence folder failed, in Vietnamese (the system's own text is English)."""
+    if error.errno == errno.ENOSPC:
+        return "ổ đĩa đầy"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "không có quyền ghi"
+    if error.errno in (errno.ENOENT, errno.ENOTDIR, errno.EEXIST):
+        return "không tìm thấy thư mục, hoặc đường dẫn không phải là thư mục"
+    code = errno.errorcode.get(error.errno, str(error.errno)) if error.errno else "không rõ mã"
+    return f"lỗi đọc/ghi ổ đĩa ({code})"
+
+
+def _folder_unreachable(error: OSError, folder: Path, reading: bool) -> str:
+    where = "thư mục minh chứng" + (" (thư mục dữ liệu chung NQ57_DATA_PATH)" if os.environ.get("NQ57_DATA_PATH") else "")
+    action = "đọc" if reading else "ghi"
+    return f"không {action} được {where} {folder}: {_folder_problem(error)}"
+
+
 def _write_once(target: Path, data: bytes) -> bool:
     """Write the content unless a file with it is already there; atomic (temp file + rename)."""
     if target.exists() and target.stat().st_size == len(data):
@@ -246,7 +265,12 @@ def store_evidence(con: duckdb.DuckDBPyConnection, data: bytes, original_name: s
     sha256 = hashlib.sha256(data).hexdigest()
     stored_path = f"{sha256[:2]}/{sha256}.{extension}"
     target = evidence_dir(con) / stored_path
-    is_new_file = _write_once(target, data)
+    try:
+        is_new_file = _write_once(target, data)
+    except OSError as error:
+        # a full disk, a folder without write permission, a network share gone: nothing is recorded
+        raise storage.StorageError(f"{_folder_unreachable(error, target.parent.parent, reading=False)}. "
+                                   "Không có gì được ghi; hãy kiểm tra thư mục rồi thử lại.") from error
     existing = con.execute(
         "select evidence_id from evidence_files where sha256 = ? and batch_id = ? and unit_id = ? and item_type = ? "
         "and item_id = ?", [sha256, batch_id, unit_id, item_type, item_id]
@@ -293,7 +317,12 @@ def read_evidence(con: duckdb.DuckDBPyConnection, evidence_id: int) -> tuple[byt
     if not rows:
         raise EvidenceError(f"không có tệp minh chứng {evidence_id}")
     stored_path, mime_type, original_name, sha256 = rows[0]
-    data = evidence_path(con, stored_path).read_bytes()
+    path = evidence_path(con, stored_path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise EvidenceError(f"tệp minh chứng '{original_name}': "
+                            f"{_folder_unreachable(error, path.parent.parent, reading=True)}") from error
     if hashlib.sha256(data).hexdigest() != sha256:
         raise EvidenceError(f"tệp minh chứng {evidence_id} trên đĩa không khớp mã băm; cần kiểm tra lưu trữ")
     return data, mime_type, original_name

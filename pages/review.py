@@ -47,12 +47,17 @@ if item["is_rereview"]:
 st.markdown("**Minh chứng ghi trong báo cáo:**")
 st.text(item["evidence_ref"] or "(không ghi)")
 for row in data.evidence_files(int(item["batch_id"]), item["unit_id"], item["item_type"], item["item_id"]).itertuples():
-    content, mime, name = data.read_evidence(int(row.evidence_id))
+    try:
+        content, mime, name = data.read_evidence(int(row.evidence_id))
+    except evidence.EvidenceError as problem:
+        # a file gone or a folder unreachable: said for this file, the review goes on with the others
+        st.warning(f"Không mở được {problem}.", icon=":material/warning:")
+        continue
     st.download_button(f"Mở tệp: {md_escape(name)}", content, file_name=name, mime=mime, key=f"evidence_{row.evidence_id}")
 
-evidence, kpi = data.labels("evidence_state"), data.labels("kpi_status")
-decisions = {"valid": evidence["hop_le"], "invalid": f"{evidence['khong_hop_le']} → {kpi['cho_hoan_thien']}",
-             "insufficient": f"{evidence['thieu_chat_luong']} → {kpi['canh_bao_do'].lower()}"}
+states, kpi = data.labels("evidence_state"), data.labels("kpi_status")
+decisions = {"valid": states["hop_le"], "invalid": f"{states['khong_hop_le']} → {kpi['cho_hoan_thien']}",
+             "insufficient": f"{states['thieu_chat_luong']} → {kpi['canh_bao_do'].lower()}"}
 decision = st.radio("Kết luận", list(decisions), format_func=decisions.get, horizontal=True, key="review_decision")
 comment = st.text_area("Nhận xét (bắt buộc khi không hợp lệ hoặc thiếu chất lượng)", key="review_comment")
 if st.button("Ghi kết luận", type="primary", key="review_submit"):

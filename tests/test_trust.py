@@ -16,7 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from nq57 import audit, auth, db, evidence, ingest, plan_import, reports, templates
+from nq57 import audit, auth, db, evidence, ingest, plan_import, reports, storage, templates
 from nq57.auth import PermissionDenied, User
 from nq57.evidence import EvidenceError
 from nq57.workbook_format import KPI_SHEET, TASK_SHEET
@@ -416,6 +416,26 @@ def test_a_pdf_is_stored_under_its_sha256_once(con, db_path, done_batch):
     data, mime, name = evidence.read_evidence(con, stored.evidence_id)
     assert data == SMALL_PDF and mime == "application/pdf" and name == "Biên bản nghiệm thu.exe"
     assert list(actions(con, "evidence_upload").batch_id) == [done_batch[0]]
+
+
+def test_an_evidence_folder_that_cannot_be_written_is_said_in_vietnamese_and_records_nothing(con, db_path, done_batch):
+    """A network share gone, a folder turned into a file: the upload says which folder and why,
+    and no row or audit entry claims a file that is not there."""
+    (db_path.parent / "evidence").write_bytes(b"")  # where the folder should be, a file
+    before = (con.execute("select count(*) from evidence_files").fetchone()[0], len(actions(con, "evidence_upload")))
+    with pytest.raises(storage.StorageError) as refusal:
+        store(con, done_batch, SMALL_PDF, "bien-ban.pdf")
+    message = str(refusal.value)
+    assert "không ghi được thư mục minh chứng" in message and str(db_path.parent / "evidence") in message
+    assert "không tìm thấy thư mục" in message and "Không có gì được ghi" in message
+    assert (con.execute("select count(*) from evidence_files").fetchone()[0], len(actions(con, "evidence_upload"))) == before
+
+
+def test_a_stored_evidence_file_missing_from_the_folder_is_said_not_a_traceback(con, db_path, done_batch):
+    stored = store(con, done_batch, SMALL_PDF, "bien-ban.pdf")
+    stored.absolute_path.unlink()
+    with pytest.raises(EvidenceError, match="tệp minh chứng 'bien-ban.pdf': không đọc được thư mục minh chứng"):
+        evidence.read_evidence(con, stored.evidence_id)
 
 
 def test_office_documents_are_recognised_by_content(con, done_batch):

@@ -137,6 +137,37 @@ def test_a_reviewer_judges_evidence_and_the_views_follow(database, monkeypatch):
     assert decisions == [("insufficient", "thamdinh")] and log
 
 
+def test_a_verdict_without_its_reason_is_refused_in_words_and_nothing_is_stored(database, monkeypatch):
+    add_accounts(database)
+    at = sign_in(monkeypatch, database, "thamdinh")
+    at.switch_page("pages/review.py").run()
+    at.radio(key="review_decision").set_value("invalid")
+    at.button(key="review_submit").click().run()
+    assert not at.exception, at.exception
+    assert any("cần ghi rõ lý do" in e.value for e in at.error)
+    with db.connect(database) as con:
+        assert con.execute("select count(*) from evidence_reviews where not is_demo").fetchone()[0] == 0
+
+
+def test_an_evidence_file_lost_from_the_folder_is_said_and_the_review_goes_on(database, monkeypatch):
+    add_accounts(database)
+    with db.connect(database) as con:
+        item = evidence.pending_evidence(con).iloc[0]
+        stored = evidence.store_evidence(con, b"%PDF-1.4\n%%EOF\n", "bien-ban.pdf", "system:tests",
+                                         int(item["batch_id"]), item["unit_id"], item["item_type"], item["item_id"])
+        pending = evidence.pending_evidence(con)
+    stored.absolute_path.unlink()
+    same = (pending["batch_id"] == item["batch_id"]) & (pending["unit_id"] == item["unit_id"]) \
+        & (pending["item_type"] == item["item_type"]) & (pending["item_id"] == item["item_id"])
+    at = sign_in(monkeypatch, database, "thamdinh")
+    at.switch_page("pages/review.py").run()
+    at.selectbox(key="review_item").set_value(pending.index[same][0]).run()
+    assert not at.exception, at.exception
+    assert any("Không mở được tệp minh chứng 'bien-ban.pdf'" in w.value for w in at.warning), \
+        [w.value for w in at.warning]
+    assert at.radio(key="review_decision") and at.button(key="review_submit")
+
+
 def test_the_session_follows_the_cookie_not_streamlit_state(database, monkeypatch):
     """A replayed Streamlit session id arrives without the cookie: it is nobody. Sign-out and
     disabling the account end the session on the next run."""
