@@ -225,3 +225,36 @@ def test_a_stored_snapshot_is_valid_without_hashing_until_a_commit_touches_what_
             db.set_as_of(con, day)
             assert snapshots._unchanged(con, snapshots.as_of_date(con)) is None
             assert snapshots.find(con) is None  # the catalogue hash moved: no stored answer is valid
+
+
+def test_a_replica_whose_postgresql_restarts_says_so_then_shows_the_figures_again(
+        lake, postgres, demo_db_path, monkeypatch, capsys):
+    """PostgreSQL stopped under a running replica, then started again: the page says the store is
+    unreachable (no traceback) and, once it answers, shows the figures again in the same process,
+    without a restart of the replica."""
+    import time
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    assert cli.main(["migrate", "--from", str(demo_db_path), "--to", lake]) == 0
+    monkeypatch.setenv("NQ57_STORE", lake)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert any("Tổng quan" in t.value for t in at.title)
+    postgres.stop()
+    try:
+        time.sleep(1)  # past the lake version's cache (components/data.py LAKE_VERSION_TTL)
+        at.run()
+        assert not at.exception, at.exception
+        shown = " ".join(e.value for e in at.error)
+        assert "không kết nối được kho dữ liệu chung" in shown and "Traceback" not in shown, shown
+    finally:
+        postgres.start()
+    time.sleep(1)
+    at.run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert any("Tổng quan" in t.value for t in at.title)
