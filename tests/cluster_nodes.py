@@ -93,12 +93,21 @@ class Nginx:
         log = self.folder / "error.log"
         return log.read_text(errors="replace")[-2000:] if log.exists() else ""
 
-    def stop(self) -> None:
+    def _halt(self) -> None:
         if (self.folder / "nginx.pid").exists():
             self._run("-s", "stop")
             deadline = time.monotonic() + 10
             while (self.folder / "nginx.pid").exists() and time.monotonic() < deadline:
                 time.sleep(0.1)
+
+    def restart(self, down_seconds: float = 1) -> None:
+        """Stop nginx, leave it down a moment (clients lose their connections), start it again."""
+        self._halt()
+        time.sleep(down_seconds)
+        self.start()
+
+    def stop(self) -> None:
+        self._halt()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

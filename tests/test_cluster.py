@@ -189,6 +189,29 @@ def test_sessions_through_nginx_all_answer_while_an_import_commits(cluster):
     assert set(run.replicas) <= {url.removeprefix("http://") for _, url in cluster["replicas"]}
 
 
+def test_an_open_page_goes_on_by_itself_after_nginx_restarts(cluster, browser):
+    """nginx restarted under a reader (a reload of its configuration gone wrong, an upgrade): the
+    page already open reconnects through the new nginx to its replica without being reloaded, its
+    menu still switches pages, and new sessions answer with the same figures."""
+    nginx = cluster["nginx"]
+    before = _uploads_shown(browser, nginx.url)[0]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{nginx.url}/{HISTORY}")
+        wait_idle(page, "đợt báo cáo")
+        nginx.restart(down_seconds=1)  # the page loses its connection meanwhile
+        # no reload: the menu works again once the page has reconnected by itself
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Tổng quan").first.click()
+        page.wait_for_function("() => { const h = document.querySelector('[data-testid=\"stMain\"] h1');"
+                               " return h && h.innerText.startsWith('Tổng quan'); }", timeout=60_000)
+        wait_idle(page)
+        assert not english_words(page), english_words(page)
+    finally:
+        context.close()
+    assert _uploads_shown(browser, nginx.url)[0] == before
+
+
 def test_killing_a_replica_sends_new_sessions_to_the_others_and_loses_nothing(cluster, browser):
     nginx = cluster["nginx"]
     before = _uploads_shown(browser, nginx.url)[0]
