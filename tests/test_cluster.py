@@ -50,7 +50,7 @@ def lake(demo_db_path):
         store, data_path = server.new_store()
         os.environ["NQ57_DATA_PATH"] = data_path
         assert cli.main(["migrate", "--from", str(demo_db_path), "--to", store]) == 0
-        yield store, data_path
+        yield store, data_path, server
     finally:
         if saved is None:
             os.environ.pop("NQ57_DATA_PATH", None)
@@ -61,8 +61,9 @@ def lake(demo_db_path):
 
 @pytest.fixture(scope="module")
 def cluster(lake):
-    """Three replicas on the lake and nginx over them: {"replicas": [(process, url)], "nginx": Nginx}."""
-    store, data_path = lake
+    """Three replicas on the lake and nginx over them: {"replicas": [(process, url)], "nginx": Nginx,
+    "store", "data_path", "postgres": the lake's PostgresServer}."""
+    store, data_path, postgres = lake
     replicas, nginx = [], None
     try:
         with ThreadPoolExecutor(3) as pool:
@@ -72,7 +73,7 @@ def cluster(lake):
                 replicas.append(future.result())
         nginx = cluster_nodes.Nginx([int(url.rsplit(":", 1)[1]) for _, url in replicas], cluster_nodes.nginx_binary())
         nginx.start()
-        yield {"replicas": replicas, "nginx": nginx, "store": store, "data_path": data_path}
+        yield {"replicas": replicas, "nginx": nginx, "store": store, "data_path": data_path, "postgres": postgres}
     finally:
         if nginx is not None:
             nginx.stop()
@@ -207,6 +208,38 @@ def test_an_open_page_goes_on_by_itself_after_nginx_restarts(cluster, browser):
                                " return h && h.innerText.startsWith('Tổng quan'); }", timeout=60_000)
         wait_idle(page)
         assert not english_words(page), english_words(page)
+    finally:
+        context.close()
+    assert _uploads_shown(browser, nginx.url)[0] == before
+
+
+def test_an_open_page_says_the_store_is_down_and_comes_back_by_itself_when_postgresql_restarts(cluster, browser):
+    """PostgreSQL stopped under the whole cluster while a reader has a page open: the next page
+    says in Vietnamese that the shared store is unreachable (no traceback, no English), and once
+    PostgreSQL is back the page draws itself again without a reload; nothing is lost."""
+    nginx, postgres = cluster["nginx"], cluster["postgres"]
+    before = _uploads_shown(browser, nginx.url)[0]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{nginx.url}/{HISTORY}")
+        wait_idle(page, "đợt báo cáo")
+        postgres.stop()
+        try:
+            page.wait_for_timeout(1000)  # past the lake version's cache (LAKE_VERSION_TTL)
+            page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Tổng quan").first.click()
+            page.wait_for_function("() => document.body.innerText.includes('không kết nối được kho dữ liệu chung')",
+                                   timeout=60_000)
+            body = page.inner_text("body")
+            assert "Trang tự tải lại" in body and "Traceback" not in body
+            assert not english_words(page), english_words(page)
+        finally:
+            postgres.start()
+        # no reload by the reader: the page checks the store every few seconds and draws itself
+        page.wait_for_function("() => { const h = document.querySelector('[data-testid=\"stMain\"] h1');"
+                               " return h && h.innerText.startsWith('Tổng quan'); }", timeout=90_000)
+        wait_idle(page)
+        assert "không kết nối được" not in page.inner_text("body")
     finally:
         context.close()
     assert _uploads_shown(browser, nginx.url)[0] == before
