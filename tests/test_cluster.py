@@ -190,6 +190,24 @@ def test_sessions_through_nginx_all_answer_while_an_import_commits(cluster):
     assert set(run.replicas) <= {url.removeprefix("http://") for _, url in cluster["replicas"]}
 
 
+def _open_history(context, url: str):
+    """A reader's page, open on the history of uploads."""
+    page = context.new_page()
+    page.goto(f"{url}/{HISTORY}")
+    wait_idle(page, "đợt báo cáo")
+    return page
+
+
+def _open_overview_from_the_menu(page) -> None:
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Tổng quan").first.click()
+
+
+def _overview_drawn(page, timeout_ms: int) -> None:
+    page.wait_for_function("() => { const h = document.querySelector('[data-testid=\"stMain\"] h1');"
+                           " return h && h.innerText.startsWith('Tổng quan'); }", timeout=timeout_ms)
+    wait_idle(page)
+
+
 def test_an_open_page_goes_on_by_itself_after_nginx_restarts(cluster, browser):
     """nginx restarted under a reader (a reload of its configuration gone wrong, an upgrade): the
     page already open reconnects through the new nginx to its replica without being reloaded, its
@@ -198,15 +216,11 @@ def test_an_open_page_goes_on_by_itself_after_nginx_restarts(cluster, browser):
     before = _uploads_shown(browser, nginx.url)[0]
     context = browser.new_context()
     try:
-        page = context.new_page()
-        page.goto(f"{nginx.url}/{HISTORY}")
-        wait_idle(page, "đợt báo cáo")
+        page = _open_history(context, nginx.url)
         nginx.restart(down_seconds=1)  # the page loses its connection meanwhile
         # no reload: the menu works again once the page has reconnected by itself
-        page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Tổng quan").first.click()
-        page.wait_for_function("() => { const h = document.querySelector('[data-testid=\"stMain\"] h1');"
-                               " return h && h.innerText.startsWith('Tổng quan'); }", timeout=60_000)
-        wait_idle(page)
+        _open_overview_from_the_menu(page)
+        _overview_drawn(page, 60_000)
         assert not english_words(page), english_words(page)
     finally:
         context.close()
@@ -221,13 +235,11 @@ def test_an_open_page_says_the_store_is_down_and_comes_back_by_itself_when_postg
     before = _uploads_shown(browser, nginx.url)[0]
     context = browser.new_context()
     try:
-        page = context.new_page()
-        page.goto(f"{nginx.url}/{HISTORY}")
-        wait_idle(page, "đợt báo cáo")
+        page = _open_history(context, nginx.url)
         postgres.stop()
         try:
             page.wait_for_timeout(1000)  # past the lake version's cache (LAKE_VERSION_TTL)
-            page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Tổng quan").first.click()
+            _open_overview_from_the_menu(page)
             page.wait_for_function("() => document.body.innerText.includes('không kết nối được kho dữ liệu chung')",
                                    timeout=60_000)
             body = page.inner_text("body")
@@ -236,9 +248,7 @@ def test_an_open_page_says_the_store_is_down_and_comes_back_by_itself_when_postg
         finally:
             postgres.start()
         # no reload by the reader: the page checks the store every few seconds and draws itself
-        page.wait_for_function("() => { const h = document.querySelector('[data-testid=\"stMain\"] h1');"
-                               " return h && h.innerText.startsWith('Tổng quan'); }", timeout=90_000)
-        wait_idle(page)
+        _overview_drawn(page, 90_000)
         assert "không kết nối được" not in page.inner_text("body")
     finally:
         context.close()
