@@ -16,11 +16,8 @@ rule 3); a verdict follows the evidence into a new upload of the same item and p
 """
 from __future__ import annotations
 
-import errno
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -29,13 +26,13 @@ import duckdb
 import pandas as pd
 
 from nq57 import audit, auth, db, reports, storage
+from nq57.evidence_folder import evidence_dir, evidence_path, folder_unreachable, write_once
 from nq57.transaction import retried  # a lost write to another server is run again
 from nq57.workbook.common import megabytes
 from nq57.workbook.container import Refused, open_zip, read_member
 from nq57.workbook.parts import has_dtd
 
 DEFAULT_MAX_EVIDENCE_MB = 10
-EVIDENCE_FOLDER = "evidence"
 MAX_NAME_LENGTH = 255
 MAX_ZIP_MEMBERS = 5000
 MAX_UNZIPPED_BYTES = 500 * 1024 * 1024   # declared sizes, a first cheap refusal
@@ -96,24 +93,6 @@ def max_evidence_bytes(con: duckdb.DuckDBPyConnection) -> int:
     except ValueError:
         megabytes = DEFAULT_MAX_EVIDENCE_MB
     return int(megabytes * 1024 * 1024)
-
-
-def evidence_dir(con: duckdb.DuckDBPyConnection) -> Path:
-    """<folder of the database file>/evidence (for an in-memory database: beside the default file;
-    on the shared lake: under its data path, so every server finds the files)."""
-    shared = db.files_folder(con)
-    if shared is not None:
-        return shared / EVIDENCE_FOLDER
-    rows = con.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchall()
-    path = rows[0][0] if rows and rows[0][0] else None
-    base = Path(path).resolve().parent if path else db.database_path().resolve().parent
-    return base / EVIDENCE_FOLDER
-
-
-def evidence_path(con: duckdb.DuckDBPyConnection, stored_path: str) -> Path:
-    return evidence_dir(con) / stored_path
 
 
 # --- checks ----------------------------------------------------------------------------------------
@@ -212,43 +191,6 @@ def _check_item(con, batch_id: int, unit_id: str, item_type: str, item_id: str) 
 
 # --- storing ----------------------------------------------------------------------------------------
 
-def _folder_problem(error: OSError) -> str:
-    """Why the evidence folder failed, in Vietnamese (the system's own text is English)."""
-    if error.errno == errno.ENOSPC:
-        return "ổ đĩa đầy"
-    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "không có quyền ghi"
-    if error.errno in (errno.ENOENT, errno.ENOTDIR, errno.EEXIST):
-        return "không tìm thấy thư mục, hoặc đường dẫn không phải là thư mục"
-    code = errno.errorcode.get(error.errno, str(error.errno)) if error.errno else "không rõ mã"
-    return f"lỗi đọc/ghi ổ đĩa ({code})"
-
-
-def _folder_unreachable(error: OSError, folder: Path, reading: bool) -> str:
-    where = "thư mục minh chứng" + (" (thư mục dữ liệu chung NQ57_DATA_PATH)" if os.environ.get("NQ57_DATA_PATH") else "")
-    action = "đọc" if reading else "ghi"
-    return f"không {action} được {where} {folder}: {_folder_problem(error)}"
-
-
-def _write_once(target: Path, data: bytes) -> bool:
-    """Write the content unless a file with it is already there; atomic (temp file + rename)."""
-    if target.exists() and target.stat().st_size == len(data):
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, target)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
-    return True
-
-
 @retried
 def store_evidence(con: duckdb.DuckDBPyConnection, data: bytes, original_name: str, user: auth.User | str | None,
                    batch_id: int, unit_id: str, item_type: str, item_id: str,
@@ -266,10 +208,10 @@ def store_evidence(con: duckdb.DuckDBPyConnection, data: bytes, original_name: s
     stored_path = f"{sha256[:2]}/{sha256}.{extension}"
     target = evidence_dir(con) / stored_path
     try:
-        is_new_file = _write_once(target, data)
+        is_new_file = write_once(target, data)
     except OSError as error:
         # a full disk, a folder without write permission, a network share gone: nothing is recorded
-        raise storage.StorageError(f"{_folder_unreachable(error, target.parent.parent, reading=False)}. "
+        raise storage.StorageError(f"{folder_unreachable(error, target.parent.parent, reading=False)}. "
                                    "Không có gì được ghi; hãy kiểm tra thư mục rồi thử lại.") from error
     existing = con.execute(
         "select evidence_id from evidence_files where sha256 = ? and batch_id = ? and unit_id = ? and item_type = ? "
@@ -322,7 +264,7 @@ def read_evidence(con: duckdb.DuckDBPyConnection, evidence_id: int) -> tuple[byt
         data = path.read_bytes()
     except OSError as error:
         raise EvidenceError(f"tệp minh chứng '{original_name}': "
-                            f"{_folder_unreachable(error, path.parent.parent, reading=True)}") from error
+                            f"{folder_unreachable(error, path.parent.parent, reading=True)}") from error
     if hashlib.sha256(data).hexdigest() != sha256:
         raise EvidenceError(f"tệp minh chứng {evidence_id} trên đĩa không khớp mã băm; cần kiểm tra lưu trữ")
     return data, mime_type, original_name
