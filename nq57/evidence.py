@@ -211,7 +211,7 @@ def store_evidence(con: duckdb.DuckDBPyConnection, data: bytes, original_name: s
         is_new_file = write_once(target, data)
     except OSError as error:
         # a full disk, a folder without write permission, a network share gone: nothing is recorded
-        raise storage.StorageError(f"{folder_unreachable(error, target.parent.parent, reading=False)}. "
+        raise storage.StorageError(f"{folder_unreachable(con, error, reading=False)}. "
                                    "Không có gì được ghi; hãy kiểm tra thư mục rồi thử lại.") from error
     existing = con.execute(
         "select evidence_id from evidence_files where sha256 = ? and batch_id = ? and unit_id = ? and item_type = ? "
@@ -264,7 +264,7 @@ def read_evidence(con: duckdb.DuckDBPyConnection, evidence_id: int) -> tuple[byt
         data = path.read_bytes()
     except OSError as error:
         raise EvidenceError(f"tệp minh chứng '{original_name}': "
-                            f"{folder_unreachable(error, path.parent.parent, reading=True)}") from error
+                            f"{folder_unreachable(con, error, reading=True)}") from error
     if hashlib.sha256(data).hexdigest() != sha256:
         raise EvidenceError(f"tệp minh chứng {evidence_id} trên đĩa không khớp mã băm; cần kiểm tra lưu trữ")
     return data, mime_type, original_name

@@ -37,23 +37,24 @@ def evidence_path(con: duckdb.DuckDBPyConnection, stored_path: str) -> Path:
     return evidence_dir(con) / stored_path
 
 
-def _folder_problem(error: OSError) -> str:
+def _folder_problem(error: OSError, reading: bool) -> str:
     """Why the evidence folder failed, in Vietnamese (the system's own text is English)."""
     if error.errno == errno.ENOSPC:
         return "ổ đĩa đầy"
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "không có quyền ghi"
+        return "không có quyền đọc" if reading else "không có quyền ghi"
     if error.errno in (errno.ENOENT, errno.ENOTDIR, errno.EEXIST):
         return "không tìm thấy thư mục, hoặc đường dẫn không phải là thư mục"
     code = errno.errorcode.get(error.errno, str(error.errno)) if error.errno else "không rõ mã"
     return f"lỗi đọc/ghi ổ đĩa ({code})"
 
 
-def folder_unreachable(error: OSError, folder: Path, reading: bool) -> str:
-    """The sentence naming the folder that failed and why, for a refusal or a warning."""
-    where = "thư mục minh chứng" + (" (thư mục dữ liệu chung NQ57_DATA_PATH)" if os.environ.get("NQ57_DATA_PATH") else "")
+def folder_unreachable(con: duckdb.DuckDBPyConnection, error: OSError, reading: bool) -> str:
+    """The sentence naming the evidence folder that failed and why, for a refusal or a warning
+    (on the lake: under the shared data path, which db.py alone knows)."""
+    shared = " (thư mục dữ liệu chung NQ57_DATA_PATH)" if db.files_folder(con) is not None else ""
     action = "đọc" if reading else "ghi"
-    return f"không {action} được {where} {folder}: {_folder_problem(error)}"
+    return f"không {action} được thư mục minh chứng{shared} {evidence_dir(con)}: {_folder_problem(error, reading)}"
 
 
 def write_once(target: Path, data: bytes) -> bool:
