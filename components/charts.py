@@ -9,7 +9,7 @@ import plotly.io as pio
 from components.figure_cache import cached
 from nq57.exports import header
 from nq57.palette import GRADE_COLOURS, RULE_COLOURS, STATUS_STYLE, STYLE_BY_CODE, style
-from nq57.vnformat import vn_number
+from nq57.vnformat import vn_number, vn_short
 
 # Grade and status colours; the letter or the label is always printed too.
 FONT_SIZE = 16
@@ -72,7 +72,7 @@ def grade_distribution(summary: pd.Series, bands: pd.DataFrame) -> go.Figure:
         y=counts,
         marker_color=[GRADE_COLOURS[g] for g in grades],
         marker_line={"color": "#333333", "width": 1},
-        text=[f"{c} đơn vị" for c in counts],
+        text=[f"{vn_number(c)} đơn vị" for c in counts],
         textposition="outside",
         customdata=grades,  # a click filters the league table by this grade
         hovertemplate="Xếp loại %{x}: %{y} đơn vị<extra></extra>",
@@ -96,7 +96,7 @@ def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
         cliponaxis=False,
         # the rule's label: a click opens the red flags page filtered by it
         customdata=flags[["units_flagged", "rule_label"]].values,
-        hovertemplate="%{y}<br>%{x} cảnh báo ở %{customdata[0]} đơn vị<extra></extra>",
+        hovertemplate="%{y}<br>%{x} cảnh báo ở %{customdata[0]:,} đơn vị<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
     # room on the right for the labels printed outside the bars
@@ -113,7 +113,7 @@ def compliance_bar(counts: pd.Series, statuses: dict[str, str]) -> go.Figure:
         y=[f"{style('report_status', code)[1]} {statuses[code]}" for code in codes],
         orientation="h",
         marker_color=[style("report_status", code)[0] for code in codes],
-        text=[f"{int(counts.get(code, 0))} đơn vị" for code in codes],
+        text=[f"{vn_number(counts.get(code, 0))} đơn vị" for code in codes],
         textposition="auto",
         hovertemplate="%{y}: %{x} đơn vị<extra></extra>",
     ))
@@ -159,11 +159,11 @@ def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool =
         x=ordered["col"], y=ordered["row"], mode="markers+text",
         marker={"symbol": "square", "size": 62, "color": [GRADE_COLOURS[g] for g in ordered["grade"]],
                 "line": {"color": "#333333", "width": 1}},
-        text=[f"{short_unit_name(n)[:12]}<br><b>{g}</b> · {s:.0f}".replace(".", ",")
+        text=[f"{short_unit_name(n)[:12]}<br><b>{g}</b> · {vn_number(s)}"
               for n, g, s in zip(ordered["unit_name"], ordered["grade"], ordered["score"])],
         textfont={"size": 10, "color": "#111111"},
         customdata=ordered[["unit_id", "unit_name", "rank", "score", "grade"]].values,
-        hovertemplate="<b>%{customdata[1]}</b><br>Hạng %{customdata[2]} · %{customdata[3]:.1f} điểm · "
+        hovertemplate="<b>%{customdata[1]}</b><br>Hạng %{customdata[2]:,} · %{customdata[3]:,.1f} điểm · "
                       "xếp loại %{customdata[4]}" + ("<br>Bấm để xem hồ sơ đơn vị" if clickable else "")
                       + "<extra></extra>",
     ))
@@ -172,7 +172,7 @@ def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool =
     rows = int(ordered["row"].max()) + 1
     hint = "; bấm để mở hồ sơ" if clickable else ""
     shown = (f"{half} xã, phường đứng đầu và {half} đứng cuối trong {vn_number(total)}; bảng xếp hạng có đủ"
-             if total > TILE_LIMIT else f"{total} xã, phường theo thứ hạng")
+             if total > TILE_LIMIT else f"{vn_number(total)} xã, phường theo thứ hạng")
     return vietnamese_layout(fig, f"{shown} (màu và chữ theo xếp loại{hint})", height=90 + 72 * rows)
 
 
@@ -188,9 +188,9 @@ def trend_lines(trend: pd.DataFrame) -> go.Figure:
             x=trend["as_of"], y=values, name=label, mode="lines+markers+text",
             line={"color": colour, "width": 3}, marker={"symbol": symbol, "size": 10},
             # only the latest value is printed: labels on every point collide on a projector
-            text=[""] * (len(values) - 1) + [f"{values.iloc[-1]:.1f}%".replace(".", ",")] if len(values) else [],
+            text=[""] * (len(values) - 1) + [f"{vn_number(values.iloc[-1], 1)}%"] if len(values) else [],
             textposition="top center", cliponaxis=False,
-            hovertemplate=label + " ngày %{x|%d/%m/%Y}: %{y:.1f}%<extra></extra>",
+            hovertemplate=label + " ngày %{x|%d/%m/%Y}: %{y:,.1f}%<extra></extra>",
         ))
     fig.update_yaxes(title="%", range=[0, 110])
     month_ticks(fig, trend["as_of"])
@@ -211,16 +211,16 @@ def kpi_bullets(kpis: pd.DataFrame, title: str) -> go.Figure:
     fig.add_trace(go.Bar(
         y=names, x=rows["actual_value"], orientation="h", name="Thực tế",
         marker_color=[STATUS_STYLE.get(s, ("#999999",))[0] for s in rows["status_label"]],
-        text=[f"{status_text(s)} · {v:.1f}".replace(".", ",") if pd.notna(v) else status_text(s)
+        text=[f"{status_text(s)} · {vn_number(v, 1)}" if pd.notna(v) else status_text(s)
               for s, v in zip(rows["status_label"], rows["actual_value"])],
         textposition="auto", width=0.5,
-        hovertemplate="%{y}<br>Thực tế: %{x:.1f}<extra></extra>",
+        hovertemplate="%{y}<br>Thực tế: %{x:,.1f}<extra></extra>",
     ))
     expected = rows[rows["expected_value"].notna()]
     fig.add_trace(go.Scatter(
         y=[order[k] for k in expected["kpi_id"]], x=expected["expected_value"], mode="markers", name="Theo lộ trình",
         marker={"symbol": "line-ns", "size": 26, "line": {"width": 4, "color": "#111111"}},
-        hovertemplate="%{y}<br>Lộ trình yêu cầu đến nay: %{x:.1f}<extra></extra>",
+        hovertemplate="%{y}<br>Lộ trình yêu cầu đến nay: %{x:,.1f}<extra></extra>",
     ))
     targets = kpis[kpis["target_value"].notna()]
     fig.add_trace(go.Scatter(
@@ -245,7 +245,7 @@ def kpi_trajectory(history: pd.DataFrame, targets: pd.DataFrame, title: str) -> 
             x=rows["period"], y=rows["value"], mode="lines+markers", name=unit_name,
             line={"width": 3, "dash": LINE_DASHES[index % len(LINE_DASHES)]},
             marker={"symbol": LINE_MARKERS[index % len(LINE_MARKERS)], "size": 9},
-            hovertemplate=unit_name + " kỳ %{x|%m/%Y}: %{y:.1f}<extra></extra>",
+            hovertemplate=unit_name + " kỳ %{x|%m/%Y}: %{y:,.1f}<extra></extra>",
         ))
     if len(history) and len(targets):
         first = history.sort_values("period").iloc[0]
@@ -305,14 +305,14 @@ def ranking_bar(rows: pd.DataFrame, value_column: str, title: str, target: float
         y=ordered["unit_name"], x=ordered[value_column], orientation="h",
         marker_color=[STATUS_STYLE.get(s, ("#999999",))[0] for s in ordered["status_label"]],
         # the value and the status symbol: the status's words did not fit beside a bar on a phone
-        text=[f"{v:.1f} {STATUS_STYLE.get(s, ('', '•'))[1]}".replace(".", ",")
+        text=[f"{vn_number(v, 1)} {STATUS_STYLE.get(s, ('', '•'))[1]}"
               for v, s in zip(ordered[value_column], ordered["status_label"])],
         textposition="auto", cliponaxis=False,
         customdata=ordered["unit_id"] if "unit_id" in ordered else None,  # a click opens the unit's profile
-        hovertemplate="%{y}: %{x:.1f}<br>Bấm để mở hồ sơ đơn vị<extra></extra>",
+        hovertemplate="%{y}: %{x:,.1f}<br>Bấm để mở hồ sơ đơn vị<extra></extra>",
     ))
     if target is not None:
-        fig.add_vline(x=target, line_dash="dash", line_color="#111111", annotation_text=f"Mục tiêu {target:g}".replace(".", ","))
+        fig.add_vline(x=target, line_dash="dash", line_color="#111111", annotation_text=f"Mục tiêu {vn_short(target)}")
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, 1.3 * max(float(ordered[value_column].max() or 0), float(target or 0), 1.0)])
     return vietnamese_layout(fig, title, height=120 + 22 * len(ordered))
@@ -329,7 +329,7 @@ def distribution(rows: pd.DataFrame, value_column: str, title: str, target: floa
                                  hovertemplate="%{x}: %{y} đơn vị<extra></extra>"))
     if target is not None:
         fig.add_vline(x=target, line_dash="dash", line_color="#D55E00", line_width=3,
-                      annotation_text=f"Mục tiêu {target:g}".replace(".", ","))
+                      annotation_text=f"Mục tiêu {vn_short(target)}")
     fig.update_xaxes(title="Giá trị thực tế")
     fig.update_yaxes(title="Số đơn vị", **({"dtick": 1} if len(values) <= 10 else {}))  # no 0,2 of a unit
     return vietnamese_layout(fig, title)
@@ -345,7 +345,7 @@ def progress_heatmap(cells: pd.DataFrame, unit_order: list[str], kpi_order: list
     words = dict(zip(cells["status"], cells["status_label"]))
 
     def number(value) -> str:
-        return "—" if pd.isna(value) else f"{value:.1f}".replace(".", ",")
+        return "—" if pd.isna(value) else vn_number(value, 1)
 
     cells = cells.assign(
         z=cells["status"].map(position),

@@ -164,7 +164,7 @@ def side_by_side(grid: Grid) -> None:
     for column, unit_id in zip(st.columns(len(picked)), picked):
         row = by_unit.loc[unit_id]
         column.markdown(f"**{md_escape(row['unit_name'])}**")
-        column.metric("Hạng · xếp loại", f"{int(row['rank'])} · {row['grade']}")
+        column.metric("Hạng · xếp loại", f"{vn_number(row['rank'])} · {row['grade']}")
         column.metric("Điểm", vn_number(row["score"], 1))
         column.metric(data.label("kpi_status", "canh_bao_do"), vn_number(row["red_flag_count"]))
     # a panel per KPI: a dozen read on one screen (and 120 subplots would take Plotly minutes)
@@ -197,7 +197,7 @@ def panels_figure(rows: pd.DataFrame, kpi_names: dict) -> go.Figure:
             text=[("—" if pd.isna(v) else f"{v:.0f}") + " " + STATUS_STYLE.get(s, ("", "", ""))[1]
                   for v, s in zip(panel["actual_value"], panel["status_label"])],
             textposition="auto", showlegend=False,
-            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+            hovertemplate="%{y}: %{x:,.1f}<extra></extra>",
         ), row=index // columns + 1, col=index % columns + 1)
     fig.update_xaxes(range=[0, 105])
     fig.update_annotations(font_size=12)

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from nq57 import ids, transaction
+from nq57.vnformat import vn_number
 
 # Action ids (stored) and their Vietnamese names (for the audit page).
 ACTION_LABELS = {
@@ -177,6 +178,6 @@ def record_upload_check(con: duckdb.DuckDBPyConnection, user_name: str | None, r
         if result.duplicate_of is not None:
             detail += f"; trùng tệp đã nhập (đợt {result.duplicate_of})"
     else:
-        detail = f"bị từ chối: {len(result.problems) + result.truncated_problems} lỗi"
+        detail = f"bị từ chối: {vn_number(len(result.problems) + result.truncated_problems)} lỗi"
     return record(con, "upload", user_name, at=at, unit_id=result.unit_id, period=result.period,
                   file_name=result.file_name, detail=detail)

@@ -110,8 +110,9 @@ def run_init(args) -> int:
         db.create_schema(con)
         loaded = catalogue.load_catalogue(con)
         found = catalogue_checks.findings(con)
-    print(f"Đã nạp danh mục: {len(loaded.units)} đơn vị, {len(loaded.plans)} kế hoạch, "
-          f"{len(loaded.tasks)} nhiệm vụ, {len(loaded.kpis)} chỉ tiêu, {len(loaded.targets)} mục tiêu "
+    print(f"Đã nạp danh mục: {vn_number(len(loaded.units))} đơn vị, {vn_number(len(loaded.plans))} kế hoạch, "
+          f"{vn_number(len(loaded.tasks))} nhiệm vụ, {vn_number(len(loaded.kpis))} chỉ tiêu, "
+          f"{vn_number(len(loaded.targets))} mục tiêu "
           f"→ {db.database_path(args.db)}")
     say_findings(found)
     return EXIT_OK
@@ -148,7 +149,7 @@ def run_demo(args) -> int:
             counts = demo.national.generate(con)
         else:
             counts = demo.generate(con)
-            print("Đã sinh dữ liệu minh họa: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            print("Đã sinh dữ liệu minh họa: " + ", ".join(f"{k} {vn_number(v)}" for k, v in counts.items()))
         refresh_after_write(con)
     return EXIT_OK
 
@@ -189,7 +190,7 @@ def run_refresh(args) -> int:
     with db.connect(args.db) as con:
         kept = con.execute("select count(*) from view_snapshots").fetchall()[0][0]
     print(f"Đã cập nhật số liệu tổng hợp cho {len(days)} ngày "
-          f"trong {vn_number(time.perf_counter() - started, 1)} giây ({kept} bản lưu).")
+          f"trong {vn_number(time.perf_counter() - started, 1)} giây ({vn_number(kept)} bản lưu).")
     return EXIT_OK
 
 
@@ -212,7 +213,7 @@ def run_export(args) -> int:
     else:
         sys.stdout.write(exports.to_csv(frame))
     if args.out:
-        print(f"Đã xuất {len(frame)} dòng '{args.name}' → {args.out}", file=sys.stderr)
+        print(f"Đã xuất {vn_number(len(frame))} dòng '{args.name}' → {args.out}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -265,8 +266,8 @@ def run_import(args) -> int:
             for problem in result.problems:
                 print(problem.line(), file=sys.stderr)
             if result.truncated_problems:
-                print(f"… và {result.truncated_problems} lỗi khác", file=sys.stderr)
-            print(f"Tệp bị từ chối: {len(result.problems) + result.truncated_problems} lỗi; không có gì được ghi.",
+                print(f"… và {vn_number(result.truncated_problems)} lỗi khác", file=sys.stderr)
+            print(f"Tệp bị từ chối: {vn_number(len(result.problems) + result.truncated_problems)} lỗi; không có gì được ghi.",
                   file=sys.stderr)
             return EXIT_REJECTED
         if account is not None:
@@ -276,7 +277,7 @@ def run_import(args) -> int:
         periods = (f"kỳ {result.period:%m/%Y}" if result.period_to in (None, result.period)
                    else f"các kỳ {result.period:%m/%Y}–{result.period_to:%m/%Y}")
         summary = (f"{len(result.units)} đơn vị, {periods}: "
-                   f"{len(result.kpi_rows)} số liệu chỉ tiêu, {len(result.task_rows)} cập nhật nhiệm vụ")
+                   f"{vn_number(len(result.kpi_rows))} số liệu chỉ tiêu, {vn_number(len(result.task_rows))} cập nhật nhiệm vụ")
         if result.duplicate_of is not None:
             print(f"Tệp này đã được nhập trước đây (đợt {result.duplicate_of}); không có gì thay đổi.")
             return EXIT_OK

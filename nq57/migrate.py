@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import duckdb
 
 from nq57 import db
+from nq57.vnformat import vn_number
 
 # The snapshots' own table is a cache, rebuilt on the target; everything else in schema.sql is data.
 NOT_COPIED = {"view_snapshots"}
@@ -99,10 +100,12 @@ def run(args) -> int:
 
 def report(compared: list[Compared]) -> tuple[list[str], str | None]:
     """One Vietnamese line per table, and the problem when any table differs (else None)."""
-    lines = [f"{row.table}: {row.source_rows} → {row.target_rows} dòng, tổng kiểm {row.source_checksum} → "
-             f"{row.target_checksum} ({'khớp' if row.same else 'KHÁC'})" for row in compared]
+    # row counts are quantities (13.970.125); a checksum is a code, written as it is
+    lines = [f"{row.table}: {vn_number(row.source_rows)} → {vn_number(row.target_rows)} dòng, "
+             f"tổng kiểm {row.source_checksum} → {row.target_checksum} ({'khớp' if row.same else 'KHÁC'})"
+             for row in compared]
     different = [row.table for row in compared if not row.same]
     if different:
         return lines, f"dữ liệu chép sang không khớp ở {len(different)} bảng: {', '.join(different)}"
-    lines.append(f"Đã chép {len(compared)} bảng, {sum(row.target_rows for row in compared)} dòng; mọi bảng khớp.")
+    lines.append(f"Đã chép {len(compared)} bảng, {vn_number(sum(row.target_rows for row in compared))} dòng; mọi bảng khớp.")
     return lines, None

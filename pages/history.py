@@ -37,7 +37,7 @@ else:
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "batch_id": st.column_config.NumberColumn("Đợt", format="%d"),
         "unit_name": "Đơn vị", "period_label": "Kỳ", "state_label": "Trạng thái", "uploaded": "Thời điểm nộp",
-        "uploaded_by": "Người nộp", "file_name": "Tệp", "row_count": st.column_config.NumberColumn("Số dòng"),
+        "uploaded_by": "Người nộp", "file_name": "Tệp", "row_count": st.column_config.NumberColumn("Số dòng", format="localized"),
         "rolled_back": "Hoàn tác lúc", "rolled_back_by": "Người hoàn tác",
     })
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from components import chart_title, charts, data, drill, filters, kpi_tasks
 from components.safe_text import md_escape
-from nq57.vnformat import vn_date, vn_number
+from nq57.vnformat import vn_date, vn_number, vn_short
 
 as_of = filters.current_as_of()
 st.title("Chỉ tiêu trên toàn tỉnh")
@@ -78,6 +78,6 @@ lines = history[history["unit_id"].isin(chosen + ["dong-nai"])].copy()
 lines["unit_name"] = lines["unit_id"].map(unit_names | {"dong-nai": "Toàn tỉnh"})
 targets = data.view("kpi_progress", as_of, unit_id=chosen[0] if chosen else rows.iloc[0]["unit_id"], kpi_id=kpi_id)
 targets = targets[targets["target_value"].notna()].assign(
-    target_label=lambda t: [f"{c} {v:g}".replace(".", ",") for c, v in zip(t["comparator"], t["target_value"])])
+    target_label=lambda t: [f"{c} {vn_short(v)}" for c, v in zip(t["comparator"], t["target_value"])])
 chart_title.plot(st, charts.kpi_trajectory(lines.sort_values("period"), targets, names[kpi_id]), width="stretch", theme=None,
                 alt="Diễn biến chỉ tiêu của các đơn vị được chọn")

@@ -169,3 +169,14 @@ def test_the_views_and_ingest_benchmarks_print_vietnamese_numbers():
         source = (Path(__file__).resolve().parent.parent / "benchmarks" / f"{module}.py").read_text(encoding="utf-8")
         found = [line.strip() for line in source.splitlines() if english.search(line)]
         assert not found, f"benchmarks/{module}.py: " + "\n".join(found)
+
+
+def test_counts_in_messages_are_written_the_vietnamese_way():
+    """A national migration copies millions of rows: 13.970.125 dòng, not 13970125."""
+    from nq57.migrate import Compared, report
+
+    lines, problem = report([Compared("kpi_values", 13_970_125, 42, 13_970_125, 42),
+                             Compared("units", 3_321, 7, 3_321, 7)])
+    assert problem is None
+    assert lines[0] == "kpi_values: 13.970.125 → 13.970.125 dòng, tổng kiểm 42 → 42 (khớp)"
+    assert lines[-1] == "Đã chép 2 bảng, 13.973.446 dòng; mọi bảng khớp."

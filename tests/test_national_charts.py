@@ -3,6 +3,8 @@ province; at national size the first and the last ranked (3.321 tiles or bars to
 half a minute and could not be read)."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from components import charts
@@ -63,3 +65,49 @@ def test_a_distribution_of_few_units_counts_them_in_whole_units():
     few = charts.distribution(kpi_rows(4), "actual_value", "Phân bố")
     assert few.layout.yaxis.dtick == 1
     assert charts.distribution(kpi_rows(95), "actual_value", "Phân bố").layout.yaxis.dtick is None
+
+
+# Plotly writes 12345,7 for %{x:.1f} and 3321 for a bare %{customdata[2]} holding a number
+# (checked in chromium), where a reader expects 12.345,7: a format with "," groups the thousands.
+def ungrouped_hover_numbers(figure) -> list[str]:
+    """Hover fields of a figure that print a number without grouping its thousands."""
+    found = []
+    for trace in figure.data:
+        template = getattr(trace, "hovertemplate", None) or ""
+        for field in re.findall(r"%\{([^}]*)\}", template):
+            name, _, number_format = field.partition(":")
+            if "|" in field or name in ("x", "y") and not number_format:
+                continue  # a date, or the axis's own format (thousands grouped by vietnamese_layout)
+            column = re.fullmatch(r"customdata\[(\d+)\]", name)
+            first = trace.customdata[0][int(column.group(1))] if column and trace.customdata is not None else 0
+            is_number = isinstance(first, (int, float)) and not isinstance(first, bool)
+            if is_number and "," not in number_format:
+                found.append(f"%{{{field}}}")
+    return found
+
+
+def test_the_countrys_numbers_are_written_the_vietnamese_way():
+    """At national size counts pass a thousand: 1.354 đơn vị, hạng 3.321, 12.345,6 — never 1354."""
+    bands = pd.DataFrame({"grade": list("ABCDE"), "grade_label": list("ABCDE")})
+    summary = pd.Series({"grade_a": 0, "grade_b": 234, "grade_c": 1354, "grade_d": 1119, "grade_e": 614})
+    grades = charts.grade_distribution(summary, bands)
+    assert "1.354 đơn vị" in grades.data[0].text
+    bars = charts.compliance_bar(pd.Series({"dung_han": 2500}), {"dung_han": "Đúng hạn"})
+    assert bars.data[0].text == ("2.500 đơn vị",)
+    ranking = charts.ranking_bar(kpi_rows(95).assign(actual_value=12345.6), "actual_value", "Xếp hạng", target=1500)
+    assert ranking.data[0].text[0].startswith("12.345,6")
+    assert ranking.layout.annotations[0].text == "Mục tiêu 1.500"
+    tiles = charts.unit_tile_grid(scorecard(3321))
+    flags = charts.flags_by_rule(pd.DataFrame({"rule": [1], "rule_label": ["Quá hạn"], "flag_count": [6648],
+                                               "units_flagged": [2611]}))
+    assert "6.648 cảnh báo · 2.611 đơn vị" in flags.data[0].y[0]
+    for figure in (grades, bars, ranking, tiles, flags):
+        assert ungrouped_hover_numbers(figure) == []
+
+
+def test_a_unit_name_keeps_its_dots_on_its_tile():
+    """The tile's score was made Vietnamese by turning every '.' of the text into ',', the name's too."""
+    named = scorecard(95).assign(unit_name=lambda f: f["unit_name"].where(f["rank"] != 1, "phường Tp. Biên Hòa"),
+                                 score=lambda f: f["score"].where(f["rank"] != 1, 78.4))
+    first = charts.unit_tile_grid(named).data[0].text[0]
+    assert first.startswith("Tp. Biên Hòa") and first.endswith("· 78"), first
