@@ -176,11 +176,29 @@ def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool =
     return vietnamese_layout(fig, f"{shown} (màu và chữ theo xếp loại{hint})", height=90 + 72 * rows)
 
 
+LABEL_POINTS = 8  # about a label's height on the 0–110 % axis of the trend chart
+
+
+def latest_label_positions(latest: dict[str, float]) -> dict[str, str]:
+    """Where each line's latest value is printed: above the highest line, under the lowest, and
+    the middle one on the side away from its nearer neighbour (beside its point when both are
+    near). All above their points, two rates a few points apart were printed one on the other."""
+    order = sorted(latest, key=lambda c: -(latest[c] if pd.notna(latest[c]) else -1))
+    positions = {order[0]: "top center", order[-1]: "bottom center"}
+    for middle in order[1:-1]:
+        above, below = latest[order[0]] - latest[middle], latest[middle] - latest[order[-1]]
+        positions[middle] = ("middle left" if max(above, below) < LABEL_POINTS
+                             else "bottom center" if above < below else "top center")
+    return positions
+
+
 @cached
 def trend_lines(trend: pd.DataFrame) -> go.Figure:
     """Completion, KPI on-track and on-time reporting rates at each month end."""
     fig = go.Figure()
     series = [("completion_rate", "#0072B2", "circle"), ("kpi_on_track_rate", "#009E73", "square"), ("timeliness_rate", "#E69F00", "diamond")]
+    positions = latest_label_positions({column: trend[column].iloc[-1] * 100 if len(trend) else 0
+                                        for column, _, _ in series})
     for column, colour, symbol in series:
         label = header("tile", column)  # the headline figures' words (data/seed/column_labels.csv)
         values = trend[column] * 100
@@ -189,7 +207,7 @@ def trend_lines(trend: pd.DataFrame) -> go.Figure:
             line={"color": colour, "width": 3}, marker={"symbol": symbol, "size": 10},
             # only the latest value is printed: labels on every point collide on a projector
             text=[""] * (len(values) - 1) + [f"{vn_number(values.iloc[-1], 1)}%"] if len(values) else [],
-            textposition="top center", cliponaxis=False,
+            textposition=positions[column], cliponaxis=False,
             hovertemplate=label + " ngày %{x|%d/%m/%Y}: %{y:,.1f}%<extra></extra>",
         ))
     fig.update_yaxes(title="%", range=[0, 110])

@@ -118,6 +118,14 @@ _OVERFLOW_JS = """() => {
       for (let j = i + 1; j < blocks.length; j++)
         if (overlap(box(blocks[i]), box(blocks[j])))
           problems.push(`chart ${index + 1}: «${name(blocks[i])}» overlaps «${name(blocks[j])}»`);
+    // the values printed on points and bars must not sit on each other (two lines' latest values)
+    const labels = [...chart.querySelectorAll('.textpoint text, .bartext')]
+      .filter(t => (t.textContent || '').trim() && box(t).width && getComputedStyle(t).display !== 'none')
+      .map(t => [t, box(t)]);
+    for (let i = 0; i < labels.length; i++)
+      for (let j = i + 1; j < labels.length; j++)
+        if (overlap(labels[i][1], labels[j][1]))
+          problems.push(`chart ${index + 1}: label «${name(labels[i][0])}» overlaps «${name(labels[j][0])}»`);
   });
   // HTML text cut with an ellipsis or clipped: metric labels and values, table cells, buttons, captions
   const cut = '[data-testid=stMetricLabel] *, [data-testid=stMetricValue], [data-testid=stMetricValue] *, ' +

@@ -111,3 +111,12 @@ def test_a_unit_name_keeps_its_dots_on_its_tile():
                                  score=lambda f: f["score"].where(f["rank"] != 1, 78.4))
     first = charts.unit_tile_grid(named).data[0].text[0]
     assert first.startswith("Tp. Biên Hòa") and first.endswith("· 78"), first
+
+
+def test_the_trends_latest_values_are_printed_apart():
+    """75,5 % and 70,1 % were both printed above their points, one on the other."""
+    close_pair = charts.latest_label_positions({"completion_rate": 75.5, "kpi_on_track_rate": 35.5, "timeliness_rate": 70.1})
+    assert close_pair == {"completion_rate": "top center", "timeliness_rate": "bottom center",
+                          "kpi_on_track_rate": "bottom center"}
+    all_near = charts.latest_label_positions({"a": 72.0, "b": 70.0, "c": 68.0})
+    assert all_near == {"a": "top center", "b": "middle left", "c": "bottom center"}
