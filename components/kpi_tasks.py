@@ -22,7 +22,10 @@ def red_kpi_tasks(kpis: pd.DataFrame, as_of: date, by: str) -> None:
     if red.empty:
         st.info(f"Không có chỉ tiêu nào ở mức {red_label.lower()}.")
         return
-    links = pd.concat([data.view("kpi_tasks", as_of, unit_id=u, kpi_id=k) for u, k in zip(red["unit_id"], red["kpi_id"])])
+    # one read per KPI on a unit's profile, one per unit on a KPI's page (the merge below keeps the
+    # red pairs): a read per pair made hundreds of cached reads on a national KPI page, 0,07 s a visit
+    key = "kpi_id" if red["kpi_id"].nunique() <= red["unit_id"].nunique() else "unit_id"
+    links = pd.concat([data.view("kpi_tasks", as_of, **{key: value}) for value in red[key].unique()])
     if links.empty:
         st.info(f"Kế hoạch chưa gắn nhiệm vụ nào với {vn_number(len(red))} chỉ tiêu {red_label.lower()} này.")
         return
