@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from nq57 import db
+from nq57.storage import DISK_FAILED_WORDS, DISK_FULL_WORDS
 
 EVIDENCE_FOLDER = "evidence"
 
@@ -40,13 +41,13 @@ def evidence_path(con: duckdb.DuckDBPyConnection, stored_path: str) -> Path:
 def _folder_problem(error: OSError, reading: bool) -> str:
     """Why the evidence folder failed, in Vietnamese (the system's own text is English)."""
     if error.errno == errno.ENOSPC:
-        return "ổ đĩa đầy"
+        return DISK_FULL_WORDS
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "không có quyền đọc" if reading else "không có quyền ghi"
     if error.errno in (errno.ENOENT, errno.ENOTDIR, errno.EEXIST):
         return "không tìm thấy thư mục, hoặc đường dẫn không phải là thư mục"
     code = errno.errorcode.get(error.errno, str(error.errno)) if error.errno else "không rõ mã"
-    return f"lỗi đọc/ghi ổ đĩa ({code})"
+    return f"{DISK_FAILED_WORDS} ({code})"
 
 
 def folder_unreachable(con: duckdb.DuckDBPyConnection, error: OSError, reading: bool) -> str:

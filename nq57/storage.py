@@ -18,6 +18,10 @@ import duckdb
 
 from nq57 import db, snapshots
 
+# Why a disk refused, in the words every message uses (the database's and the evidence folder's)
+DISK_FULL_WORDS = "ổ đĩa đầy"
+DISK_FAILED_WORDS = "lỗi đọc/ghi ổ đĩa"
+
 _DISK_FULL = ("no space left", "disk full", "disk is full", "not enough space")
 _WRITE_FAILED = ("could not write", "failed to commit", "i/o error", "input/output error", "invalidated",
                  "could not fsync", "could not truncate")
@@ -48,7 +52,7 @@ def storage_error(error: BaseException) -> StorageError | None:
         full = any(hint in text for hint in _DISK_FULL)
     else:
         return None
-    cause = "ổ đĩa đầy" if full else "lỗi đọc/ghi ổ đĩa"
+    cause = DISK_FULL_WORDS if full else DISK_FAILED_WORDS
     return StorageError(f"không ghi được vào cơ sở dữ liệu: {cause} ({_detail(error)}). Không có gì được ghi; "
                         "hãy giải phóng dung lượng (hoặc kiểm tra ổ đĩa) rồi thử lại.")
 
@@ -127,7 +131,7 @@ def refresh_snapshots(con: duckdb.DuckDBPyConnection, days: list[date | None], c
     except duckdb.Error:
         pass
     if missing:
-        why = f": {_detail(cause)}" if cause is not None else " (có thể ổ đĩa đầy hoặc cơ sở dữ liệu đang bận)"
+        why = f": {_detail(cause)}" if cause is not None else f" (có thể {DISK_FULL_WORDS} hoặc cơ sở dữ liệu đang bận)"
         days_text = ", ".join(f"{day:%d/%m/%Y}" for day in missing)
         raise SnapshotsNotStored(
             f"chưa lưu được số liệu tổng hợp tính sẵn cho {len(missing)} ngày ({days_text}){why}. "
