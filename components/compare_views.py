@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import chart_title, charts, data, session
+from components import chart_title, charts, data, heatmap_chart, session
 from components.figure_cache import cached
 from components.safe_text import md_escape
 from nq57.palette import STATUS_STYLE
@@ -100,7 +100,7 @@ def heatmap(as_of: date, grid: Grid) -> tuple[list[str], tuple[str, str] | None]
         st.info(f"Chưa có số liệu chỉ tiêu nào tính đến {vn_date(as_of)}.")
         return units, None
     st.caption("Màu và ký hiệu của mỗi ô là tình trạng của chỉ tiêu; bấm vào một ô để xem lý do bên dưới.")
-    event = chart_title.plot(st, charts.progress_heatmap(heat, units, common, names), width="stretch", theme=None,
+    event = chart_title.plot(st, heatmap_chart.progress_heatmap(heat, units, common, names), width="stretch", theme=None,
                             key="heatmap", on_select="rerun", selection_mode="points",
                             alt="Bản đồ nhiệt tình trạng chỉ tiêu theo đơn vị")
     points = event.selection.points if event and event.selection else []

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import chart_title, charts, compare_views, data, filters, league_table
+from components import chart_title, charts, compare_views, data, filters, heatmap_chart, league_table
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
 SLIDE_KEY = "slide"
@@ -95,7 +95,7 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
             st.info(f"Chưa có số liệu chỉ tiêu nào tính đến {vn_date(as_of)}.")
             return
         units = [u for u in worst if u in set(cells["unit_name"])]
-        fig = go.Figure(charts.progress_heatmap(cells, units, grid.common, grid.kpi_names))  # cached: a copy to change
+        fig = go.Figure(heatmap_chart.progress_heatmap(cells, units, grid.common, grid.kpi_names))  # cached: a copy to change
         fig.update_traces(textfont={"size": CHART_FONT})
         _chart(fig, 640)
 
