@@ -53,7 +53,7 @@ def scorecard(unit_id: str, as_of: date) -> None:
                 "xếp loại và xếp hạng.", icon=":material/schedule:")
         return
     cols = st.columns(6)
-    cols[0].metric("Thứ hạng", f"{vn_number(row['rank'])}/{vn_number(ranked)}")
+    cols[0].metric("Thứ hạng", f"{vn_number(row['rank'])} / {vn_number(ranked)}")
     cols[1].metric("Xếp loại · điểm", f"{row['grade']} · {vn_number(row['score'], 1)}")
     cols[2].metric(data.tile("completion_rate"), vn_percent(row["completion_rate"]),
                    help=f"{vn_number(row['tasks_done'])}/{vn_number(row['tasks_due'])} nhiệm vụ đến hạn")

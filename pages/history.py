@@ -32,6 +32,7 @@ else:
     table = shown.assign(
         uploaded=shown["uploaded_at"].map(lambda t: f"{t:%d/%m/%Y %H:%M}"),
         rolled_back=shown["rolled_back_at"].map(lambda t: "" if pd.isna(t) else f"{t:%d/%m/%Y %H:%M}"),
+        rolled_back_by=shown["rolled_back_by"].fillna(""),  # a batch never rolled back: empty, not "None"
     )[["batch_id", "unit_name", "period_label", "state_label", "uploaded", "uploaded_by", "file_name", "row_count",
        "rolled_back", "rolled_back_by"]]
     st.dataframe(table, hide_index=True, width="stretch", column_config={

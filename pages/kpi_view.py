@@ -5,7 +5,7 @@ import streamlit as st
 
 from components import chart_title, charts, data, drill, filters, kpi_tasks
 from components.safe_text import md_escape
-from nq57.vnformat import vn_date, vn_number, vn_short
+from nq57.vnformat import vn_date, vn_number
 
 as_of = filters.current_as_of()
 st.title("Chỉ tiêu trên toàn tỉnh")
@@ -76,8 +76,11 @@ chosen = st.multiselect("So sánh các đơn vị", list(unit_names), default=de
                         bind="query-params")
 lines = history[history["unit_id"].isin(chosen + ["dong-nai"])].copy()
 lines["unit_name"] = lines["unit_id"].map(unit_names | {"dong-nai": "Toàn tỉnh"})
-targets = data.view("kpi_progress", as_of, unit_id=chosen[0] if chosen else rows.iloc[0]["unit_id"], kpi_id=kpi_id)
-targets = targets[targets["target_value"].notna()].assign(
-    target_label=lambda t: [f"{c} {vn_short(v)}" for c, v in zip(t["comparator"], t["target_value"])])
+target_unit = chosen[0] if chosen else rows.iloc[0]["unit_id"]
+targets = data.view("kpi_progress", as_of, unit_id=target_unit, kpi_id=kpi_id)
+# how each target reads ('≥ 80'): the kpi_target_labels view, as on the unit profile (it printed '>= 80')
+worded = data.view("kpi_target_labels", as_of, unit_id=target_unit, kpi_id=kpi_id)
+targets = targets[targets["target_value"].notna()].merge(worded[["kpi_id", "horizon", "target_label"]],
+                                                         on=["kpi_id", "horizon"], how="left")
 chart_title.plot(st, charts.kpi_trajectory(lines.sort_values("period"), targets, names[kpi_id]), width="stretch", theme=None,
                 alt="Diễn biến chỉ tiêu của các đơn vị được chọn")

@@ -95,7 +95,7 @@ def test_unit_profile_shows_the_units_scorecard(app, demo_db_path):
     card = view(demo_db_path, "unit_scorecard", DEMO_TODAY, unit_id="xa-nha-bich").iloc[0]
     shown = metrics(app)
     assert app.title[0].value == "Hồ sơ xã Nha Bích"
-    assert shown["Thứ hạng"] == f"{card['rank']}/95"
+    assert shown["Thứ hạng"] == f"{card['rank']} / 95"
     assert shown["Hoàn thành nhiệm vụ"] == vn_percent(card["completion_rate"])
     assert shown["Cảnh báo đỏ"] == vn_number(card["red_flag_count"])
     tasks = view(demo_db_path, "task_progress", DEMO_TODAY, unit_id="xa-nha-bich")
@@ -107,7 +107,7 @@ def test_choosing_another_unit_shows_that_unit(app, demo_db_path):
     app.selectbox(key="unit_input").set_value("phuong-tam-phuoc").run()
     assert app.title[0].value == "Hồ sơ phường Tam Phước"
     card = view(demo_db_path, "unit_scorecard", DEMO_TODAY, unit_id="phuong-tam-phuoc").iloc[0]
-    assert metrics(app)["Thứ hạng"] == f"{card['rank']}/95"
+    assert metrics(app)["Thứ hạng"] == f"{card['rank']} / 95"
     assert app.query_params["unit"] in (["phuong-tam-phuoc"], "phuong-tam-phuoc")
 
 
@@ -134,6 +134,9 @@ def test_kpi_page_province_roll_up_equals_the_view(app, demo_db_path):
     rows = rows[rows["unit_kind"].isin(["ward", "commune"]) & rows["is_current_horizon"]]
     assert metrics(app)["Đơn vị có mục tiêu"] == vn_number(len(rows))
     assert metrics(app)["Đã báo cáo"] == vn_number(rows["actual_value"].notna().sum())
+    # the trajectory's targets read as the kpi_target_labels view words them, never '>= 80'
+    text = chart_text(app)
+    assert "≥" in text and ">=" not in text
 
 
 def test_an_as_of_before_any_report_is_due_says_so_instead_of_ranking(app):
