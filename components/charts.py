@@ -39,10 +39,17 @@ def legend_below(fig: go.Figure, bottom: int = 90) -> go.Figure:
     return fig
 
 
+MIN_TICK_DAYS = 20  # two month ticks closer than this would overlap on a phone
+
+
 def month_ticks(fig: go.Figure, days) -> go.Figure:
     """Ticks on the plotted days themselves, written 12/2025: Plotly's own date ticks fall on the
     1st, so a month-end point sat on the next month's label, and they are in English."""
     days = list(pd.to_datetime(pd.Series(list(days))).drop_duplicates().sort_values())
+    # an as-of date early in a month (06/12) sits days after the last month end: its tick alone,
+    # "11/2026" and "12/2026" were printed on each other
+    if len(days) > 1 and (days[-1] - days[-2]).days < MIN_TICK_DAYS:
+        days = days[:-2] + days[-1:]
     # slanted only where they overlap (a phone), up to the right so each ends at its tick (30° hid the last)
     return fig.update_xaxes(tickvals=days, ticktext=[f"{d:%m/%Y}" for d in days], autotickangles=[0, -30, -90])
 
@@ -91,8 +98,10 @@ def flags_by_rule(flags: pd.DataFrame) -> go.Figure:
         x=flags["flag_count"],
         orientation="h",
         marker_color=[RULE_COLOURS[int(r)] for r in flags["rule"]],
-        text=[vn_number(n) for n in flags["flag_count"]],
-        textposition="outside",
+        # inside the longest bars (outside, "22.801" ran past a phone's edge); no "0" by the label
+        text=[vn_number(n) if n else "" for n in flags["flag_count"]],
+        textposition=["inside" if n >= 0.6 * flags["flag_count"].max() else "outside" for n in flags["flag_count"]],
+        textangle=0, insidetextanchor="end",
         cliponaxis=False,
         # the rule's label: a click opens the red flags page filtered by it
         customdata=flags[["units_flagged", "rule_label"]].values,
@@ -330,7 +339,9 @@ def ranking_bar(rows: pd.DataFrame, value_column: str, title: str, target: float
         hovertemplate="%{y}: %{x:,.1f}<br>Bấm để mở hồ sơ đơn vị<extra></extra>",
     ))
     if target is not None:
-        fig.add_vline(x=target, line_dash="dash", line_color="#111111", annotation_text=f"Mục tiêu {vn_short(target)}")
+        # the note above the plot: at its top right it sat on the first bar's value
+        fig.add_vline(x=target, line_dash="dash", line_color="#111111", annotation_text=f"Mục tiêu {vn_short(target)}",
+                      annotation_position="top", annotation_yanchor="bottom", layer="below")  # under the values
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, 1.3 * max(float(ordered[value_column].max() or 0), float(target or 0), 1.0)])
     return vietnamese_layout(fig, title, height=120 + 22 * len(ordered))

@@ -41,7 +41,9 @@ else:
     lines = [f"- {row.unit_name} (hạn {vn_date(row.deadline)}{', đã quá hạn' if row.status == 'chua_nop' else ''})"
              for row in missing.itertuples()]
     reminder = (f"Đề nghị các đơn vị sau khẩn trương nộp báo cáo kỳ {pd.Timestamp(period):%m/%Y}:\n" + "\n".join(lines))
-    st.code(reminder, language=None)
+    # lines wrap on a phone, and a long list (218 units nationally) scrolls in its box instead of
+    # making the page 6.000 px long; the copy button still copies every line
+    st.code(reminder, language=None, wrap_lines=True, height=320 if len(lines) > 12 else "content")
 
 st.subheader("Chi tiết")
 table = rows.assign(
