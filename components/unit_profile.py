@@ -88,10 +88,11 @@ def tasks_section(tasks: pd.DataFrame, unit_name: str, as_of: date) -> None:
             overdue=shown["is_overdue"].map({True: "Quá hạn", False: ""}),
             plan=shown["plan_id"].map(data.plan_labels()),
         ).fillna({"lead_office": "", "evidence_label": ""})
+        # the state first, the plan last: on a phone the first columns are what is read without scrolling
         whole_table(table, {
-            "plan": "Kế hoạch", "task_no": "STT", "content": "Nhiệm vụ", "lead_office": "Chủ trì",
-            "deadline_text": "Thời hạn (văn bản)", "due": "Hạn", "status_text": "Tình trạng", "percent": "Đã đạt",
-            "expected": "Lộ trình", "evidence_label": "Minh chứng", "overdue": "Quá hạn"})
+            "task_no": "STT", "status_text": "Tình trạng", "overdue": "Quá hạn", "content": "Nhiệm vụ", "due": "Hạn",
+            "percent": "Đã đạt", "expected": "Lộ trình", "evidence_label": "Minh chứng", "lead_office": "Chủ trì",
+            "deadline_text": "Thời hạn (văn bản)", "plan": "Kế hoạch"})
         if shown["due_date"].notna().any():
             with st.container(key="wide_chart_timeline"):  # scrolls sideways on a phone (page_style)
                 chart_title.plot(st, charts.task_timeline(shown, as_of), width="stretch", theme=None,
