@@ -15,8 +15,10 @@ def findings(con: duckdb.DuckDBPyConnection, plan_id: str | None = None) -> pd.D
 
 
 def lines(frame: pd.DataFrame) -> list[str]:
-    """One line per finding: severity, plan (document number and id), item, the problem."""
-    return [f"{row.severity_label}: kế hoạch {row.doc_label} ({row.plan_id}) · {row.item}: {row.message}"
+    """One line per finding: severity, plan (its name and id), item, the problem (the item once,
+    where the problem's sentence already opens with it)."""
+    return [f"{row.severity_label}: kế hoạch {row.doc_label} ({row.plan_id})"
+            + ("" if str(row.message).startswith(f"{row.item}:") else f" · {row.item}") + f": {row.message}"
             for row in frame.itertuples()]
 
 

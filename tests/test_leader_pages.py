@@ -248,6 +248,9 @@ def test_lineage_page_draws_every_document_of_the_chain(app, demo_db_path):
     findings = view(demo_db_path, "catalogue_findings", None)
     shown = [t.value for t in app.dataframe if "message" in t.value.columns]
     assert len(shown) == 1 and sorted(shown[0]["message"]) == sorted(findings["message"])
+    # each finding names its plan as the pages do ("KH xã Phước An"), never by an internal id
+    plan_ids = set(view(demo_db_path, "plan_lineage", DEMO_TODAY)["plan_id"].dropna())
+    assert shown[0]["doc_label"].str.startswith("KH ").all() and not set(shown[0]["doc_label"]) & plan_ids
 
 
 def test_unit_profile_names_plans_and_shows_every_sentence_whole(app, demo_db_path):

@@ -9,7 +9,10 @@
 -- targets without the unit of measure their KPI has, KPIs shared by plans and not reviewed as
 -- meaning the same (kpi_merges), document numbers that resolve to nothing or to several nodes.
 with nodes as (
-    select * from stg_documents
+    -- a plan named as the pages name it ("KH xã Nha Bích"), not by its internal id when it has no number
+    select d.* replace (coalesce(pl.plan_label, d.doc_label) as doc_label)
+    from stg_documents d
+    left join plan_labels pl on pl.plan_id = d.plan_id
 ),
 
 targets as (
