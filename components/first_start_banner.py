@@ -13,6 +13,8 @@ CHECK_SECONDS = 2
 TEXT = ("**Đang tạo dữ liệu minh họa…** Kế hoạch thật đã được nạp; hệ thống đang tạo các báo cáo minh họa "
         "và lưu số liệu tổng hợp (thường dưới một phút), nên số liệu có thể hiện chậm hơn một chút. "
         "Thông báo này tự tắt khi xong.")
+REFRESH_TEXT = ("**Đang lưu lại số liệu tổng hợp…** Cách tính vừa được cập nhật; hệ thống đang tính sẵn lại số liệu "
+                "tổng hợp của các ngày hay xem, nên số liệu có thể hiện chậm hơn một chút. Thông báo này tự tắt khi xong.")
 
 
 def show() -> None:
@@ -24,4 +26,4 @@ def show() -> None:
 def _banner() -> None:
     if not first_start.running():
         st.rerun()  # the whole page again, without the banner
-    st.info(TEXT, icon=":material/hourglass_top:")
+    st.info(TEXT if first_start.making_demo() else REFRESH_TEXT, icon=":material/hourglass_top:")

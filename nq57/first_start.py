@@ -40,6 +40,10 @@ LOADED_PLANS = ("Đã khởi tạo cơ sở dữ liệu: kế hoạch thật. Đ
                 "bảng điều hành dùng được ngay.")
 MADE = "Đã tạo xong dữ liệu minh họa và số liệu tổng hợp ({seconds} giây)."
 FAILED = "Không tạo được dữ liệu minh họa ({problem}); lần khởi động sau sẽ thử lại."
+REFRESHING = ("Cơ sở dữ liệu chưa có số liệu tổng hợp tính sẵn (cách tính vừa được cập nhật): đang lưu lại trong nền; "
+              "bảng điều hành dùng được ngay.")
+REFRESHED = "Đã lưu lại số liệu tổng hợp ({seconds} giây)."
+REFRESH_FAILED = "Không lưu lại được số liệu tổng hợp ({problem}); chạy 'python -m nq57 refresh'."
 STEP = "demo"
 
 
@@ -52,11 +56,12 @@ def initialise(con: duckdb.DuckDBPyConnection) -> bool:
     return empty
 
 
-def load_plans(con: duckdb.DuckDBPyConnection) -> bool:
+def load_plans(con: duckdb.DuckDBPyConnection, refresh: bool = True) -> bool:
     """The part a visitor cannot do without: schema, views and the real plans; on an empty
-    database it records that the demo is still to be made. True when the database was empty."""
+    database it records that the demo is still to be made. True when the database was empty.
+    Changed views drop the stored snapshots: with `refresh` they are stored again here."""
     if db.is_initialised(con):
-        if db.migrate_if_needed(con) and not is_pending(con):
+        if db.migrate_if_needed(con) and not is_pending(con) and refresh:
             db.refresh_snapshots(con, dates.page_days(date.today()))  # new views: the offered days again
         return False
     db.create_schema(con)
@@ -87,16 +92,25 @@ def prepare(path: Path, out=sys.stdout, background: bool = False) -> None:
     """Before the first visitor. With `background` (the server), only the plans are loaded here
     and the rest is started in a thread (start_background); otherwise everything is done now."""
     with db.connect(path) as con:
-        empty = load_plans(con)
+        empty = load_plans(con, refresh=not background)
         later = background and is_pending(con)
         if is_pending(con) and not later:
             finish(con)
         if empty:
             print(LOADED_PLANS if later else LOADED, file=out, flush=True)
+        # no stored snapshot at all: new views dropped them (an upgrade, migrated by this start or by
+        # any command before it); at national size a page would compute for a minute meanwhile
+        unstored = background and not later and not has_snapshots(con)
+        if unstored:
+            print(REFRESHING, file=out, flush=True)
         if not auth.has_accounts(con):
             print(FIRST_ADMIN_HINT, file=out, flush=True)
-    if later:
-        start_background(path, out)
+    if later or unstored:
+        start_background(path, out, with_demo=later)
+
+
+def has_snapshots(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("select count(*) from view_snapshots").fetchall()[0][0] > 0
 
 
 class _Job:
@@ -109,15 +123,16 @@ class _Job:
         self.con: duckdb.DuckDBPyConnection | None = None  # the thread's connection, to interrupt it
         self.stopping = False
         self.error: BaseException | None = None
+        self.with_demo = True  # False: only the snapshots are stored again (after an upgrade)
 
 
 _job = _Job()
 
 
-def start_background(path: Path, out=sys.stdout) -> None:
+def start_background(path: Path, out=sys.stdout, with_demo: bool = True) -> None:
     if running():
         return
-    _job.stopping, _job.error = False, None
+    _job.stopping, _job.error, _job.with_demo = False, None, with_demo
     _job.demo_written.clear()  # before the thread runs: a page or a write arriving at once waits
     # newest first: pages open on today, then the month ends of the overview's trend
     _job.days = {day: threading.Event() for day in reversed(dates.page_days(date.today()))}
@@ -130,10 +145,11 @@ def start_background(path: Path, out=sys.stdout) -> None:
 def _run(path: Path, out) -> None:
     started = time.perf_counter()
     try:
-        with db.connect(path) as con:
-            _job.con = con
-            demo.generate(con)
-        _job.con = None
+        if _job.with_demo:
+            with db.connect(path) as con:
+                _job.con = con
+                demo.generate(con)
+            _job.con = None
         _job.demo_written.set()
         for day, stored in _job.days.items():
             if _job.stopping:
@@ -147,11 +163,12 @@ def _run(path: Path, out) -> None:
             stored.set()
         with db.connect(path) as con:
             done(con)
-        print(MADE.format(seconds=vn_number(time.perf_counter() - started, 1)), file=out, flush=True)
+        print((MADE if _job.with_demo else REFRESHED).format(seconds=vn_number(time.perf_counter() - started, 1)),
+              file=out, flush=True)
     except Exception as problem:  # said in the server log; the pending row makes the next start retry
         _job.error = problem
         if not _job.stopping:
-            print(FAILED.format(problem=problem), file=out, flush=True)
+            print((FAILED if _job.with_demo else REFRESH_FAILED).format(problem=problem), file=out, flush=True)
     finally:
         _job.con = None
         _job.demo_written.set()  # nobody waits for work that ended
@@ -167,6 +184,11 @@ def running() -> bool:
 def started_here() -> bool:
     """True once this process has started the background work (running or ended)."""
     return _job.thread is not None
+
+
+def making_demo() -> bool:
+    """True while the background work makes the demo (False: it only stores the snapshots again)."""
+    return running() and _job.with_demo
 
 
 def demo_being_written() -> bool:

@@ -215,3 +215,33 @@ def test_page_views_built_on_stored_views_read_the_stored_rows(demo_copy):
                            [snapshots.SNAPSHOT_VIEWS]).fetchall()
         assert left == []
         assert set(db.fetch_frame(con, "select score from unit_scorecard")["score"]) != {-1}
+
+
+def test_a_server_start_after_an_upgrade_stores_the_snapshots_again_in_the_background(demo_copy):
+    """New views drop every stored snapshot (create_tables), whichever process migrates first: here
+    a command before the server. The server's start then stores the offered days again in the
+    background (the banner says so), instead of leaving each page to compute them: a minute of
+    the overview's time at national size. The demo is not made again."""
+    import io
+
+    from nq57 import first_start
+
+    with db.connect(demo_copy) as con:
+        con.execute("update settings set value = 'an-older-version' where key = 'schema_fingerprint'")
+        batches = con.execute("select count(*) from report_batches").fetchall()[0][0]
+    assert cli.main(["--db", str(demo_copy), "export", "units", "--out", str(demo_copy.with_suffix(".csv"))]) == 0
+    with db.connect(demo_copy) as con:
+        assert not first_start.has_snapshots(con)  # the command migrated: the snapshots went with the old views
+    said = io.StringIO()
+    first_start.prepare(demo_copy, out=said, background=True)
+    try:
+        assert first_start.started_here() and not first_start.making_demo() or not first_start.running()
+        first_start._job.thread.join(timeout=300)
+        assert not first_start.running()
+    finally:
+        first_start._job.thread = None  # this process is no server: later tests prepare their databases
+    assert first_start.REFRESHING in said.getvalue() and "Đã lưu lại số liệu tổng hợp" in said.getvalue()
+    with db.connect(demo_copy) as con:
+        days = {row[0] for row in con.execute("select as_of from view_snapshots").fetchall()}
+        assert days == set(dates.page_days(date.today()))
+        assert con.execute("select count(*) from report_batches").fetchall()[0][0] == batches
