@@ -100,7 +100,7 @@ def prepare(path: Path, out=sys.stdout, background: bool = False) -> None:
             print(LOADED_PLANS if later else LOADED, file=out, flush=True)
         # no stored snapshot at all: new views dropped them (an upgrade, migrated by this start or by
         # any command before it); at national size a page would compute for a minute meanwhile
-        unstored = background and not later and not has_snapshots(con)
+        unstored = background and not later and not has_snapshots(con) and has_reports(con)
         if unstored:
             print(REFRESHING, file=out, flush=True)
         if not auth.has_accounts(con):
@@ -111,6 +111,12 @@ def prepare(path: Path, out=sys.stdout, background: bool = False) -> None:
 
 def has_snapshots(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute("select count(*) from view_snapshots").fetchall()[0][0] > 0
+
+
+def has_reports(con: duckdb.DuckDBPyConnection) -> bool:
+    """Reports beyond the seed catalogue's own batch: with none, the live views are quick (a fresh
+    `init`), and there is nothing worth storing at the start."""
+    return con.execute("select count(*) from report_batches where source <> 'seed'").fetchall()[0][0] > 0
 
 
 class _Job:
