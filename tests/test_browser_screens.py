@@ -93,10 +93,12 @@ def test_the_compare_pages_choices_come_back_from_a_link(server, browser):
     path = browser_checks.compare_tab(2, [("as_of", "2025-12-31"), ("league_kind", "Phường"),
                                           ("side_units", "xã Nha Bích"), ("side_units", "xã Phước An")])
     page = opened(browser, server, path, DESKTOP)
+    # the panels come on the rerun the bound widgets start: on a loaded machine after the first idle
+    wait_idle(page, "Chỉ tiêu so sánh")
     body = page.inner_text('[data-testid="stMain"]')
     assert "Chỉ tiêu so sánh" in body and "xã Nha Bích" in body and "xã Phước An" in body
     page.reload()
-    wait_idle(page)
+    wait_idle(page, "Chỉ tiêu so sánh")
     body = page.inner_text('[data-testid="stMain"]')
     assert "Chỉ tiêu so sánh" in body and "xã Nha Bích" in body and "xã Phước An" in body
     page.get_by_role("tab", name="Bảng xếp hạng").click()
