@@ -39,6 +39,13 @@ def whole_table(frame: pd.DataFrame, headers: dict[str, str]) -> None:
     st.html(table_html(frame, headers))
 
 
+def with_target_labels(kpis: pd.DataFrame, as_of: date, unit_id: str, **filters) -> pd.DataFrame:
+    """kpi_progress rows of one unit with how each target reads ('≥ 80%'): the target_label macro,
+    through the kpi_target_labels view (the profile's charts and the KPI page's trajectories)."""
+    worded = data.view("kpi_target_labels", as_of, unit_id=unit_id, **filters)
+    return kpis.merge(worded[["kpi_id", "horizon", "target_label"]], on=["kpi_id", "horizon"], how="left")
+
+
 def scorecard(unit_id: str, as_of: date) -> None:
     """Rank, grade, score and rates of a commune/ward; a department is not ranked."""
     card = data.view("unit_scorecard", as_of, unit_id=unit_id)
@@ -105,9 +112,7 @@ def kpis_section(kpis: pd.DataFrame, unit_id: str, unit_name: str, as_of: date) 
         st.info(f"{unit_name} chưa có chỉ tiêu nào.")
     else:
         current = kpis[kpis["is_current_horizon"] & kpis["comparator"].notna()]
-        # how each target reads ('≥ 80%'): the target_label macro, through kpi_target_labels
-        worded = data.view("kpi_target_labels", as_of, unit_id=unit_id)
-        labelled = kpis.merge(worded[["kpi_id", "horizon", "target_label"]], on=["kpi_id", "horizon"], how="left")
+        labelled = with_target_labels(kpis, as_of, unit_id)
         percent_ids = current[current["unit_of_measure"] == "%"]["kpi_id"]
         if len(percent_ids):
             rows = pd.concat([current[current["kpi_id"].isin(percent_ids)],

@@ -3,7 +3,7 @@ trajectories against the targets, and the province roll-up (sums of numerators a
 import pandas as pd
 import streamlit as st
 
-from components import chart_title, charts, data, drill, filters, kpi_tasks
+from components import chart_title, charts, data, drill, filters, kpi_tasks, unit_profile
 from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number
 
@@ -78,9 +78,7 @@ lines = history[history["unit_id"].isin(chosen + ["dong-nai"])].copy()
 lines["unit_name"] = lines["unit_id"].map(unit_names | {"dong-nai": "Toàn tỉnh"})
 target_unit = chosen[0] if chosen else rows.iloc[0]["unit_id"]
 targets = data.view("kpi_progress", as_of, unit_id=target_unit, kpi_id=kpi_id)
-# how each target reads ('≥ 80'): the kpi_target_labels view, as on the unit profile (it printed '>= 80')
-worded = data.view("kpi_target_labels", as_of, unit_id=target_unit, kpi_id=kpi_id)
-targets = targets[targets["target_value"].notna()].merge(worded[["kpi_id", "horizon", "target_label"]],
-                                                         on=["kpi_id", "horizon"], how="left")
+# how each target reads ('≥ 80'), worded as on the unit profile (this page printed '>= 80')
+targets = unit_profile.with_target_labels(targets[targets["target_value"].notna()], as_of, target_unit, kpi_id=kpi_id)
 chart_title.plot(st, charts.kpi_trajectory(lines.sort_values("period"), targets, names[kpi_id]), width="stretch", theme=None,
                 alt="Diễn biến chỉ tiêu của các đơn vị được chọn")
