@@ -22,14 +22,14 @@ def red_kpi_tasks(kpis: pd.DataFrame, as_of: date, by: str) -> None:
     if red.empty:
         st.info(f"Không có chỉ tiêu nào ở mức {red_label.lower()}.")
         return
-    # one read per KPI on a unit's profile, one per unit on a KPI's page (the merge below keeps the
-    # red pairs): a read per pair made hundreds of cached reads on a national KPI page, 0,07 s a visit
+    # one read per KPI on a unit's profile, one per unit on a KPI's page, then only the red pairs
+    # kept: a read per pair made hundreds of cached reads on a national KPI page, 0,07 s a visit
     key = "kpi_id" if red["kpi_id"].nunique() <= red["unit_id"].nunique() else "unit_id"
     links = pd.concat([data.view("kpi_tasks", as_of, **{key: value}) for value in red[key].unique()])
-    if links.empty:
+    rows = links.merge(red[["unit_id", "kpi_id", by]], on=["unit_id", "kpi_id"]).sort_values([by, "sort_order"])
+    if rows.empty:  # other units' tasks may move the KPI; none of the red units' do
         st.info(f"Kế hoạch chưa gắn nhiệm vụ nào với {vn_number(len(red))} chỉ tiêu {red_label.lower()} này.")
         return
-    rows = links.merge(red[["unit_id", "kpi_id", by]], on=["unit_id", "kpi_id"]).sort_values([by, "sort_order"])
     lagging = int(rows["is_lagging"].sum())
     st.caption(f"{vn_number(len(rows))} nhiệm vụ gắn với chỉ tiêu {red_label.lower()}, trong đó "
                f"{vn_number(lagging)} nhiệm vụ {data.label('task_lag', 'lagging').lower()} (quá hạn hoặc dưới lộ trình).")

@@ -153,6 +153,9 @@ def test_kpi_page_opens_on_the_kpi_most_units_have(app, demo_db_path):
     rows = rows[rows["unit_kind"].isin(["ward", "commune"]) & rows["is_current_horizon"]]
     held = rows.groupby("kpi_id")["unit_id"].nunique()
     assert held[app.selectbox(key="kpi_input").value] == held.max()
+    # its red units' plans tie no task to it: a sentence says so, not an empty table (Streamlit's "empty")
+    assert all(len(table.value) for table in app.dataframe)
+    assert any("chưa gắn nhiệm vụ nào" in i.value for i in app.info)
     histogram = next(json.loads(c.proto.spec)["data"][0] for c in app.get("plotly_chart")
                      if json.loads(c.proto.spec)["data"][0]["type"] == "histogram")
     values = rows[rows["kpi_id"] == app.selectbox(key="kpi_input").value]["actual_value"].dropna()
