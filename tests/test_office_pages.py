@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nq57 import db
+from nq57 import db, labels
+from nq57.cli_trust import SYSTEM_ACTOR
 from nq57.reports import Batch, KpiValue, record_batch
 from tests.conftest import DEMO_TODAY, signed_in_copy
 
@@ -49,7 +50,7 @@ def test_rollback_from_the_history_page(database):
                                          file_name="lan2.xlsx", kpi_values=[KpiValue("dvc-toan-trinh", 20, evidence_ref="BC 2")]))
     at = open_page("pages/history.py")
     states = dict(zip(at.dataframe[0].value["batch_id"], at.dataframe[0].value["state_label"]))
-    assert (at.dataframe[0].value["rolled_back_by"] == "").all()  # never rolled back: empty, not "None"
+    assert (at.dataframe[0].value["rolled_back_by_label"] == "").all()  # never rolled back: empty, not "None"
     assert states[first] == "Đã bị thay thế" and states[second] == "Đang hiệu lực"
     at.selectbox(key="rollback_batch").set_value(second)
     at.checkbox(key="rollback_confirm").check().run()
@@ -62,6 +63,22 @@ def test_rollback_from_the_history_page(database):
     assert history.loc[second, "state_label"] == "Đã hoàn tác" and history.loc[second, "rolled_back_by"] == "truong-vp"
     assert history.loc[first, "state_label"] == "Đang hiệu lực"
     assert set(actual["actual_value"]) == {70}
+
+
+def test_an_import_by_the_command_line_is_credited_in_words(database):
+    """`import --system` records the actor "system:cli"; the history and the profile say who that is."""
+    with db.connect(database) as con:
+        batch = record_batch(con, Batch("xa-nha-bich", date(2026, 11, 1), SYSTEM_ACTOR, datetime(2026, 11, 20, 9),
+                                        file_name="tu-dong.xlsx", kpi_values=[KpiValue("dvc-toan-trinh", 70)]))
+    actor = labels.of("actor")[SYSTEM_ACTOR].label
+    history = open_page("pages/history.py").dataframe[0].value.set_index("batch_id")
+    assert history.loc[batch, "uploaded_by_label"] == actor == "Hệ thống (dòng lệnh)"
+    at = open_page("pages/unit_profile.py")  # opens on xa-nha-bich
+    at.session_state["profile_tab"] = "Báo cáo"  # only the open tab is drawn
+    at.run()
+    shown = [frame.value for frame in at.dataframe if "uploaded_by_label" in frame.value.columns]
+    assert shown and actor in set(shown[0]["uploaded_by_label"])
+    assert not any((frame.value == SYSTEM_ACTOR).any().any() for frame in at.dataframe)
 
 
 def test_upload_page_offers_a_template_for_the_chosen_unit(database):

@@ -1,10 +1,13 @@
 -- grain: batch_id
 -- columns: batch_id, unit_id, unit_name, period, period_label, file_name, sha256, uploaded_by,
---   uploaded_at, source, is_demo, row_count, rolled_back_at, rolled_back_by, state, state_label
+--   uploaded_at, source, is_demo, row_count, rolled_back_at, rolled_back_by, state, state_label,
+--   uploaded_by_label, rolled_back_by_label
 -- accepted: state = batch_state
 --
 -- Every upload with its state today: in force, superseded by a newer file for the same unit
--- and period, or rolled back. Nothing is ever deleted, so this is the full history.
+-- and period, or rolled back. Nothing is ever deleted, so this is the full history. The
+-- *_by_label columns name the command-line system actor in words (labels domain actor), an
+-- account by its name.
 with batches as (
     select * from stg_report_batches
 ),
@@ -44,12 +47,20 @@ final as (
             when r.version_rank = 1 then 'current'
             else 'superseded'
         end                                          as state,
-        null::varchar                                as state_label  -- labels, below
+        null::varchar                                as state_label,  -- labels, below
+        null::varchar                                as uploaded_by_label,
+        null::varchar                                as rolled_back_by_label
     from ranked r
     left join units u using (unit_id)
 )
 
-select f.* replace (l.label as state_label)
+select f.* replace (
+    l.label                                as state_label,
+    coalesce(up.label, f.uploaded_by)      as uploaded_by_label,
+    coalesce(back.label, f.rolled_back_by) as rolled_back_by_label
+)
 from final f
 left join labels_of('batch_state') l on l.code = f.state
+left join labels_of('actor') up on up.code = f.uploaded_by
+left join labels_of('actor') back on back.code = f.rolled_back_by
 order by uploaded_at desc, batch_id desc
