@@ -27,6 +27,17 @@ create or replace macro vn_num_auto(x) as
          when x::double = round(x::double) then vn_num(x, 0)
          else vn_num(x, 1) end;
 
+-- A number and its unit of measure as a sentence writes them: "95,6%", "12 người", "3 DN"; a rank
+-- or a count without a unit alone. A unit the plans capitalise as a header ("Người") is written
+-- in lower case; an abbreviation ("DN", "TTHC") as it is.
+create or replace macro with_unit(number_text, uom) as
+    number_text || case
+        when coalesce(uom, '') in ('', 'Thứ bậc') then ''
+        when uom = '%' then '%'
+        when regexp_matches(uom, '^\p{Lu}\p{Ll}') then ' ' || lower(left(uom, 1)) || substr(uom, 2)
+        else ' ' || uom
+    end;
+
 -- How a target reads in a sentence: '≥ 80%', 'Tốp 25'.
 create or replace macro target_label(comparator, target_value, uom) as
     case
@@ -34,8 +45,7 @@ create or replace macro target_label(comparator, target_value, uom) as
         when comparator = 'rank<=' then 'Tốp ' || vn_num_auto(target_value)
         else replace(replace(replace(comparator, '>=', '≥'), '<=', '≤'), '=', '')
              || case when comparator = '=' then '' else ' ' end
-             || vn_num_auto(target_value)
-             || case when coalesce(uom, '') in ('', 'Thứ bậc') then '' when uom = '%' then '%' else ' ' || uom end
+             || with_unit(vn_num_auto(target_value), uom)
     end;
 
 -- An evidence reference as compared between two uploads of one item: Unicode NFC, no case, one

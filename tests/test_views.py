@@ -303,3 +303,19 @@ def test_a_red_kpi_names_the_lagging_tasks_that_move_it(fixture_db):
            tasks=[TaskUpdate("p-a:4", "hoan_thanh", 100, evidence_ref="Báo cáo rà soát số 5")])
     flag = flags(fixture_db, "2026-01-05", unit_id="phuong-a", item_type="kpi", rule=1)
     assert "nhiệm vụ liên quan" not in flag.iloc[0]["reason"]
+
+
+def test_a_unit_the_plans_capitalise_is_written_in_lower_case_in_a_reason(fixture_db):
+    # the plans head the column "Đơn vị tính" and write "Người" there; a sentence says "3 người"
+    fixture_db.execute("insert into kpis (kpi_id, name, unit_of_measure, direction, kind, is_ratio) values "
+                       "('nckh', 'Số cán bộ nghiên cứu khoa học', 'Người', 'higher', 'level', false), "
+                       "('dn', 'Số doanh nghiệp công nghệ số', 'DN', 'higher', 'level', false)")
+    fixture_db.execute("insert into targets (plan_id, unit_id, kpi_id, horizon, comparator, target_value, target_unit, "
+                       "due_date, raw_text) values "
+                       "('p-a', 'phuong-a', 'nckh', 2025, '>=', 10, 'Người', date '2025-12-31', '≥ 10'), "
+                       "('p-a', 'phuong-a', 'dn', 2025, '>=', 5, 'DN', date '2025-12-31', '≥ 5')")
+    report(fixture_db, "phuong-a", "2025-12-01", "2025-12-20 09:00", kpis=[KpiValue("nckh", 3), KpiValue("dn", 2)])
+    people = one(fixture_db, "red_flags", "2026-01-10", item_id="nckh")["reason"]
+    assert "thực tế 3 người so với mục tiêu ≥ 10 người" in people and "Người" not in people
+    firms = one(fixture_db, "red_flags", "2026-01-10", item_id="dn")["reason"]
+    assert "thực tế 2 DN so với mục tiêu ≥ 5 DN" in firms  # an abbreviation stays as written

@@ -97,11 +97,10 @@ kpi_flags as (
         case rule
             when 1 then
                 'Quá hạn ' || vn_date(due_date) || ' chưa đạt: thực tế '
-                || vn_num_auto(round(actual_value, 1)) || coalesce(case unit_of_measure when '%' then '%' when 'Thứ bậc' then '' else ' ' || unit_of_measure end, '')
+                || with_unit(vn_num_auto(round(actual_value, 1)), unit_of_measure)
                 || ' so với mục tiêu ' || target_label(comparator, target_value, unit_of_measure) || '.'
             when 2 then
-                'Chậm tiến độ: thực tế ' || vn_num_auto(round(actual_value, 1))
-                || coalesce(case unit_of_measure when '%' then '%' when 'Thứ bậc' then '' else ' ' || unit_of_measure end, '')
+                'Chậm tiến độ: thực tế ' || with_unit(vn_num_auto(round(actual_value, 1)), unit_of_measure)
                 || ' mới bằng ' || vn_num_auto(round(100 * progress_ratio)) || '% mức lộ trình ('
                 || vn_num_auto(round(expected_value, 1)) || ') để đạt '
                 || target_label(comparator, target_value, unit_of_measure) || ' vào ' || vn_date(due_date) || '.'
