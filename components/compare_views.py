@@ -67,6 +67,10 @@ class Grid:
 # country) fewer units, more on request. 3.280 cells took chromium 2 s to draw on a switch and
 # ran past a projector's screen.
 DEFAULT_HEATMAP_CELLS = 1200
+# The most units the slider offers: a country's 3.321 rows are no heatmap anyone reads (and
+# Streamlit's slider printed "3321", without the thousands dot); the league table and the export
+# list every unit.
+MAX_HEATMAP_UNITS = 200
 
 
 def default_heat_units(units: int, kpis: int) -> int:
@@ -82,7 +86,7 @@ def heatmap(as_of: date, grid: Grid) -> tuple[list[str], tuple[str, str] | None]
     left, right = st.columns(2)
     order_by = left.selectbox("Sắp xếp đơn vị theo", ["Thứ hạng", "Tên"] + [names[k] for k in common], key="heat_order",
                             bind="query-params")
-    limit = right.slider("Số đơn vị hiển thị", 10, len(league), default_heat_units(len(league), len(common)), step=5,
+    limit = right.slider("Số đơn vị hiển thị", 10, min(len(league), MAX_HEATMAP_UNITS), default_heat_units(len(league), len(common)), step=5,
                          key="heat_limit", bind="query-params")
     in_heat = grid.in_grid & progress["kpi_id"].isin(common)
     if order_by == "Tên":

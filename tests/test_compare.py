@@ -147,3 +147,14 @@ def test_the_heatmap_opens_on_as_many_cells_as_a_screen_reads(app, monkeypatch):
     assert compare.slider(key="heat_limit").value == 15
     compare.slider(key="heat_limit").set_value(40).run()
     assert not compare.exception and compare.slider(key="heat_limit").value == 40
+    assert compare.slider(key="heat_limit").max == 95  # the province's every unit
+
+
+def test_the_heatmap_slider_ends_where_a_heatmap_stops_being_readable(app, monkeypatch):
+    # the country's 3.321 units: the slider ended at 3321 (printed without the thousands dot)
+    from components import compare_views
+
+    monkeypatch.setattr(compare_views, "MAX_HEATMAP_UNITS", 50)
+    app.date_input(key="as_of_input").set_value(DEMO_TODAY).run()
+    compare = open_tab(app.switch_page("pages/compare.py"), 1)
+    assert not compare.exception and compare.slider(key="heat_limit").max == 50
