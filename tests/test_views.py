@@ -319,3 +319,14 @@ def test_a_unit_the_plans_capitalise_is_written_in_lower_case_in_a_reason(fixtur
     assert "thực tế 3 người so với mục tiêu ≥ 10 người" in people and "Người" not in people
     firms = one(fixture_db, "red_flags", "2026-01-10", item_id="dn")["reason"]
     assert "thực tế 2 DN so với mục tiêu ≥ 5 DN" in firms  # an abbreviation stays as written
+
+
+def test_a_kpi_behind_schedule_names_the_schedules_level_with_its_unit(fixture_db):
+    # xa-b's DVC target is ≥ 50% by 31/12/2025; 5% on 20/11/2025 is far below the schedule
+    report(fixture_db, "xa-b", "2025-10-01", "2025-11-05 09:00", kpis=[KpiValue("dvc", numerator=5, denominator=100)])
+    flag = one(fixture_db, "red_flags", "2025-11-20", item_id="dvc")
+    assert flag["rule"] == 2
+    reason = flag["reason"]
+    assert reason.startswith("Chậm tiến độ: thực tế 5%, mới bằng ") and "% mức cần có theo lộ trình (" in reason
+    expected = reason.split("lộ trình (")[1].split(")")[0]
+    assert expected.endswith("%"), reason  # the level in the KPI's unit, not a bare number beside a rate

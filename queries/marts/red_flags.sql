@@ -101,8 +101,9 @@ kpi_flags as (
                 || ' so với mục tiêu ' || target_label(comparator, target_value, unit_of_measure) || '.'
             when 2 then
                 'Chậm tiến độ: thực tế ' || with_unit(vn_num_auto(round(actual_value, 1)), unit_of_measure)
-                || ' mới bằng ' || vn_num_auto(round(100 * progress_ratio)) || '% mức lộ trình ('
-                || vn_num_auto(round(expected_value, 1)) || ') để đạt '
+                -- the schedule's level with its unit: "26,5% … 27% mức lộ trình (98,1)" read as two rates of one thing
+                || ', mới bằng ' || vn_num_auto(round(100 * progress_ratio)) || '% mức cần có theo lộ trình ('
+                || with_unit(vn_num_auto(round(expected_value, 1)), unit_of_measure) || ') để đạt '
                 || target_label(comparator, target_value, unit_of_measure) || ' vào ' || vn_date(due_date) || '.'
             else
                 'Minh chứng "' || coalesce(evidence_ref, '') || '" của số liệu kỳ ' || vn_period(actual_period)
