@@ -52,7 +52,8 @@ def _wait_for_store(message: str) -> None:
 
 def _dashboard() -> None:
     data.ensure_database()
-    navigation = st.navigation(_menu())
+    # every page listed: collapsed, Streamlit hid an admin's last pages behind "View 4 more"
+    navigation = st.navigation(_menu(), expanded=True)
 
     filters.as_of_selector()
     session.sidebar()
