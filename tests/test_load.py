@@ -30,7 +30,11 @@ PROJECT = Path(__file__).resolve().parent.parent
 CLIENTS = 20
 SECONDS = 60          # visitors keep going at least this long …
 HARD_STOP = 100       # … and until the writers are done plus a few reruns, never longer than this
-RERUN_TIMEOUT = 60
+# A rerun that never answers is what this test catches (speed is the benchmark's, in ratios). On a
+# day this machine ran at two thirds of its speed (the suite 88 min instead of 57), 20 visitors'
+# reruns over days nobody stores took 13-17 s at the median and up to 97 s, on the code of the
+# day before as well: 60 s failed one visitor in two runs out of three.
+RERUN_TIMEOUT = 150
 PAGES = [("", ""), ("ho-so-don-vi", "unit=xa-nha-bich"), ("chi-tieu", "kpi=dvc-toan-trinh"), ("canh-bao-do", ""),
          ("so-sanh", ""), ("nop-bao-cao", ""), ("lich-su-nhap", ""), ("xuat-du-lieu", "")]
 UNITS = {"xa-nha-bich": 61.5, "xa-phuoc-an": 72.5}
