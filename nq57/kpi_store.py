@@ -15,9 +15,14 @@ delete, rebuilt by the next refresh.
 """
 from __future__ import annotations
 
+import weakref
+from contextlib import contextmanager
+from typing import Iterator
+
 import duckdb
 
-from nq57.transaction import transaction
+from nq57 import lake, snapshots, views
+from nq57.transaction import in_transaction, transaction
 
 # Computed as of a day after any upload can happen, so every batch not rolled back is in force.
 ALL_TIME = "9999-12-30"
@@ -29,6 +34,61 @@ STORED = (("kpi_store_values", "kpi_store_new_values"),
           ("task_store_latest", "kpi_store_new_tasks"),
           ("evidence_store", "kpi_store_new_verdicts"),
           ("kpi_store_units", "kpi_store_new_units"))
+
+
+def reads_store(view: str, shadowed: bool = False) -> bool:
+    """Whether a read of `view` computes rows over these stores (`shadowed`: with the stored
+    views replaced by a snapshot's rows, snapshots.shadow)."""
+    return views.reads_any(view, {"kpi_store_fresh_units"},
+                           skipping=set(snapshots.SNAPSHOT_VIEWS) if shadowed else set())
+
+
+@contextmanager
+def trusted(con: duckdb.DuckDBPyConnection, view: str | None = None, shadowed: bool = False) -> Iterator[None]:
+    """The reads of the block skip the views' paths from the facts when every unit's stores hold
+    on the as-of date set now (kpi_stores_hold, the macro stores_trusted): checked once, in the
+    transaction the reads share, so no write lands between the check and the reads (a reader
+    never mixes stored rows with reports committed after them). Nationally the check costs a
+    few hundredths of a second; what it saves is planning and running those paths. Given a
+    `view` that does not read the stores (reads_store), nothing is checked."""
+    if view is not None and not reads_store(view, shadowed):
+        yield
+        return
+    outer = con in _trusting
+    opened = not outer and not in_transaction(con) and not lake.in_lake(con)
+    with lake.reading(con):
+        if opened:
+            con.execute("begin transaction")
+        _trusting.add(con)
+        before = con.execute("select getvariable('stores_hold')").fetchone()[0]
+        try:
+            holds = con.execute("select holds from kpi_stores_hold").fetchone()[0]
+            con.execute("set variable stores_hold = ?", [bool(holds)])
+            yield
+        except BaseException:
+            if opened:
+                _quietly(con, "rollback")
+                opened = False
+            raise
+        finally:
+            if before is None:
+                _quietly(con, "reset variable stores_hold")
+            else:
+                con.execute("set variable stores_hold = ?", [before])
+            if not outer:
+                _trusting.discard(con)
+            if opened:
+                con.execute("commit")
+
+
+_trusting: weakref.WeakSet = weakref.WeakSet()  # the connections inside `trusted` now
+
+
+def _quietly(con: duckdb.DuckDBPyConnection, statement: str) -> None:
+    try:
+        con.execute(statement)
+    except duckdb.Error:
+        pass
 
 
 def stale_units(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -191,15 +191,17 @@ def path(name: str) -> Path:
     return REGISTRY[name].path
 
 
-def reads_any(name: str, wanted: set[str], registry: dict[str, View] | None = None) -> bool:
-    """True when the view reads one of `wanted`, directly or through other views."""
+def reads_any(name: str, wanted: set[str], registry: dict[str, View] | None = None,
+              skipping: set[str] | frozenset = frozenset()) -> bool:
+    """True when the view reads one of `wanted`, directly or through other views (not through
+    those in `skipping`: views a read replaces by stored rows)."""
     registry = REGISTRY if registry is None else registry
     seen, todo = set(), list(registry[name].depends_on) if name in registry else []
     while todo:
         current = todo.pop()
         if current in wanted:
             return True
-        if current not in seen and current in registry:
+        if current not in seen and current not in skipping and current in registry:
             seen.add(current)
             todo.extend(registry[current].depends_on)
     return False

@@ -6,7 +6,8 @@
 -- evidence_verdict_facts). A unit that changed nothing after the as-of day has its rows read from
 -- evidence_store (kept after every write by nq57/kpi_store.py); the others' are computed.
 with computed as (
-    select * from evidence_verdict_facts
+    -- none when every unit's stores hold (stores_trusted): then pruned from the plan
+    select * from evidence_verdict_facts where not stores_trusted()
 ),
 
 stored as (

@@ -16,7 +16,8 @@ kpis as (
 ),
 
 computed as (
-    select * from kpi_value_facts
+    -- none when every unit's stores hold (stores_trusted): then pruned from the plan
+    select * from kpi_value_facts where not stores_trusted()
 ),
 
 year_sums as (
