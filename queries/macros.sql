@@ -129,8 +129,8 @@ create or replace macro in_unit_scope(unit) as
 -- and nq57/snapshots.as_of_date, which must not read the settings the view reads).
 create or replace macro as_of_day() as coalesce(getvariable('as_of'), current_date)::date;
 
--- Whether the reader checked, before planning, that every unit's stored latest values hold on the
--- as-of date (the connection variable stores_hold, set by nq57/db.py from kpi_stores_hold within
+-- Whether the reader checked, before planning, that every store of nq57/kpi_store.py holds on the
+-- as-of date (the connection variable stores_hold, set by kpi_store.trusted from kpi_stores_hold in
 -- the read's transaction). A variable is known when DuckDB plans: the paths that compute units from
--- their facts are then pruned from the plan, not merely found empty while it runs.
+-- their facts, and the catalogue's hash, are then pruned from the plan, not found empty as it runs.
 create or replace macro stores_trusted() as coalesce(getvariable('stores_hold'), false);
