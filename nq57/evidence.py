@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nq57 import audit, auth, db, reports, storage
+from nq57 import audit, auth, db, kpi_store, reports, storage
 from nq57.evidence_folder import evidence_dir, evidence_path, folder_unreachable, write_once
 from nq57.transaction import retried  # a lost write to another server is run again
 from nq57.workbook.common import megabytes
@@ -342,7 +342,8 @@ def pending_evidence(con: duckdb.DuckDBPyConnection, unit_id: str | None = None,
     is_rereview, previous_decision, previous_comment; oldest upload first."""
     db.set_as_of(con, as_of)
     sql = _PENDING_SQL + (" and p.unit_id = ?" if unit_id else "") + " order by p.uploaded_at, p.unit_id, p.item_type, p.item_id"
-    return con.execute(sql, [unit_id] if unit_id else []).df()
+    with kpi_store.trusted(con):  # computed over kpi_progress: skip its paths from the facts when all hold
+        return con.execute(sql, [unit_id] if unit_id else []).df()
 
 
 @retried
