@@ -308,6 +308,7 @@ def is_initialised(con: duckdb.DuckDBPyConnection) -> bool:
 
 def set_as_of(con: duckdb.DuckDBPyConnection, as_of: date | str | None) -> None:
     """Every view reads the as-of date from this connection variable (today when unset)."""
+    con.execute("reset variable stores_hold")  # a trust checked for another date never carries over
     if as_of is None:
         con.execute("reset variable as_of")
     else:

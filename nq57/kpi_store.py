@@ -56,29 +56,29 @@ def trusted(con: duckdb.DuckDBPyConnection, view: str | None = None, shadowed: b
         return
     outer = con in _trusting
     opened = not outer and not in_transaction(con) and not lake.in_lake(con)
-    with lake.reading(con):
-        if opened:
-            con.execute("begin transaction")
-        _trusting.add(con)
-        before = con.execute("select getvariable('stores_hold')").fetchone()[0]
-        try:
-            holds = con.execute("select holds from kpi_stores_hold").fetchone()[0]
-            con.execute("set variable stores_hold = ?", [bool(holds)])
-            yield
-        except BaseException:
-            if opened:
-                _quietly(con, "rollback")
-                opened = False
-            raise
-        finally:
-            if before is None:
-                _quietly(con, "reset variable stores_hold")
-            else:
-                con.execute("set variable stores_hold = ?", [before])
-            if not outer:
-                _trusting.discard(con)
+    before = con.execute("select getvariable('stores_hold')").fetchone()[0]
+    try:
+        with lake.reading(con):
+            try:
+                if opened:
+                    con.execute("begin transaction")
+                _trusting.add(con)
+                holds = con.execute("select holds from kpi_stores_hold").fetchone()[0]
+                con.execute("set variable stores_hold = ?", [bool(holds)])
+                yield
+            except BaseException:
+                if opened:
+                    _quietly(con, "rollback")
+                    opened = False
+                raise
             if opened:
                 con.execute("commit")
+    finally:
+        # after the transaction ended (a statement in an aborted one is refused); inside a
+        # caller's aborted transaction the next set_as_of resets it (db.set_as_of)
+        _quietly(con, "reset variable stores_hold" if before is None else f"set variable stores_hold = {bool(before)}")
+        if not outer:
+            _trusting.discard(con)
 
 
 _trusting: weakref.WeakSet = weakref.WeakSet()  # the connections inside `trusted` now
@@ -156,6 +156,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         return 0
     previous_as_of = con.execute("select getvariable('as_of')").fetchone()[0]
     con.execute(f"set variable as_of = date '{ALL_TIME}'")
+    con.execute("reset variable stores_hold")  # the facts must see every stale unit (never a reader's trust)
     if len(stale) <= MAX_SCOPED:
         con.execute("set variable unit_scope = ?::varchar[]", [stale])
     try:

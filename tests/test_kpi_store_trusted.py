@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+import duckdb
+import pytest
+
 from nq57 import db, demo, kpi_store, reports
 from tests.conftest import DEMO_TODAY
 from tests.test_kpi_store import a_report, a_unit_and_kpi, demo_copy, store_differences  # noqa: F401 (fixture)
@@ -98,3 +101,23 @@ def test_a_write_committed_during_a_trusted_read_is_not_mixed_into_it(demo_copy)
         assert not holds(con, DEMO_TODAY)
         assert con.execute("select actual_value from kpi_unit_latest_values where unit_id = ? and kpi_id = ?",
                            [unit, kpi]).fetchall() == [(777.0,)]
+
+
+def test_a_trusted_read_that_fails_inside_a_write_leaves_no_trust_behind_for_the_refresh(demo_copy):
+    with db.connect(demo_copy) as con:
+        kpi_store.refresh(con)
+        unit, kpi = a_unit_and_kpi(con)
+        db.set_as_of(con, DEMO_TODAY)
+        # a statement fails in a trusted read inside a caller's transaction: DuckDB then refuses
+        # every statement, the reset of the trust too, until the caller rolls back
+        with pytest.raises(duckdb.Error):
+            with db.transaction(con):
+                with kpi_store.trusted(con, "kpi_unit_latest_values"):
+                    con.execute("select error('một lỗi giữa chừng')")
+        reports.record_batch(con, a_report(unit, kpi, date(2026, 11, 1), 777.0, datetime(2026, 11, 20, 9)))
+        # the refresh computes the changed unit from its facts, not from the trust left over
+        assert kpi_store.refresh(con) == 1
+        db.set_as_of(con, DEMO_TODAY)
+        assert con.execute("select actual_value from kpi_unit_latest_values where unit_id = ? and kpi_id = ?",
+                           [unit, kpi]).fetchall() == [(777.0,)]
+        assert store_differences(con, [DEMO_TODAY]) == []
