@@ -94,12 +94,7 @@ def _quietly(con: duckdb.DuckDBPyConnection, statement: str) -> None:
 def stale_units(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Units whose stored rows are missing or differ from their reports now (also units whose
     reports are all gone: their stored rows are removed)."""
-    return [unit for (unit,) in con.execute(
-        "select coalesce(h.unit_id, s.unit_id) from kpi_store_hashes h "
-        "full join stg_kpi_store_units s using (unit_id) "
-        "where h.batches_hash is distinct from s.batches_hash or h.kpis_hash is distinct from s.kpis_hash "
-        "or h.evidence_hash is distinct from s.evidence_hash "
-        "order by 1").fetchall()]
+    return [unit for (unit,) in con.execute("select unit_id from kpi_store_stale_units order by 1").fetchall()]
 
 
 # The cache tables schema.sql creates without a key (a key's index is rewritten at every checkpoint).

@@ -11,23 +11,11 @@ with ctx as (
     select * from as_of_context
 ),
 
-now_hashes as (
-    select * from kpi_store_hashes
-),
-
-stored as (
-    select * from stg_kpi_store_units
-),
-
-unusable as (
-    select unit_id
-    from now_hashes h
-    full join stored s using (unit_id)
-    cross join ctx
-    where h.batches_hash is distinct from s.batches_hash
-       or h.kpis_hash is distinct from s.kpis_hash
-       or h.evidence_hash is distinct from s.evidence_hash
-       or h.changed_at >= ctx.as_of_end
+changed_after as (
+    -- a unit stored as it is now but changed after the end of the as-of day
+    select h.unit_id
+    from kpi_store_hashes h, ctx
+    where h.changed_at >= ctx.as_of_end
 ),
 
 targets as (
@@ -35,7 +23,9 @@ targets as (
 ),
 
 final as (
-    select not exists (select 1 from unusable) and (select is_fresh from targets) as holds
+    select not exists (select 1 from kpi_store_stale_units)
+           and not exists (select 1 from changed_after)
+           and (select is_fresh from targets) as holds
 )
 
 select * from final
