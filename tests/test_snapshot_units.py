@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from nq57 import catalogue, db, reports, snapshot_units, snapshots
-from tests.test_kpi_store import store_differences
+from tests.test_kpi_store import STORE_LEAVES, store_differences
 from tests.conftest import DEMO_TODAY, FIXTURE_SQL
 
 # A past month end and today: commits are dated before and between them (two dates, so 50
@@ -192,10 +192,12 @@ def test_fifty_random_writes_keep_every_stored_view_equal_to_the_live_view(multi
         for number in range(OPERATIONS):
             done = writes.step()
             # before the refresh the changed unit is read from its facts, after it from the store:
-            # the latest values are the same either way
-            assert store_differences(con, STORE_DAYS) == [], f"after write {number + 1}: {done}"
+            # the latest values are the same either way. The views that read the store themselves
+            # are compared; the ones above them are the same SQL over the same rows, and the
+            # snapshots' comparison below computes them all from the facts anyway.
+            assert store_differences(con, STORE_DAYS, STORE_LEAVES) == [], f"after write {number + 1}: {done}"
             db.refresh_snapshots(con, DAYS)
-            assert store_differences(con, STORE_DAYS) == [], f"after write {number + 1}: {done}"
+            assert store_differences(con, STORE_DAYS, STORE_LEAVES) == [], f"after write {number + 1}: {done}"
             for day in DAYS:
                 assert differences(con, day) == [], f"after write {number + 1}: {done}"
             flagged |= {rule for (rule,) in con.execute("select distinct rule from snapshot_red_flags").fetchall()}
