@@ -49,11 +49,23 @@ insert into targets (plan_id, unit_id, kpi_id, horizon, comparator, target_value
 """
 
 
+@pytest.fixture(scope="session")
+def schema_path(tmp_path_factory) -> Path:
+    """A database holding the schema, macros and views and nothing else, made once: creating
+    them takes about 3 s, and 160 tests start from them (a copy of the file takes milliseconds)."""
+    path = tmp_path_factory.mktemp("schema") / "schema.duckdb"
+    with duckdb.connect(str(path)) as con:
+        db.create_schema(con)
+    return path
+
+
 @pytest.fixture()
-def fixture_db(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+def fixture_db(tmp_path: Path, schema_path: Path) -> duckdb.DuckDBPyConnection:
     """Schema and views over a five-unit catalogue, no reports yet."""
+    import shutil
+
+    shutil.copy(schema_path, tmp_path / "fixture.duckdb")
     con = duckdb.connect(str(tmp_path / "fixture.duckdb"))
-    db.create_schema(con)
     con.execute(FIXTURE_SQL)
     yield con
     con.close()
