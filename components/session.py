@@ -17,9 +17,9 @@ import streamlit as st
 
 from components import data
 from components.safe_text import md_escape
+from components.sign_in_page import SIGN_IN_PATH
 from nq57 import auth, db, web_sessions
 
-SIGN_IN_PATH = "/dang-nhap"
 # A resolved cookie is trusted for this long per process, so a page's dozen permission checks
 # cost one lookup; a sign-out here clears it at once, a change from the command line shows
 # within this time.

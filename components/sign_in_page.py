@@ -17,8 +17,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from components.session import SIGN_IN_PATH
 from nq57 import auth, db, web_sessions
+
+# Imported by the launcher (app.py) before Streamlit's runtime exists, so this module imports no
+# component that declares st.cache_data (each would log "No runtime found" in English).
+SIGN_IN_PATH = "/dang-nhap"
 
 CSRF_COOKIE = "nq57_sign_in_form"
 # Behind a reverse proxy every request comes from the proxy's address; set this to 1 there so the
