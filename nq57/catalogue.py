@@ -286,13 +286,10 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, seed_dir: Path = SEED_DIR) ->
     return catalogue
 
 
+# Who "submitted" what a plan itself reports as done: the system, from the plan (labels domain
+# actor); the batch's file name is the plan's source file.
+PLAN_ACTOR = "system:plan"
 
-def plan_name(plan) -> str:
-    """A plan as a reader knows it: its document number, else who issued it and when (a plan
-    without a number read "Kế hoạch nan")."""
-    if isinstance(plan["doc_number"], str) and plan["doc_number"].strip():
-        return f"Kế hoạch {plan['doc_number'].strip()}"
-    return f"Kế hoạch của {plan['issuer_name']} ngày {plan['issued_on']:%d/%m/%Y}"
 
 def _load_seed_updates(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
     """What a plan itself reports as done (province task 1 and its evidence) is a real report,
@@ -313,7 +310,7 @@ def _load_seed_updates(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> 
             "insert into report_batches (batch_id, unit_id, period, file_name, uploaded_by, uploaded_at, source, "
             "row_count) values (?, ?, ?, ?, ?, ?, 'seed', 1)",
             [batch_id, update["unit_id"], period, plans.loc[update["plan_id"], "source_file"],
-             plan_name(plans.loc[update["plan_id"]]),
+             PLAN_ACTOR,
              datetime(issued.year, issued.month, issued.day, 12, 0)],
         )
         con.execute(

@@ -321,11 +321,13 @@ pending as (
     select * from kpis_pending
 )
 select p.batch_id, p.unit_id, u.name as unit_name, p.period, p.item_type, p.item_id, p.item_name,
-       p.evidence_ref, p.file_count, p.uploaded_at, b.uploaded_by, p.is_demo,
+       p.evidence_ref, p.file_count, p.uploaded_at, b.uploaded_by,
+       coalesce(actor.label, b.uploaded_by) as uploaded_by_label, p.is_demo,
        coalesce(v.needs_review, false) as is_rereview, v.previous_decision, v.previous_comment
 from pending p
 join units u on u.unit_id = p.unit_id
 join report_batches b on b.batch_id = p.batch_id
+left join labels_of('actor') actor on actor.code = b.uploaded_by
 left join verdicts v
        on v.batch_id = p.batch_id and v.unit_id = p.unit_id and v.item_type = p.item_type and v.item_id = p.item_id
 where (v.batch_id is null or v.needs_review)
@@ -338,7 +340,8 @@ def pending_evidence(con: duckdb.DuckDBPyConnection, unit_id: str | None = None,
     (the latest report of each item), with evidence (a reference or a file) and no verdict that
     applies to it: never judged, or judged before on other evidence (is_rereview, with the
     previous_decision and previous_comment). Columns: batch_id, unit_id, unit_name, period,
-    item_type, item_id, item_name, evidence_ref, file_count, uploaded_at, uploaded_by, is_demo,
+    item_type, item_id, item_name, evidence_ref, file_count, uploaded_at, uploaded_by,
+    uploaded_by_label (a system actor in words, labels domain actor), is_demo,
     is_rereview, previous_decision, previous_comment; oldest upload first."""
     db.set_as_of(con, as_of)
     sql = _PENDING_SQL + (" and p.unit_id = ?" if unit_id else "") + " order by p.uploaded_at, p.unit_id, p.item_type, p.item_id"

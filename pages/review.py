@@ -28,11 +28,11 @@ if rereviews:
     st.caption(f"{vn_number(rereviews)} mục thẩm định lại: minh chứng đã đổi sau kết luận trước, chưa được tính là "
                "hoàn thành cho đến khi có kết luận mới.")
 previous = pending["previous_decision"].map(lambda d: reports.REVIEW_DECISIONS.get(d, "") if isinstance(d, str) else "")
-st.dataframe(pending[["unit_name", "period", "item_name", "evidence_ref", "file_count", "uploaded_by"]].assign(
+st.dataframe(pending[["unit_name", "period", "item_name", "evidence_ref", "file_count", "uploaded_by_label"]].assign(
     period=pending["period"].map(lambda d: f"{d:%m/%Y}"), previous=previous), hide_index=True, width="stretch",
     column_config={
         "unit_name": "Đơn vị", "period": "Kỳ", "item_name": st.column_config.TextColumn("Nội dung", width="large"),
-        "evidence_ref": "Minh chứng", "file_count": "Số tệp", "uploaded_by": "Người nộp",
+        "evidence_ref": "Minh chứng", "file_count": "Số tệp", "uploaded_by_label": "Người nộp",
         "previous": "Kết luận trước (minh chứng cũ)"})
 
 labels = {i: ("Thẩm định lại · " if r.is_rereview else "") + f"{r.unit_name} · {r.item_name[:80]}"

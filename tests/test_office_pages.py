@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from nq57 import db, labels
 from nq57.cli_trust import SYSTEM_ACTOR
-from nq57.reports import Batch, KpiValue, record_batch
+from nq57.reports import Batch, KpiValue, TaskUpdate, record_batch
 from tests.conftest import DEMO_TODAY, signed_in_copy
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -79,6 +79,25 @@ def test_an_import_by_the_command_line_is_credited_in_words(database):
     shown = [frame.value for frame in at.dataframe if "uploaded_by_label" in frame.value.columns]
     assert shown and actor in set(shown[0]["uploaded_by_label"])
     assert not any((frame.value == SYSTEM_ACTOR).any().any() for frame in at.dataframe)
+
+
+def test_what_a_plan_reports_as_done_is_credited_to_the_system_in_words(database):
+    """The catalogue's own batch (what a plan records as already done) named a plan's title as the
+    person who sent it; the history says the system did, in words, and the review list names a
+    command-line import's evidence in words too (it showed "system:cli")."""
+    from nq57 import evidence
+    from nq57.catalogue import PLAN_ACTOR
+
+    with db.connect(database) as con:
+        seed = {row[0] for row in con.execute("select batch_id from report_batches where source = 'seed'").fetchall()}
+        task = con.execute("select min(task_id) from task_updates where unit_id = 'xa-nha-bich'").fetchone()[0]
+        batch = record_batch(con, Batch("xa-nha-bich", date(2026, 11, 1), SYSTEM_ACTOR, datetime(2026, 11, 20, 9),
+                                        task_updates=[TaskUpdate(task, "hoan_thanh", 100, "QĐ 12/QĐ-UBND")]))
+        pending = evidence.pending_evidence(con, as_of=DEMO_TODAY).set_index("batch_id")
+    history = open_page("pages/history.py").dataframe[0].value.set_index("batch_id")
+    assert seed and set(history.loc[sorted(seed), "uploaded_by_label"]) == {labels.of("actor")[PLAN_ACTOR].label}
+    assert not history["uploaded_by_label"].str.startswith("Kế hoạch").any()
+    assert pending.loc[batch, "uploaded_by_label"] == "Hệ thống (dòng lệnh)"
 
 
 def test_upload_page_offers_a_template_for_the_chosen_unit(database):
