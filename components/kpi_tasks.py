@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import charts, data
+from components import charts, data, page_style
 from nq57.vnformat import vn_number
 
 RED = "canh_bao_do"
@@ -38,7 +38,7 @@ def red_kpi_tasks(kpis: pd.DataFrame, as_of: date, by: str) -> None:
         lag=rows["lag_label"].fillna(""),
         percent=rows["percent_complete"].map(lambda v: "" if pd.isna(v) else f"{vn_number(v)}%"),
     )[["task_no", "state", "lag", "percent", "content", by, "deadline_text"]]  # the state first: narrow screens
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    page_style.dataframe(table, hide_index=True, width="stretch", column_config={
         by: st.column_config.TextColumn("Chỉ tiêu" if by == "kpi_name" else "Đơn vị", width="medium"), "task_no": "STT",
         "content": st.column_config.TextColumn("Nhiệm vụ", width="large"), "deadline_text": "Thời hạn",
         "state": "Tình trạng", "percent": "Tiến độ", "lag": "Nhiệm vụ chậm",

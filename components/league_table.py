@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import data, drill, filters
+from components import data, drill, filters, page_style
 from nq57 import exports
 from nq57.vnformat import vn_number
 
@@ -51,7 +51,7 @@ def show(table: pd.DataFrame, key: str | None = None, compact: bool = False, hei
     for rate in ("completion_rate", "kpi_on_track_rate", "timeliness_rate"):
         if rate in shown:
             shown[rate] = table[rate] * 100
-    event = st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config, height=height,
+    event = page_style.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config, height=height,
                          on_select="rerun" if key else "ignore", selection_mode="single-row")
     row = drill.chosen_row(event) if key else None
     if row is not None:

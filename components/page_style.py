@@ -4,6 +4,23 @@ from __future__ import annotations
 
 import streamlit as st
 
+from nq57.vnformat import MISSING
+
+# st.dataframe wraps a cell's text only in rows taller than 4rem (64 px; Streamlit's DataFrame.js):
+# rows of this height show a red flag's "why" sentence whole in four lines at 1440 px.
+WRAPPED_ROW_HEIGHT = 84
+WRAPPED_TABLE_ROWS = 8  # rows in view before the table scrolls inside itself
+
+
+def dataframe(data, **kwargs):
+    """st.dataframe as every page draws it: an empty cell reads MISSING, not Streamlit's "None"."""
+    return st.dataframe(data, placeholder=MISSING, **kwargs)
+
+
+def wrapped_table_height(rows: int) -> int:
+    """Pixels for a table of wrapped rows: all of them up to WRAPPED_TABLE_ROWS, plus the header."""
+    return 38 + WRAPPED_ROW_HEIGHT * max(1, min(rows, WRAPPED_TABLE_ROWS))
+
 # Ctrl+P: A4 without the sidebar and the toolbar. Charts keep the width they were drawn at on
 # screen (Plotly sizes in pixels), so the page is zoomed to fit them instead of cutting them.
 PRINT_CSS = """

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, filters, session
+from components import charts, data, filters, page_style, session
 from components.safe_text import md_escape
 from nq57 import auth
 from nq57.request_items import RequestError
@@ -49,7 +49,7 @@ def chosen_rows(rows: pd.DataFrame, answer_days: int) -> pd.DataFrame:
 
 
 def table(shown: pd.DataFrame) -> None:
-    st.dataframe(shown.assign(
+    page_style.dataframe(shown.assign(
         state_text=[charts.status_text(label, "request_state", code) for label, code in zip(shown["state_label"], shown["state"])],
         raised=shown["raised_at"].map(vn_date),
         waiting=shown["days_waiting"].map(lambda d: "" if pd.isna(d) else f"{vn_number(d)} ngày"),

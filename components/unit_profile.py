@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import chart_title, charts, data, filters
+from components import chart_title, charts, data, filters, page_style
 from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
@@ -179,12 +179,12 @@ def reports_section(unit_id: str, as_of: date) -> None:
             deadline_text=compliance["deadline"].map(vn_date),
             received=compliance["received_at"].map(lambda t: "" if pd.isna(t) else f"{t:%d/%m/%Y %H:%M}"),
         )[["period_label", "deadline_text", "received", "status_label"]]
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
+        page_style.dataframe(table, hide_index=True, width="stretch", column_config={
             "period_label": "Kỳ", "deadline_text": "Hạn nộp", "received": "Đã nhận lúc", "status_label": "Tình trạng"})
     history = data.view("batch_history", unit_id=unit_id)
     if len(history):
         st.caption("Các lần nộp (kể cả bản đã bị thay thế hoặc hoàn tác)")
-        st.dataframe(history.assign(uploaded=history["uploaded_at"].map(lambda t: f"{t:%d/%m/%Y %H:%M}"))[
+        page_style.dataframe(history.assign(uploaded=history["uploaded_at"].map(lambda t: f"{t:%d/%m/%Y %H:%M}"))[
             ["batch_id", "period_label", "uploaded", "uploaded_by_label", "file_name", "state_label"]],
             hide_index=True, width="stretch", column_config={
                 "batch_id": st.column_config.NumberColumn("Đợt", format="%d"), "period_label": "Kỳ",

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import data
+from components import data, page_style
 from components.safe_text import md_escape
 from nq57 import auth, evidence, exports, storage
 from nq57.vnformat import vn_date, vn_number
@@ -62,7 +62,7 @@ def rejected(result, file_name: str) -> None:
     # file names and cell values are the sender's text: never Markdown (images, links)
     st.markdown("\n".join(f"- {md_escape(p.line())}" for p in result.problems[:10]))
     problems = result.problem_table()
-    st.dataframe(problems, hide_index=True, width="stretch")
+    page_style.dataframe(problems, hide_index=True, width="stretch")
     if result.truncated_problems:
         st.caption(f"Chỉ hiển thị {vn_number(len(result.problems))} lỗi đầu tiên.")
     excel = io.BytesIO()
@@ -95,7 +95,7 @@ def accepted(result, preview) -> None:
             previous_period_text=preview["previous_period"].map(lambda d: "" if pd.isna(d) else f"{d:%m/%Y}"),
             flag=preview["is_suspicious"].map({True: "⚠ Bất thường", False: ""}),
         )[["flag", "change", "unit_name", "kpi_name", "previous_period_text", "previous", "new"]]
-        st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        page_style.dataframe(shown, hide_index=True, width="stretch", column_config={
             "flag": "Kiểm tra", "change": "Thay đổi", "unit_name": "Đơn vị", "kpi_name": "Chỉ tiêu",
             "previous_period_text": "Kỳ trước", "previous": "Giá trị trước", "new": "Giá trị mới",
         })

@@ -6,10 +6,14 @@ from datetime import date, datetime
 
 import pandas as pd
 
+# What a reader sees where there is no value: in numbers and dates here, in every table's empty
+# cell (components/page_style.dataframe; Streamlit's own default is the English "None").
+MISSING = "—"
+
 
 def vn_number(value: float | int | None, decimals: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "—"
+        return MISSING
     text = f"{float(value):,.{decimals}f}"
     return text.translate(str.maketrans({",": ".", ".": ","}))
 
@@ -18,7 +22,7 @@ def vn_short(value: float | int | None) -> str:
     """A number with as few decimals as it needs (at most three), like Python's `:g` but
     Vietnamese: 0.3 -> '0,3', 1024 -> '1.024', 2.0 -> '2'."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
+        return MISSING
     text = vn_number(value, 3)
     return text.rstrip("0").rstrip(",") if "," in text else text
 
@@ -26,13 +30,13 @@ def vn_short(value: float | int | None) -> str:
 def vn_percent(ratio: float | None, decimals: int = 1) -> str:
     """A ratio 0..1 as a Vietnamese percentage: 0.8745 -> '87,5%'."""
     if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)) or ratio is pd.NA:
-        return "—"
+        return MISSING
     return vn_number(100 * float(ratio), decimals) + "%"
 
 
 def vn_date(value: date | datetime | str | None) -> str:
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return "—"
+        return MISSING
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return value.strftime("%d/%m/%Y")

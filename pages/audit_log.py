@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from components import data, session
+from components import data, page_style, session
 from nq57 import audit, exports
 from nq57.vnformat import vn_number
 
@@ -26,7 +26,7 @@ if log.empty:
     st.stop()
 shown = log.assign(action_label=log["action"].map(lambda a: audit.ACTION_LABELS.get(a, a)),
                    when=log["at"].map(lambda t: f"{t:%d/%m/%Y %H:%M:%S}"))
-st.dataframe(shown[["when", "user_name", "action_label", "unit_id", "batch_id", "file_name", "detail"]], hide_index=True,
+page_style.dataframe(shown[["when", "user_name", "action_label", "unit_id", "batch_id", "file_name", "detail"]], hide_index=True,
              width="stretch", column_config={"when": "Thời điểm", "user_name": "Người thực hiện", "action_label": "Hoạt động",
                                              "unit_id": "Đơn vị", "batch_id": "Đợt", "file_name": "Tệp",
                                              "detail": st.column_config.TextColumn("Chi tiết", width="large")})

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import chart_title, charts, data, filters
+from components import chart_title, charts, data, filters, page_style
 from nq57.vnformat import vn_date, vn_number
 
 as_of = filters.current_as_of()
@@ -50,7 +50,7 @@ table = rows.assign(
     received=rows["received_at"].map(lambda t: "" if pd.isna(t) else f"{t:%d/%m/%Y %H:%M}"),
     deadline_text=rows["deadline"].map(vn_date),
 )[["unit_name", "period_label", "deadline_text", "received", "status_label"]]
-st.dataframe(table, hide_index=True, width="stretch", column_config={
+page_style.dataframe(table, hide_index=True, width="stretch", column_config={
     "unit_name": "Đơn vị", "period_label": "Kỳ", "deadline_text": "Hạn nộp", "received": "Đã nhận lúc",
     "status_label": "Tình trạng",
 })

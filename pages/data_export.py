@@ -3,7 +3,7 @@ import io
 
 import streamlit as st
 
-from components import data, filters
+from components import data, filters, page_style
 from nq57.vnformat import vn_date, vn_number
 from nq57 import exports
 
@@ -51,7 +51,7 @@ def column_format(column: str, dtype) -> dict | None:
 
 
 formats = {preview_headers[c]: f for c, t in preview.dtypes.items() if (f := column_format(c, t)) is not None}
-st.dataframe(preview.head(500).rename(columns=preview_headers), hide_index=True, width="stretch",
+page_style.dataframe(preview.head(500).rename(columns=preview_headers), hide_index=True, width="stretch",
              column_config=formats)
 
 

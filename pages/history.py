@@ -4,7 +4,7 @@ and a reviewed period can be reopened for its unit (secretariat, with a reason).
 import pandas as pd
 import streamlit as st
 
-from components import corrections, data, session
+from components import corrections, data, page_style, session
 from nq57.vnformat import vn_number
 
 st.title("Lịch sử nhập báo cáo")
@@ -35,7 +35,7 @@ else:
         rolled_back_by_label=shown["rolled_back_by_label"].fillna(""),  # never rolled back: empty, not "None"
     )[["batch_id", "unit_name", "period_label", "state_label", "uploaded", "uploaded_by_label", "file_name", "row_count",
        "rolled_back", "rolled_back_by_label"]]
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    page_style.dataframe(table, hide_index=True, width="stretch", column_config={
         "batch_id": st.column_config.NumberColumn("Đợt", format="%d"),
         "unit_name": "Đơn vị", "period_label": "Kỳ", "state_label": "Trạng thái", "uploaded": "Thời điểm nộp",
         "uploaded_by_label": "Người nộp", "file_name": "Tệp", "row_count": st.column_config.NumberColumn("Số dòng", format="localized"),

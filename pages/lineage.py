@@ -3,7 +3,7 @@ targets from the highest level that sets it down to every unit, and the catalogu
 import pandas as pd
 import streamlit as st
 
-from components import chart_title, charts, data, filters, lineage
+from components import chart_title, charts, data, filters, lineage, page_style
 from components.safe_text import md_escape
 from nq57.vnformat import vn_date, vn_number
 
@@ -31,7 +31,7 @@ table = nodes.assign(
     targets=[vn_number(n) if n else "—" for n in nodes["targets_total"]],
     completion=nodes["completion_rate"].map(percent), on_track=nodes["kpi_on_track_rate"].map(percent),
 )
-st.dataframe(table[["level_label", "node_label", "issuer_name", "issued", "parents", "tasks", "completion",
+page_style.dataframe(table[["level_label", "node_label", "issuer_name", "issued", "parents", "tasks", "completion",
                     "targets", "on_track"]], hide_index=True, width="stretch", column_config={
     "level_label": "Cấp", "node_label": "Văn bản", "issuer_name": "Cơ quan ban hành", "issued": "Ngày ban hành",
     "parents": "Triển khai văn bản", "tasks": "Nhiệm vụ", "completion": "Tỷ lệ hoàn thành", "targets": "Mục tiêu",
@@ -52,7 +52,7 @@ else:
     shown = rows.assign(
         actual=rows["actual_value"].map(lambda v: vn_number(v, 1)),
         state=[charts.status_text(label, "kpi_status", code) for label, code in zip(rows["status_label"], rows["status"])])
-    st.dataframe(shown[["horizon", "source_level_label", "unit_name", "target_label", "actual", "state",
+    page_style.dataframe(shown[["horizon", "source_level_label", "unit_name", "target_label", "actual", "state",
                         "target_source_label"]], hide_index=True, width="stretch", column_config={
         "horizon": st.column_config.NumberColumn("Mốc", format="%d"), "source_level_label": "Cấp đặt mục tiêu",
         "unit_name": "Đơn vị", "target_label": "Mục tiêu", "actual": "Thực tế", "state": "Tình trạng",
@@ -65,7 +65,7 @@ if found.empty:
     st.success("Danh mục không có phát hiện nào.", icon=":material/check_circle:")
 else:
     st.caption(f"{vn_number(len(found))} phát hiện; cùng danh sách với lệnh `python -m nq57 check-catalogue`.")
-    st.dataframe(found[["severity_label", "check_label", "doc_label", "message"]], hide_index=True, width="stretch",
+    page_style.dataframe(found[["severity_label", "check_label", "doc_label", "message"]], hide_index=True, width="stretch",
                  column_config={"severity_label": "Mức", "check_label": "Kiểm tra", "doc_label": "Kế hoạch",
                                 "message": st.column_config.TextColumn("Phát hiện", width="large")})
     for line in found.loc[found["severity"] == "error", "message"]:

@@ -2,7 +2,7 @@
 decision — hợp lệ / không hợp lệ / thiếu chất lượng — that the views follow at once."""
 import streamlit as st
 
-from components import data, session
+from components import data, page_style, session
 from components.safe_text import md_escape
 from nq57 import auth, evidence, reports
 from nq57.vnformat import vn_number
@@ -28,7 +28,7 @@ if rereviews:
     st.caption(f"{vn_number(rereviews)} mục thẩm định lại: minh chứng đã đổi sau kết luận trước, chưa được tính là "
                "hoàn thành cho đến khi có kết luận mới.")
 previous = pending["previous_decision"].map(lambda d: reports.REVIEW_DECISIONS.get(d, "") if isinstance(d, str) else "")
-st.dataframe(pending[["unit_name", "period", "item_name", "evidence_ref", "file_count", "uploaded_by_label"]].assign(
+page_style.dataframe(pending[["unit_name", "period", "item_name", "evidence_ref", "file_count", "uploaded_by_label"]].assign(
     period=pending["period"].map(lambda d: f"{d:%m/%Y}"), previous=previous), hide_index=True, width="stretch",
     column_config={
         "unit_name": "Đơn vị", "period": "Kỳ", "item_name": st.column_config.TextColumn("Nội dung", width="large"),

@@ -4,7 +4,7 @@ import secrets
 
 import streamlit as st
 
-from components import data, session
+from components import data, page_style, session
 from components.safe_text import md_escape
 from nq57 import auth
 
@@ -12,7 +12,7 @@ st.title("Tài khoản người dùng")
 admin = session.require("manage_users", "quản lý tài khoản")
 users = data.list_users()
 if not users.empty:
-    st.dataframe(users[["user_name", "display_name", "role_label", "unit_id", "is_disabled", "last_login_at"]],
+    page_style.dataframe(users[["user_name", "display_name", "role_label", "unit_id", "is_disabled", "last_login_at"]],
                  hide_index=True, width="stretch", column_config={
                      "user_name": "Tên đăng nhập", "display_name": "Họ tên", "role_label": "Vai trò", "unit_id": "Đơn vị",
                      "is_disabled": "Đã khóa", "last_login_at": "Đăng nhập gần nhất"})

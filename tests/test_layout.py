@@ -102,3 +102,14 @@ def test_the_core_never_imports_streamlit():
             offenders += [f"{path.relative_to(PROJECT)}:{node.lineno}" for name in names
                           if name.split(".")[0] == "streamlit"]
     assert not offenders, "the core imports Streamlit: " + ", ".join(offenders)
+
+
+def test_every_table_on_a_page_is_drawn_through_page_style():
+    """Streamlit writes "None" in an empty cell of st.dataframe; components/page_style.dataframe
+    writes the Vietnamese dash instead, so no page calls st.dataframe itself."""
+    direct = [f"{path.relative_to(PROJECT)}:{number}"
+              for folder in ("components", "pages") for path in sorted((PROJECT / folder).rglob("*.py"))
+              if path.name != "page_style.py"
+              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+              if ".dataframe(" in line and "page_style.dataframe(" not in line]
+    assert not direct, "st.dataframe called directly (an empty cell reads 'None'): " + ", ".join(direct)

@@ -172,6 +172,11 @@ def test_red_flags_page_lists_every_flag_and_filters_by_rule(app, demo_db_path):
     shown = app.dataframe[0].value
     assert set(shown["rule_label"]) == {"Chưa nộp báo cáo"}
     assert shown["reason"].str.startswith("Chưa nhận báo cáo kỳ").all()
+    # the why right after the rule, in rows tall enough for the grid to wrap it (it was cut at
+    # 1440 px); a KPI's empty lead office reads "—", not Streamlit's "None"
+    assert list(shown.columns[:3]) == ["unit_name", "rule_label", "reason"]
+    grid = app.dataframe[0].proto
+    assert grid.row_height > 64 and grid.placeholder == "—"
 
 
 def test_empty_state_names_what_is_missing(tmp_path, monkeypatch):
