@@ -29,7 +29,9 @@ files as (
 ),
 
 kpis as (
-    select md5(string_agg(kpi_id || ':' || coalesce(is_ratio::varchar, ''), '|' order by kpi_id)) as kpis_hash
+    -- the kind too: only flow KPIs have stored year sums (kpi_value_year_sums)
+    select md5(string_agg(kpi_id || ':' || coalesce(is_ratio::varchar, '') || ':' || coalesce(kpi_kind, ''), '|'
+                          order by kpi_id)) as kpis_hash
     from stg_kpis
 ),
 
