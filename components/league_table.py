@@ -52,7 +52,7 @@ def show(table: pd.DataFrame, key: str | None = None, compact: bool = False, hei
         if rate in shown:
             shown[rate] = table[rate] * 100
     event = page_style.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config, height=height,
-                         on_select="rerun" if key else "ignore", selection_mode="single-row")
+                                 on_select="rerun" if key else "ignore", selection_mode="single-row")
     row = drill.chosen_row(event) if key else None
     if row is not None:
         drill.open_profile(table.iloc[row]["unit_id"])

@@ -1,5 +1,6 @@
-"""What every page shares in the browser: print and phone CSS, and the keys (Enter applies a typed
-as-of date; ←/→ and PageUp/PageDown move the meeting slides). Drawn once per run by dashboard.py."""
+"""What every page shares in the browser: print and phone CSS, the keys (Enter applies a typed
+as-of date; ←/→ and PageUp/PageDown move the meeting slides), drawn once per run by dashboard.py;
+and how a page draws an interactive table (dataframe, wrapped rows)."""
 from __future__ import annotations
 
 import streamlit as st

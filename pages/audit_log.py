@@ -27,8 +27,8 @@ if log.empty:
 shown = log.assign(action_label=log["action"].map(lambda a: audit.ACTION_LABELS.get(a, a)),
                    when=log["at"].map(lambda t: f"{t:%d/%m/%Y %H:%M:%S}"))
 page_style.dataframe(shown[["when", "user_name", "action_label", "unit_id", "batch_id", "file_name", "detail"]], hide_index=True,
-             width="stretch", column_config={"when": "Thời điểm", "user_name": "Người thực hiện", "action_label": "Hoạt động",
-                                             "unit_id": "Đơn vị", "batch_id": "Đợt", "file_name": "Tệp",
-                                             "detail": st.column_config.TextColumn("Chi tiết", width="large")})
+                     width="stretch", column_config={"when": "Thời điểm", "user_name": "Người thực hiện", "action_label": "Hoạt động",
+                                                     "unit_id": "Đơn vị", "batch_id": "Đợt", "file_name": "Tệp",
+                                                     "detail": st.column_config.TextColumn("Chi tiết", width="large")})
 st.download_button("Tải CSV", exports.to_csv(log).encode("utf-8"), file_name=f"nhat_ky_{date.today():%Y-%m-%d}.csv",
                    mime="text/csv", icon=":material/download:")

@@ -52,7 +52,7 @@ def column_format(column: str, dtype) -> dict | None:
 
 formats = {preview_headers[c]: f for c, t in preview.dtypes.items() if (f := column_format(c, t)) is not None}
 page_style.dataframe(preview.head(500).rename(columns=preview_headers), hide_index=True, width="stretch",
-             column_config=formats)
+                     column_config=formats)
 
 
 def excel_bytes() -> bytes:

@@ -66,7 +66,7 @@ if found.empty:
 else:
     st.caption(f"{vn_number(len(found))} phát hiện; cùng danh sách với lệnh `python -m nq57 check-catalogue`.")
     page_style.dataframe(found[["severity_label", "check_label", "doc_label", "message"]], hide_index=True, width="stretch",
-                 column_config={"severity_label": "Mức", "check_label": "Kiểm tra", "doc_label": "Kế hoạch",
-                                "message": st.column_config.TextColumn("Phát hiện", width="large")})
+                         column_config={"severity_label": "Mức", "check_label": "Kiểm tra", "doc_label": "Kế hoạch",
+                                        "message": st.column_config.TextColumn("Phát hiện", width="large")})
     for line in found.loc[found["severity"] == "error", "message"]:
         st.error(md_escape(line))

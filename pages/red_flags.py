@@ -49,7 +49,7 @@ if len(table) > data.TABLE_ROWS:
                f"{vn_number(len(table))}: lọc theo quy tắc, đơn vị, đơn vị chủ trì… hoặc tải Excel để xem đủ.")
 # the why beside the rule, whole (wrapped rows); the item and its lead office after it
 page_style.dataframe(table.head(data.TABLE_ROWS), hide_index=True, width="stretch", row_height=page_style.WRAPPED_ROW_HEIGHT,
-             height=page_style.wrapped_table_height(len(table)), column_config={
+                     height=page_style.wrapped_table_height(len(table)), column_config={
     "unit_name": st.column_config.TextColumn("Đơn vị", width=150),
     "rule_label": st.column_config.TextColumn("Quy tắc", width=130),
     "reason": st.column_config.TextColumn("Vì sao đỏ", width=340),

@@ -13,9 +13,9 @@ admin = session.require("manage_users", "quản lý tài khoản")
 users = data.list_users()
 if not users.empty:
     page_style.dataframe(users[["user_name", "display_name", "role_label", "unit_id", "is_disabled", "last_login_at"]],
-                 hide_index=True, width="stretch", column_config={
-                     "user_name": "Tên đăng nhập", "display_name": "Họ tên", "role_label": "Vai trò", "unit_id": "Đơn vị",
-                     "is_disabled": "Đã khóa", "last_login_at": "Đăng nhập gần nhất"})
+                         hide_index=True, width="stretch", column_config={
+                             "user_name": "Tên đăng nhập", "display_name": "Họ tên", "role_label": "Vai trò", "unit_id": "Đơn vị",
+                             "is_disabled": "Đã khóa", "last_login_at": "Đăng nhập gần nhất"})
 
 st.subheader("Thêm tài khoản")
 units = data.view("stg_units")
