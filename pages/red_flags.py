@@ -43,16 +43,17 @@ chart_title.plot(st, charts.flags_by_rule(by_rule), width="stretch", theme=None,
 st.subheader(f"{vn_number(len(shown))} cảnh báo · {vn_number(shown['unit_id'].nunique())} đơn vị")
 # a whole order, so the first rows drawn are the same on every run
 table = shown.sort_values(["rule", "unit_name", "due_date", "item_type", "item_id"])[
-    ["unit_name", "rule_label", "reason", "item_name", "lead_office"]]
+    ["unit_name", "reason", "rule_label", "item_name", "lead_office"]]
 if len(table) > data.TABLE_ROWS:
     st.caption(f"Bảng hiện {vn_number(data.TABLE_ROWS)} cảnh báo đầu tiên (theo quy tắc, rồi tên đơn vị) trong "
                f"{vn_number(len(table))}: lọc theo quy tắc, đơn vị, đơn vị chủ trì… hoặc tải Excel để xem đủ.")
-# the why beside the rule, whole (wrapped rows); the item and its lead office after it
+# the why next to the unit, whole (wrapped rows), so a phone shows it before any sideways scroll
+# (its sentence starts with what the rule says); the rule, the item and its lead office after it
 page_style.dataframe(table.head(data.TABLE_ROWS), hide_index=True, width="stretch", row_height=page_style.WRAPPED_ROW_HEIGHT,
                      height=page_style.wrapped_table_height(len(table)), column_config={
     "unit_name": st.column_config.TextColumn("Đơn vị", width=150),
-    "rule_label": st.column_config.TextColumn("Quy tắc", width=130),
     "reason": st.column_config.TextColumn("Vì sao đỏ", width=340),
+    "rule_label": st.column_config.TextColumn("Quy tắc", width=130),
     "item_name": st.column_config.TextColumn("Nội dung", width=340), "lead_office": "Chủ trì",
 })
 
