@@ -98,6 +98,9 @@ def test_what_a_plan_reports_as_done_is_credited_to_the_system_in_words(database
     assert seed and set(history.loc[sorted(seed), "uploaded_by_label"]) == {labels.of("actor")[PLAN_ACTOR].label}
     assert not history["uploaded_by_label"].str.startswith("Kế hoạch").any()
     assert pending.loc[batch, "uploaded_by_label"] == "Hệ thống (dòng lệnh)"
+    # the demo's batches name their maker in words too (they read the code "demo")
+    assert not ({"demo"} & set(history["uploaded_by_label"]) | {"demo"} & set(pending["uploaded_by_label"]))
+    assert labels.of("actor")["demo"].label in set(pending["uploaded_by_label"])
 
 
 def test_upload_page_offers_a_template_for_the_chosen_unit(database):
