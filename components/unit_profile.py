@@ -185,10 +185,10 @@ def reports_section(unit_id: str, as_of: date) -> None:
     if len(history):
         st.caption("Các lần nộp (kể cả bản đã bị thay thế hoặc hoàn tác)")
         page_style.dataframe(history.assign(uploaded=history["uploaded_at"].map(lambda t: f"{t:%d/%m/%Y %H:%M}"))[
-            ["batch_id", "period_label", "uploaded", "uploaded_by_label", "file_name", "state_label"]],
+            ["batch_id", "period_label", "uploaded", "uploaded_by_label", "file_label", "state_label"]],
             hide_index=True, width="stretch", column_config={
                 "batch_id": st.column_config.NumberColumn("Đợt", format="%d"), "period_label": "Kỳ",
-                "uploaded": "Thời điểm", "uploaded_by_label": "Người nộp", "file_name": "Tệp", "state_label": "Trạng thái"})
+                "uploaded": "Thời điểm", "uploaded_by_label": "Người nộp", "file_label": "Tệp", "state_label": "Trạng thái"})
 
 
 def requests_section(unit_id: str, unit_name: str, as_of: date) -> None:

@@ -97,6 +97,11 @@ def test_what_a_plan_reports_as_done_is_credited_to_the_system_in_words(database
     history = open_page("pages/history.py").dataframe[0].value.set_index("batch_id")
     assert seed and set(history.loc[sorted(seed), "uploaded_by_label"]) == {labels.of("actor")[PLAN_ACTOR].label}
     assert not history["uploaded_by_label"].str.startswith("Kế hoạch").any()
+    # its file is named as the plan is everywhere (plan_labels), not by the transcription's stored name
+    with db.connect(database) as con:
+        plan_labels = set(db.query_view(con, "plan_labels")["plan_label"])
+    files = set(history.loc[sorted(seed), "file_label"])
+    assert files <= plan_labels and not any(name.endswith(".txt") for name in history["file_label"].dropna())
     assert pending.loc[batch, "uploaded_by_label"] == "Hệ thống (dòng lệnh)"
     # the demo's batches name their maker in words too (they read the code "demo")
     assert not ({"demo"} & set(history["uploaded_by_label"]) | {"demo"} & set(pending["uploaded_by_label"]))

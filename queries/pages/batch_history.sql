@@ -1,19 +1,28 @@
 -- grain: batch_id
 -- columns: batch_id, unit_id, unit_name, period, period_label, file_name, sha256, uploaded_by,
 --   uploaded_at, source, is_demo, row_count, rolled_back_at, rolled_back_by, state, state_label,
---   uploaded_by_label, rolled_back_by_label
+--   uploaded_by_label, rolled_back_by_label, file_label
 -- accepted: state = batch_state
 --
 -- Every upload with its state today: in force, superseded by a newer file for the same unit
 -- and period, or rolled back. Nothing is ever deleted, so this is the full history. The
 -- *_by_label columns name the command-line system actor in words (labels domain actor), an
--- account by its name.
+-- account by its name. file_label is what a reader sees for the file: the plan's name for what a
+-- plan itself records as done (its batch keeps the plan's transcribed file, '003_7becd….txt').
 with batches as (
     select * from stg_report_batches
 ),
 
 units as (
     select unit_id, unit_name from stg_units
+),
+
+plan_files as (
+    select d.source_file, min(l.plan_label) as plan_label
+    from stg_documents d
+    join plan_labels l using (plan_id)
+    where d.source_file is not null
+    group by d.source_file
 ),
 
 ranked as (
@@ -49,9 +58,12 @@ final as (
         end                                          as state,
         null::varchar                                as state_label,  -- labels, below
         null::varchar                                as uploaded_by_label,
-        null::varchar                                as rolled_back_by_label
+        null::varchar                                as rolled_back_by_label,
+        case when r.source = 'seed' then coalesce(pf.plan_label, r.file_name) else r.file_name end
+                                                     as file_label
     from ranked r
     left join units u using (unit_id)
+    left join plan_files pf on r.source = 'seed' and pf.source_file = r.file_name
 )
 
 select f.* replace (

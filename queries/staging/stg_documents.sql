@@ -1,6 +1,6 @@
 -- grain: node_id
 -- columns: node_id, doc_number, doc_key, doc_label, issued_on, issued_not_before, issuer_name,
---   issuer_unit_id, level, level_label, level_order, tier, title, plan_id, implements
+--   issuer_unit_id, level, level_label, level_order, tier, title, plan_id, implements, source_file
 -- accepted: level = doc_level
 --
 -- Staging: every node of the chain of directives — the transcribed or imported plans and the
@@ -20,10 +20,11 @@ nodes as (
         plan_id as node_id, nullif(trim(doc_number), '') as doc_number, issued_on, issued_not_before,
         issuer_name, issuer_unit_id,
         coalesce(level, case when issuer_unit_id = 'dong-nai' then 'ubnd_tinh' else 'xa' end) as level,
-        title, plan_id, implements
+        title, plan_id, implements, source_file
     from plans
     union all
-    select doc_id, doc_number, issued_on, null::date, issuer_name, issuer_unit_id, level, title, null, implements
+    select doc_id, doc_number, issued_on, null::date, issuer_name, issuer_unit_id, level, title, null, implements,
+           null
     from documents
 ),
 
@@ -43,7 +44,8 @@ final as (
         doc_tier(n.level)                             as tier,
         n.title,
         n.plan_id,
-        coalesce(n.implements, [])                    as implements
+        coalesce(n.implements, [])                    as implements,
+        n.source_file
     from nodes n
     left join labels_of('doc_level') l on l.code = n.level
 )
