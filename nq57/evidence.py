@@ -322,12 +322,11 @@ pending as (
 )
 select p.batch_id, p.unit_id, u.name as unit_name, p.period, p.item_type, p.item_id, p.item_name,
        p.evidence_ref, p.file_count, p.uploaded_at, b.uploaded_by,
-       coalesce(actor.label, b.uploaded_by) as uploaded_by_label, p.is_demo,
+       actor_label(b.uploaded_by) as uploaded_by_label, p.is_demo,
        coalesce(v.needs_review, false) as is_rereview, v.previous_decision, v.previous_comment
 from pending p
 join units u on u.unit_id = p.unit_id
 join report_batches b on b.batch_id = p.batch_id
-left join labels_of('actor') actor on actor.code = b.uploaded_by
 left join verdicts v
        on v.batch_id = p.batch_id and v.unit_id = p.unit_id and v.item_type = p.item_type and v.item_id = p.item_id
 where (v.batch_id is null or v.needs_review)

@@ -85,6 +85,11 @@ create or replace macro evidence_state(claims_done, required, ref, needs_review,
 create or replace macro labels_of(d) as table
     select code, label, symbol, colour, marker, sort_order from labels where domain = d;
 
+-- Who did something, in words: a system actor by its label (labels domain actor: 'system:cli',
+-- 'system:plan', 'demo'), an account by its name.
+create or replace macro actor_label(actor) as
+    coalesce((select l.label from labels l where l.domain = 'actor' and l.code = actor), actor);
+
 -- A commune or ward: the 95 units the province scores, and the scope of every scorecard.
 create or replace macro is_commune_level(kind) as kind in ('ward', 'commune');
 

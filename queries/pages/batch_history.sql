@@ -67,12 +67,10 @@ final as (
 )
 
 select f.* replace (
-    l.label                                as state_label,
-    coalesce(up.label, f.uploaded_by)      as uploaded_by_label,
-    coalesce(back.label, f.rolled_back_by) as rolled_back_by_label
+    l.label                          as state_label,
+    actor_label(f.uploaded_by)       as uploaded_by_label,
+    actor_label(f.rolled_back_by)    as rolled_back_by_label
 )
 from final f
 left join labels_of('batch_state') l on l.code = f.state
-left join labels_of('actor') up on up.code = f.uploaded_by
-left join labels_of('actor') back on back.code = f.rolled_back_by
 order by uploaded_at desc, batch_id desc
