@@ -360,7 +360,7 @@ def set_user_disabled(name: str, disabled: bool, by) -> None:
 
 def audit_log(since) -> pd.DataFrame:
     with db.connect() as con:
-        return audit.query(con, since=since)
+        return audit.query(con, since=since, in_words=True)
 
 
 def record_upload_check(user_name: str, result) -> None:

@@ -94,30 +94,35 @@ def record_frame(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
 
 def query(con: duckdb.DuckDBPyConnection, since: date | datetime | str | None = None, user: str | None = None,
           action: str | None = None, until: date | datetime | str | None = None,
-          unit_id: str | None = None, limit: int | None = None) -> pd.DataFrame:
+          unit_id: str | None = None, limit: int | None = None, in_words: bool = False) -> pd.DataFrame:
     """The log, oldest first, filtered by start date/time (inclusive), user, action, unit;
     `until` is exclusive. Columns: audit_id, at, user_name, action, unit_id, period,
-    batch_id, file_name, detail."""
+    batch_id, file_name, detail; in_words adds user_label (a system actor in words, actor_label)
+    and unit_name, as the page shows them."""
     clauses, params = [], []
     if since is not None:
-        clauses.append('"at" >= ?::timestamp')
+        clauses.append('a."at" >= ?::timestamp')
         params.append(str(since))
     if until is not None:
-        clauses.append('"at" < ?::timestamp')
+        clauses.append('a."at" < ?::timestamp')
         params.append(str(until))
     if user is not None:
-        clauses.append("user_name = ?")
+        clauses.append("a.user_name = ?")
         params.append(user)
     if action is not None:
-        clauses.append("action = ?")
+        clauses.append("a.action = ?")
         params.append(action)
     if unit_id is not None:
-        clauses.append("unit_id = ?")
+        clauses.append("a.unit_id = ?")
         params.append(unit_id)
-    sql = f"select {', '.join(QUOTED)} from audit_log"
+    columns = [f"a.{q}" for q in QUOTED]
+    sql = f"select {', '.join(columns)} from audit_log a"
+    if in_words:
+        sql = (f"select {', '.join(columns)}, actor_label(a.user_name) as user_label, u.name as unit_name "
+               "from audit_log a left join units u on u.unit_id = a.unit_id")
     if clauses:
         sql += " where " + " and ".join(clauses)
-    sql += ' order by "at", audit_id'
+    sql += ' order by a."at", a.audit_id'
     if limit is not None:
         sql += f" limit {int(limit)}"
     return con.execute(sql, params).df()

@@ -8,6 +8,9 @@ from components import data, page_style, session
 from nq57 import audit, exports
 from nq57.vnformat import vn_number
 
+# what a reader sees of each row: the actor and the unit in words (the CLI's `audit` keeps the codes)
+SHOWN = ["when", "user_label", "action_label", "unit_name", "batch_id", "file_name", "detail"]
+
 st.title("Nhật ký hoạt động")
 session.require("manage_users", "xem nhật ký hoạt động")
 left, middle, right = st.columns(3)
@@ -19,16 +22,17 @@ log = data.audit_log(since)
 if actions:
     log = log[log["action"].isin(actions)]
 if who.strip():
-    log = log[log["user_name"].fillna("").str.contains(who.strip(), case=False, regex=False)]
+    typed = who.strip()
+    log = log[log["user_name"].fillna("").str.contains(typed, case=False, regex=False)
+              | log["user_label"].fillna("").str.contains(typed, case=False, regex=False)]
 st.caption(f"{vn_number(len(log))} dòng")
 if log.empty:
     st.info("Không có hoạt động nào khớp bộ lọc.")
     st.stop()
 shown = log.assign(action_label=log["action"].map(lambda a: audit.ACTION_LABELS.get(a, a)),
-                   when=log["at"].map(lambda t: f"{t:%d/%m/%Y %H:%M:%S}"))
-page_style.dataframe(shown[["when", "user_name", "action_label", "unit_id", "batch_id", "file_name", "detail"]], hide_index=True,
-                     width="stretch", column_config={"when": "Thời điểm", "user_name": "Người thực hiện", "action_label": "Hoạt động",
-                                                     "unit_id": "Đơn vị", "batch_id": "Đợt", "file_name": "Tệp",
-                                                     "detail": st.column_config.TextColumn("Chi tiết", width="large")})
-st.download_button("Tải CSV", exports.to_csv(log).encode("utf-8"), file_name=f"nhat_ky_{date.today():%Y-%m-%d}.csv",
-                   mime="text/csv", icon=":material/download:")
+                   when=log["at"].map(lambda t: f"{t:%d/%m/%Y %H:%M:%S}"))[SHOWN]
+headers = exports.vietnamese_headers("audit_log", SHOWN)  # the grid and the CSV say the same
+page_style.dataframe(shown, hide_index=True, width="stretch", column_config={
+    **headers, "detail": st.column_config.TextColumn(headers["detail"], width="large")})
+st.download_button("Tải CSV", exports.to_csv(shown.rename(columns=headers)).encode("utf-8"),
+                   file_name=f"nhat_ky_{date.today():%Y-%m-%d}.csv", mime="text/csv", icon=":material/download:")

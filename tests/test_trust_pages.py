@@ -2,6 +2,7 @@
 text in a real browser."""
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -189,6 +190,32 @@ def test_the_session_follows_the_cookie_not_streamlit_state(database, monkeypatc
     session._resolved.clear()  # the command line's change shows within a second; not wait here
     at.run()
     assert any("Cần đăng nhập" in i.value for i in at.info) and not at.dataframe
+
+
+def test_the_audit_log_names_who_and_which_unit_in_words(database, monkeypatch):
+    """The log printed the command line's code 'system:cli' as who acted and 'xa-nha-bich' as the
+    unit; it now says "Hệ thống (dòng lệnh)" and the unit's name, with the same Vietnamese headers
+    in the grid as in its CSV. Searching by the words finds the row."""
+    from nq57 import audit, labels
+    from nq57.cli_trust import SYSTEM_ACTOR
+
+    add_accounts(database)
+    with db.connect(database) as con:
+        audit.record(con, "rollback", SYSTEM_ACTOR, unit_id="xa-nha-bich", batch_id=7, detail="kiểm thử")
+        unit_name = con.execute("select name from units where unit_id = 'xa-nha-bich'").fetchone()[0]
+    at = sign_in(monkeypatch, database, "quantri")
+    at.switch_page("pages/audit_log.py").run()
+    assert not at.exception, at.exception
+    grid = at.dataframe[0]
+    shown = grid.value
+    row = shown[shown["detail"] == "kiểm thử"].iloc[0]
+    assert row["user_label"] == labels.of("actor")[SYSTEM_ACTOR].label == "Hệ thống (dòng lệnh)"
+    assert row["unit_name"] == unit_name and "Nha Bích" in unit_name
+    assert not set(shown["user_label"]) & {SYSTEM_ACTOR}
+    headers = {name: config["label"] for name, config in json.loads(grid.proto.columns).items() if "label" in config}
+    assert headers["user_label"] == "Người thực hiện" and headers["unit_name"] == "Đơn vị"
+    at.text_input(key="audit_user").set_value("dòng lệnh").run()
+    assert list(at.dataframe[0].value["detail"]) == ["kiểm thử"]
 
 
 def test_sign_out_ends_the_session_for_every_tab(database, monkeypatch):
