@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import chart_title, charts, data, filters, page_style
 from components.safe_text import md_escape
-from nq57.vnformat import vn_date, vn_number, vn_percent
+from nq57.vnformat import vn_date, vn_datetime, vn_number, vn_percent
 
 MAX_KPI_CHARTS = 12
 TALL_ROWS = 12  # a longer table scrolls inside itself (640 px, components/page_style.TABLE_CSS)
@@ -177,14 +177,14 @@ def reports_section(unit_id: str, as_of: date) -> None:
     else:
         table = compliance.sort_values("period", ascending=False).assign(
             deadline_text=compliance["deadline"].map(vn_date),
-            received=compliance["received_at"].map(lambda t: "" if pd.isna(t) else f"{t:%d/%m/%Y %H:%M}"),
+            received=compliance["received_at"].map(vn_datetime),
         )[["period_label", "deadline_text", "received", "status_label"]]
         page_style.dataframe(table, hide_index=True, width="stretch", column_config={
             "period_label": "Kỳ", "deadline_text": "Hạn nộp", "received": "Đã nhận lúc", "status_label": "Tình trạng"})
     history = data.view("batch_history", unit_id=unit_id)
     if len(history):
         st.caption("Các lần nộp (kể cả bản đã bị thay thế hoặc hoàn tác)")
-        page_style.dataframe(history.assign(uploaded=history["uploaded_at"].map(lambda t: f"{t:%d/%m/%Y %H:%M}"))[
+        page_style.dataframe(history.assign(uploaded=history["uploaded_at"].map(vn_datetime))[
             ["batch_id", "period_label", "uploaded", "uploaded_by_label", "file_label", "state_label"]],
             hide_index=True, width="stretch", column_config={
                 "batch_id": st.column_config.NumberColumn("Đợt", format="%d"), "period_label": "Kỳ",

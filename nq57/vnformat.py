@@ -40,3 +40,10 @@ def vn_date(value: date | datetime | str | None) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return value.strftime("%d/%m/%Y")
+
+
+def vn_datetime(value: datetime | None, seconds: bool = False) -> str:
+    """A moment as the tables show it: '07/12/2026 14:05' (with ':09' seconds in the audit log)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    return value.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import chart_title, charts, data, filters, page_style
-from nq57.vnformat import vn_date, vn_number
+from nq57.vnformat import vn_date, vn_datetime, vn_number
 
 as_of = filters.current_as_of()
 st.title("Tình hình nộp báo cáo")
@@ -47,7 +47,7 @@ else:
 
 st.subheader("Chi tiết")
 table = rows.assign(
-    received=rows["received_at"].map(lambda t: "" if pd.isna(t) else f"{t:%d/%m/%Y %H:%M}"),
+    received=rows["received_at"].map(vn_datetime),
     deadline_text=rows["deadline"].map(vn_date),
 )[["unit_name", "period_label", "deadline_text", "received", "status_label"]]
 page_style.dataframe(table, hide_index=True, width="stretch", column_config={

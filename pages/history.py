@@ -1,11 +1,10 @@
 """Lịch sử nhập: every upload with who, when, which file, how many rows and its state; a batch
 in force can be rolled back so the previous version becomes current again (nothing is deleted),
 and a reviewed period can be reopened for its unit (secretariat, with a reason)."""
-import pandas as pd
 import streamlit as st
 
 from components import corrections, data, page_style, session
-from nq57.vnformat import vn_number
+from nq57.vnformat import vn_datetime, vn_number
 
 st.title("Lịch sử nhập báo cáo")
 history = data.view("batch_history")
@@ -30,8 +29,8 @@ if shown.empty:
     st.info("Chưa có đợt báo cáo nào khớp bộ lọc. Báo cáo nộp qua trang 'Nhập báo cáo' sẽ hiện ở đây.")
 else:
     table = shown.assign(
-        uploaded=shown["uploaded_at"].map(lambda t: f"{t:%d/%m/%Y %H:%M}"),
-        rolled_back=shown["rolled_back_at"].map(lambda t: "" if pd.isna(t) else f"{t:%d/%m/%Y %H:%M}"),
+        uploaded=shown["uploaded_at"].map(vn_datetime),
+        rolled_back=shown["rolled_back_at"].map(vn_datetime),
         rolled_back_by_label=shown["rolled_back_by_label"].fillna(""),  # never rolled back: empty, not "None"
     )[["batch_id", "unit_name", "period_label", "state_label", "uploaded", "uploaded_by_label", "file_label", "row_count",
        "rolled_back", "rolled_back_by_label"]]

@@ -113,3 +113,13 @@ def test_every_table_on_a_page_is_drawn_through_page_style():
               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
               if ".dataframe(" in line and "page_style.dataframe(" not in line]
     assert not direct, "st.dataframe called directly (an empty cell reads 'None'): " + ", ".join(direct)
+
+
+def test_a_moment_is_formatted_in_one_place():
+    """The tables' "dd/mm/yyyy hh:mm" was written out on four pages (an empty one read "" on some,
+    "—" on others); nq57/vnformat.vn_datetime says it once."""
+    written = [f"{path.relative_to(PROJECT)}:{number}"
+               for folder in ("components", "pages") for path in sorted((PROJECT / folder).rglob("*.py"))
+               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+               if "%d/%m/%Y %H:%M" in line]
+    assert not written, "a date and time formatted by hand: " + ", ".join(written)
