@@ -168,7 +168,8 @@ def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool =
         x=ordered["col"], y=ordered["row"], mode="markers+text",
         marker={"symbol": "square", "size": 62, "color": [GRADE_COLOURS[g] for g in ordered["grade"]],
                 "line": {"color": "#333333", "width": 1}},
-        text=[f"{short_unit_name(n)[:12]}<br><b>{g}</b> · {vn_number(s)}"
+        # the score to one decimal, as the grade reads it: 89,6 rounded to "90" sat beside a B
+        text=[f"{short_unit_name(n)[:12]}<br><b>{g}</b> · {vn_number(s, 1)}"
               for n, g, s in zip(ordered["unit_name"], ordered["grade"], ordered["score"])],
         textfont={"size": 10, "color": "#111111"},
         customdata=ordered[["unit_id", "unit_name", "rank", "score", "grade"]].values,

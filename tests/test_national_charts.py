@@ -110,7 +110,15 @@ def test_a_unit_name_keeps_its_dots_on_its_tile():
     named = scorecard(95).assign(unit_name=lambda f: f["unit_name"].where(f["rank"] != 1, "phường Tp. Biên Hòa"),
                                  score=lambda f: f["score"].where(f["rank"] != 1, 78.4))
     first = charts.unit_tile_grid(named).data[0].text[0]
-    assert first.startswith("Tp. Biên Hòa") and first.endswith("· 78"), first
+    assert first.startswith("Tp. Biên Hòa") and first.endswith("· 78,4"), first
+
+
+def test_a_tile_never_rounds_its_score_past_its_grade():
+    """Cẩm Mỹ read "B · 90" and Bù Đăng "C · 80": 89,6 and 79,7 rounded onto the next grade's floor."""
+    near = scorecard(95).assign(score=lambda f: f["score"].where(f["rank"] > 2, [89.6, 79.7] + [0] * 93),
+                                grade=lambda f: f["grade"].where(f["rank"] > 2, ["B", "C"] + [""] * 93))
+    first, second = charts.unit_tile_grid(near).data[0].text[:2]
+    assert first.endswith("<b>B</b> · 89,6") and second.endswith("<b>C</b> · 79,7"), (first, second)
 
 
 def test_the_trends_latest_values_are_printed_apart():
