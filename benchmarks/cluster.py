@@ -22,7 +22,7 @@ from nq57.vnformat import vn_number
 
 PROJECT = Path(__file__).resolve().parent.parent
 REPORT = PROJECT / "tests" / "fixtures" / "libreoffice_nha_bich_2026-10.xlsx"
-PAGE, TITLE = "tong-quan", "Tổng quan tỉnh Đồng Nai"
+PAGE, TITLE = "", "Tổng quan tỉnh Đồng Nai"  # the overview is the default page, at "/"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
