@@ -9,8 +9,8 @@ st.set_page_config(page_title="Theo dõi Nghị quyết 57 — Đồng Nai", pag
 page_style.apply()
 
 leaders = [
-    # the default page lives at "/": Streamlit ignores its url_path, so "/tong-quan" was never a route
-    st.Page("pages/overview.py", title="Tổng quan", icon=":material/home:", default=True),
+    # the default page is served at "/" (its url_path names it inside Streamlit, not as a route)
+    st.Page("pages/overview.py", title="Tổng quan", icon=":material/home:", default=True, url_path="tong-quan"),
     st.Page("pages/unit_profile.py", title="Hồ sơ đơn vị", icon=":material/location_city:", url_path="ho-so-don-vi"),
     st.Page("pages/kpi_view.py", title="Chỉ tiêu", icon=":material/monitoring:", url_path="chi-tieu"),
     st.Page("pages/red_flags.py", title="Cảnh báo đỏ", icon=":material/flag:", url_path="canh-bao-do"),
