@@ -7,18 +7,22 @@ import streamlit as st
 from components import data, page_style, session
 from components.safe_text import md_escape
 from nq57 import auth
+from nq57.vnformat import vn_datetime
 
 st.title("Tài khoản người dùng")
 admin = session.require("manage_users", "quản lý tài khoản")
 users = data.list_users()
+units = data.view("stg_units")
 if not users.empty:
-    page_style.dataframe(users[["user_name", "display_name", "role_label", "unit_id", "is_disabled", "last_login_at"]],
+    # the unit by its name and the last sign-in as dd/mm/yyyy hh:mm (it read "xa-nha-bich", "2026-12-07 15:05:34")
+    shown = users.assign(unit_name=users["unit_id"].map(dict(zip(units["unit_id"], units["unit_name"]))),
+                         last_login=users["last_login_at"].map(vn_datetime))
+    page_style.dataframe(shown[["user_name", "display_name", "role_label", "unit_name", "is_disabled", "last_login"]],
                          hide_index=True, width="stretch", column_config={
-                             "user_name": "Tên đăng nhập", "display_name": "Họ tên", "role_label": "Vai trò", "unit_id": "Đơn vị",
-                             "is_disabled": "Đã khóa", "last_login_at": "Đăng nhập gần nhất"})
+                             "user_name": "Tên đăng nhập", "display_name": "Họ tên", "role_label": "Vai trò", "unit_name": "Đơn vị",
+                             "is_disabled": "Đã khóa", "last_login": "Đăng nhập gần nhất"})
 
 st.subheader("Thêm tài khoản")
-units = data.view("stg_units")
 communes = units[units["is_commune_level"] | (units["unit_kind"] == "department")].sort_values("sort_order")
 unit_names = dict(zip(communes["unit_id"], communes["unit_name"]))
 with st.form("add_user"):

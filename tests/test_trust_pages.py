@@ -218,6 +218,24 @@ def test_the_audit_log_names_who_and_which_unit_in_words(database, monkeypatch):
     assert list(at.dataframe[0].value["detail"]) == ["kiểm thử"]
 
 
+def test_the_accounts_table_names_units_and_dates_as_a_reader_does(database, monkeypatch):
+    """It showed the unit's code ("xa-nha-bich") and the last sign-in as "2026-12-07 15:05:34"."""
+    import re
+
+    add_accounts(database)
+    with db.connect(database) as con:
+        assert auth.authenticate(con, "quantri", PASSWORD)  # stamps quantri's last sign-in
+    at = sign_in(monkeypatch, database, "quantri")
+    at.switch_page("pages/users.py").run()
+    assert not at.exception, at.exception
+    accounts = at.dataframe[0].value.set_index("user_name")
+    with db.connect(database) as con:
+        unit_name = con.execute("select name from units where unit_id = 'xa-nha-bich'").fetchone()[0]
+    assert accounts.loc["nhabich", "unit_name"] == unit_name
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", accounts.loc["quantri", "last_login"])
+    assert accounts.loc["lanhdao", "last_login"] == "—"  # never signed in
+
+
 def test_sign_out_ends_the_session_for_every_tab(database, monkeypatch):
     add_accounts(database)
     cookie = sign_in_as(monkeypatch, database, "lanhdao")
