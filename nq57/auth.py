@@ -194,7 +194,7 @@ def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str
             [name, display_name, role, unit_id, password_hash, now],
         )
         audit.record(con, "user_add", _actor(by), at=now, unit_id=unit_id,
-                     detail=f"tài khoản {name}, vai trò {role}")
+                     detail=f"tài khoản {name}, vai trò {ROLE_LABELS[role]}")  # the role in words, as the log reads it
     return get_user(con, name)
 
 
