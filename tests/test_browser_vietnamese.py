@@ -176,3 +176,17 @@ def test_the_date_picker_is_vietnamese_and_starts_on_monday(server, browser):
     assert weekdays and weekdays[0].strip().upper() in ("T2", "TH 2", "THỨ 2", "THỨ HAI"), weekdays
     assert "12" in text and "2025" in text
     page.context.close()
+
+
+def test_the_main_menu_is_vietnamese(server, browser):
+    """The ⋮ menu offered "Record screen" and "Made with Streamlit v1.67.0" in English."""
+    page = open_page(browser, server, "?as_of=2025-12-31", "1440x900")
+    page.locator('[data-testid="stMainMenu"] button').click()
+    menu = page.locator('[data-testid="stMainMenuList"]')
+    menu.wait_for(timeout=10_000)
+    page.wait_for_timeout(500)
+    text = menu.inner_text()
+    page.screenshot(path=str(SHOTS / "menu-chinh.png"))
+    assert "Quay màn hình" in text and "In" in text.split("\n"), text
+    assert browser_checks.english_words(page) == [], text
+    page.context.close()
