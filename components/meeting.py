@@ -4,6 +4,7 @@ click hints, ←/→ and PageUp/PageDown (a presenter's clicker) between slides,
 the frozen as-of date in the URL (?slide=3&as_of=…), so a reload or a link opens the same slide."""
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 
 import pandas as pd
@@ -14,6 +15,7 @@ from components import chart_title, charts, compare_views, data, filters, heatma
 from nq57.vnformat import vn_date, vn_number, vn_percent
 
 SLIDE_KEY = "slide"
+ITEM_CHARS = 80  # what is red, on the why-red slides
 CHART_FONT = 24
 WORST_UNITS = 4  # the why-red slide: the last units of the table, two reasons each
 HEATMAP_UNITS = 10
@@ -62,9 +64,18 @@ def _chart(fig, height: int = 700) -> None:
 
 
 def _reasons(flags: pd.DataFrame, per_unit: int) -> pd.DataFrame:
-    ordered = flags.sort_values(["unit_name", "rule"]).groupby("unit_id", sort=False).head(per_unit)
-    return ordered.rename(columns={"unit_name": "Đơn vị", "rule_label": "Quy tắc", "reason": "Vì sao đỏ"})[
-        ["Đơn vị", "Quy tắc", "Vì sao đỏ"]]
+    """Each unit's first flags by rule, with what is red (two tasks late by the same days read as one
+    sentence twice) and, beside the unit, how many of its flags are shown."""
+    counts = flags.groupby("unit_id")["rule"].transform("size")
+    ordered = flags.assign(flag_total=counts).sort_values(["unit_name", "rule", "due_date"]).groupby(
+        "unit_id", sort=False).head(per_unit)
+    # what is red, cut at a word so a slide shows every unit's rows at once (the page has the whole text)
+    ordered = ordered.assign(item_name=[textwrap.shorten(n, ITEM_CHARS, placeholder=" …") for n in ordered["item_name"]])
+    ordered = ordered.assign(unit_name=[
+        name if total <= per_unit else f"{name} ({vn_number(per_unit)} trong {vn_number(total)} cảnh báo)"
+        for name, total in zip(ordered["unit_name"], ordered["flag_total"])])
+    return ordered.rename(columns={"unit_name": "Đơn vị", "rule_label": "Quy tắc", "item_name": "Nội dung",
+                                   "reason": "Vì sao đỏ"})[["Đơn vị", "Quy tắc", "Nội dung", "Vì sao đỏ"]]
 
 
 def _slides(as_of: date) -> list[tuple[str, callable]]:
@@ -95,6 +106,9 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
             st.info(f"Chưa có số liệu chỉ tiêu nào tính đến {vn_date(as_of)}.")
             return
         units = [u for u in worst if u in set(cells["unit_name"])]
+        if len(units) < len(worst):  # the title promises the last HEATMAP_UNITS; say why fewer rows
+            st.caption(f"Chỉ {vn_number(len(units))} trong {vn_number(len(worst))} đơn vị cuối bảng có số liệu "
+                       "ở các chỉ tiêu này.")
         fig = go.Figure(heatmap_chart.progress_heatmap(cells, units, grid.common, grid.kpi_names))  # cached: a copy to change
         fig.update_traces(textfont={"size": CHART_FONT})
         _chart(fig, 640)
@@ -125,7 +139,9 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         cols[4].metric(red, vn_number(row["red_flag_count"]))
         unit_flags = data.view("red_flags", as_of, unit_id=unit_id)
         if len(unit_flags):
-            st.table(_reasons(unit_flags, 2)[["Quy tắc", "Vì sao đỏ"]].set_index("Quy tắc"))
+            st.table(_reasons(unit_flags, 2)[["Quy tắc", "Nội dung", "Vì sao đỏ"]].set_index("Quy tắc"))
+            if len(unit_flags) > 2:
+                st.caption(f"2 trong {vn_number(len(unit_flags))} cảnh báo; đủ cả ở trang Cảnh báo đỏ.")
 
     return [
         ("Toàn cảnh tỉnh Đồng Nai", headline),

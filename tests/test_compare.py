@@ -111,6 +111,28 @@ def test_meeting_mode_slides_keep_the_as_of_date(compare):
     assert compare.title[0].value == "So sánh đơn vị"
 
 
+def test_the_why_red_slide_names_what_is_red_and_how_many_flags_it_leaves_out(compare):
+    """Two late tasks of one unit read as one sentence twice, and a unit with 103 flags showed two
+    of them with no word of the rest."""
+    compare.button(key="start_meeting").click().run()
+    for _ in range(5):
+        compare.button(key="slide_next").click().run()
+    assert "Vì sao đỏ" in compare.title[0].value
+    shown = compare.table[0].value
+    assert list(shown.columns) == ["Quy tắc", "Nội dung", "Vì sao đỏ"], list(shown.columns)
+    with db.connect() as con:
+        totals = db.query_view(con, "red_flags", DEMO_TODAY)["unit_name"].value_counts().to_dict()
+    told = 0
+    for label in set(shown.index):
+        counted = re.fullmatch(r"(.+) \(2 trong ([\d.]+) cảnh báo\)", label)
+        name = counted.group(1) if counted else label
+        assert (totals[name] > 2) == bool(counted), label
+        if counted:
+            assert int(counted.group(2).replace(".", "")) == totals[name]
+            told += 1
+    assert told, "no unit at the bottom has more than two flags in the demo"
+
+
 def test_the_pack_button_builds_both_files(compare, monkeypatch):
     import os
     from pathlib import Path
