@@ -158,7 +158,10 @@ def side_by_side(grid: Grid) -> None:
     """2–6 units: their rank, grade, score and flags, then a panel per chosen KPI on one scale."""
     league, common, names = grid.league, grid.common, grid.kpi_names
     units = dict(zip(league["unit_id"], league["unit_name"]))
-    default = list(league.sort_values("rank")["unit_id"].iloc[[0, -1]])
+    # the first and the last of the units that hold targets: a unit with none drew empty panels
+    ranked = league.sort_values("rank")
+    holders = ranked[ranked["unit_id"].isin(set(grid.progress.loc[grid.in_grid, "unit_id"]))]
+    default = list((holders if len(holders) >= 2 else ranked)["unit_id"].iloc[[0, -1]])
     picked = st.multiselect("Chọn 2–6 đơn vị", list(units), default=default, format_func=units.get, max_selections=6,
                             key="side_units", placeholder="Chọn đơn vị", bind="query-params")
     if len(picked) < 2:
@@ -179,6 +182,10 @@ def side_by_side(grid: Grid) -> None:
     if len(panels):
         chart_title.plot(st, panels_figure(panels, names), width="stretch", theme=None,
                         alt="So sánh các chỉ tiêu của các đơn vị được chọn")
+    missing = [names.get(k, k) for k in chosen if k not in set(panels["kpi_id"])]
+    if missing:  # a chosen KPI no chosen unit holds draws no panel: say so rather than drop it
+        st.caption(f"Không vẽ {vn_number(len(missing))} chỉ tiêu mà các đơn vị được chọn không được giao: "
+                   + "; ".join(map(md_escape, missing)) + ".")
 
 
 @cached
@@ -198,7 +205,7 @@ def panels_figure(rows: pd.DataFrame, kpi_names: dict) -> go.Figure:
         fig.add_trace(go.Bar(
             y=panel["unit_name"].map(charts.short_unit_name), x=panel["actual_value"], orientation="h",
             marker_color=[STATUS_STYLE.get(s, ("#999999",))[0] for s in panel["status_label"]],
-            text=[("—" if pd.isna(v) else f"{v:.0f}") + " " + STATUS_STYLE.get(s, ("", "", ""))[1]
+            text=[vn_number(v) + " " + STATUS_STYLE.get(s, ("", "", ""))[1]
                   for v, s in zip(panel["actual_value"], panel["status_label"])],
             textposition="auto", showlegend=False,
             hovertemplate="%{y}: %{x:,.1f}<extra></extra>",

@@ -92,6 +92,36 @@ def test_side_by_side_shows_each_chosen_unit(compare, demo_db_path):
         assert name in shown
 
 
+def test_side_by_side_opens_on_units_that_hold_targets_and_names_kpis_it_cannot_draw(compare):
+    """It opened on the first and the last of the table, the last holding no target (every panel
+    showed one unit), and a chosen KPI no chosen unit holds was dropped without a word."""
+    open_tab(compare, 2)
+    picked = compare.multiselect(key="side_units").value
+    with db.connect() as con:
+        progress = db.query_view(con, "kpi_progress", DEMO_TODAY)
+        units = db.query_view(con, "stg_units")
+    holders = set(progress.loc[progress["is_commune_level"] & progress["comparator"].notna(), "unit_id"])
+    assert len(picked) == 2 and set(picked) <= holders, picked
+    # a holder with the fewest targets beside a unit with none (as the page once opened): a KPI
+    # neither holds is named under the panels
+    targeted = progress[progress["is_commune_level"] & progress["comparator"].notna()]
+    unit = targeted.groupby("unit_id")["kpi_id"].nunique().idxmin()
+    communes = set(units.loc[units["is_commune_level"], "unit_id"])
+    other = min(communes - holders) if communes - holders else None
+    held = set(targeted.loc[targeted["unit_id"].isin([unit, other]), "kpi_id"])
+    options = compare.multiselect(key="side_kpis").options
+    names = dict(zip(progress["kpi_id"], progress["kpi_name"]))
+    foreign = sorted(str(k) for k in targeted["kpi_id"].unique() if k not in held and names[k] in options)
+    if other is None or not foreign:
+        pytest.skip("every unit holds every KPI of the heatmap in this demo")
+    compare.multiselect(key="side_units").set_value([str(unit), str(other)]).run()
+    mine = sorted(str(k) for k in held if names[k] in options)[:1]
+    compare.multiselect(key="side_kpis").set_value([foreign[0], *mine]).run()
+    assert not compare.exception, compare.exception
+    said = " ".join(c.value for c in compare.caption).replace("\\", "")  # Markdown escapes, as drawn
+    assert "Không vẽ 1 chỉ tiêu" in said and names[foreign[0]] in said, said
+
+
 def test_meeting_mode_slides_keep_the_as_of_date(compare):
     compare.button(key="start_meeting").click().run()
     titles = []
