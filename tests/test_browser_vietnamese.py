@@ -163,14 +163,22 @@ def test_clicking_a_heatmap_cell_opens_its_reasons(server, browser, symbol, says
     page.context.close()
 
 
-def test_the_date_picker_is_vietnamese_and_starts_on_monday(server, browser):
+def opened_popup(browser, server, button: str, popup: str, shot: str):
+    """The overview with one of Streamlit's pop-ups opened (`button` clicked, `popup` shown),
+    photographed; returns the page and the pop-up."""
     page = open_page(browser, server, "?as_of=2025-12-31", "1440x900")
-    page.locator('[data-testid="stDateInputCalendarButton"]').click()
-    calendar = page.locator('[data-testid="stDateInputCalendar"]')
-    calendar.wait_for(timeout=10_000)
+    page.locator(button).click()
+    shown = page.locator(popup)
+    shown.wait_for(timeout=10_000)
     page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / shot))
+    return page, shown
+
+
+def test_the_date_picker_is_vietnamese_and_starts_on_monday(server, browser):
+    page, calendar = opened_popup(browser, server, '[data-testid="stDateInputCalendarButton"]',
+                                  '[data-testid="stDateInputCalendar"]', "lich-chon-ngay.png")
     text = calendar.inner_text()
-    page.screenshot(path=str(SHOTS / "lich-chon-ngay.png"))
     assert browser_checks.english_words(page) == []
     weekdays = calendar.locator("th").all_inner_texts()
     assert weekdays and weekdays[0].strip().upper() in ("T2", "TH 2", "THỨ 2", "THỨ HAI"), weekdays
@@ -180,13 +188,9 @@ def test_the_date_picker_is_vietnamese_and_starts_on_monday(server, browser):
 
 def test_the_main_menu_is_vietnamese(server, browser):
     """The ⋮ menu offered "Record screen" and "Made with Streamlit v1.67.0" in English."""
-    page = open_page(browser, server, "?as_of=2025-12-31", "1440x900")
-    page.locator('[data-testid="stMainMenu"] button').click()
-    menu = page.locator('[data-testid="stMainMenuList"]')
-    menu.wait_for(timeout=10_000)
-    page.wait_for_timeout(500)
+    page, menu = opened_popup(browser, server, '[data-testid="stMainMenu"] button',
+                              '[data-testid="stMainMenuList"]', "menu-chinh.png")
     text = menu.inner_text()
-    page.screenshot(path=str(SHOTS / "menu-chinh.png"))
     assert "Quay màn hình" in text and "In" in text.split("\n"), text
     assert browser_checks.english_words(page) == [], text
     page.context.close()
