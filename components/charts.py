@@ -43,15 +43,18 @@ MIN_TICK_DAYS = 20  # two month ticks closer than this would overlap on a phone
 
 
 def month_ticks(fig: go.Figure, days) -> go.Figure:
-    """Ticks on the plotted days themselves, written 12/2025: Plotly's own date ticks fall on the
+    """Ticks on the plotted days themselves, written 12/2025 (today's as-of 07/12/2026): Plotly's own date ticks fall on the
     1st, so a month-end point sat on the next month's label, and they are in English."""
     days = list(pd.to_datetime(pd.Series(list(days))).drop_duplicates().sort_values())
     # an as-of date early in a month (06/12) sits days after the last month end: its tick alone,
     # "11/2026" and "12/2026" were printed on each other
     if len(days) > 1 and (days[-1] - days[-2]).days < MIN_TICK_DAYS:
         days = days[:-2] + days[-1:]
+    # a day that is no month end (today's as-of) by its date: "12/2026" read as the month's end,
+    # and November looked missing
+    texts = [f"{d:%m/%Y}" if d.is_month_end else f"{d:%d/%m/%Y}" for d in days]
     # slanted only where they overlap (a phone), up to the right so each ends at its tick (30° hid the last)
-    return fig.update_xaxes(tickvals=days, ticktext=[f"{d:%m/%Y}" for d in days], autotickangles=[0, -30, -90])
+    return fig.update_xaxes(tickvals=days, ticktext=texts, autotickangles=[0, -30, -90])
 
 
 def wrap_words(text: str, width: int = 18, lines: int = 3) -> str:

@@ -130,13 +130,14 @@ def test_the_trends_latest_values_are_printed_apart():
     assert all_near == {"a": "top center", "b": "middle left", "c": "bottom center"}
 
 
-def test_an_as_of_early_in_a_month_has_its_own_month_tick_only():
-    """At 06/12/2026 the trend's last points are 30/11 and 06/12: '11/2026' and '12/2026' overlapped."""
+def test_an_as_of_early_in_a_month_has_its_own_tick_only():
+    """At 06/12/2026 the trend's last points are 30/11 and 06/12: '11/2026' and '12/2026' overlapped;
+    then '12/2026' alone read as December's end and November looked missing: the day is written."""
     from datetime import date
 
     days = [date(2026, 9, 30), date(2026, 10, 31), date(2026, 11, 30), date(2026, 12, 6)]
     trend = pd.DataFrame({"as_of": days, "completion_rate": 0.7, "kpi_on_track_rate": 0.4, "timeliness_rate": 0.6})
     axis = charts.trend_lines(trend).layout.xaxis
-    assert list(axis.ticktext) == ["09/2026", "10/2026", "12/2026"]
+    assert list(axis.ticktext) == ["09/2026", "10/2026", "06/12/2026"]  # the day, not a month's end
     at_month_end = charts.trend_lines(trend.assign(as_of=[*days[:3], date(2026, 12, 31)])).layout.xaxis
     assert list(at_month_end.ticktext) == ["09/2026", "10/2026", "11/2026", "12/2026"]
