@@ -239,14 +239,24 @@ def kpi_bullets(kpis: pd.DataFrame, title: str) -> go.Figure:
     names = [n if len(n) <= 60 else n[:57] + "…" for n in rows["kpi_name"]]
     order = dict(zip(rows["kpi_id"], names))
     fig = go.Figure()
-    fig.add_trace(go.Bar(
-        y=names, x=rows["actual_value"], orientation="h", name="Thực tế",
-        marker_color=[STATUS_STYLE.get(s, ("#999999",))[0] for s in rows["status_label"]],
-        text=[f"{status_text(s)} · {vn_number(v, 1)}" if pd.notna(v) else status_text(s)
-              for s, v in zip(rows["status_label"], rows["actual_value"])],
-        textposition="auto", width=0.5,
-        hovertemplate="%{y}<br>Thực tế: %{x:,.1f}<extra></extra>",
-    ))
+    colours = [STATUS_STYLE.get(s, ("#999999",))[0] for s in rows["status_label"]]
+    texts = [f"{status_text(s)} · {vn_number(v, 1)}" if pd.notna(v) else status_text(s)
+             for s, v in zip(rows["status_label"], rows["actual_value"])]
+    if rows["direction"].isin(["lower", "rank"]).all():
+        # a rank or a rate that should fall: a bar from 0 read as "past the target" when 38th is
+        # behind 25th; the actual is a point, with its status beside it
+        fig.add_trace(go.Scatter(
+            y=names, x=rows["actual_value"], mode="markers+text", name="Thực tế",
+            marker={"size": 18, "color": colours, "line": {"width": 1, "color": "#111111"}},
+            text=texts, textposition="bottom left", cliponaxis=False,  # ends at its point: never past the edge
+            hovertemplate="%{y}<br>Thực tế: %{x:,.1f} (càng nhỏ càng tốt)<extra></extra>",
+        ))
+    else:
+        fig.add_trace(go.Bar(
+            y=names, x=rows["actual_value"], orientation="h", name="Thực tế", marker_color=colours,
+            text=texts, textposition="auto", width=0.5,
+            hovertemplate="%{y}<br>Thực tế: %{x:,.1f}<extra></extra>",
+        ))
     expected = rows[rows["expected_value"].notna()]
     fig.add_trace(go.Scatter(
         y=[order[k] for k in expected["kpi_id"]], x=expected["expected_value"], mode="markers", name="Theo lộ trình",
@@ -261,7 +271,8 @@ def kpi_bullets(kpis: pd.DataFrame, title: str) -> go.Figure:
         customdata=targets[["horizon", "target_text"]].values,
         hovertemplate="%{y}<br>Mục tiêu %{customdata[0]}: %{x}<br>%{customdata[1]}<extra></extra>",
     ))
-    fig.update_yaxes(autorange="reversed")
+    # one KPI: its title names it, and its name beside the axis left a phone no room for the plot
+    fig.update_yaxes(autorange="reversed", showticklabels=len(rows) > 1)
     return legend_below(vietnamese_layout(fig, title, height=160 + 48 * len(rows)), bottom=70)
 
 

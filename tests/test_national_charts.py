@@ -141,3 +141,18 @@ def test_an_as_of_early_in_a_month_has_its_own_tick_only():
     assert list(axis.ticktext) == ["09/2026", "10/2026", "06/12/2026"]  # the day, not a month's end
     at_month_end = charts.trend_lines(trend.assign(as_of=[*days[:3], date(2026, 12, 31)])).layout.xaxis
     assert list(at_month_end.ticktext) == ["09/2026", "10/2026", "11/2026", "12/2026"]
+
+
+def test_a_rank_is_a_point_not_a_bar_running_past_its_targets():
+    """38th against targets of 25th and 20th was drawn as a bar from 0 to 38, reading as past both."""
+    rows = pd.DataFrame({
+        "kpi_id": ["xep-hang"] * 2, "kpi_name": ["Xếp hạng chuyển đổi số"] * 2, "direction": ["rank"] * 2,
+        "horizon": [2030, 2045], "actual_value": [38.0, 38.0], "expected_value": [37.0, 39.6],
+        "target_value": [25.0, 20.0], "target_text": ["Tốp 25", "Tốp 20"], "status_label": ["Chậm", "Đúng tiến độ"],
+    })
+    actual = charts.kpi_bullets(rows, "Xếp hạng").data[0]
+    assert actual.type == "scatter" and list(actual.x) == [38.0] and "Chậm" in actual.text[0]
+    # alone in its chart, the KPI is named by the title, not again beside the axis
+    assert charts.kpi_bullets(rows, "Xếp hạng").layout.yaxis.showticklabels is False
+    rising = charts.kpi_bullets(rows.assign(direction="higher"), "Tỷ lệ").data[0]
+    assert rising.type == "bar"
