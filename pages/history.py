@@ -30,13 +30,13 @@ if shown.empty:
 else:
     table = shown.assign(
         uploaded=shown["uploaded_at"].map(vn_datetime),
-        rolled_back=shown["rolled_back_at"].map(vn_datetime),
-        rolled_back_by_label=shown["rolled_back_by_label"].fillna(""),  # never rolled back: empty, not "None"
+        rolled_back=shown["rolled_back_at"].map(vn_datetime),  # never rolled back: "—", as the next column
     )[["batch_id", "unit_name", "period_label", "state_label", "uploaded", "uploaded_by_label", "file_label", "row_count",
        "rolled_back", "rolled_back_by_label"]]
     page_style.dataframe(table, hide_index=True, width="stretch", column_config={
         "batch_id": st.column_config.NumberColumn("Đợt", format="%d"),
-        "unit_name": "Đơn vị", "period_label": "Kỳ", "state_label": "Trạng thái", "uploaded": "Thời điểm nộp",
+        "unit_name": "Đơn vị", "period_label": "Kỳ",
+        "state_label": st.column_config.TextColumn("Trạng thái", width="medium"),  # "Đã bị thay thế" whole "uploaded": "Thời điểm nộp",
         "uploaded_by_label": "Người nộp", "file_label": "Tệp", "row_count": st.column_config.NumberColumn("Số dòng", format="localized"),
         "rolled_back": "Hoàn tác lúc", "rolled_back_by_label": "Người hoàn tác",
     })

@@ -50,7 +50,10 @@ def test_rollback_from_the_history_page(database):
                                          file_name="lan2.xlsx", kpi_values=[KpiValue("dvc-toan-trinh", 20, evidence_ref="BC 2")]))
     at = open_page("pages/history.py")
     states = dict(zip(at.dataframe[0].value["batch_id"], at.dataframe[0].value["state_label"]))
-    assert (at.dataframe[0].value["rolled_back_by_label"] == "").all()  # never rolled back: empty, not "None"
+    grid = at.dataframe[0]
+    # never rolled back: no value, which the grid draws as "—" (not "None"), as the time beside it
+    assert grid.value["rolled_back_by_label"].isna().all() and (grid.value["rolled_back"] == "—").all()
+    assert grid.placeholder == "—"
     assert states[first] == "Đã bị thay thế" and states[second] == "Đang hiệu lực"
     at.selectbox(key="rollback_batch").set_value(second)
     at.checkbox(key="rollback_confirm").check().run()
