@@ -2,6 +2,8 @@
 colours from a colour-blind-safe palette (Okabe–Ito) that always come with a text label."""
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -60,15 +62,8 @@ def month_ticks(fig: go.Figure, days) -> go.Figure:
 def wrap_words(text: str, width: int = 18, lines: int = 3) -> str:
     """A label broken between words into at most `lines` lines (an ellipsis if longer), so axis
     headers are never cut in the middle of a word."""
-    rows, current = [], ""
-    for word in str(text).split():
-        if current and len(current) + 1 + len(word) > width:
-            rows.append(current)
-            current = word
-        else:
-            current = f"{current} {word}".strip()
-    rows.append(current)
-    return "<br>".join(rows[:lines - 1] + [rows[lines - 1] + " …"] if len(rows) > lines else rows)
+    return "<br>".join(textwrap.wrap(str(text), width, break_long_words=False, break_on_hyphens=False,
+                                     max_lines=lines, placeholder=" …"))
 
 
 @cached
