@@ -29,7 +29,8 @@ def vietnamese_layout(fig: go.Figure, title: str | None = None, height: int = 38
                       margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10})
     # 30.000, not Plotly's "30k" (an English SI suffix), on every number axis
     axes = {"exponentformat": "none", "separatethousands": True}
-    return fig.update_xaxes(**axes).update_yaxes(**axes)
+    # a gap between a category's name and its bar: names ran into the bars they label
+    return fig.update_xaxes(**axes).update_yaxes(**axes, ticklabelstandoff=6)
 
 
 def legend_below(fig: go.Figure, bottom: int = 90) -> go.Figure:
