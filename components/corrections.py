@@ -15,7 +15,7 @@ def rollback_section(shown: pd.DataFrame) -> None:
     if current.empty:
         st.caption("Không có đợt nào đang hiệu lực trong bộ lọc.")
         return
-    labels = {row.batch_id: f"Đợt {row.batch_id} · {row.unit_name} · kỳ {row.period_label} · {row.file_name or ''}"
+    labels = {row.batch_id: f"Đợt {row.batch_id} · {row.unit_name} · kỳ {row.period_label} · {row.file_label or ''}"
               for row in current.itertuples()}
     batch_id = st.selectbox("Đợt cần hoàn tác", list(labels), format_func=labels.get, key="rollback_batch")
     confirmed = st.checkbox("Tôi xác nhận hoàn tác: bản nộp trước đó của kỳ này (nếu có) sẽ có hiệu lực trở lại.",

@@ -36,7 +36,8 @@ else:
     page_style.dataframe(table, hide_index=True, width="stretch", column_config={
         "batch_id": st.column_config.NumberColumn("Đợt", format="%d"),
         "unit_name": "Đơn vị", "period_label": "Kỳ",
-        "state_label": st.column_config.TextColumn("Trạng thái", width="medium"),  # "Đã bị thay thế" whole "uploaded": "Thời điểm nộp",
+        "state_label": st.column_config.TextColumn("Trạng thái", width="medium"),  # "Đã bị thay thế" whole
+        "uploaded": "Thời điểm nộp",
         "uploaded_by_label": "Người nộp", "file_label": "Tệp", "row_count": st.column_config.NumberColumn("Số dòng", format="localized"),
         "rolled_back": "Hoàn tác lúc", "rolled_back_by_label": "Người hoàn tác",
     })

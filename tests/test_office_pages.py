@@ -1,6 +1,7 @@
 """The secretariat's pages under AppTest: compliance figures equal the view, rollback works."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -54,6 +55,9 @@ def test_rollback_from_the_history_page(database):
     # never rolled back: no value, which the grid draws as "—" (not "None"), as the time beside it
     assert grid.value["rolled_back_by_label"].isna().all() and (grid.value["rolled_back"] == "—").all()
     assert grid.placeholder == "—"
+    # every column under a Vietnamese header ("uploaded" once lost its own)
+    headers = {name: config.get("label") for name, config in json.loads(grid.proto.columns).items()}
+    assert all(headers.get(column) for column in grid.value.columns), headers
     assert states[first] == "Đã bị thay thế" and states[second] == "Đang hiệu lực"
     at.selectbox(key="rollback_batch").set_value(second)
     at.checkbox(key="rollback_confirm").check().run()
