@@ -228,9 +228,10 @@ def trend_lines(trend: pd.DataFrame) -> go.Figure:
 
 
 @cached
-def kpi_bullets(kpis: pd.DataFrame, title: str) -> go.Figure:
+def kpi_bullets(kpis: pd.DataFrame, title: str, named_by_title: bool = False) -> go.Figure:
     """One bullet per KPI: the bar is the actual, a tick the value the schedule expects now,
-    diamonds the targets of each horizon. Rows share one scale (use for % KPIs)."""
+    diamonds the targets of each horizon. Rows share one scale (use for % KPIs). named_by_title:
+    the title is the KPI's name, so it is not printed again beside the axis."""
     rows = kpis.drop_duplicates("kpi_id")
     names = [n if len(n) <= 60 else n[:57] + "…" for n in rows["kpi_name"]]
     order = dict(zip(rows["kpi_id"], names))
@@ -267,8 +268,8 @@ def kpi_bullets(kpis: pd.DataFrame, title: str) -> go.Figure:
         customdata=targets[["horizon", "target_text"]].values,
         hovertemplate="%{y}<br>Mục tiêu %{customdata[0]}: %{x}<br>%{customdata[1]}<extra></extra>",
     ))
-    # one KPI: its title names it, and its name beside the axis left a phone no room for the plot
-    fig.update_yaxes(autorange="reversed", showticklabels=len(rows) > 1)
+    # its name beside the axis as well as in the title left a phone no room for the plot
+    fig.update_yaxes(autorange="reversed", showticklabels=not named_by_title)
     return legend_below(vietnamese_layout(fig, title, height=160 + 48 * len(rows)), bottom=70)
 
 

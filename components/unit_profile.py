@@ -128,7 +128,8 @@ def kpis_section(kpis: pd.DataFrame, unit_id: str, unit_name: str, as_of: date) 
                        f"{vn_number(len(others['kpi_id'].unique()) - len(charted))} chỉ tiêu khác xem ở bảng dưới.")
         for kpi_id, group in others[others["kpi_id"].isin(charted)].groupby("kpi_id", sort=False):
             rows = labelled[labelled["kpi_id"] == kpi_id].sort_values("is_current_horizon", ascending=False)
-            chart_title.plot(st, charts.kpi_bullets(rows, f"{group.iloc[0]['kpi_name']} ({group.iloc[0]['unit_of_measure']})"),
+            chart_title.plot(st, charts.kpi_bullets(rows, f"{group.iloc[0]['kpi_name']} ({group.iloc[0]['unit_of_measure']})",
+                                                    named_by_title=True),
                             width="stretch", theme=None, key=f"bullet_{kpi_id}")
         qualitative = kpis[kpis["comparator"].isna()]
         if len(qualitative):

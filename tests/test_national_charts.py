@@ -152,7 +152,9 @@ def test_a_rank_is_a_point_not_a_bar_running_past_its_targets():
     })
     actual = charts.kpi_bullets(rows, "Xếp hạng").data[0]
     assert actual.type == "scatter" and list(actual.x) == [38.0] and "Chậm" in actual.text[0]
-    # alone in its chart, the KPI is named by the title, not again beside the axis
-    assert charts.kpi_bullets(rows, "Xếp hạng").layout.yaxis.showticklabels is False
+    # named by its chart's title, the KPI is not named again beside the axis; in a shared chart
+    # (the % KPIs, even one) it is
+    assert charts.kpi_bullets(rows, "Xếp hạng", named_by_title=True).layout.yaxis.showticklabels is False
+    assert charts.kpi_bullets(rows, "Chỉ tiêu tỷ lệ (%)").layout.yaxis.showticklabels is not False
     rising = charts.kpi_bullets(rows.assign(direction="higher"), "Tỷ lệ").data[0]
     assert rising.type == "bar"
