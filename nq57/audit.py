@@ -118,7 +118,8 @@ def query(con: duckdb.DuckDBPyConnection, since: date | datetime | str | None = 
     columns = [f"a.{q}" for q in QUOTED]
     sql = f"select {', '.join(columns)} from audit_log a"
     if in_words:
-        sql = (f"select {', '.join(columns)}, actor_label(a.user_name) as user_label, u.name as unit_name "
+        sql = (f"select {', '.join(columns)}, actor_label(a.user_name) as user_label, "
+               "coalesce(u.name, a.unit_id) as unit_name "
                "from audit_log a left join units u on u.unit_id = a.unit_id")
     if clauses:
         sql += " where " + " and ".join(clauses)

@@ -47,3 +47,10 @@ def vn_datetime(value: datetime | None, seconds: bool = False) -> str:
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return MISSING
     return value.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+
+
+def vn_month(value: date | datetime | None) -> str:
+    """A reporting period as the tables show it: '11/2026'."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    return value.strftime("%m/%Y")

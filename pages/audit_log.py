@@ -6,10 +6,10 @@ import streamlit as st
 
 from components import data, page_style, session
 from nq57 import audit, exports
-from nq57.vnformat import vn_datetime, vn_number
+from nq57.vnformat import vn_datetime, vn_month, vn_number
 
 # what a reader sees of each row: the actor and the unit in words (the CLI's `audit` keeps the codes)
-SHOWN = ["when", "user_label", "action_label", "unit_name", "batch_id", "file_name", "detail"]
+SHOWN = ["when", "user_label", "action_label", "unit_name", "period_text", "batch_id", "file_name", "detail"]
 
 st.title("Nhật ký hoạt động")
 session.require("manage_users", "xem nhật ký hoạt động")
@@ -30,7 +30,8 @@ if log.empty:
     st.info("Không có hoạt động nào khớp bộ lọc.")
     st.stop()
 shown = log.assign(action_label=log["action"].map(lambda a: audit.ACTION_LABELS.get(a, a)),
-                   when=log["at"].map(lambda t: vn_datetime(t, seconds=True)))[SHOWN]
+                   when=log["at"].map(lambda t: vn_datetime(t, seconds=True)),
+                   period_text=log["period"].map(vn_month))[SHOWN]
 headers = exports.vietnamese_headers("audit_log", SHOWN)  # the grid and the CSV say the same
 page_style.dataframe(shown, hide_index=True, width="stretch", column_config={
     **headers, "detail": st.column_config.TextColumn(headers["detail"], width="large")})
