@@ -9,7 +9,8 @@ st.set_page_config(page_title="Theo dõi Nghị quyết 57 — Đồng Nai", pag
 page_style.apply()
 
 leaders = [
-    # the default page is served at "/" (its url_path names it inside Streamlit, not as a route)
+    # served at "/"; the url_path is not a route, but keep it: without it AppTest's sign-out run lost
+    # its click (tests/test_trust_pages.py::test_sign_out_ends_the_session_for_every_tab)
     st.Page("pages/overview.py", title="Tổng quan", icon=":material/home:", default=True, url_path="tong-quan"),
     st.Page("pages/unit_profile.py", title="Hồ sơ đơn vị", icon=":material/location_city:", url_path="ho-so-don-vi"),
     st.Page("pages/kpi_view.py", title="Chỉ tiêu", icon=":material/monitoring:", url_path="chi-tieu"),

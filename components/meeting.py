@@ -17,7 +17,8 @@ from nq57.vnformat import vn_date, vn_number, vn_percent
 SLIDE_KEY = "slide"
 ITEM_CHARS = 80  # what is red, on the why-red slides
 CHART_FONT = 24
-WORST_UNITS = 4  # the why-red slide: the last units of the table, two reasons each
+WORST_UNITS = 4  # the why-red slide: the last units of the table
+REASONS_PER_UNIT = 2  # flags shown per unit on the why-red slides
 HEATMAP_UNITS = 10
 
 PROJECTOR_CSS = """
@@ -70,7 +71,7 @@ def _reasons(flags: pd.DataFrame, per_unit: int) -> pd.DataFrame:
     ordered = flags.assign(flag_total=counts).sort_values(["unit_name", "rule", "due_date"]).groupby(
         "unit_id", sort=False).head(per_unit)
     # what is red, cut at a word so a slide shows every unit's rows at once (the page has the whole text)
-    ordered = ordered.assign(item_name=[textwrap.shorten(n, ITEM_CHARS, placeholder=" …") for n in ordered["item_name"]])
+    ordered = ordered.assign(item_name=[textwrap.shorten(str(n), ITEM_CHARS, placeholder=" …") for n in ordered["item_name"]])
     ordered = ordered.assign(unit_name=[
         name if total <= per_unit else f"{name} ({vn_number(per_unit)} trong {vn_number(total)} cảnh báo)"
         for name, total in zip(ordered["unit_name"], ordered["flag_total"])])
@@ -120,7 +121,7 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         if not flagged:
             st.success(f"Không có {red.lower()} nào.", icon=":material/check_circle:")
             return
-        st.table(_reasons(pd.concat(flagged), 2).set_index("Đơn vị"))
+        st.table(_reasons(pd.concat(flagged), REASONS_PER_UNIT).set_index("Đơn vị"))
 
     def tiles():
         _chart(charts.unit_tile_grid(league, clickable=False), 680)
@@ -139,9 +140,10 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         cols[4].metric(red, vn_number(row["red_flag_count"]))
         unit_flags = data.view("red_flags", as_of, unit_id=unit_id)
         if len(unit_flags):
-            st.table(_reasons(unit_flags, 2)[["Quy tắc", "Nội dung", "Vì sao đỏ"]].set_index("Quy tắc"))
-            if len(unit_flags) > 2:
-                st.caption(f"2 trong {vn_number(len(unit_flags))} cảnh báo; đủ cả ở trang Cảnh báo đỏ.")
+            st.table(_reasons(unit_flags, REASONS_PER_UNIT)[["Quy tắc", "Nội dung", "Vì sao đỏ"]].set_index("Quy tắc"))
+            if len(unit_flags) > REASONS_PER_UNIT:
+                st.caption(f"{vn_number(REASONS_PER_UNIT)} trong {vn_number(len(unit_flags))} cảnh báo; "
+                           "đủ cả ở trang Cảnh báo đỏ.")
 
     return [
         ("Toàn cảnh tỉnh Đồng Nai", headline),

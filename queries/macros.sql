@@ -88,7 +88,9 @@ create or replace macro labels_of(d) as table
 -- Who did something, in words: a system actor by its label (labels domain actor: 'system:cli',
 -- 'system:plan', 'demo'), an account by its name.
 create or replace macro actor_label(actor) as
-    coalesce((select l.label from labels l where l.domain = 'actor' and l.code = actor), actor);
+    -- an alias no caller uses, so an argument written with its caller's alias is never captured here
+    coalesce((select actor_labels.label from labels actor_labels
+              where actor_labels.domain = 'actor' and actor_labels.code = actor), actor);
 
 -- A commune or ward: the 95 units the province scores, and the scope of every scorecard.
 create or replace macro is_commune_level(kind) as kind in ('ward', 'commune');
