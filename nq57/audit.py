@@ -116,11 +116,11 @@ def query(con: duckdb.DuckDBPyConnection, since: date | datetime | str | None = 
         clauses.append("a.unit_id = ?")
         params.append(unit_id)
     columns = [f"a.{q}" for q in QUOTED]
-    sql = f"select {', '.join(columns)} from audit_log a"
+    source = "audit_log a"
     if in_words:
-        sql = (f"select {', '.join(columns)}, actor_label(a.user_name) as user_label, "
-               "coalesce(u.name, a.unit_id) as unit_name "
-               "from audit_log a left join units u on u.unit_id = a.unit_id")
+        columns += ["actor_label(a.user_name) as user_label", "coalesce(u.name, a.unit_id) as unit_name"]
+        source += " left join units u on u.unit_id = a.unit_id"
+    sql = f"select {', '.join(columns)} from {source}"
     if clauses:
         sql += " where " + " and ".join(clauses)
     sql += ' order by a."at", a.audit_id'

@@ -150,9 +150,9 @@ def get_user(con: duckdb.DuckDBPyConnection, name: str) -> User | None:
 
 def list_users(con: duckdb.DuckDBPyConnection):
     """Accounts without their hashes: user_name, display_name, role, role_label, unit_id,
-    is_disabled, created_at, last_login_at (a DataFrame)."""
-    frame = con.execute("select user_name, display_name, role, unit_id, is_disabled, created_at, last_login_at "
-                        "from users order by user_name").df()
+    is_disabled, created_at, last_login_at, unit_name (a DataFrame)."""
+    frame = con.execute("select user_name, display_name, role, s.unit_id, is_disabled, created_at, last_login_at, "
+                        "u.name as unit_name from users s left join units u using (unit_id) order by user_name").df()
     frame.insert(3, "role_label", frame["role"].map(ROLE_LABELS))
     return frame
 

@@ -34,8 +34,13 @@ def vn_percent(ratio: float | None, decimals: int = 1) -> str:
     return vn_number(100 * float(ratio), decimals) + "%"
 
 
+def _is_missing(value) -> bool:
+    """None, NaT or NaN: what the date and time formats print as MISSING."""
+    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
 def vn_date(value: date | datetime | str | None) -> str:
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    if _is_missing(value):
         return MISSING
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
@@ -44,13 +49,13 @@ def vn_date(value: date | datetime | str | None) -> str:
 
 def vn_datetime(value: datetime | None, seconds: bool = False) -> str:
     """A moment as the tables show it: '07/12/2026 14:05' (with ':09' seconds in the audit log)."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    if _is_missing(value):
         return MISSING
     return value.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
 
 
 def vn_month(value: date | datetime | None) -> str:
     """A reporting period as the tables show it: '11/2026'."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    if _is_missing(value):
         return MISSING
     return value.strftime("%m/%Y")

@@ -15,8 +15,7 @@ users = data.list_users()
 units = data.view("stg_units")
 if not users.empty:
     # the unit by its name and the last sign-in as dd/mm/yyyy hh:mm (it read "xa-nha-bich", "2026-12-07 15:05:34")
-    shown = users.assign(unit_name=users["unit_id"].map(dict(zip(units["unit_id"], units["unit_name"]))),
-                         last_login=users["last_login_at"].map(vn_datetime))
+    shown = users.assign(last_login=users["last_login_at"].map(vn_datetime))
     page_style.dataframe(shown[["user_name", "display_name", "role_label", "unit_name", "is_disabled", "last_login"]],
                          hide_index=True, width="stretch", column_config={
                              "user_name": "Tên đăng nhập", "display_name": "Họ tên", "role_label": "Vai trò", "unit_name": "Đơn vị",
