@@ -239,7 +239,7 @@ def kpi_bullets(kpis: pd.DataFrame, title: str, named_by_title: bool = False) ->
     colours = [STATUS_STYLE.get(s, ("#999999",))[0] for s in rows["status_label"]]
     texts = [f"{status_text(s)} · {vn_number(v, 1)}" if pd.notna(v) else status_text(s)
              for s, v in zip(rows["status_label"], rows["actual_value"])]
-    if rows["direction"].isin(["lower", "rank"]).all():
+    if rows["is_lower_better"].all():
         # a rank or a rate that should fall: a bar from 0 read as "past the target" when 38th is
         # behind 25th; the actual is a point, with its status beside it
         fig.add_trace(go.Scatter(

@@ -27,7 +27,7 @@ if rows.empty:
     st.stop()
 first = rows.iloc[0]
 uom = first["unit_of_measure"] or ""
-lower_is_better = first["direction"] in ("rank", "lower")
+lower_is_better = bool(first["is_lower_better"])
 st.caption(f"Đơn vị tính: {md_escape(uom) or '—'} · số liệu tính đến ngày {vn_date(as_of)} · mốc đang xét {int(first['horizon'])}")
 
 reported = rows[rows["actual_value"].notna()]

@@ -123,3 +123,13 @@ def test_a_moment_is_formatted_in_one_place():
                for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                if "%d/%m/%Y %H:%M" in line]
     assert not written, "a date and time formatted by hand: " + ", ".join(written)
+
+
+def test_lower_is_better_is_decided_by_the_view():
+    """kpi_progress decides which KPIs are met by staying under their target (is_lower_better); a
+    chart and the KPI page read it again from `direction`, missing a "≤" comparator on a rising KPI."""
+    read_again = [f"{path.relative_to(PROJECT)}:{number}"
+                  for folder in ("components", "pages") for path in sorted((PROJECT / folder).rglob("*.py"))
+                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                  if '"direction"' in line or "'direction'" in line]
+    assert not read_again, "a KPI's direction read outside the views: " + ", ".join(read_again)

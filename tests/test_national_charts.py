@@ -146,7 +146,7 @@ def test_an_as_of_early_in_a_month_has_its_own_tick_only():
 def test_a_rank_is_a_point_not_a_bar_running_past_its_targets():
     """38th against targets of 25th and 20th was drawn as a bar from 0 to 38, reading as past both."""
     rows = pd.DataFrame({
-        "kpi_id": ["xep-hang"] * 2, "kpi_name": ["Xếp hạng chuyển đổi số"] * 2, "direction": ["rank"] * 2,
+        "kpi_id": ["xep-hang"] * 2, "kpi_name": ["Xếp hạng chuyển đổi số"] * 2, "is_lower_better": [True] * 2,
         "horizon": [2030, 2045], "actual_value": [38.0, 38.0], "expected_value": [37.0, 39.6],
         "target_value": [25.0, 20.0], "target_text": ["Tốp 25", "Tốp 20"], "status_label": ["Chậm", "Đúng tiến độ"],
     })
@@ -156,5 +156,5 @@ def test_a_rank_is_a_point_not_a_bar_running_past_its_targets():
     # (the % KPIs, even one) it is
     assert charts.kpi_bullets(rows, "Xếp hạng", named_by_title=True).layout.yaxis.showticklabels is False
     assert charts.kpi_bullets(rows, "Chỉ tiêu tỷ lệ (%)").layout.yaxis.showticklabels is not False
-    rising = charts.kpi_bullets(rows.assign(direction="higher"), "Tỷ lệ").data[0]
+    rising = charts.kpi_bullets(rows.assign(is_lower_better=False), "Tỷ lệ").data[0]
     assert rising.type == "bar"

@@ -158,6 +158,9 @@ def test_rank_kpi_lower_is_better(fixture_db):
     kpi = one(fixture_db, "kpi_progress", "2025-08-20", unit_id="phuong-a", kpi_id="xh")
     assert not kpi["is_met"] and kpi["status_label"] == "Chậm"
     assert kpi["progress_ratio"] < 1
+    # the charts draw it as a point and rank units ascending by what the view decided
+    assert kpi["is_lower_better"]
+    assert not one(fixture_db, "kpi_progress", "2025-08-20", unit_id="phuong-a", kpi_id="dvc", horizon=2025)["is_lower_better"]
     report(fixture_db, "phuong-a", "2025-08-01", "2025-09-05 09:00",
            kpis=[KpiValue("xh", 20, evidence_ref="Quyết định công bố xếp hạng")])
     kpi = one(fixture_db, "kpi_progress", "2025-09-20", unit_id="phuong-a", kpi_id="xh")

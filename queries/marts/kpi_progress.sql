@@ -5,7 +5,7 @@
 --   denominator, evidence_ref, baseline_value, baseline_period, is_demo, review_decision, as_of,
 --   expected_value, progress_ratio, evidence_state, flag_rule, status, is_current_horizon,
 --   status_label, is_met, is_on_track, is_commune_level, breaks_rule_1, breaks_rule_2,
---   breaks_rule_3
+--   breaks_rule_3, is_lower_better
 -- accepted: status = kpi_status, evidence_state = evidence_state, unit_kind = unit_kind,
 --   direction = kpi_direction, kpi_kind = kpi_kind, comparator = comparator
 --
@@ -124,7 +124,7 @@ rated as (
 
 final as materialized (
     select
-        * exclude (is_met_raw, is_lower_better, needs_review),
+        * exclude (is_met_raw, needs_review),
         case
             when comparator is null then 'dinh_tinh'
             when actual_value is null then 'chua_co_so_lieu'
@@ -181,7 +181,7 @@ horizons as (
 )
 
 select
-    horizons.* exclude (status, is_current_horizon_raw, is_evidence_flag_row),
+    horizons.* exclude (status, is_current_horizon_raw, is_evidence_flag_row, is_lower_better),
     status,
     is_current_horizon_raw                          as is_current_horizon,
     l.label                                         as status_label,
@@ -192,6 +192,8 @@ select
     -- 2 below behind_ratio() of the schedule on the current horizon, 3 evidence insufficient
     unit_kind <> 'province' and coalesce(flag_rule = 1, false)                          as breaks_rule_1,
     unit_kind <> 'province' and coalesce(flag_rule = 2 and is_current_horizon_raw, false) as breaks_rule_2,
-    unit_kind <> 'province' and is_evidence_flag_row                                    as breaks_rule_3
+    unit_kind <> 'province' and is_evidence_flag_row                                    as breaks_rule_3,
+    -- decided above, once: charts draw such a KPI as a point and rank units ascending by it
+    is_lower_better
 from horizons
 left join labels_of('kpi_status') l on l.code = horizons.status
