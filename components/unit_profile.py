@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import chart_title, charts, data, filters, page_style
 from components.safe_text import md_escape
+from nq57 import exports
 from nq57.vnformat import vn_date, vn_datetime, vn_number, vn_percent
 
 MAX_KPI_CHARTS = 12
@@ -185,11 +186,11 @@ def reports_section(unit_id: str, as_of: date) -> None:
     history = data.view("batch_history", unit_id=unit_id)
     if len(history):
         st.caption("Các lần nộp (kể cả bản đã bị thay thế hoặc hoàn tác)")
-        page_style.dataframe(history.assign(uploaded=history["uploaded_at"].map(vn_datetime))[
-            ["batch_id", "period_label", "uploaded", "uploaded_by_label", "file_label", "state_label"]],
-            hide_index=True, width="stretch", column_config={
-                "batch_id": st.column_config.NumberColumn("Đợt", format="%d"), "period_label": "Kỳ",
-                "uploaded": "Thời điểm", "uploaded_by_label": "Người nộp", "file_label": "Tệp", "state_label": "Trạng thái"})
+        table = history.assign(uploaded_at=history["uploaded_at"].map(vn_datetime))[
+            ["batch_id", "period_label", "uploaded_at", "uploaded_by_label", "file_label", "state_label"]]
+        headers = exports.vietnamese_headers("batch_history", table.columns)  # the history page's words
+        page_style.dataframe(table, hide_index=True, width="stretch", column_config={
+            **headers, "batch_id": st.column_config.NumberColumn(headers["batch_id"], format="%d")})
 
 
 def requests_section(unit_id: str, unit_name: str, as_of: date) -> None:

@@ -4,6 +4,7 @@ and a reviewed period can be reopened for its unit (secretariat, with a reason).
 import streamlit as st
 
 from components import corrections, data, page_style, session
+from nq57 import exports
 from nq57.vnformat import vn_datetime, vn_number
 
 st.title("Lịch sử nhập báo cáo")
@@ -29,17 +30,16 @@ if shown.empty:
     st.info("Chưa có đợt báo cáo nào khớp bộ lọc. Báo cáo nộp qua trang 'Nhập báo cáo' sẽ hiện ở đây.")
 else:
     table = shown.assign(
-        uploaded=shown["uploaded_at"].map(vn_datetime),
-        rolled_back=shown["rolled_back_at"].map(vn_datetime),  # never rolled back: "—", as the next column
-    )[["batch_id", "unit_name", "period_label", "state_label", "uploaded", "uploaded_by_label", "file_label", "row_count",
-       "rolled_back", "rolled_back_by_label"]]
+        uploaded_at=shown["uploaded_at"].map(vn_datetime),
+        rolled_back_at=shown["rolled_back_at"].map(vn_datetime),  # never rolled back: "—", as the next column
+    )[["batch_id", "unit_name", "period_label", "state_label", "uploaded_at", "uploaded_by_label", "file_label", "row_count",
+       "rolled_back_at", "rolled_back_by_label"]]
+    headers = exports.vietnamese_headers("batch_history", table.columns)  # worded in column_labels.csv, as the export
     page_style.dataframe(table, hide_index=True, width="stretch", column_config={
-        "batch_id": st.column_config.NumberColumn("Đợt", format="%d"),
-        "unit_name": "Đơn vị", "period_label": "Kỳ",
-        "state_label": st.column_config.TextColumn("Trạng thái", width="medium"),  # "Đã bị thay thế" whole
-        "uploaded": "Thời điểm nộp",
-        "uploaded_by_label": "Người nộp", "file_label": "Tệp", "row_count": st.column_config.NumberColumn("Số dòng", format="localized"),
-        "rolled_back": "Hoàn tác lúc", "rolled_back_by_label": "Người hoàn tác",
+        **headers,
+        "batch_id": st.column_config.NumberColumn(headers["batch_id"], format="%d"),
+        "state_label": st.column_config.TextColumn(headers["state_label"], width="medium"),  # "Đã bị thay thế" whole
+        "row_count": st.column_config.NumberColumn(headers["row_count"], format="localized"),
     })
 
 if not session.can("rollback"):  # the secretariat's corrections: the core checks again

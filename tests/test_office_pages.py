@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nq57 import db, labels
+from nq57 import db, exports, labels
 from nq57.cli_trust import SYSTEM_ACTOR
 from nq57.reports import Batch, KpiValue, TaskUpdate, record_batch
 from tests.conftest import DEMO_TODAY, signed_in_copy
@@ -53,11 +53,13 @@ def test_rollback_from_the_history_page(database):
     states = dict(zip(at.dataframe[0].value["batch_id"], at.dataframe[0].value["state_label"]))
     grid = at.dataframe[0]
     # never rolled back: no value, which the grid draws as "—" (not "None"), as the time beside it
-    assert grid.value["rolled_back_by_label"].isna().all() and (grid.value["rolled_back"] == "—").all()
+    assert grid.value["rolled_back_by_label"].isna().all() and (grid.value["rolled_back_at"] == "—").all()
     assert grid.placeholder == "—"
     # every column under a Vietnamese header ("uploaded" once lost its own)
     headers = {name: config.get("label") for name, config in json.loads(grid.proto.columns).items()}
     assert all(headers.get(column) for column in grid.value.columns), headers
+    # … the words of the export page and the unit profile (column_labels.csv), not the page's own
+    assert {c: headers[c] for c in grid.value.columns} == exports.vietnamese_headers("batch_history", grid.value.columns)
     assert states[first] == "Đã bị thay thế" and states[second] == "Đang hiệu lực"
     at.selectbox(key="rollback_batch").set_value(second)
     at.checkbox(key="rollback_confirm").check().run()
