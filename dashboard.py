@@ -66,9 +66,13 @@ def _dashboard() -> None:
         first_start_banner.show()  # first: the reader sees why the figures take a moment
         data.wait_for_first_demo()
     if data.has_demo_data():
+        # a leader needs to know the figures are not real; only who manages the data needs the command
+        how_to_clear = ("Xóa bằng lệnh `python -m nq57 demo --clear`; kế hoạch thật được giữ nguyên."
+                        if session.can("manage_catalogue") else
+                        "Quản trị hệ thống sẽ xóa dữ liệu mẫu khi bắt đầu nhập số liệu thật.")
         st.warning(
             "**Dữ liệu minh họa** — các báo cáo đang hiển thị là dữ liệu mẫu để làm quen với hệ thống, "
-            "không phải số liệu thật. Xóa bằng lệnh `python -m nq57 demo --clear`; kế hoạch thật được giữ nguyên.",
+            f"không phải số liệu thật. {how_to_clear}",
             icon=":material/warning:",
         )
     navigation.run()

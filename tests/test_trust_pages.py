@@ -248,3 +248,16 @@ def test_sign_out_ends_the_session_for_every_tab(database, monkeypatch):
         assert con.execute("select revoked_at is not null from web_sessions").fetchall() == [(True,)]
         assert con.execute("select count(*) from audit_log where action = 'sign_out'").fetchall()[0][0] == 1
     assert cookie
+
+
+def test_the_demo_banner_names_its_command_to_an_administrator_only(database, monkeypatch):
+    """A leader on the projector read "python -m nq57 demo --clear" in the banner: the command is
+    for whoever manages the data; everyone is told the figures are not real."""
+    add_accounts(database)
+
+    def banner(at: AppTest) -> str:
+        return next(w.value for w in at.warning if "Dữ liệu minh họa" in w.value)
+
+    leader = banner(sign_in(monkeypatch, database, "lanhdao"))
+    assert "không phải số liệu thật" in leader and "nq57" not in leader and "Quản trị" in leader
+    assert "python -m nq57 demo --clear" in banner(sign_in(monkeypatch, database, "quantri"))
