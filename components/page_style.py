@@ -3,6 +3,8 @@ as-of date; ←/→ and PageUp/PageDown move the meeting slides), drawn once per
 and how a page draws an interactive table (dataframe, wrapped rows)."""
 from __future__ import annotations
 
+import textwrap
+
 import streamlit as st
 
 from nq57.vnformat import MISSING
@@ -11,11 +13,20 @@ from nq57.vnformat import MISSING
 # rows of this height show a red flag's "why" sentence whole in four lines at 1440 px.
 WRAPPED_ROW_HEIGHT = 84
 WRAPPED_TABLE_ROWS = 8  # rows in view before the table scrolls inside itself
+# What four wrapped lines of a 340 px column hold: the grid cut a longer text (a task's whole
+# content, up to 1.136 characters) with no sign that more was there.
+WRAPPED_CELL_CHARS = 150
 
 
 def dataframe(data, **kwargs):
     """st.dataframe as every page draws it: an empty cell reads MISSING, not Streamlit's "None"."""
     return st.dataframe(data, placeholder=MISSING, **kwargs)
+
+
+def wrapped_cell(text) -> str:
+    """A text that fits a wrapped row of a 340 px column, cut at a word with " …" when longer
+    (the whole text stays in the page's Excel and in the unit's profile)."""
+    return textwrap.shorten(str(text), WRAPPED_CELL_CHARS, placeholder=" …")
 
 
 def wrapped_table_height(rows: int) -> int:

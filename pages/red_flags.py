@@ -49,7 +49,9 @@ if len(table) > data.TABLE_ROWS:
                f"{vn_number(len(table))}: lọc theo quy tắc, đơn vị, đơn vị chủ trì… hoặc tải Excel để xem đủ.")
 # the why next to the unit, whole (wrapped rows), so a phone shows it before any sideways scroll
 # (its sentence starts with what the rule says); the rule, the item and its lead office after it
-page_style.dataframe(table.head(data.TABLE_ROWS), hide_index=True, width="stretch", row_height=page_style.WRAPPED_ROW_HEIGHT,
+shown_rows = table.head(data.TABLE_ROWS)
+shown_rows = shown_rows.assign(item_name=shown_rows["item_name"].map(page_style.wrapped_cell))  # a task's content ends in "…"
+page_style.dataframe(shown_rows, hide_index=True, width="stretch", row_height=page_style.WRAPPED_ROW_HEIGHT,
                      height=page_style.wrapped_table_height(len(table)), column_config={
     "unit_name": st.column_config.TextColumn("Đơn vị", width=150),
     "reason": st.column_config.TextColumn("Vì sao đỏ", width=340),

@@ -12,14 +12,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import compare_views
-from nq57.vnformat import vn_number, vn_percent
+from components import compare_views, page_style
 from nq57 import db
-from tests.conftest import DEMO_TODAY
-
+from nq57.vnformat import vn_number, vn_percent
 from tests.conftest import APP_PATH as APP
-
-
+from tests.conftest import DEMO_TODAY
 
 
 def go(at: AppTest, page: str, as_of: date = DEMO_TODAY, **params) -> AppTest:
@@ -177,6 +174,20 @@ def test_red_flags_page_lists_every_flag_and_filters_by_rule(app, demo_db_path):
     assert list(shown.columns[:2]) == ["unit_name", "reason"]
     grid = app.dataframe[0].proto
     assert grid.row_height > 64 and grid.placeholder == "—"
+
+
+def test_a_long_task_in_the_red_flags_list_ends_in_an_ellipsis_not_mid_line(app, demo_db_path):
+    """The grid cut a task's content (up to 1.136 characters) after four lines with no sign of
+    the rest: a long one is shortened at a word and ends in "…"; the Excel keeps it whole."""
+    go(app, "pages/red_flags.py", as_of=DEMO_TODAY)
+    flags = view(demo_db_path, "red_flags", DEMO_TODAY)
+    shown = app.dataframe[0].value
+    long_names = set(flags.loc[flags["item_name"].str.len() > page_style.WRAPPED_CELL_CHARS, "item_name"])
+    assert long_names, "the demo has long task contents"
+    assert shown["item_name"].str.len().max() <= page_style.WRAPPED_CELL_CHARS
+    cut = shown[shown["item_name"].str.endswith(" …")]
+    assert len(cut) and all(any(whole.startswith(name[:-2]) for whole in long_names) for name in cut["item_name"])
+    assert not set(shown["item_name"]) & long_names
 
 
 def test_empty_state_names_what_is_missing(tmp_path, monkeypatch):
