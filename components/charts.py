@@ -155,28 +155,34 @@ def first_and_last(ordered: pd.DataFrame, limit: int) -> pd.DataFrame:
 
 
 @cached
-def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool = True) -> go.Figure:
+def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool = True,
+                   text_size: int = 12) -> go.Figure:
     """Every commune/ward (above TILE_LIMIT: the first and last, a blank row between) as a tile in
     rank order, coloured by grade with the grade letter printed (`clickable`: the title and hover
-    say a click opens the profile; not on a projector)."""
+    say a click opens the profile; not on a projector). The tiles are rectangles in the axes'
+    units, so they fill the chart's width: square markers are a fixed 62 px, which left a
+    projector's 1920 px mostly gaps around 10 px text (meeting mode passes a bigger `text_size`)."""
     total, half = len(scorecard), TILE_LIMIT // 2
     ordered = first_and_last(scorecard.sort_values(["rank", "unit_name"]), TILE_LIMIT)
     ordered["col"] = ordered.index % columns
     ordered["row"] = ordered.index // columns + (ordered.index >= half) * (total > TILE_LIMIT)
     fig = go.Figure(go.Scatter(
+        # the text, and an invisible point under it that a click selects (shapes are not selectable)
         x=ordered["col"], y=ordered["row"], mode="markers+text",
-        marker={"symbol": "square", "size": 62, "color": [GRADE_COLOURS[g] for g in ordered["grade"]],
-                "line": {"color": "#333333", "width": 1}},
+        marker={"symbol": "square", "size": 60, "opacity": 0},
         # the score to one decimal, as the grade reads it: 89,6 rounded to "90" sat beside a B
         text=[f"{short_unit_name(n)[:12]}<br><b>{g}</b> · {vn_number(s, 1)}"
               for n, g, s in zip(ordered["unit_name"], ordered["grade"], ordered["score"])],
-        textfont={"size": 10, "color": "#111111"},
+        textfont={"size": text_size, "color": "#111111"},
         customdata=ordered[["unit_id", "unit_name", "rank", "score", "grade"]].values,
         hovertemplate="<b>%{customdata[1]}</b><br>Hạng %{customdata[2]:,} · %{customdata[3]:,.1f} điểm · "
                       "xếp loại %{customdata[4]}" + ("<br>Bấm để xem hồ sơ đơn vị" if clickable else "")
                       + "<extra></extra>",
     ))
-    fig.update_xaxes(visible=False, range=[-0.6, columns - 0.4])
+    for col, row, grade in zip(ordered["col"], ordered["row"], ordered["grade"]):
+        fig.add_shape(type="rect", x0=col - 0.47, x1=col + 0.47, y0=row - 0.45, y1=row + 0.45, layer="below",
+                      fillcolor=GRADE_COLOURS.get(grade, "#999999"), line={"color": "#333333", "width": 1})
+    fig.update_xaxes(visible=False, range=[-0.5, columns - 0.5])
     fig.update_yaxes(visible=False, autorange="reversed")
     rows = int(ordered["row"].max()) + 1
     hint = "; bấm để mở hồ sơ" if clickable else ""

@@ -17,6 +17,7 @@ from nq57.vnformat import vn_date, vn_number, vn_percent
 SLIDE_KEY = "slide"
 ITEM_CHARS = 80  # what is red, on the why-red slides
 CHART_FONT = 24
+TILE_FONT = 18  # a unit's name (12 characters) fits its tile at 1920 px
 WORST_UNITS = 4  # the why-red slide: the last units of the table
 REASONS_PER_UNIT = 2  # flags shown per unit on the why-red slides
 HEATMAP_UNITS = 10
@@ -124,7 +125,7 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         st.table(_reasons(pd.concat(flagged), REASONS_PER_UNIT).set_index("Đơn vị"))
 
     def tiles():
-        _chart(charts.unit_tile_grid(league, clickable=False), 680)
+        _chart(charts.unit_tile_grid(league, clickable=False, text_size=TILE_FONT), 680)
 
     def one_unit():
         ranked = league.sort_values("rank")

@@ -121,6 +121,25 @@ def test_a_tile_never_rounds_its_score_past_its_grade():
     assert first.endswith("<b>B</b> · 89,6") and second.endswith("<b>C</b> · 79,7"), (first, second)
 
 
+def test_tiles_fill_the_width_in_their_grades_colour():
+    """Square markers are a fixed 62 px: on a projector's 1920 px the grid was mostly gaps around
+    10 px text. Tiles are rectangles in the axes' units (they grow with the chart), one per unit in
+    its grade's colour, and meeting mode prints their text larger."""
+    from components import meeting
+    from nq57.palette import GRADE_COLOURS
+
+    units = scorecard(95)
+    figure = charts.unit_tile_grid(units)
+    tiles = figure.layout.shapes
+    assert len(tiles) == 95 and all(t.xref in (None, "x") and t.x1 - t.x0 > 0.9 for t in tiles)
+    columns = figure.layout.xaxis.range[1] - figure.layout.xaxis.range[0]
+    assert sum(t.x1 - t.x0 for t in tiles[:12]) / columns > 0.9  # a row of tiles spans the width
+    assert [t.fillcolor for t in tiles] == [GRADE_COLOURS[g] for g in units.sort_values("rank")["grade"]]
+    assert figure.data[0].textfont.size >= 12
+    projected = charts.unit_tile_grid(units, clickable=False, text_size=meeting.TILE_FONT)
+    assert projected.data[0].textfont.size >= 18
+
+
 def test_the_trends_latest_values_are_printed_apart():
     """75,5 % and 70,1 % were both printed above their points, one on the other."""
     close_pair = charts.latest_label_positions({"completion_rate": 75.5, "kpi_on_track_rate": 35.5, "timeliness_rate": 70.1})
