@@ -63,7 +63,9 @@ def big(table: pd.DataFrame) -> None:
     (a dataframe draws on a canvas at a fixed small size)."""
     config = _columns(compact=True)
     shown = table[list(config)].assign(score=table["score"].map(lambda v: vn_number(v, 1)))
-    st.table(shown.rename(columns={k: c["label"] for k, c in config.items()}).set_index("Hạng"))
+    # the rank a column, not the index: st.table hides a numeric index by itself, and the slide of
+    # the last ten read without their ranks
+    st.table(shown.rename(columns={k: c["label"] for k, c in config.items()}), hide_index=True)
 
 
 def grade_filter(table: pd.DataFrame) -> pd.DataFrame:

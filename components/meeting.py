@@ -122,7 +122,7 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         if not flagged:
             st.success(f"Không có {red.lower()} nào.", icon=":material/check_circle:")
             return
-        st.table(_reasons(pd.concat(flagged), REASONS_PER_UNIT).set_index("Đơn vị"))
+        st.table(_reasons(pd.concat(flagged), REASONS_PER_UNIT).set_index("Đơn vị"), hide_index=False)
 
     def tiles():
         _chart(charts.unit_tile_grid(league, clickable=False, text_size=TILE_FONT), 680)
@@ -141,7 +141,7 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         cols[4].metric(red, vn_number(row["red_flag_count"]))
         unit_flags = data.view("red_flags", as_of, unit_id=unit_id)
         if len(unit_flags):
-            st.table(_reasons(unit_flags, REASONS_PER_UNIT)[["Quy tắc", "Nội dung", "Vì sao đỏ"]].set_index("Quy tắc"))
+            st.table(_reasons(unit_flags, REASONS_PER_UNIT)[["Quy tắc", "Nội dung", "Vì sao đỏ"]].set_index("Quy tắc"), hide_index=False)
             if len(unit_flags) > REASONS_PER_UNIT:
                 st.caption(f"{vn_number(REASONS_PER_UNIT)} trong {vn_number(len(unit_flags))} cảnh báo; "
                            "đủ cả ở trang Cảnh báo đỏ.")

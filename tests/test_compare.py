@@ -141,6 +141,20 @@ def test_meeting_mode_slides_keep_the_as_of_date(compare):
     assert compare.title[0].value == "So sánh đơn vị"
 
 
+def test_the_last_ten_slide_shows_their_ranks(compare):
+    """The slide of the last ten units read "Thay đổi, Xã phường …" with no rank: st.table hid
+    the numeric index that held it."""
+    compare.button(key="start_meeting").click().run()
+    for _ in range(2):
+        compare.button(key="slide_next").click().run()
+    assert "cuối bảng" in compare.title[0].value
+    table = compare.table[0]
+    with db.connect() as con:
+        ranks = db.query_view(con, "unit_scorecard", DEMO_TODAY)["rank"].nlargest(10)
+    assert list(table.value["Hạng"]) == sorted(ranks, reverse=True)
+    assert table.value.columns[0] == "Hạng"
+
+
 def test_the_why_red_slide_names_what_is_red_and_how_many_flags_it_leaves_out(compare):
     """Two late tasks of one unit read as one sentence twice, and a unit with 103 flags showed two
     of them with no word of the rest."""
