@@ -51,6 +51,10 @@ def show(table: pd.DataFrame, key: str | None = None, compact: bool = False, hei
     for rate in ("completion_rate", "kpi_on_track_rate", "timeliness_rate"):
         if rate in shown:
             shown[rate] = table[rate] * 100
+            if shown[rate].isna().any():
+                # a progress bar draws nothing for a unit without KPIs, read as a blank: a number
+                # column prints the page's "—" there (and still sorts as numbers)
+                config[rate] = st.column_config.NumberColumn(config[rate]["label"], format="%.0f%%")
     event = page_style.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config, height=height,
                                  on_select="rerun" if key else "ignore", selection_mode="single-row")
     row = drill.chosen_row(event) if key else None
