@@ -318,7 +318,8 @@ def task_timeline(tasks: pd.DataFrame, as_of) -> go.Figure:
     """Dated tasks against their deadlines: a marker per task at its due date, shaped and
     labelled by status, with today's line."""
     dated = tasks[tasks["due_date"].notna()].sort_values("due_date")
-    labels = [f"{no}. {c[:48]}…" if len(c) > 48 else f"{no}. {c}" for no, c in zip(dated["task_no"], dated["content"])]
+    # two short lines cut at a word: one line of 48 characters took most of a phone's width
+    labels = [wrap_words(f"{no}. {c}", 30, 2) for no, c in zip(dated["task_no"], dated["content"])]
     fig = go.Figure()
     for status, rows in dated.groupby("status_label", sort=False):
         colour, icon, symbol = STATUS_STYLE.get(status, ("#999999", "•", "circle"))
@@ -333,8 +334,8 @@ def task_timeline(tasks: pd.DataFrame, as_of) -> go.Figure:
     fig.add_vline(x=pd.Timestamp(as_of).timestamp() * 1000, line_dash="dot", line_color="#111111",
                   annotation_text=f"Ngày xem {pd.Timestamp(as_of):%d/%m/%Y}", annotation_position="top")
     fig.update_xaxes(tickformat="%d/%m/%Y")
-    fig.update_yaxes(autorange="reversed")
-    fig = vietnamese_layout(fig, "Nhiệm vụ có thời hạn: hạn hoàn thành và tình trạng", height=200 + 30 * max(len(dated), 1))
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 12})  # two lines a task, apart from the next
+    fig = vietnamese_layout(fig, "Nhiệm vụ có thời hạn: hạn hoàn thành và tình trạng", height=200 + 44 * max(len(dated), 1))
     return legend_below(fig, bottom=80)
 
 

@@ -177,3 +177,16 @@ def test_a_rank_is_a_point_not_a_bar_running_past_its_targets():
     assert charts.kpi_bullets(rows, "Chỉ tiêu tỷ lệ (%)").layout.yaxis.showticklabels is not False
     rising = charts.kpi_bullets(rows.assign(is_lower_better=False), "Tỷ lệ").data[0]
     assert rising.type == "bar"
+
+
+def test_a_tasks_name_on_the_timeline_is_two_short_lines_cut_at_a_word():
+    """48 characters on one line took most of a phone's width and ended mid-word ("cán b…")."""
+    content = "Triển khai thực hiện chữ ký số cho toàn bộ cán bộ, công chức, viên chức của xã"
+    tasks = pd.DataFrame({"task_no": ["41", "5"], "content": [content, "Xây dựng kế hoạch"],
+                          "due_date": pd.to_datetime(["2026-01-01", "2026-03-31"]), "status_label": ["Hoàn thành"] * 2,
+                          "deadline_text": ["Quý I/2026"] * 2, "percent_complete": [100.0, 100.0]})
+    names = list(charts.task_timeline(tasks, pd.Timestamp("2026-12-07")).data[0].y)
+    assert names[0].split("<br>") == ["41. Triển khai thực hiện chữ", "ký số cho toàn bộ cán bộ, …"], names
+    assert names[1] == "5. Xây dựng kế hoạch"
+    words = set(content.replace(",", "").split())
+    assert all(w.strip(",") in words | {"41.", "…"} for line in names[0].split("<br>") for w in line.split())
