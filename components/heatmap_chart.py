@@ -39,8 +39,10 @@ def progress_heatmap(cells: pd.DataFrame, unit_order: list[str], kpi_order: list
     scale = [pair for i, code in enumerate(codes) for pair in ([i / steps, style("kpi_status", code)[0]],
                                                                 [(i + 1) / steps, style("kpi_status", code)[0]])]
     headers = []
-    for kpi_id in kpi_order:  # cut between words; Plotly merges columns whose headers are equal
-        header = wrap_words(kpi_names.get(kpi_id, kpi_id), 30, 1)
+    # two lines cut between words (one line left "Tỷ lệ thủ tục hành chính …" twice, told apart by
+    # a number); Plotly merges columns whose headers are equal
+    for kpi_id in kpi_order:
+        header = wrap_words(kpi_names.get(kpi_id, kpi_id), 30, 2)
         headers.append(header if header not in headers else f"{header} ({len(headers) + 1})")
     header_of = dict(zip(kpi_order, headers))
     fig = go.Figure(go.Heatmap(

@@ -190,3 +190,17 @@ def test_a_tasks_name_on_the_timeline_is_two_short_lines_cut_at_a_word():
     assert names[1] == "5. Xây dựng kế hoạch"
     words = set(content.replace(",", "").split())
     assert all(w.strip(",") in words | {"41.", "…"} for line in names[0].split("<br>") for w in line.split())
+
+
+def test_heatmap_headers_tell_kpis_apart_in_two_lines():
+    """Cut at one line, two KPIs read "Tỷ lệ thủ tục hành chính …" and "… (12)"."""
+    from components.heatmap_chart import progress_heatmap
+
+    names = {"tthc-tiep-nhan": "Tỷ lệ thủ tục hành chính được tiếp nhận, giải quyết phi địa giới hành chính",
+             "tthc-lien-quan": "Tỷ lệ thủ tục hành chính liên quan đến đào tạo, nghiên cứu được số hóa"}
+    cells = pd.DataFrame({"unit_id": ["xa-a"] * 2, "unit_name": ["xã A"] * 2, "kpi_id": list(names),
+                          "actual_value": [50.0, 60.0], "expected_value": [55.0, 55.0], "target_text": ["≥ 80%"] * 2,
+                          "status": ["cham", "dung_tien_do"], "status_label": ["Chậm", "Đúng tiến độ"]})
+    headers = list(progress_heatmap(cells, ["xã A"], list(names), names).data[0].x)
+    assert headers[0].split("<br>")[1].startswith("tiếp nhận") and headers[1].split("<br>")[1].startswith("quan đến đào tạo")
+    assert all(len(h.split("<br>")) <= 2 and "(" not in h for h in headers), headers
