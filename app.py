@@ -22,6 +22,16 @@ from nq57 import db, first_start
 PagesManager.uses_pages_directory = False
 
 
+def local_url() -> str:
+    """Where this server answers on this machine (Streamlit's own, English, welcome is hidden:
+    .streamlit/config.toml)."""
+    from streamlit import config
+
+    host = config.get_option("server.address") or "localhost"
+    path = (config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"http://{host}:{config.get_option('server.port')}/{path}"
+
+
 @asynccontextmanager
 async def prepare_store(_app):
     """Before the first visitor: load the real plans on an empty database (the demo reports and
@@ -32,6 +42,7 @@ async def prepare_store(_app):
     db.keep_open(db.DASHBOARD_KEEP_OPEN_SECONDS)
     first_start.prepare(db.database_path(), background=True)
     warm_up.start()  # the imports and Plotly's validators, before the first visitor needs them
+    print(f"Bảng điều hành đã chạy: mở {local_url()} trong trình duyệt (dừng máy chủ: Ctrl+C).", flush=True)
     yield
     first_start.stop_background()
 

@@ -88,7 +88,10 @@ def test_first_start_shows_the_overview_before_the_demo_is_made_with_a_banner_th
         page.close()
         stop(process)
     # the operator reads the server's output too: no Streamlit warning in English from our imports
-    assert "No runtime found" not in (tmp_path / "first.log").read_text(encoding="utf-8")
+    output = (tmp_path / "first.log").read_text(encoding="utf-8")
+    assert "No runtime found" not in output
+    # … and where to open the dashboard, in Vietnamese (Streamlit's English welcome is hidden)
+    assert "You can now view" not in output and "Bảng điều hành đã chạy: mở http://" in output, output
     process, _base, page, warm = served(browser, database, tmp_path / "warm.log")
     page.close()
     stop(process)
