@@ -144,6 +144,17 @@ def test_an_as_of_before_any_report_is_due_says_so_instead_of_ranking(app):
     assert not any("chưa có kỳ báo cáo nào đến hạn" in i.value for i in app.info) and app.get("plotly_chart")
 
 
+def test_kpi_page_opens_on_a_kpi_without_a_numeric_target(app, demo_db_path):
+    """Nha Bích's "phát triển mạnh mẽ …" has no comparator: whether lower is better was null
+    there, and the KPI page failed on it instead of saying no unit has reported it."""
+    qualitative = "phat-trien-khcn-dmst-cds"
+    rows = view(demo_db_path, "kpi_progress", DEMO_TODAY)
+    held = rows[rows["kpi_id"] == qualitative]
+    assert len(held) and held["comparator"].isna().all() and (held["is_lower_better"] == False).all()  # noqa: E712
+    go(app, "pages/kpi_view.py", kpi=qualitative)
+    assert app.selectbox(key="kpi_input").value == qualitative
+
+
 def test_kpi_page_opens_on_the_kpi_most_units_have(app, demo_db_path):
     go(app, "pages/kpi_view.py")
     rows = view(demo_db_path, "kpi_progress", DEMO_TODAY)

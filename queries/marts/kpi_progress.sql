@@ -95,16 +95,17 @@ scheduled as (
                  * date_diff('day', last_day(baseline_period), as_of)
                  / greatest(date_diff('day', last_day(baseline_period), due_date), 1)
         end                                         as expected_value,
+        -- never null (a qualitative KPI has no comparator): the KPI page reads it as a yes or no
+        coalesce(comparator in ('<', '<=', 'rank<=') or direction in ('lower', 'rank'), false) as is_lower_better,
         case comparator
             when '>=' then actual_value >= target_value
             when '>' then actual_value > target_value
             when '<=' then actual_value <= target_value
             when '<' then actual_value < target_value
             when 'rank<=' then actual_value <= target_value
-            when '=' then case when direction in ('lower', 'rank') then actual_value <= target_value
+            when '=' then case when is_lower_better then actual_value <= target_value
                                else actual_value >= target_value end
-        end                                         as is_met_raw,
-        comparator in ('<', '<=', 'rank<=') or direction in ('lower', 'rank') as is_lower_better
+        end                                         as is_met_raw
     from joined
 ),
 
