@@ -161,7 +161,8 @@ def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool =
     rank order, coloured by grade with the grade letter printed (`clickable`: the title and hover
     say a click opens the profile; not on a projector). The tiles are rectangles in the axes'
     units, so they fill the chart's width: square markers are a fixed 62 px, which left a
-    projector's 1920 px mostly gaps around 10 px text (meeting mode passes a bigger `text_size`)."""
+    projector's 1920 px mostly gaps around 10 px text (meeting mode passes a bigger `text_size`;
+    below the width twelve names need, the grid scrolls sideways: page_style.TILES_CSS)."""
     total, half = len(scorecard), TILE_LIMIT // 2
     ordered = first_and_last(scorecard.sort_values(["rank", "unit_name"]), TILE_LIMIT)
     ordered["col"] = ordered.index % columns
@@ -179,9 +180,11 @@ def unit_tile_grid(scorecard: pd.DataFrame, columns: int = 12, clickable: bool =
                       "xếp loại %{customdata[4]}" + ("<br>Bấm để xem hồ sơ đơn vị" if clickable else "")
                       + "<extra></extra>",
     ))
-    for col, row, grade in zip(ordered["col"], ordered["row"], ordered["grade"]):
-        fig.add_shape(type="rect", x0=col - 0.47, x1=col + 0.47, y0=row - 0.45, y1=row + 0.45, layer="below",
-                      fillcolor=GRADE_COLOURS.get(grade, "#999999"), line={"color": "#333333", "width": 1})
+    # in one update: 95 add_shape calls took 0,8 s to build the figure, one list 0,01 s
+    fig.update_layout(shapes=[
+        {"type": "rect", "x0": col - 0.47, "x1": col + 0.47, "y0": row - 0.45, "y1": row + 0.45, "layer": "below",
+         "fillcolor": GRADE_COLOURS.get(grade, "#999999"), "line": {"color": "#333333", "width": 1}}
+        for col, row, grade in zip(ordered["col"], ordered["row"], ordered["grade"])])
     fig.update_xaxes(visible=False, range=[-0.5, columns - 0.5])
     fig.update_yaxes(visible=False, autorange="reversed")
     rows = int(ordered["row"].max()) + 1

@@ -65,6 +65,14 @@ TABLE_CSS = """
 @media print { .nq57-table-box { max-height: none !important; overflow: visible; } .nq57-table th { position: static; } }
 """
 
+# The unit tiles' names (12 px, up to 12 characters) need about 80 px a tile, twelve a row: in a
+# narrower main area (a laptop window at half width) the grid keeps that width and scrolls
+# sideways instead of printing one name into the next. Phones hide it (PHONE_CSS).
+TILES_CSS = """
+.st-key-tiles_box { overflow-x: auto; }
+.st-key-tiles_box [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"]) { min-width: 960px; }
+"""
+
 # One column on a phone: figures first (Streamlit stacks columns below 640 px), tables scroll
 # inside themselves, and the unit tiles (unreadable at 390 px) give way to the league table below.
 PHONE_CSS = """
@@ -72,8 +80,7 @@ PHONE_CSS = """
   [data-testid="stMainBlockContainer"], .block-container { padding-left: 0.6rem !important; padding-right: 0.6rem !important; }
   [data-testid="stMetricValue"] { font-size: 1.6rem !important; }
   h1 { font-size: 1.7rem !important; }
-  .st-key-unit_tiles { display: none !important; }
-  [data-testid="stElementContainer"]:has(+ .st-key-unit_tiles) { display: none !important; }  /* its title */
+  .st-key-tiles_box { display: none !important; }  /* the unit tiles and their title */
   [data-testid="stDataFrame"], [data-testid="stTable"], .st-key-heatmap { max-width: 100%; overflow-x: auto; }
   .nq57-table { min-width: 720px; }  /* the profile's tables scroll sideways, sentences not one word a line */
   [data-testid="stMain"] { overflow-x: hidden; }
@@ -123,5 +130,5 @@ KEYS_JS = """
 
 
 def apply() -> None:
-    st.html(f"<style>{TABLE_CSS}{PRINT_CSS}{PHONE_CSS}</style>")
+    st.html(f"<style>{TABLE_CSS}{TILES_CSS}{PRINT_CSS}{PHONE_CSS}</style>")
     st.html(KEYS_JS, unsafe_allow_javascript=True)

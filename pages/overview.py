@@ -63,9 +63,10 @@ chart_title.plot(st, charts.trend_lines(trend), width="stretch", theme=None,
                 alt="Tỷ lệ hoàn thành, chỉ tiêu đúng tiến độ và báo cáo đúng hạn theo tháng")
 
 league = league_table.rows(as_of)
-event = chart_title.plot(st, charts.unit_tile_grid(league), width="stretch", theme=None, key="unit_tiles",
-                        on_select="rerun", selection_mode="points",
-                        alt=f"{vn_number(len(league))} xã, phường theo thứ hạng, màu theo xếp loại")
+with st.container(key="tiles_box"):  # keeps the width twelve names need (page_style.TILES_CSS)
+    event = chart_title.plot(st, charts.unit_tile_grid(league), width="stretch", theme=None, key="unit_tiles",
+                            on_select="rerun", selection_mode="points",
+                            alt=f"{vn_number(len(league))} xã, phường theo thứ hạng, màu theo xếp loại")
 if point := drill.first_point(event):
     drill.open_profile(point["customdata"][0])
 

@@ -294,3 +294,19 @@ def test_chart_titles_take_one_line_where_the_width_allows(server, browser, view
     assert all(t["natural"] <= t["room"] or t["lines"] > 1 for t in titles), titles  # too long: it wraps
     if viewport is PROJECTOR:  # every title of the overview fits one line there, the trend's included
         assert all(t["lines"] == 1 for t in titles), titles
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1024, "height": 768}, DESKTOP, PROJECTOR], ids=["1024", "1440", "1920"])
+def test_no_unit_tiles_name_runs_into_the_next(server, browser, viewport):
+    """Tiles that fill the chart's width print 12 px names: a laptop window of 1024 px squeezed
+    twelve of them into 560 px ("Nam Cát TiênNhơn Trạch"). The grid keeps the width they need
+    and scrolls sideways instead."""
+    page = opened(browser, server, "?as_of=2025-12-31", viewport)
+    tiles = page.locator(".st-key-unit_tiles .js-plotly-plot")
+    tiles.scroll_into_view_if_needed()
+    tiles.locator(".textpoint text").first.wait_for(timeout=30_000)
+    width = tiles.bounding_box()["width"]
+    overlapping = [p for p in browser_checks.overflowing_texts(page) if "label «" in p]
+    page.close()
+    assert width >= 940, width
+    assert not overlapping, "\n".join(overlapping[:5])

@@ -1,6 +1,7 @@
 """So sánh đơn vị and meeting mode under AppTest."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -153,6 +154,16 @@ def test_the_last_ten_slide_shows_their_ranks(compare):
         ranks = db.query_view(con, "unit_scorecard", DEMO_TODAY)["rank"].nlargest(10)
     assert list(table.value["Hạng"]) == sorted(ranks, reverse=True)
     assert table.value.columns[0] == "Hạng"
+
+
+def test_the_tiles_slide_prints_names_for_the_back_of_the_room(compare):
+    """The overview's tiles print 12 px names; on the projector's slide they were as small."""
+    compare.button(key="start_meeting").click().run()
+    for _ in range(6):
+        compare.button(key="slide_next").click().run()
+    assert "theo xếp loại" in compare.title[0].value
+    tiles = json.loads(compare.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert tiles["textfont"]["size"] >= 18 and len(tiles["text"]) == 95
 
 
 def test_the_why_red_slide_names_what_is_red_and_how_many_flags_it_leaves_out(compare):

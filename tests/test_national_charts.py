@@ -125,7 +125,6 @@ def test_tiles_fill_the_width_in_their_grades_colour():
     """Square markers are a fixed 62 px: on a projector's 1920 px the grid was mostly gaps around
     10 px text. Tiles are rectangles in the axes' units (they grow with the chart), one per unit in
     its grade's colour, and meeting mode prints their text larger."""
-    from components import meeting
     from nq57.palette import GRADE_COLOURS
 
     units = scorecard(95)
@@ -135,9 +134,7 @@ def test_tiles_fill_the_width_in_their_grades_colour():
     columns = figure.layout.xaxis.range[1] - figure.layout.xaxis.range[0]
     assert sum(t.x1 - t.x0 for t in tiles[:12]) / columns > 0.9  # a row of tiles spans the width
     assert [t.fillcolor for t in tiles] == [GRADE_COLOURS[g] for g in units.sort_values("rank")["grade"]]
-    assert figure.data[0].textfont.size >= 12
-    projected = charts.unit_tile_grid(units, clickable=False, text_size=meeting.TILE_FONT)
-    assert projected.data[0].textfont.size >= 18
+    # meeting mode's larger text: tests/test_compare.py::test_the_tiles_slide_prints_names_for_the_back_of_the_room
 
 
 def test_the_trends_latest_values_are_printed_apart():
