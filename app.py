@@ -22,14 +22,21 @@ from nq57 import db, first_start
 PagesManager.uses_pages_directory = False
 
 
-def local_url() -> str:
-    """Where this server answers on this machine (Streamlit's own, English, welcome is hidden:
-    .streamlit/config.toml)."""
-    from streamlit import config
+def where_to_open() -> str:
+    """Where this server answers, as Streamlit's own (English) welcome said it, which
+    .streamlit/config.toml hides: the address a deployment names, else this machine and its
+    address on the local network (colleagues open that one)."""
+    # Streamlit's own helpers (get_url adds the port and base path), imported once the server runs
+    from streamlit import config, net_util
+    from streamlit.web.server.server_util import get_url
 
-    host = config.get_option("server.address") or "localhost"
-    path = (config.get_option("server.baseUrlPath") or "").strip("/")
-    return f"http://{host}:{config.get_option('server.port')}/{path}"
+    if config.is_manually_set("browser.serverAddress"):
+        return get_url(config.get_option("browser.serverAddress"))
+    address = config.get_option("server.address")
+    if address and address not in {"0.0.0.0", "::"}:  # noqa: S104  (the wildcards: every address)
+        return get_url(address)
+    network = net_util.get_internal_ip()
+    return get_url("localhost") + (f" (máy khác trong mạng nội bộ: {get_url(network)})" if network else "")
 
 
 @asynccontextmanager
@@ -42,7 +49,7 @@ async def prepare_store(_app):
     db.keep_open(db.DASHBOARD_KEEP_OPEN_SECONDS)
     first_start.prepare(db.database_path(), background=True)
     warm_up.start()  # the imports and Plotly's validators, before the first visitor needs them
-    print(f"Bảng điều hành đã chạy: mở {local_url()} trong trình duyệt (dừng máy chủ: Ctrl+C).", flush=True)
+    print(f"Bảng điều hành đã chạy: mở {where_to_open()} trong trình duyệt (dừng máy chủ: Ctrl+C).", flush=True)
     yield
     first_start.stop_background()
 

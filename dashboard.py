@@ -69,7 +69,7 @@ def _dashboard() -> None:
         # a leader needs to know the figures are not real; only who manages the data needs the command
         how_to_clear = ("Xóa bằng lệnh `python -m nq57 demo --clear`; kế hoạch thật được giữ nguyên."
                         if session.can("manage_catalogue") else
-                        "Quản trị hệ thống sẽ xóa dữ liệu mẫu khi bắt đầu nhập số liệu thật.")
+                        "Người quản trị sẽ xóa dữ liệu minh họa khi bắt đầu nhập số liệu thật.")
         st.warning(
             "**Dữ liệu minh họa** — các báo cáo đang hiển thị là dữ liệu mẫu để làm quen với hệ thống, "
             f"không phải số liệu thật. {how_to_clear}",

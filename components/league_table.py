@@ -36,7 +36,10 @@ def _columns(compact: bool) -> dict:
         "score": st.column_config.TextColumn(header("score")),
     }
     if not compact:
-        config.update(completion_rate=_rate(header("completion_rate")), kpi_on_track_rate=_rate(header("kpi_on_track_rate")))
+        config.update(completion_rate=_rate(header("completion_rate")),
+                      # no rate for a unit without KPI targets (the view's rule): a progress bar drew a
+                      # blank there, a number column prints the page's "—" (and sorts as numbers)
+                      kpi_on_track_rate=st.column_config.NumberColumn(header("kpi_on_track_rate"), format="%.0f%%"))
     config["red_flag_count"] = st.column_config.NumberColumn(header("red_flag_count"), format="localized")
     if not compact:
         config["timeliness_rate"] = _rate(header("timeliness_rate"))
@@ -51,10 +54,6 @@ def show(table: pd.DataFrame, key: str | None = None, compact: bool = False, hei
     for rate in ("completion_rate", "kpi_on_track_rate", "timeliness_rate"):
         if rate in shown:
             shown[rate] = table[rate] * 100
-            if shown[rate].isna().any():
-                # a progress bar draws nothing for a unit without KPIs, read as a blank: a number
-                # column prints the page's "—" there (and still sorts as numbers)
-                config[rate] = st.column_config.NumberColumn(config[rate]["label"], format="%.0f%%")
     event = page_style.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config, height=height,
                                  on_select="rerun" if key else "ignore", selection_mode="single-row")
     row = drill.chosen_row(event) if key else None

@@ -4,7 +4,6 @@ click hints, ←/→ and PageUp/PageDown (a presenter's clicker) between slides,
 the frozen as-of date in the URL (?slide=3&as_of=…), so a reload or a link opens the same slide."""
 from __future__ import annotations
 
-import textwrap
 from datetime import date
 
 import pandas as pd
@@ -12,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components import chart_title, charts, compare_views, data, filters, heatmap_chart, league_table
-from nq57.vnformat import vn_date, vn_number, vn_percent
+from nq57.vnformat import vn_date, vn_number, vn_percent, vn_shortened
 
 SLIDE_KEY = "slide"
 ITEM_CHARS = 80  # what is red, on the why-red slides
@@ -72,7 +71,7 @@ def _reasons(flags: pd.DataFrame, per_unit: int) -> pd.DataFrame:
     ordered = flags.assign(flag_total=counts).sort_values(["unit_name", "rule", "due_date"]).groupby(
         "unit_id", sort=False).head(per_unit)
     # what is red, cut at a word so a slide shows every unit's rows at once (the page has the whole text)
-    ordered = ordered.assign(item_name=[textwrap.shorten(str(n), ITEM_CHARS, placeholder=" …") for n in ordered["item_name"]])
+    ordered = ordered.assign(item_name=[vn_shortened(n, ITEM_CHARS) for n in ordered["item_name"]])
     ordered = ordered.assign(unit_name=[
         name if total <= per_unit else f"{name} ({vn_number(per_unit)} trong {vn_number(total)} cảnh báo)"
         for name, total in zip(ordered["unit_name"], ordered["flag_total"])])

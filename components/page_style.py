@@ -3,18 +3,17 @@ as-of date; ←/→ and PageUp/PageDown move the meeting slides), drawn once per
 and how a page draws an interactive table (dataframe, wrapped rows)."""
 from __future__ import annotations
 
-import textwrap
-
 import streamlit as st
 
-from nq57.vnformat import MISSING
+from nq57.vnformat import MISSING, vn_shortened
 
 # st.dataframe wraps a cell's text only in rows taller than 4rem (64 px; Streamlit's DataFrame.js):
 # rows of this height show a red flag's "why" sentence whole in four lines at 1440 px.
 WRAPPED_ROW_HEIGHT = 84
 WRAPPED_TABLE_ROWS = 8  # rows in view before the table scrolls inside itself
-# What four wrapped lines of a 340 px column hold: the grid cut a longer text (a task's whole
-# content, up to 1.136 characters) with no sign that more was there.
+# A column of sentences in wrapped rows, and what four of its lines hold: the grid cut a longer
+# text (a task's whole content, up to 1.136 characters) with no sign that more was there.
+WRAPPED_COLUMN_PX = 340
 WRAPPED_CELL_CHARS = 150
 
 
@@ -24,9 +23,9 @@ def dataframe(data, **kwargs):
 
 
 def wrapped_cell(text) -> str:
-    """A text that fits a wrapped row of a 340 px column, cut at a word with " …" when longer
-    (the whole text stays in the page's Excel and in the unit's profile)."""
-    return textwrap.shorten(str(text), WRAPPED_CELL_CHARS, placeholder=" …")
+    """A text that fits a wrapped row of a WRAPPED_COLUMN_PX column, cut at a word with " …"
+    when longer (the whole text stays in the page's Excel and in the unit's profile)."""
+    return vn_shortened(text, WRAPPED_CELL_CHARS)
 
 
 def wrapped_table_height(rows: int) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from datetime import date, datetime
 
 import pandas as pd
@@ -59,3 +60,11 @@ def vn_month(value: date | datetime | None) -> str:
     if _is_missing(value):
         return MISSING
     return value.strftime("%m/%Y")
+
+
+def vn_shortened(text, chars: int) -> str:
+    """A text of at most `chars` characters, cut at a word and ending in " …" when longer (a
+    table cell or slide row that shows it whole; the full text stays where it is listed in full)."""
+    if _is_missing(text):
+        return MISSING
+    return textwrap.shorten(str(text), chars, placeholder=" …")

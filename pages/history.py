@@ -34,7 +34,7 @@ else:
         rolled_back_at=shown["rolled_back_at"].map(vn_datetime),  # never rolled back: "—", as the next column
     )[["batch_id", "unit_name", "period_label", "state_label", "uploaded_at", "uploaded_by_label", "file_label", "row_count",
        "rolled_back_at", "rolled_back_by_label"]]
-    headers = exports.vietnamese_headers("batch_history", table.columns)  # worded in column_labels.csv, as the export
+    headers = exports.vietnamese_headers("batch_history", table.columns)  # worded once, in column_labels.csv
     page_style.dataframe(table, hide_index=True, width="stretch", column_config={
         **headers,
         "batch_id": st.column_config.NumberColumn(headers["batch_id"], format="%d"),

@@ -54,9 +54,9 @@ shown_rows = shown_rows.assign(item_name=shown_rows["item_name"].map(page_style.
 page_style.dataframe(shown_rows, hide_index=True, width="stretch", row_height=page_style.WRAPPED_ROW_HEIGHT,
                      height=page_style.wrapped_table_height(len(table)), column_config={
     "unit_name": st.column_config.TextColumn("Đơn vị", width=150),
-    "reason": st.column_config.TextColumn("Vì sao đỏ", width=340),
+    "reason": st.column_config.TextColumn("Vì sao đỏ", width=page_style.WRAPPED_COLUMN_PX),
     "rule_label": st.column_config.TextColumn("Quy tắc", width=130),
-    "item_name": st.column_config.TextColumn("Nội dung", width=340), "lead_office": "Chủ trì",
+    "item_name": st.column_config.TextColumn("Nội dung", width=page_style.WRAPPED_COLUMN_PX), "lead_office": "Chủ trì",
 })
 
 

@@ -120,8 +120,8 @@ def test_every_exported_column_has_one_vietnamese_header(fixture_db):
 
 def test_a_unit_without_kpis_reads_a_dash_in_the_league_table_not_a_blank(app, demo_db_path):
     """A progress bar draws nothing for a missing rate: 91 of 95 communes hold no KPI targets in
-    the demo, and their column read as blanks. A rate with a missing value is a number column,
-    which prints the page's "—"; the others keep their bars."""
+    the demo, and their column read as blanks. That rate is a number column, which prints the
+    page's "—"; the rates every unit has keep their bars."""
     grid = app.dataframe[0]
     config = json.loads(grid.proto.columns)
     with db.connect(demo_db_path) as con:

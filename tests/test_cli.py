@@ -159,6 +159,15 @@ def test_vn_short_writes_goals_as_a_vietnamese_reader_does():
     assert [vn_short(v) for v in (0.3, 2, 2.0, 1024, 0.072, 1.5)] == ["0,3", "2", "2", "1.024", "0,072", "1,5"]
 
 
+def test_a_shortened_text_ends_at_a_word_and_a_missing_one_reads_a_dash():
+    """A table cell or slide row cut a long text; a missing one must not read "None" or "nan"."""
+    from nq57.vnformat import MISSING, vn_shortened
+
+    assert vn_shortened("Xây dựng chương trình chuyển đổi số toàn diện", 30) == "Xây dựng chương trình chuyển …"
+    assert vn_shortened("Ngắn", 30) == "Ngắn"
+    assert vn_shortened(None, 30) == vn_shortened(float("nan"), 30) == MISSING
+
+
 def test_the_views_and_ingest_benchmarks_print_vietnamese_numbers():
     """`bench --views` and `--ingest` printed 0.072 s and 1,024 MB; like `--browser` they write
     numbers through nq57/vnformat.py (0,072 s, 1.024 MB): no English number format is left."""

@@ -59,7 +59,8 @@ def test_rollback_from_the_history_page(database):
     headers = {name: config.get("label") for name, config in json.loads(grid.proto.columns).items()}
     assert all(headers.get(column) for column in grid.value.columns), headers
     # … the words of the export page and the unit profile (column_labels.csv), not the page's own
-    assert {c: headers[c] for c in grid.value.columns} == exports.vietnamese_headers("batch_history", grid.value.columns)
+    worded = exports.vietnamese_headers("batch_history", grid.value.columns)
+    assert {c: headers[c] for c in grid.value.columns} == worded and all(worded[c] != c for c in worded), worded
     assert states[first] == "Đã bị thay thế" and states[second] == "Đang hiệu lực"
     at.selectbox(key="rollback_batch").set_value(second)
     at.checkbox(key="rollback_confirm").check().run()

@@ -259,5 +259,5 @@ def test_the_demo_banner_names_its_command_to_an_administrator_only(database, mo
         return next(w.value for w in at.warning if "Dữ liệu minh họa" in w.value)
 
     leader = banner(sign_in(monkeypatch, database, "lanhdao"))
-    assert "không phải số liệu thật" in leader and "nq57" not in leader and "Quản trị" in leader
+    assert "không phải số liệu thật" in leader and "nq57" not in leader and "quản trị" in leader
     assert "python -m nq57 demo --clear" in banner(sign_in(monkeypatch, database, "quantri"))
