@@ -1,9 +1,10 @@
 """Exports of views and catalogue tables to CSV and Excel.
 
-A text cell that a spreadsheet would run as a formula (=, +, -, @) is neutralised with a
-leading apostrophe, so an exported unit name or note can never execute in Excel. That one rule,
-`neutralise_text`, is used by every output: CSV and xlsx exports, report and plan templates,
-and the meeting pack's workbook and PDF.
+A text cell that a spreadsheet would run as a formula (=, +, -, @) can never execute: in CSV
+(which has no types) and in the report and plan templates (read back by the importer) it gets a
+leading apostrophe, `neutralise_text`; in the Excel exports and the meeting pack it is written as
+the text it is, in a string cell marked to stay text when edited, `protect_text_cells` (Excel
+shows an apostrophe written into a string: the pack's rank change read "'=" for "=").
 """
 from __future__ import annotations
 
@@ -29,6 +30,15 @@ def neutralise_text(value: object) -> object:
     if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def protect_text_cells(cells) -> None:
+    """openpyxl cells: a text that would run as a formula stays that text, in a string cell
+    (openpyxl took a leading "=" for a formula) with quotePrefix, so editing it keeps it text."""
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.value.lstrip(" ").startswith(FORMULA_PREFIXES):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def flatten_lists(frame: pd.DataFrame) -> pd.DataFrame:
@@ -126,12 +136,16 @@ def to_xlsx(frames: dict[str, pd.DataFrame], path: str | Path | io.BytesIO) -> N
     """One sheet per frame, header row frozen, filters on, columns sized to their content."""
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for sheet_name, frame in frames.items():
-            safe = frame.map(neutralise_text)
+            safe = frame.copy()
             for column in safe.columns:
                 if isinstance(safe[column].dtype, pd.DatetimeTZDtype):
                     safe[column] = safe[column].dt.tz_localize(None)
             safe.to_excel(writer, sheet_name=sheet_name[:31], index=False)
             sheet = writer.sheets[sheet_name[:31]]
+            for index, column in enumerate(safe.columns, start=1):
+                if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):  # only text holds formulas
+                    protect_text_cells(cell for cells in sheet.iter_cols(min_col=index, max_col=index) for cell in cells)
+            protect_text_cells(sheet[1])  # the headers
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = sheet.dimensions
             for index, column in enumerate(safe.columns, start=1):

@@ -109,6 +109,23 @@ def test_export_to_excel(demo_copy, tmp_path):
     assert "reason" in header and sheet.max_row > 10
 
 
+def test_an_excel_export_keeps_formula_like_text_as_text_without_an_apostrophe(tmp_path):
+    """A unit named '=HYPERLINK(…)' must not run in Excel; an unchanged rank ("=") must not read "'="."""
+    import pandas as pd
+
+    from nq57 import exports
+
+    evil = '=HYPERLINK("http://evil.example/x","Bấm")'
+    out = tmp_path / "x.xlsx"
+    exports.to_xlsx({"bang": pd.DataFrame({"unit_name": [evil, "xã A"], "rank_change_text": ["=", "↑ 2"],
+                                           "score": [1.5, 2.0]})}, out)
+    sheet = openpyxl.load_workbook(out)["bang"]
+    cells = {cell.coordinate: cell for row in sheet.iter_rows() for cell in row}
+    assert not [c for c in cells.values() if c.data_type == "f"]
+    assert cells["A2"].value == evil and cells["A2"].quotePrefix and cells["B2"].value == "=" and cells["B2"].quotePrefix
+    assert cells["A3"].value == "xã A" and not cells["A3"].quotePrefix and cells["C2"].value == 1.5
+
+
 def test_demo_clear_removes_demo_rows_and_nothing_else(demo_copy):
     result = nq57("demo", "--clear", "--system", db=demo_copy)
     assert result.returncode == 0

@@ -192,16 +192,19 @@ def test_formula_like_text_is_neutralised_everywhere(injected):
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} là công thức"
-                if isinstance(cell.value, str):
-                    assert not re.match(r"[=+\-@]", cell.value), f"{sheet.title}!{cell.coordinate}: {cell.value!r}"
-    league = {r["Xã, phường"] for r in _table(workbook["Bảng xếp hạng"])}
-    assert "'" + EVIL_NAME in league and "'+1 phường Bình Long" in league
+                # a formula-like text is the text itself in a string cell that stays text when edited
+                if isinstance(cell.value, str) and re.match(r"\s*[=+\-@]", cell.value):
+                    assert cell.data_type == "s" and cell.quotePrefix, f"{sheet.title}!{cell.coordinate}: {cell.value!r}"
+    league = _table(workbook["Bảng xếp hạng"])
+    assert EVIL_NAME in {r["Xã, phường"] for r in league} and "+1 phường Bình Long" in {r["Xã, phường"] for r in league}
+    # a rank unchanged reads "=", not "'=" (an apostrophe written into a text is shown by Excel)
+    assert "=" in {r["Thay đổi thứ hạng so với cuối tháng trước"] for r in league} and not any(str(v).startswith("'") for r in league for v in r.values())
     flag_units = {r["Đơn vị"] for r in _table(workbook["Cảnh báo đỏ"])}
-    assert "'" + EVIL_NAME in flag_units
+    assert EVIL_NAME in flag_units
     unit_sheet = workbook[pack.sheet_title(EVIL_NAME, {n.casefold() for n in FIXED_SHEETS})]
     values = [cell for row in unit_sheet.iter_rows(values_only=True) for cell in row if isinstance(cell, str)]
-    assert values[0] == "'" + EVIL_NAME
-    assert "'@SUM(A1:A9)" in values and "'-2+3" in values
+    assert values[0] == EVIL_NAME
+    assert "@SUM(A1:A9)" in values and "-2+3" in values
 
 
 def test_injected_names_still_read_as_text_in_the_pdf(injected):

@@ -1,7 +1,8 @@
 """The meeting pack's Excel workbook (openpyxl): cover, league table, red flags, open requests by
 office, one sheet per unit.
 
-Every text cell goes through `exports.neutralise_text`, so nothing a unit typed can run as a formula.
+Every text cell goes through `exports.protect_text_cells` before saving, so nothing a unit typed can
+run as a formula.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nq57.exports import headed, neutralise_text
+from nq57.exports import headed, protect_text_cells
 from nq57.pack.data import DEMO_LABEL, DEMO_NOTICE, PROVINCE, RED_FLAG, TITLE, PackData, Progress, no_progress
 from nq57.palette import GRADE_COLOURS, STATUS_STYLE
 from nq57.vnformat import vn_date, vn_number
@@ -131,8 +132,8 @@ def sheet_title(name: str, taken: set[str]) -> str:
 
 
 def _cell_value(value: object) -> object:
-    """A value openpyxl can store: missing → empty, timestamps → dates, numpy → Python,
-    text neutralised against formula injection."""
+    """A value openpyxl can store: missing → empty, timestamps → dates, numpy → Python (text is
+    kept from running as a formula when the workbook is saved: protect_text_cells)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -145,7 +146,7 @@ def _cell_value(value: object) -> object:
         value = value.item()
         if isinstance(value, float) and math.isnan(value):
             return None
-    return neutralise_text(value)
+    return value
 
 
 class _Styles:
@@ -173,7 +174,7 @@ def _write_table(sheet, top: int, frame: pd.DataFrame, columns, styles: _Styles,
                  kind_labels: dict[str, str] | None = None) -> int:
     """A header row at `top` and one row per record; returns the last row written."""
     for index, (_, header, _, width) in enumerate(columns, start=1):
-        cell = sheet.cell(row=top, column=index, value=neutralise_text(header))
+        cell = sheet.cell(row=top, column=index, value=header)
         cell.font, cell.fill, cell.alignment, cell.border = (styles.header_font, styles.header_fill,
                                                              styles.header_align, styles.border)
     row_number = top
@@ -324,6 +325,7 @@ def write_workbook(data: PackData, path: Path, progress: Progress | None = None)
             report(0.2 + 0.7 * number / total, f"Đang tạo trang tính từng xã, phường ({number}/{total})…")
 
     report(0.92, "Đang lưu tệp Excel…")
+    protect_text_cells(cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row)
     workbook.save(path)
     report(1.0, "Đã lưu tệp Excel.")
 
