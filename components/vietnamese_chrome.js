@@ -110,6 +110,38 @@
     "Link to heading": "Liên kết đến mục này",
     "Empty": "Trống",
     "Selected values": "Các mục đã chọn",
+    // a table column's menu (⋮): its statistics and number formats (Streamlit's DataFrame)
+    "Statistics": "Thống kê",
+    "Values": "Số giá trị",
+    "Distinct": "Số giá trị khác nhau",
+    "Average": "Trung bình",
+    "Standard deviation": "Độ lệch chuẩn",
+    "Minimum": "Nhỏ nhất",
+    "25th percentile": "Phân vị 25",
+    "Median": "Trung vị",
+    "75th percentile": "Phân vị 75",
+    "Maximum": "Lớn nhất",
+    "Sum": "Tổng",
+    "Minimum length": "Độ dài ngắn nhất",
+    "Maximum length": "Độ dài dài nhất",
+    "Average length": "Độ dài trung bình",
+    "Range": "Khoảng",
+    "Count": "Số lượng",
+    "Localized": "Theo tiếng Việt",
+    "Plain": "Số thường",
+    "Compact": "Rút gọn",
+    "Dollar": "Đô la",
+    "Yen": "Yên",
+    "Percent": "Phần trăm",
+    "Scientific": "Dạng khoa học",
+    "Accounting": "Kế toán",
+    "Duration": "Khoảng thời gian",
+    "Calendar": "Lịch",
+    "Distance": "Cách đây bao lâu",
+    "Show/hide columns": "Hiện/ẩn cột",
+    "Download as CSV": "Tải CSV",
+    "Search": "Tìm kiếm",
+    "Clear selection": "Bỏ chọn",
   };
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                   "October", "November", "December"];
@@ -153,10 +185,25 @@
     return null;
   }
 
+  // A table column's statistics print English numbers ("4,402", "46.34"): turned around there
+  // only ("1.234" on a chart is ours, Vietnamese already).
+  const turned = new WeakMap();
+  function vnNumber(text) {
+    const trimmed = text.trim();
+    if (!/^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/.test(trimmed) || !/[.,]/.test(trimmed)) return null;
+    return text.replace(trimmed, trimmed.replace(/[.,]/g, (c) => (c === "," ? "." : ",")));
+  }
+
   function translateNode(node) {
     if (node.nodeType === Node.TEXT_NODE) {
       const parent = node.parentElement;
       if (!parent || parent.closest("script,style,code,pre,[data-testid=stIconMaterial]")) return;
+      if (parent.closest('[data-testid="stDataFrameStatisticsMetrics"]')) {
+        // "4.402" reads as a number both ways: a node is turned once per value Streamlit writes
+        if (turned.get(node) === node.nodeValue) return;
+        const number = vnNumber(node.nodeValue);
+        if (number !== null) { turned.set(node, number); node.nodeValue = number; return; }
+      }
       const done = translate(node.nodeValue);
       if (done !== null && done !== node.nodeValue) node.nodeValue = done;
       return;

@@ -4,6 +4,7 @@ colour never the only signal, heatmap cells in the colour of the status they pri
 on a heatmap cell opens its reasons. Screenshots go to tests/screenshots/vietnamese/ for a person."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -193,4 +194,32 @@ def test_the_main_menu_is_vietnamese(server, browser):
     text = menu.inner_text()
     assert "Quay màn hình" in text and "In" in text.split("\n"), text
     assert browser_checks.english_words(page) == [], text
+    page.context.close()
+
+
+def test_a_table_columns_menu_and_statistics_are_vietnamese(server, browser):
+    """A column's ⋮ menu offered "Statistics" with "Average 46.34", "Sum 4,402" and number formats
+    "Dollar", "Scientific" …: the words are translated and the numbers written 46,34 and 4.402."""
+    page = open_page(browser, server, "?as_of=2025-12-31", "1440x900")
+    grid = page.locator('.st-key-overview_league [data-testid="stDataFrame"]')
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    page.mouse.move(box["x"] + 60, box["y"] + 18)  # the "Hạng" header, after the selection column
+    page.wait_for_timeout(300)
+    page.mouse.click(box["x"] + 75, box["y"] + 18)  # its ⋮
+    statistics = page.get_by_text("Thống kê").first
+    statistics.wait_for(timeout=10_000)
+    item = statistics.bounding_box()
+    page.mouse.move(item["x"] + 10, item["y"] + item["height"] / 2)
+    metrics = page.locator('[data-testid="stDataFrameStatisticsMetrics"]')
+    metrics.wait_for(timeout=10_000)
+    page.wait_for_timeout(300)
+    text = metrics.inner_text()
+    page.screenshot(path=str(SHOTS / "cot-thong-ke.png"))
+    assert "Trung bình" in text and "Độ lệch chuẩn" in text, text
+    lines = text.split("\n")
+    mean = lines[lines.index("Trung bình") + 1]
+    assert re.fullmatch(r"\d+,\d+", mean), mean  # 46,34, not 46.34
+    assert browser_checks.english_words(page) == [] and "Average" not in text and "Sum" not in lines, text
     page.context.close()
