@@ -132,6 +132,21 @@ def to_csv(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
+def column_format(column: str, dtype) -> str | None:
+    """How a reader sees a column, by the views' naming: "percent" (*_rate, *_ratio hold 0..1),
+    "datetime" (*_at), "period" (*period: a month), "date", "number", or None (text). The export
+    page's grid and the Excel files both read it (`EXCEL_FORMATS`)."""
+    if dtype.kind == "M":
+        return "datetime" if column.endswith("_at") else "period" if column.endswith("period") else "date"
+    if dtype.kind in "iuf":
+        return "percent" if column.endswith(("_rate", "_ratio")) else "number"
+    return None
+
+
+# Excel's codes; Excel writes the separators of the reader's own locale (75,0% and 1.234 in Vietnamese).
+EXCEL_FORMATS = {"percent": "0.0%", "datetime": "DD/MM/YYYY HH:MM", "date": "DD/MM/YYYY", "period": "MM/YYYY"}
+
+
 def to_xlsx(frames: dict[str, pd.DataFrame], path: str | Path | io.BytesIO) -> None:
     """One sheet per frame, header row frozen, filters on, columns sized to their content."""
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
@@ -146,6 +161,11 @@ def to_xlsx(frames: dict[str, pd.DataFrame], path: str | Path | io.BytesIO) -> N
                 if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):  # only text holds formulas
                     protect_text_cells(cell for cells in sheet.iter_cols(min_col=index, max_col=index) for cell in cells)
             protect_text_cells(sheet[1])  # the headers
+            for index, column in enumerate(safe.columns, start=1):  # 75% and 31/12/2025, not 0.75 and 2025-12-31
+                if (excel := EXCEL_FORMATS.get(column_format(str(column), safe[column].dtype))) is not None:
+                    for cells in sheet.iter_cols(min_col=index, max_col=index, min_row=2):
+                        for cell in cells:
+                            cell.number_format = excel
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = sheet.dimensions
             for index, column in enumerate(safe.columns, start=1):

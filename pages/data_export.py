@@ -36,21 +36,21 @@ preview = exports.reader_frame(name, frame, domains)
 preview_headers = exports.vietnamese_headers(name, preview.columns)
 
 
-def column_format(column: str, dtype) -> dict | None:
+def column_config(column: str, dtype) -> dict | None:
     """Vietnamese formats whatever the browser's own language: 0,75 as 75%, 1.234,5, 31/12/2025,
-    periods as 12/2025 (the chrome script makes the browser report vi-VN for "localized")."""
-    if dtype.kind == "M":
-        if column.endswith("_at"):
-            return st.column_config.DatetimeColumn(preview_headers[column], format="DD/MM/YYYY HH:mm")
-        return st.column_config.DateColumn(preview_headers[column], format="MM/YYYY" if column.endswith("period")
-                                           else "DD/MM/YYYY")
-    if dtype.kind in "iuf":
-        percent = column.endswith(("_rate", "_ratio"))
-        return st.column_config.NumberColumn(preview_headers[column], format="percent" if percent else "localized")
-    return None
+    periods as 12/2025 (the chrome script makes the browser report vi-VN for "localized"); which
+    column is which is exports.column_format's, as in the Excel file."""
+    header = preview_headers[column]
+    return {
+        "datetime": lambda: st.column_config.DatetimeColumn(header, format="DD/MM/YYYY HH:mm"),
+        "period": lambda: st.column_config.DateColumn(header, format="MM/YYYY"),
+        "date": lambda: st.column_config.DateColumn(header, format="DD/MM/YYYY"),
+        "percent": lambda: st.column_config.NumberColumn(header, format="percent"),
+        "number": lambda: st.column_config.NumberColumn(header, format="localized"),
+    }.get(exports.column_format(column, dtype), lambda: None)()
 
 
-formats = {preview_headers[c]: f for c, t in preview.dtypes.items() if (f := column_format(c, t)) is not None}
+formats = {preview_headers[c]: f for c, t in preview.dtypes.items() if (f := column_config(c, t)) is not None}
 page_style.dataframe(preview.head(500).rename(columns=preview_headers), hide_index=True, width="stretch",
                      column_config=formats)
 

@@ -109,8 +109,9 @@ def test_export_to_excel(demo_copy, tmp_path):
     assert "reason" in header and sheet.max_row > 10
 
 
-def test_an_excel_export_keeps_formula_like_text_as_text_without_an_apostrophe(tmp_path):
-    """A unit named '=HYPERLINK(…)' must not run in Excel; an unchanged rank ("=") must not read "'="."""
+def test_an_excel_export_keeps_formula_like_text_as_text_and_formats_rates_and_dates(tmp_path):
+    """A unit named '=HYPERLINK(…)' must not run in Excel; an unchanged rank ("=") must not read "'=";
+    a rate reads 75,0% and a day 31/12/2025."""
     import pandas as pd
 
     from nq57 import exports
@@ -118,12 +119,16 @@ def test_an_excel_export_keeps_formula_like_text_as_text_without_an_apostrophe(t
     evil = '=HYPERLINK("http://evil.example/x","Bấm")'
     out = tmp_path / "x.xlsx"
     exports.to_xlsx({"bang": pd.DataFrame({"unit_name": [evil, "xã A"], "rank_change_text": ["=", "↑ 2"],
-                                           "score": [1.5, 2.0]})}, out)
+                                           "score": [1.5, 2.0], "completion_rate": [0.75, 1.0],
+                                           "as_of": pd.to_datetime(["2025-12-31", "2025-12-31"])})}, out)
     sheet = openpyxl.load_workbook(out)["bang"]
     cells = {cell.coordinate: cell for row in sheet.iter_rows() for cell in row}
     assert not [c for c in cells.values() if c.data_type == "f"]
     assert cells["A2"].value == evil and cells["A2"].quotePrefix and cells["B2"].value == "=" and cells["B2"].quotePrefix
     assert cells["A3"].value == "xã A" and not cells["A3"].quotePrefix and cells["C2"].value == 1.5
+    # a reader's formats, as on the export page: 75,0% (not 0.75) and 31/12/2025 (not 2025-12-31 00:00:00)
+    assert cells["D2"].value == 0.75 and cells["D2"].number_format == "0.0%"
+    assert cells["E2"].number_format == "DD/MM/YYYY" and cells["C2"].number_format == "General"
 
 
 def test_demo_clear_removes_demo_rows_and_nothing_else(demo_copy):
