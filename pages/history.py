@@ -14,8 +14,9 @@ left, middle, right = st.columns([2, 1, 1])
 units = sorted(history["unit_name"].dropna().unique())
 chosen_unit = left.selectbox("Đơn vị", ["Tất cả"] + units, key="history_unit")
 state_labels = data.labels("batch_state")
-states = middle.multiselect("Trạng thái", list(state_labels), default=list(state_labels), format_func=state_labels.get,
-                            key="history_states", placeholder="Tất cả")
+# none chosen reads "Tất cả": the three states chosen by default were cut to "Đã bị th…" at 1440 px
+states = middle.multiselect("Trạng thái", list(state_labels), format_func=state_labels.get,
+                            key="history_states", placeholder="Tất cả") or list(state_labels)
 hide_demo = right.toggle("Ẩn dữ liệu minh họa", value=True, key="history_hide_demo")
 
 shown = history[history["state"].isin(states)]

@@ -124,3 +124,20 @@ def test_upload_page_offers_a_template_for_the_chosen_unit(database):
     assert not at.exception
     assert "Tải mẫu báo cáo" in [s.value for s in at.subheader][0]
     assert any("Chưa chọn tệp" in i.value for i in at.info)
+
+
+def test_the_history_state_filter_opens_on_all_and_narrows_when_chosen(database):
+    """The three states chosen by default were cut to "Đã bị th…" at 1440 px: the filter opens
+    empty, reading "Tất cả", with every batch listed; choosing a state lists only its batches."""
+    with db.connect(database) as con:
+        record_batch(con, Batch("xa-nha-bich", date(2026, 11, 1), "văn phòng", datetime(2026, 11, 20, 9),
+                                file_name="lan1.xlsx", kpi_values=[KpiValue("dvc-toan-trinh", 10, evidence_ref="BC 1")]))
+        record_batch(con, Batch("xa-nha-bich", date(2026, 11, 1), "văn phòng", datetime(2026, 11, 21, 9),
+                                file_name="lan2.xlsx", kpi_values=[KpiValue("dvc-toan-trinh", 20, evidence_ref="BC 2")]))
+        every = len(db.query_view(con, "batch_history").query("not is_demo"))
+    at = open_page("pages/history.py")
+    states = at.multiselect(key="history_states")
+    assert states.value == [] and states.placeholder == "Tất cả"
+    assert len(at.dataframe[0].value) == every
+    states.set_value(["superseded"]).run()
+    assert set(at.dataframe[0].value["state_label"]) == {"Đã bị thay thế"}
