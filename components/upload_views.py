@@ -4,7 +4,7 @@ the commit button, and evidence attachments for what was just committed."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +12,7 @@ import streamlit as st
 from components import data, page_style
 from components.safe_text import md_escape
 from nq57 import auth, evidence, exports, storage
-from nq57.vnformat import vn_date, vn_number
+from nq57.vnformat import vn_datetime, vn_number
 
 
 def month_options() -> list[str]:
@@ -111,7 +111,7 @@ def commit_button(result, user, cache_key: str) -> None:
             st.stop()
         del st.session_state[cache_key]
         st.session_state["committed"] = (written, result)
-        st.success(f"Đã ghi nhận {vn_number(len(written))} đợt báo cáo lúc {vn_date(date.today())}. "
+        st.success(f"Đã ghi nhận {vn_number(len(written))} đợt báo cáo lúc {vn_datetime(datetime.now())}. "
                    "Các trang số liệu đã cập nhật.", icon=":material/check_circle:")
 
 

@@ -3,6 +3,7 @@ Screenshots go to tests/screenshots/ (git-ignored) for a person to look at."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import urllib.request
@@ -177,6 +178,8 @@ def test_upload_rejects_a_bad_file_then_commits_a_good_one(server, browser, demo
     page.screenshot(path=str(SCREENSHOTS / "nhap-bao-cao-xem-truoc.png"), full_page=True)
     page.get_by_role("button", name="Ghi nhận báo cáo").click()
     page.get_by_text("Đã ghi nhận").wait_for(timeout=30_000)
+    # "lúc" with the time, not the day alone
+    assert re.search(r"Đã ghi nhận 1 đợt báo cáo lúc \d{2}/\d{2}/\d{4} \d{2}:\d{2}", page.inner_text("body"))
     page.close()
 
 
