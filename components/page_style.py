@@ -89,6 +89,9 @@ PHONE_CSS = """
   [class*="st-key-wide_chart"] { overflow-x: auto; }
   [data-testid="stElementContainer"]:has(.heatmaplayer),
   [class*="st-key-wide_chart"] [data-testid="stElementContainer"] { min-width: 720px; }
+  /* say so: half a timeline on screen read as the whole of it */
+  [class*="st-key-wide_chart"]::before { content: "Vuốt ngang để xem hết biểu đồ →"; display: block;
+    position: sticky; left: 0; font-size: 0.85rem; color: rgba(49, 51, 63, 0.6); }
 }
 """
 
