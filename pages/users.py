@@ -25,12 +25,16 @@ st.subheader("Thêm tài khoản")
 communes = units[units["is_commune_level"] | (units["unit_kind"] == "department")].sort_values("sort_order")
 unit_names = dict(zip(communes["unit_id"], communes["unit_name"]))
 with st.form("add_user"):
+    # a row of two per pair: a phone stacks columns, and two columns of three put the password's
+    # confirmation three fields after it
     left, right = st.columns(2)
     name = left.text_input("Tên đăng nhập (chữ thường, số, gạch ngang)")
     display = right.text_input("Họ tên")
+    left, right = st.columns(2)
     role = left.selectbox("Vai trò", list(auth.ROLE_LABELS), format_func=lambda r: f"{auth.ROLE_LABELS[r]} — {auth.ROLE_DESCRIPTIONS[r]}",
                           index=4)
     unit = right.selectbox("Đơn vị (với vai trò Đơn vị)", [""] + list(unit_names), format_func=lambda u: unit_names.get(u, "—"))
+    left, right = st.columns(2)
     password = left.text_input("Mật khẩu (để trống để tạo ngẫu nhiên)", type="password")
     again = right.text_input("Nhập lại mật khẩu", type="password")
     submitted = st.form_submit_button("Tạo tài khoản", type="primary")

@@ -261,3 +261,15 @@ def test_the_demo_banner_names_its_command_to_an_administrator_only(database, mo
     leader = banner(sign_in(monkeypatch, database, "lanhdao"))
     assert "không phải số liệu thật" in leader and "nq57" not in leader and "quản trị" in leader
     assert "python -m nq57 demo --clear" in banner(sign_in(monkeypatch, database, "quantri"))
+
+
+def test_the_new_account_form_reads_in_order_when_stacked_on_a_phone(database, monkeypatch):
+    """A phone stacks columns: two columns of three fields put "Nhập lại mật khẩu" three fields
+    after "Mật khẩu". Each pair is its own row, so the stacked order is the reading order."""
+    add_accounts(database)
+    at = sign_in(monkeypatch, database, "quantri")
+    at.switch_page("pages/users.py").run()
+    labels = [field.label for field in at.text_input]
+    password = next(i for i, label in enumerate(labels) if label.startswith("Mật khẩu"))
+    assert labels[password + 1] == "Nhập lại mật khẩu", labels
+    assert labels[0].startswith("Tên đăng nhập") and labels[1] == "Họ tên", labels
