@@ -12,16 +12,14 @@ exception: while no account exists, `user add NAME --role admin` creates the fir
 from __future__ import annotations
 
 import getpass
-import secrets
 import sys
 from datetime import date
 
 import duckdb
 
-from nq57 import audit, auth, db, exports, verdicts
+from nq57 import audit, auth, db, exports, passwords, verdicts
 from nq57.auth import User
 
-GENERATED_PASSWORD_BYTES = 12   # token_urlsafe(12): 16 characters
 
 
 def add_commands(commands, iso_date) -> None:
@@ -107,7 +105,7 @@ def actor(con, args, action: str | None) -> tuple[str, auth.User | None]:
 
 def _read_password(generate: bool) -> tuple[str, bool]:
     if generate:
-        return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES), True
+        return passwords.generate(), True
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n"), False
     first = getpass.getpass("Mật khẩu: ")

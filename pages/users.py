@@ -1,12 +1,11 @@
 """Tài khoản: the accounts, their roles and units; add, disable and enable accounts (admin only;
 the first administrator is created on the command line, see nq57/first_start.py)."""
-import secrets
 
 import streamlit as st
 
 from components import data, page_style, session
 from components.safe_text import md_escape
-from nq57 import auth
+from nq57 import auth, passwords
 from nq57.vnformat import vn_datetime
 
 st.title("Tài khoản người dùng")
@@ -40,7 +39,7 @@ with st.form("add_user"):
     submitted = st.form_submit_button("Tạo tài khoản", type="primary")
 if submitted:
     generated = not password
-    chosen = secrets.token_urlsafe(12) if generated else password
+    chosen = passwords.generate() if generated else password
     if not generated and password != again:
         st.error("Hai lần nhập mật khẩu không khớp.")
     else:

@@ -315,6 +315,8 @@ def test_cli_user_add_list_disable(db_path):
     assert generated.returncode == 0, generated.stderr
     password = generated.stdout.split("Mật khẩu (chỉ hiện một lần): ")[1].strip()
     assert len(password) >= 16
+    # read out or typed by hand: nothing that reads as another character ("QY7Al1Cuezdylkn1")
+    assert not set(password) & set("0Oo1lI-_"), password
     listing = nq57("user", "list", db_path=db_path)
     assert listing.returncode == 0
     assert "ke-toan" in listing.stdout and "Kế toán Tân An" in listing.stdout and "bao-ve" in listing.stdout
