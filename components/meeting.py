@@ -53,15 +53,18 @@ def stop() -> None:
     st.query_params.pop(SLIDE_KEY, None)
 
 
-def _big(fig, height: int):
-    """A chart filling the slide, its text projector-sized (a copy: the pages' figure is cached and shared)."""
+def _big(fig, height: int, titled: bool = True):
+    """A chart filling the slide, its text projector-sized (a copy: the pages' figure is cached and
+    shared); untitled where its title would repeat the slide's."""
     fig = go.Figure(fig)
     fig.update_layout(font={"size": CHART_FONT}, height=height)
+    if not titled:
+        fig.update_layout(title=None)
     return fig
 
 
-def _chart(fig, height: int = 700) -> None:
-    chart_title.plot(st, _big(fig, height), width="stretch", theme=None, config={"displayModeBar": False})
+def _chart(fig, height: int = 700, titled: bool = True) -> None:
+    chart_title.plot(st, _big(fig, height, titled), width="stretch", theme=None, config={"displayModeBar": False})
 
 
 def _reasons(flags: pd.DataFrame, per_unit: int) -> pd.DataFrame:
@@ -96,7 +99,7 @@ def _slides(as_of: date) -> list[tuple[str, callable]]:
         return lambda: league_table.big(rows)
 
     def flags():
-        _chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)))
+        _chart(charts.flags_by_rule(data.view("flags_by_rule", as_of)), titled=False)  # the slide says it
 
     def heatmap():
         grid = compare_views.Grid(as_of, league)

@@ -166,6 +166,17 @@ def test_the_tiles_slide_prints_names_for_the_back_of_the_room(compare):
     assert tiles["textfont"]["size"] >= 18 and len(tiles["text"]) == 95
 
 
+def test_no_slide_says_its_title_twice(compare):
+    """The flags slide read "Cảnh báo đỏ theo quy tắc" as its title and again over its chart."""
+    compare.button(key="start_meeting").click().run()
+    for _ in range(8):
+        title = compare.title[0].value
+        headings = [m.value for m in compare.markdown if title in m.value]
+        assert not headings, (title, headings)
+        if not compare.button(key="slide_next").disabled:
+            compare.button(key="slide_next").click().run()
+
+
 def test_the_why_red_slide_names_what_is_red_and_how_many_flags_it_leaves_out(compare):
     """Two late tasks of one unit read as one sentence twice, and a unit with 103 flags showed two
     of them with no word of the rest."""
