@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import charts, data, filters, page_style, session
 from components.safe_text import md_escape
-from nq57 import auth
+from nq57 import auth, request_flow
 from nq57.request_items import RequestError
 from nq57.vnformat import vn_date, vn_number
 
@@ -94,22 +94,25 @@ def actions(rows: pd.DataFrame) -> None:
     if isinstance(item["answer"], str):
         st.text(f"Trả lời ({vn_date(item['answered_at'])}, {item['answered_by']}): {item['answer']}"
                 + (f" — văn bản {item['document_ref']}" if isinstance(item["document_ref"], str) else ""))
-    if session.can("assign_request"):
+    # only the actions its state allows (request_flow.FROM_STATES): "Mở lại" on a new request
+    # answered "chưa nhập lý do" instead of saying it is not closed
+    allowed = {action for action, states in request_flow.FROM_STATES.items() if item["state"] in states}
+    if "assign" in allowed and session.can("assign_request"):
         offices = dict(data.request_offices(item["unit_id"]))
         codes = list(offices)
         start = codes.index(item["suggested_office_id"]) if item["suggested_office_id"] in offices else 0
         office_id = st.selectbox("Giao cho cơ quan", codes, index=start, format_func=offices.get, key="req_office")
         if st.button("Giao xử lý", key="req_assign"):
             _attempt("assign", request_id, office_id=office_id)
-    if user.role == "admin" or (user.unit_id and user.unit_id == item["office_id"]):
+    if "answer" in allowed and (user.role == "admin" or (user.unit_id and user.unit_id == item["office_id"])):
         answer = st.text_area("Nội dung trả lời", key="req_answer")
         document_ref = st.text_input("Số, ngày văn bản trả lời (nếu có)", key="req_doc")
         if st.button("Gửi trả lời", type="primary", key="req_answer_submit"):
             _attempt("answer", request_id, text=answer, document_ref=document_ref)
-    if session.can("close_request", item["unit_id"]):
+    if "close" in allowed and session.can("close_request", item["unit_id"]):
         if st.button("Đóng kiến nghị (đã được giải quyết)", key="req_close"):
             _attempt("close", request_id)
-    if session.can("reopen_request", item["unit_id"]):
+    if "reopen" in allowed and session.can("reopen_request", item["unit_id"]):
         reason = st.text_input("Lý do mở lại", key="req_reason")
         if st.button("Mở lại kiến nghị", key="req_reopen"):
             _attempt("reopen", request_id, reason=reason)

@@ -76,6 +76,9 @@ def test_the_secretariat_assigns_on_the_page_and_a_leader_cannot(demo_db_path, t
     at.run()
     go(at, PAGE)
     at.selectbox(key="req_chosen").set_value(int(waiting["request_id"])).run()
+    # a new request offers what its state allows: assigning, not closing or reopening it
+    offered = {b.key for b in at.get("button")}
+    assert "req_assign" in offered and not offered & {"req_close", "req_reopen"}, offered
     with db.connect(copy) as con:
         office_id, office = request_flow.offices(con, waiting["unit_id"])[-1]
     at.selectbox(key="req_office").set_value(office_id).run()
