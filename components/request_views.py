@@ -100,9 +100,11 @@ def actions(rows: pd.DataFrame) -> None:
     if "assign" in allowed and session.can("assign_request"):
         offices = dict(data.request_offices(item["unit_id"]))
         codes = list(offices)
-        start = codes.index(item["suggested_office_id"]) if item["suggested_office_id"] in offices else 0
-        office_id = st.selectbox("Giao cho cơ quan", codes, index=start, format_func=offices.get, key="req_office")
-        if st.button("Giao xử lý", key="req_assign"):
+        # the plan's suggested office, else none: the first by name (a newspaper) was one click from being assigned
+        start = codes.index(item["suggested_office_id"]) if item["suggested_office_id"] in offices else None
+        office_id = st.selectbox("Giao cho cơ quan", codes, index=start, format_func=offices.get, key="req_office",
+                                 placeholder="Chọn cơ quan xử lý")
+        if st.button("Giao xử lý", key="req_assign", disabled=office_id is None):
             _attempt("assign", request_id, office_id=office_id)
     if "answer" in allowed and (user.role == "admin" or (user.unit_id and user.unit_id == item["office_id"])):
         answer = st.text_area("Nội dung trả lời", key="req_answer")

@@ -130,3 +130,20 @@ def test_a_unit_reporter_raises_a_request_on_the_page(demo_db_path, tmp_path, mo
     assert row[["unit_id", "source", "state", "raised_by"]].values.tolist() == [
         ["xa-phuoc-an", "direct", "moi", "can-bo-phuoc-an"]]
     assert len(log) == 1
+
+
+def test_a_request_without_a_suggested_office_is_assigned_only_to_one_chosen(demo_db_path, tmp_path, monkeypatch):
+    """The office list opened on the first name (Báo Đồng Nai…): one stray click assigned it."""
+    copy = signed_in_copy(demo_db_path, tmp_path, monkeypatch, "van-phong")
+    requests = view(copy, "requests", state="moi")
+    waiting = requests[requests["suggested_office_id"].isna()].sort_values("request_id").iloc[0]
+    at = AppTest.from_file(APP_PATH, default_timeout=90)
+    at.run()
+    go(at, PAGE)
+    at.selectbox(key="req_chosen").set_value(int(waiting["request_id"])).run()
+    assert at.selectbox(key="req_office").value is None
+    assert at.button(key="req_assign").disabled
+    with db.connect(copy) as con:
+        office_id, _ = request_flow.offices(con, waiting["unit_id"])[0]
+    at.selectbox(key="req_office").set_value(office_id).run()
+    assert not at.button(key="req_assign").disabled
