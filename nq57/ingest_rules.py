@@ -10,6 +10,7 @@ from nq57 import value_rules
 from nq57.ingest_cells import _cell, _codes, _is_blank, _numbers, _per_distinct, _Sheet, _texts, parse_period
 from nq57.workbook.common import ProblemList
 from nq57.workbook_format import status_code
+from nq57.vnformat import vn_shortened
 
 
 class _Context:
@@ -36,7 +37,22 @@ def _report_rows(sheet: _Sheet, key: str, message_for, problems: ProblemList, ba
     values = sheet.frame[key]
     for position in np.flatnonzero(bad.values):
         value = values.iloc[position]
-        problems.add(sheet.name, _cell(column, int(sheet.excel_rows[position])), value, message_for(_shown(value)))
+        problems.add(sheet.name, _cell(column, int(sheet.excel_rows[position])), value,
+                     message_for(_shown(value)) + _row_subject(sheet, position))
+
+
+# What a row is about, as its template names it: "Chỉ tiêu!I12" alone sent the secretariat
+# counting rows to find which KPI the wrong value was for.
+ROW_SUBJECTS = (("kpi_name", "chỉ tiêu"), ("content", "nhiệm vụ"))
+
+
+def _row_subject(sheet: _Sheet, position: int) -> str:
+    for key, word in ROW_SUBJECTS:
+        if key in sheet.frame:
+            name = sheet.frame[key].iloc[position]
+            if isinstance(name, str) and name.strip():
+                return f" ({word} «{vn_shortened(name.strip(), 60)}»)"
+    return ""
 
 
 def _shown(value: object) -> object:

@@ -22,6 +22,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from nq57 import db, ingest, reports, templates
+from nq57.vnformat import vn_shortened
 from nq57.workbook_format import KPI_COLUMNS, KPI_SHEET, META_SHEET, TASK_COLUMNS, TASK_SHEET
 from tests.conftest import DEMO_TODAY
 
@@ -661,14 +662,16 @@ def test_cli_import_rejects_with_cell_lines_and_stores_nothing(db_copy, tmp_path
         row = row_of(sheet, PERCENT_KPI)
         data = filled(connection, kpis={PERCENT_KPI: {"value": 150}, COUNT_KPI: {"value": "mười"}})
         count_row = row_of(sheet, COUNT_KPI)
+        count_name = connection.execute("select name from kpis where kpi_id = ?", [COUNT_KPI]).fetchone()[0]
     path = tmp_path / "loi.xlsx"
     path.write_bytes(data)
     before = cli_counts(db_copy)
     result = nq57("import", str(path), "--system", db_path=db_copy)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert f"Chỉ tiêu!I{row}: tỷ lệ phần trăm 150 nằm ngoài khoảng 0–100" in lines
-    assert f"Chỉ tiêu!I{count_row}: Giá trị 'mười' không phải là số" in lines
+    assert any(line.startswith(f"Chỉ tiêu!I{row}: tỷ lệ phần trăm 150 nằm ngoài khoảng 0–100 (chỉ tiêu «") for line in lines)
+    # the cell and what its row is about: the secretariat counted rows to find the KPI
+    assert f"Chỉ tiêu!I{count_row}: Giá trị 'mười' không phải là số (chỉ tiêu «{vn_shortened(count_name, 60)}»)" in lines
     assert "không có gì được ghi" in lines[-1]
     assert result.stdout == ""
     assert cli_counts(db_copy) == before
