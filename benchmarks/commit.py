@@ -46,20 +46,25 @@ def last_period(today: date) -> str:
 
 
 def filled_report(con, unit: str, period: str, value: float) -> bytes:
-    """The unit's template with every KPI value set, as a secretariat would send it."""
+    """The unit's template with every KPI value set, as a secretariat would send it (a count of
+    people or enterprises as a whole number: the importer refuses 61,5 people)."""
+    import math
+
     import openpyxl
 
-    from nq57 import templates
+    from nq57 import templates, value_rules
     from nq57.workbook_format import KPI_COLUMNS, KPI_SHEET
 
-    value_column = [c.key for c in KPI_COLUMNS].index("value") + 1
+    keys = [c.key for c in KPI_COLUMNS]
+    value_column, unit_column = keys.index("value") + 1, keys.index("unit_of_measure") + 1
     buffer = io.BytesIO()
     templates.build_report_template(con, unit, period).save(buffer)
     workbook = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
     sheet = workbook[KPI_SHEET]
     for row in range(FIRST_ROW, sheet.max_row + 1):
         if sheet.cell(row, 4).value:
-            sheet.cell(row, value_column).value = value
+            whole = value_rules.counts_whole_things(sheet.cell(row, unit_column).value)
+            sheet.cell(row, value_column).value = math.floor(value) if whole else value
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -170,6 +170,9 @@ def _check_kpis(sheet: _Sheet, context: _Context, problems: ProblemList) -> pd.D
     _report_rows(sheet, "value", lambda v: f"giá trị {v} âm; số đếm không thể âm", problems,
                  finite & ~is_percent & (value < 0))
     _check_magnitudes(sheet, "value", "giá trị", value, uom, problems, skip=finite & (is_percent | (value < 0)))
+    whole = uom.map(value_rules.counts_whole_things).astype(bool)
+    _report_rows(sheet, "value", lambda v: f"giá trị {v} không phải số nguyên; chỉ tiêu này đếm từng đơn vị", problems,
+                 finite & whole & (value >= 0) & (value != np.floor(value)))
     counted = pd.Series("", index=frame.index)   # numerators and denominators count things
     if "numerator" in frame:
         _report_rows(sheet, "numerator", lambda v: f"tử số {v} âm", problems, numerator < 0)

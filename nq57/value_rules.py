@@ -1,5 +1,6 @@
 """The value rules every importer applies, defined once: the magnitudes believable for a unit of
-measure, the longest text a cell may hold, and dates that exist. Report uploads (ingest.py) and
+measure, whole numbers for units that count whole things, the longest text a cell may hold, and
+dates that exist. Report uploads (ingest.py) and
 plan uploads (plan_import.py) both refuse what these rules refuse, with the sheet and cell.
 """
 from __future__ import annotations
@@ -17,6 +18,9 @@ RANK_BOUNDS = (1.0, 10_000.0)            # a position among provinces or the 3.3
 # Vietnam has about 100 million people, so a larger figure is a typing or export error.
 COUNT_BOUNDS = (0.0, 100_000_000.0)
 BOUNDS_BY_UNIT = {"%": PERCENT_BOUNDS, "thu bac": RANK_BOUNDS}
+# Units that count whole things, folded: 70,5 enterprises or people, or a 12,5th place, is a typing
+# error (a unit that measures, km or tỷ đồng, may hold decimals).
+WHOLE_UNITS = {"nguoi", "dn", "doanh nghiep", "thu bac", "san pham", "ho so", "ho", "don vi", "xa", "phuong"}
 
 # Years a report period, a plan date or a deadline may name.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -28,6 +32,10 @@ QUOTED_CHARS = 80                        # how much of a long cell a message quo
 
 def bounds_for(unit_of_measure: object) -> tuple[float, float]:
     return BOUNDS_BY_UNIT.get(fold_diacritics(str(unit_of_measure or "")), COUNT_BOUNDS)
+
+
+def counts_whole_things(unit_of_measure: object) -> bool:
+    return fold_diacritics(str(unit_of_measure or "").strip()) in WHOLE_UNITS
 
 
 def out_of_bounds(value: float, unit_of_measure: object) -> str | None:

@@ -484,6 +484,16 @@ def test_rejects_a_negative_count(con):
                     says="số đếm không thể âm")
 
 
+def test_rejects_a_fraction_of_people_or_enterprises(con):
+    """70,5 for a count of enterprises passed the check (the walk-through typed it); a rate keeps
+    its decimals."""
+    row = row_of(template(con)[KPI_SHEET], COUNT_KPI)
+    assert_rejected(con, filled(con, kpis={COUNT_KPI: {"value": 70.5}}), cell=f"Chỉ tiêu!I{row}",
+                    says="giá trị 70,5 không phải số nguyên")
+    assert check(con, filled(con, kpis={COUNT_KPI: {"value": 70}, PERCENT_KPI: {"value": 70.5}}), "bao-cao.xlsx",
+                 DEMO_TODAY).accepted
+
+
 def test_rejects_a_numerator_above_the_denominator(con):
     row = row_of(template(con)[KPI_SHEET], RATIO_KPI)
     assert_rejected(con, filled(con, kpis={RATIO_KPI: {"numerator": 50, "denominator": 40}}),
