@@ -315,13 +315,17 @@ def test_no_unit_tiles_name_runs_into_the_next(server, browser, viewport):
 def test_a_chart_wider_than_a_phone_says_it_scrolls_sideways(server, browser):
     """The profile's timeline keeps 720 px on a 390 px phone: half of it on screen read as the
     whole. A line above it says to swipe; a desktop does not need it."""
-    def hint(viewport: dict) -> str:
+    content = ("() => { const chart = document.querySelector('[class*=st-key-wide_chart]');"
+               " return chart ? getComputedStyle(chart, '::before').content : null; }")
+
+    def hint(viewport: dict, shown: bool) -> str:
         page = opened(browser, server, "ho-so-don-vi?unit=xa-nha-bich", viewport)
-        chart = page.locator('[class*="st-key-wide_chart"]').first
-        chart.wait_for(state="attached", timeout=30_000)  # drawn with the tasks tab, after the page is idle on a busy machine
-        said = chart.evaluate("element => getComputedStyle(element, '::before').content")
+        # on a busy machine the page was idle before the tasks tab drew the chart and its style
+        page.wait_for_function(f"() => {{ const said = ({content})(); return said !== null"
+                               + (" && said !== 'none'" if shown else "") + "; }", timeout=30_000)
+        said = page.evaluate(content)
         page.close()
         return said
 
-    said, unsaid = hint(PHONE), hint(DESKTOP)
+    said, unsaid = hint(PHONE, shown=True), hint(DESKTOP, shown=False)
     assert "Vuốt ngang" in said and "Vuốt ngang" not in unsaid, (said, unsaid)
