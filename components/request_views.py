@@ -94,9 +94,9 @@ def actions(rows: pd.DataFrame) -> None:
     if isinstance(item["answer"], str):
         st.text(f"Trả lời ({vn_date(item['answered_at'])}, {item['answered_by']}): {item['answer']}"
                 + (f" — văn bản {item['document_ref']}" if isinstance(item["document_ref"], str) else ""))
-    # only the actions its state allows (request_flow.FROM_STATES): "Mở lại" on a new request
-    # answered "chưa nhập lý do" instead of saying it is not closed
-    allowed = {action for action, states in request_flow.FROM_STATES.items() if item["state"] in states}
+    # only the actions its state allows: "Mở lại" on a new request answered "chưa nhập lý do"
+    # instead of saying it is not closed
+    allowed = request_flow.actions_from(item["state"])
     if "assign" in allowed and session.can("assign_request"):
         offices = dict(data.request_offices(item["unit_id"]))
         codes = list(offices)

@@ -21,7 +21,6 @@ from nq57 import audit, auth, db, exports, passwords, verdicts
 from nq57.auth import User
 
 
-
 def add_commands(commands, iso_date) -> None:
     user_cmd = commands.add_parser("user", help="quản lý tài khoản đăng nhập (add, list, disable, enable, password)")
     actions = user_cmd.add_subparsers(dest="user_command", required=True)

@@ -157,15 +157,15 @@ def to_xlsx(frames: dict[str, pd.DataFrame], path: str | Path | io.BytesIO) -> N
                     safe[column] = safe[column].dt.tz_localize(None)
             safe.to_excel(writer, sheet_name=sheet_name[:31], index=False)
             sheet = writer.sheets[sheet_name[:31]]
-            for index, column in enumerate(safe.columns, start=1):
-                if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):  # only text holds formulas
-                    protect_text_cells(cell for cells in sheet.iter_cols(min_col=index, max_col=index) for cell in cells)
             protect_text_cells(sheet[1])  # the headers
-            for index, column in enumerate(safe.columns, start=1):  # 75% and 31/12/2025, not 0.75 and 2025-12-31
-                if (excel := EXCEL_FORMATS.get(column_format(str(column), safe[column].dtype))) is not None:
-                    for cells in sheet.iter_cols(min_col=index, max_col=index, min_row=2):
-                        for cell in cells:
-                            cell.number_format = excel
+            for index, column in enumerate(safe.columns, start=1):
+                dtype = safe[column].dtype
+                cells = [cell for found in sheet.iter_cols(min_col=index, max_col=index, min_row=2) for cell in found]
+                if dtype == object or pd.api.types.is_string_dtype(dtype):  # only text holds formulas
+                    protect_text_cells(cells)
+                elif (excel := EXCEL_FORMATS.get(column_format(str(column), dtype))) is not None:
+                    for cell in cells:  # 75% and 31/12/2025, not 0.75 and 2025-12-31
+                        cell.number_format = excel
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = sheet.dimensions
             for index, column in enumerate(safe.columns, start=1):

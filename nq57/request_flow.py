@@ -24,6 +24,13 @@ FROM_STATES = {
     "close": {"da_tra_loi"},
     "reopen": {"da_tra_loi", "da_dong"},
 }
+
+
+def actions_from(state: str) -> set[str]:
+    """The actions a request in `state` may take (what a page offers; _transition refuses the rest)."""
+    return {action for action, states in FROM_STATES.items() if state in states}
+
+
 PERMISSION = {"assign": "assign_request", "answer": "answer_request", "close": "close_request",
               "reopen": "reopen_request"}
 

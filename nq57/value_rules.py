@@ -1,7 +1,7 @@
 """The value rules every importer applies, defined once: the magnitudes believable for a unit of
 measure, whole numbers for units that count whole things, the longest text a cell may hold, and
-dates that exist. Report uploads (ingest.py) and
-plan uploads (plan_import.py) both refuse what these rules refuse, with the sheet and cell.
+dates that exist. Report uploads (ingest.py) and plan uploads (plan_import.py) both refuse what
+these rules refuse, with the sheet and cell.
 """
 from __future__ import annotations
 

@@ -36,18 +36,22 @@ preview = exports.reader_frame(name, frame, domains)
 preview_headers = exports.vietnamese_headers(name, preview.columns)
 
 
+# How the grid draws each kind of column (exports.column_format says which kind, as for Excel).
+GRID_FORMATS = {"datetime": (st.column_config.DatetimeColumn, "DD/MM/YYYY HH:mm"),
+                "period": (st.column_config.DateColumn, "MM/YYYY"),
+                "date": (st.column_config.DateColumn, "DD/MM/YYYY"),
+                "percent": (st.column_config.NumberColumn, "percent"),
+                "number": (st.column_config.NumberColumn, "localized")}
+
+
 def column_config(column: str, dtype) -> dict | None:
     """Vietnamese formats whatever the browser's own language: 0,75 as 75%, 1.234,5, 31/12/2025,
-    periods as 12/2025 (the chrome script makes the browser report vi-VN for "localized"); which
-    column is which is exports.column_format's, as in the Excel file."""
-    header = preview_headers[column]
-    return {
-        "datetime": lambda: st.column_config.DatetimeColumn(header, format="DD/MM/YYYY HH:mm"),
-        "period": lambda: st.column_config.DateColumn(header, format="MM/YYYY"),
-        "date": lambda: st.column_config.DateColumn(header, format="DD/MM/YYYY"),
-        "percent": lambda: st.column_config.NumberColumn(header, format="percent"),
-        "number": lambda: st.column_config.NumberColumn(header, format="localized"),
-    }.get(exports.column_format(column, dtype), lambda: None)()
+    periods as 12/2025 (the chrome script makes the browser report vi-VN for "localized")."""
+    kind = exports.column_format(column, dtype)
+    if kind is None:
+        return None
+    make, number_format = GRID_FORMATS[kind]
+    return make(preview_headers[column], format=number_format)
 
 
 formats = {preview_headers[c]: f for c, t in preview.dtypes.items() if (f := column_config(c, t)) is not None}
