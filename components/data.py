@@ -255,7 +255,7 @@ def check_upload(data_bytes: bytes, file_name: str) -> ingest.CheckResult:
         return ingest.check_workbook(con, data_bytes, file_name)
 
 
-def upload_preview(result: ingest.CheckResult) -> pd.DataFrame:
+def upload_preview(result: ingest.CheckResult) -> ingest.Preview:
     with db.connect() as con:
         return ingest.preview_changes(con, result)
 

@@ -72,7 +72,8 @@ def rejected(result, file_name: str) -> None:
 
 
 def accepted(result, preview) -> None:
-    """A valid file: what it holds, and each KPI value against the last accepted one."""
+    """A valid file: what it holds, each KPI value against the last accepted one, and each task
+    status likewise (a task sent back from Hoàn thành is named before anyone commits)."""
     st.success(
         f"Tệp hợp lệ: {vn_number(len(result.units))} đơn vị, "
         + (f"kỳ {result.period:%m/%Y}, " if result.period_to in (None, result.period)
@@ -80,25 +81,40 @@ def accepted(result, preview) -> None:
         + f"{vn_number(len(result.kpi_rows))} số liệu chỉ tiêu, {vn_number(len(result.task_rows))} cập nhật nhiệm vụ.",
         icon=":material/check_circle:",
     )
-    counts = preview["change"].value_counts() if preview is not None and len(preview) else pd.Series(dtype=int)
+    kpis, tasks = preview
+    counts = kpis["change"].value_counts()
     new, changed, same = st.columns(3)
     new.metric("Số liệu mới", vn_number(counts.get("Mới", 0)))
     changed.metric("Thay đổi so với báo cáo trước", vn_number(counts.get("Thay đổi", 0)))
     same.metric("Không đổi", vn_number(counts.get("Không đổi", 0)))
-    if preview is not None and preview["is_suspicious"].any():
-        st.warning(f"{vn_number(int(preview['is_suspicious'].sum()))} số liệu thay đổi bất thường (giảm còn dưới một nửa "
+    if kpis["is_suspicious"].any():
+        st.warning(f"{vn_number(int(kpis['is_suspicious'].sum()))} số liệu thay đổi bất thường (giảm còn dưới một nửa "
                    "hoặc tăng gấp đôi). Hãy kiểm tra trước khi ghi nhận.", icon=":material/search:")
-    if preview is not None and len(preview):
-        shown = preview.assign(
-            previous=preview["previous_value"].map(lambda v: vn_number(v, 1)),
-            new=preview["new_value"].map(lambda v: vn_number(v, 1)),
-            previous_period_text=preview["previous_period"].map(lambda d: "" if pd.isna(d) else f"{d:%m/%Y}"),
-            flag=preview["is_suspicious"].map({True: "⚠ Bất thường", False: ""}),
-        )[["flag", "change", "unit_name", "kpi_name", "previous_period_text", "previous", "new"]]
-        page_style.dataframe(shown, hide_index=True, width="stretch", column_config={
-            "flag": "Kiểm tra", "change": "Thay đổi", "unit_name": "Đơn vị", "kpi_name": "Chỉ tiêu",
-            "previous_period_text": "Kỳ trước", "previous": "Giá trị trước", "new": "Giá trị mới",
-        })
+    if tasks["is_step_back"].any():
+        st.warning(f"{vn_number(int(tasks['is_step_back'].sum()))} nhiệm vụ lùi trạng thái so với báo cáo trước "
+                   "(ví dụ từ Hoàn thành về Đang thực hiện, hoặc tỷ lệ hoàn thành giảm). "
+                   "Hãy kiểm tra trước khi ghi nhận.", icon=":material/search:")
+    if len(kpis):
+        st.markdown("**Số liệu chỉ tiêu**")
+        _preview_table("import_preview", kpis.assign(
+            previous_value=kpis["previous_value"].map(lambda v: vn_number(v, 1)),
+            new_value=kpis["new_value"].map(lambda v: vn_number(v, 1)),
+            flag=kpis["is_suspicious"].map({True: "⚠ Bất thường", False: ""}),
+        ), ["flag", "change", "unit_name", "kpi_name", "previous_period", "previous_value", "new_value"])
+    if len(tasks):
+        st.markdown("**Trạng thái nhiệm vụ**")
+        _preview_table("import_task_preview", tasks.assign(
+            previous_percent=tasks["previous_percent"].map(lambda v: vn_number(v, 1)),
+            new_percent=tasks["new_percent"].map(lambda v: vn_number(v, 1)),
+            flag=tasks["is_step_back"].map({True: "⚠ Lùi trạng thái", False: ""}),
+        ), ["flag", "change", "unit_name", "task_no", "content", "previous_period", "previous_status_label",
+            "new_status_label", "previous_percent", "new_percent"])
+
+
+def _preview_table(name: str, rows: pd.DataFrame, columns: list[str]) -> None:
+    """One preview's rows, headed from column_labels.csv; months read 11/2026."""
+    table = rows.assign(previous_period=rows["previous_period"].map(lambda d: "" if pd.isna(d) else f"{d:%m/%Y}"))[columns]
+    page_style.dataframe(table, hide_index=True, width="stretch", column_config=exports.vietnamese_headers(name, columns))
 
 
 def commit_button(result, user, cache_key: str) -> None:

@@ -132,17 +132,29 @@ def check_workbook(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
 
 # --- preview and commit ---------------------------------------------------------------------------
 
-def preview_changes(con: duckdb.DuckDBPyConnection, result: CheckResult) -> pd.DataFrame:
-    """Each KPI value of the file against the last accepted one: new, changed, unchanged, and
-    suspicious jumps (a rate falling from 80% to 8%)."""
-    if result.kpi_rows is None or result.kpi_rows.empty:
-        return pd.DataFrame(columns=["unit_id", "kpi_id", "previous_value", "new_value", "change", "is_suspicious"])
-    staged = result.kpi_rows
-    con.register("staged_kpi_values", staged)
+class Preview(NamedTuple):
+    """What a checked file would change: its KPI values and its task statuses, each against the
+    one in force (workbook/import_preview.sql, workbook/import_task_preview.sql)."""
+    kpis: pd.DataFrame
+    tasks: pd.DataFrame
+
+
+def preview_changes(con: duckdb.DuckDBPyConnection, result: CheckResult) -> Preview:
+    """Each KPI value of the file against the last accepted one (new, changed, unchanged, and
+    suspicious jumps: a rate falling from 80% to 8%), and each task status likewise (a step back:
+    a finished task reported as in progress)."""
+    return Preview(_compared(con, result.kpi_rows, "staged_kpi_values", "workbook/import_preview",
+                             {"drop": SUSPICIOUS_DROP}),
+                   _compared(con, result.task_rows, "staged_task_updates", "workbook/import_task_preview"))
+
+
+def _compared(con, rows: pd.DataFrame, staged_name: str, query: str, parameters: dict | None = None):
+    """The file's rows (registered under `staged_name`) read by one preview query."""
+    con.register(staged_name, rows)
     try:
-        return con.execute(db.read_sql_file("workbook/import_preview"), {"drop": SUSPICIOUS_DROP}).df()
+        return con.execute(db.read_sql_file(query), parameters).df()
     finally:
-        con.unregister("staged_kpi_values")
+        con.unregister(staged_name)
 
 
 def _datetime64(periods: pd.Series) -> pd.Series:

@@ -577,12 +577,39 @@ def test_preview_marks_new_changed_unchanged_and_suspicious(con):
     result = check(con, filled(con, kpis={PERCENT_KPI: {"value": 8}, steady: {"value": 50}, fresh: {"value": 5}}))
     assert result.accepted
     db.set_as_of(con, DEMO_TODAY)
-    preview = ingest.preview_changes(con, result).set_index("kpi_id")
+    preview = ingest.preview_changes(con, result).kpis.set_index("kpi_id")
     assert preview.loc[PERCENT_KPI, "change"] == "Thay đổi"
     assert (preview.loc[PERCENT_KPI, "previous_value"], preview.loc[PERCENT_KPI, "new_value"]) == (80, 8)
     assert bool(preview.loc[PERCENT_KPI, "is_suspicious"]) is True
     assert preview.loc[steady, "change"] == "Không đổi" and not preview.loc[steady, "is_suspicious"]
     assert preview.loc[fresh, "change"] == "Mới" and not preview.loc[fresh, "is_suspicious"]
+
+
+def test_preview_names_a_task_sent_back_from_done_before_the_commit(con):
+    """A copied row or an old template can send finished work back: the preview compares each
+    task's status and percentage with the one in force and marks a step back."""
+    sheet = template(con)[TASK_SHEET]
+    done, steady, lowered = [sheet[f"{TASK['task_id']}{row}"].value for row in range(FIRST_ROW, FIRST_ROW + 3)]
+    accept(con, filled(con, tasks={done: {"status": "Hoàn thành", "evidence_ref": "QĐ 12/QĐ-UBND"},
+                                   steady: {"status": "Đang thực hiện", "percent_complete": 40},
+                                   lowered: {"status": "Đang thực hiện", "percent_complete": 70}}),
+           now=datetime(2026, 11, 25, 8, 0))
+    result = check(con, filled(con, tasks={done: {"status": "Đang thực hiện", "percent_complete": 90},
+                                           steady: {"status": "Đang thực hiện", "percent_complete": 40},
+                                           lowered: {"status": "Đang thực hiện", "percent_complete": 30}}))
+    assert result.accepted
+    preview = ingest.preview_changes(con, result)
+    assert preview.kpis.empty  # a file of tasks only still previews
+    tasks = preview.tasks.set_index("task_id")
+    assert (tasks.loc[done, "previous_status_label"], tasks.loc[done, "new_status_label"]) == ("Hoàn thành", "Đang thực hiện")
+    assert tasks.loc[done, "change"] == "Thay đổi" and bool(tasks.loc[done, "is_step_back"])
+    assert tasks.loc[lowered, "change"] == "Thay đổi" and bool(tasks.loc[lowered, "is_step_back"])
+    assert tasks.loc[steady, "change"] == "Không đổi" and not tasks.loc[steady, "is_step_back"]
+    assert set(tasks.index[:2]) == {done, lowered}  # the steps back come first
+    # and forward is no step back
+    forward = check(con, filled(con, tasks={steady: {"status": "Hoàn thành", "evidence_ref": "QĐ 13"}}))
+    moved = ingest.preview_changes(con, forward).tasks.set_index("task_id")
+    assert moved.loc[steady, "change"] == "Thay đổi" and not moved.loc[steady, "is_step_back"]
 
 
 # --- bulk history files (a _meta period range) ----------------------------------------------------

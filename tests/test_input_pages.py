@@ -3,7 +3,9 @@ Markdown is shown escaped (no image, no link); a commit on a full disk is a mess
 and stores nothing."""
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from components.safe_text import md_escape
 from nq57 import db, ingest, storage
 from tests.test_ingest import PERCENT_KPI, filled
-from tests.conftest import signed_in_copy
+from tests.conftest import DEMO_TODAY, signed_in_copy
 from tests.test_input_rules import stored
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -101,3 +103,25 @@ def test_evidence_choices_after_a_commit_name_the_kpi_and_unit_not_their_codes(d
     assert "xã Nha Bích" in chosen and PERCENT_KPI not in chosen and "xa-nha-bich" not in chosen, chosen
     # tasks by their number and text, never their id (nha-bich-nq57:12)
     assert not [c for c in choices if "xa-nha-bich" in c or "nha-bich-nq57:" in c], choices
+
+
+def test_a_task_sent_back_from_done_is_named_on_the_page_before_the_commit(database):
+    """The secretariat sees, before committing, that a task the store holds as Hoàn thành comes
+    back as Đang thực hiện: a warning and the task's row with both statuses in words."""
+    from tests.test_ingest import first_task
+
+    with db.connect(database) as con:
+        task = first_task(con)
+        done = con.execute("select t.task_no from tasks t where t.task_id = ?", [task]).fetchone()[0]
+        result = ingest.check_workbook(con, filled(con, tasks={task: {"status": "Hoàn thành", "evidence_ref": "QĐ 12"}}),
+                                       "truoc.xlsx", today=DEMO_TODAY)
+        ingest.commit(con, result, "test", now=datetime(2026, 11, 25, 8, 0))
+        back = filled(con, tasks={task: {"status": "Đang thực hiện", "percent_complete": 90}})
+    at = upload("bao-cao.xlsx", back)
+    warning = next(w.value for w in at.warning if "lùi trạng thái" in w.value)
+    assert warning.startswith("1 nhiệm vụ lùi trạng thái"), warning
+    grid = at.dataframe[-1].value
+    row = grid[grid["flag"] != ""].iloc[0]
+    assert (row["task_no"], row["previous_status_label"], row["new_status_label"]) == (done, "Hoàn thành", "Đang thực hiện")
+    headers = json.loads(at.dataframe[-1].proto.columns)
+    assert {"Trạng thái trước", "Trạng thái mới", "Kiểm tra"} <= {c.get("label") for c in headers.values()}, headers

@@ -2,11 +2,13 @@
 -- and KPI (the same period if it is a correction, else the latest earlier one).
 -- Parameters: $drop (a fall below this share of the old value is suspicious).
 with staged as (
+    -- typed: a file without KPI rows stages empty columns of no type
     select
-        s.unit_id,
-        s.kpi_id,
-        s.period,
-        coalesce(s.value, case when s.denominator > 0 then 100.0 * s.numerator / s.denominator end) as new_value
+        s.unit_id::varchar                                  as unit_id,
+        s.kpi_id::varchar                                   as kpi_id,
+        s.period::date                                      as period,
+        coalesce(s.value::double,
+                 case when s.denominator::double > 0 then 100.0 * s.numerator::double / s.denominator::double end) as new_value
     from staged_kpi_values s
 ),
 
