@@ -63,7 +63,14 @@ def table(shown: pd.DataFrame) -> None:
             "task": st.column_config.TextColumn("Nhiệm vụ", width="medium")})
 
 
+# the texts a person typed into this page's forms: emptied once what they said is stored, so the
+# answer just sent does not sit in the box, ready to be sent again to the next request
+TYPED_KEYS = ("req_answer", "req_doc", "req_reason", "req_new_text")
+
+
 def _done(message: str) -> None:
+    for key in TYPED_KEYS:
+        st.session_state.pop(key, None)
     st.session_state["req_notice"] = message
     st.rerun()
 

@@ -124,6 +124,8 @@ def test_a_unit_reporter_raises_a_request_on_the_page(demo_db_path, tmp_path, mo
     at.button(key="req_new_submit").click().run()
     assert not at.exception, at.exception
     assert any("Đã ghi nhận kiến nghị" in s.value for s in at.success)
+    # the form again, empty: what was sent is not there to be sent twice
+    assert at.text_area(key="req_new_text").value == ""
     with db.connect(copy) as con:
         row = db.query_view(con, "requests", filters={"text": "Thiếu máy tính cho bộ phận một cửa"})
         log = audit.query(con, action="request_raise", user="can-bo-phuoc-an")
