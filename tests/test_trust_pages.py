@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nq57 import auth, db, evidence
+from components.safe_text import md_escape
 from tests.conftest import APP_PATH, sign_in_as
 
 PASSWORD = "mat-khau-du-dai-123"
@@ -234,6 +235,52 @@ def test_the_accounts_table_names_units_and_dates_as_a_reader_does(database, mon
     assert accounts.loc["nhabich", "unit_name"] == unit_name
     assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", accounts.loc["quantri", "last_login"])
     assert accounts.loc["lanhdao", "last_login"] == "—"  # never signed in
+    # the state in words (a checkbox was read aloud as "false"), the headers from column_labels.csv
+    assert set(accounts["state_label"]) == {"Đang hoạt động"}
+    headers = {name: config.get("label") for name, config in json.loads(at.dataframe[0].proto.columns).items()}
+    assert headers["state_label"] == "Trạng thái" and headers["user_name"] == "Tên đăng nhập", headers
+
+
+def test_locking_an_account_asks_first_and_says_who(database, monkeypatch):
+    """One click locked a person out of every tab; now the page asks, naming the account, and
+    "Hủy" leaves it as it was."""
+    add_accounts(database)
+    at = sign_in(monkeypatch, database, "quantri")
+    at.switch_page("pages/users.py").run()
+    at.selectbox(key="toggle_user").set_value("lanhdao").run()
+    at.button(key="toggle_button").click().run()
+    assert not at.exception, at.exception
+    assert any("Khóa tài khoản **lanhdao**?" in w.value for w in at.warning)
+    with db.connect(database) as con:
+        assert not con.execute("select is_disabled from users where user_name = 'lanhdao'").fetchone()[0]
+    at.button(key="cancel_lock_button").click().run()
+    assert not [b for b in at.button if b.key == "confirm_lock_button"]
+    at.button(key="toggle_button").click().run()
+    at.button(key="confirm_lock_button").click().run()
+    assert not at.exception, at.exception
+    with db.connect(database) as con:
+        assert con.execute("select is_disabled from users where user_name = 'lanhdao'").fetchone()[0]
+    accounts = at.dataframe[0].value.set_index("user_name")
+    assert accounts.loc["lanhdao", "state_label"] == "Đã khóa"
+    assert at.button(key="toggle_button").label == "Mở khóa"  # unlocking needs no second click
+
+
+def test_the_new_account_form_is_emptied_once_the_account_exists(database, monkeypatch):
+    """It kept the name and password after creating, one click from a second attempt; after a
+    refusal it keeps them, to be corrected."""
+    add_accounts(database)
+    at = sign_in(monkeypatch, database, "quantri")
+    at.switch_page("pages/users.py").run()
+    at.text_input(key="new_user_name").set_value("lanhdao")  # taken: refused, the form kept
+    at.text_input(key="new_user_display").set_value("Nguyễn Văn A")
+    next(b for b in at.button if b.label == "Tạo tài khoản").click().run()
+    assert at.error and at.text_input(key="new_user_display").value == "Nguyễn Văn A"
+    at.text_input(key="new_user_name").set_value("can-bo-moi")
+    next(b for b in at.button if b.label == "Tạo tài khoản").click().run()
+    assert not at.exception, at.exception
+    assert any(f"Đã tạo tài khoản {md_escape('can-bo-moi')}" in m.value for m in at.success)
+    assert at.text_input(key="new_user_name").value == "" and at.text_input(key="new_user_display").value == ""
+    assert len(at.code) == 1  # the generated password, shown once
 
 
 def test_sign_out_ends_the_session_for_every_tab(database, monkeypatch):
