@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data, session
+from components.safe_text import sentence
 from nq57 import auth, verdicts
 from nq57.vnformat import vn_number
 
@@ -51,7 +52,7 @@ def reopen_section(unit_name: str, hide_demo: bool) -> None:
         try:
             data.reopen_period(row["unit_id"], row["period"].date(), session.current_user(), reason.strip())
         except (auth.PermissionDenied, verdicts.ReopenError) as refusal:
-            st.error(str(refusal), icon=":material/block:")
+            st.error(sentence(refusal), icon=":material/block:")
         else:
             st.success(f"Đã mở lại kỳ {row['period']:%m/%Y} của {row['unit_name']}; đơn vị nộp lại được cho đến "
                        "khi có kết luận thẩm định mới.", icon=":material/check_circle:")

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, data, filters, page_style, session
-from components.safe_text import md_escape
+from components.safe_text import md_escape, sentence
 from nq57 import auth, request_flow
 from nq57.request_items import RequestError
 from nq57.vnformat import vn_date, vn_number
@@ -80,7 +80,7 @@ def _attempt(action: str, request_id: int, **fields) -> None:
     try:
         data.move_request(session.current_user(), action, request_id, **fields)
     except (auth.PermissionDenied, RequestError) as problem:
-        st.error(md_escape(problem), icon=":material/block:")
+        st.error(sentence(problem), icon=":material/block:")
         return
     _done(f"Đã cập nhật kiến nghị số {request_id}.")
 
@@ -154,6 +154,6 @@ def raise_form(as_of: date) -> None:
             try:
                 request_id = data.raise_request(user, unit_id, kind, text, task_id or None)
             except (auth.PermissionDenied, RequestError) as problem:
-                st.error(md_escape(problem), icon=":material/block:")
+                st.error(sentence(problem), icon=":material/block:")
                 return
             _done(f"Đã ghi nhận kiến nghị số {request_id}; văn phòng sẽ giao cơ quan xử lý.")

@@ -21,3 +21,17 @@ def md_escape(text: object) -> str:
     if text is None or (isinstance(text, float) and text != text):   # None, NaN: nothing to show
         return ""
     return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)).strip())
+
+
+_QUOTED = re.compile(r"'([^'\n]+)'")
+
+
+def sentence(refusal: object) -> str:
+    """A refusal from the core (auth.PermissionDenied, RequestError, …) as a reader sees it: a
+    capital first letter, a full stop, “curly” quotes for the words it quotes; escaped like
+    md_escape. The core's messages start in lower case to read inside a line of the command line."""
+    text = _QUOTED.sub(r"“\1”", _LINE_BREAKS.sub(" ", str(refusal)).strip())
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return md_escape(text if text.endswith((".", "!", "?", "…")) else text + ".")

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data, page_style
-from components.safe_text import md_escape
+from components.safe_text import md_escape, sentence
 from nq57 import auth, evidence, exports, storage
 from nq57.vnformat import vn_datetime, vn_number
 
@@ -123,7 +123,7 @@ def commit_button(result, user, cache_key: str) -> None:
         try:
             written = data.commit_upload(result, user)
         except (auth.PermissionDenied, storage.StorageError) as refusal:
-            st.error(md_escape(refusal), icon=":material/block:")
+            st.error(sentence(refusal), icon=":material/block:")
             st.stop()
         del st.session_state[cache_key]
         st.session_state["committed"] = (written, result)
@@ -160,6 +160,6 @@ def evidence_attachments(user) -> None:
             stored = data.store_evidence(attachment.getvalue(), attachment.name, user,
                                          int(batch_id), unit_id, item_type, item_id)
         except (evidence.EvidenceError, auth.PermissionDenied, storage.StorageError) as refusal:
-            st.error(md_escape(refusal), icon=":material/block:")
+            st.error(sentence(refusal), icon=":material/block:")
         else:
             st.success(f"Đã lưu minh chứng ({stored.mime_type}, {vn_number(stored.size)} byte).", icon=":material/check_circle:")

@@ -3,7 +3,7 @@ decision — hợp lệ / không hợp lệ / thiếu chất lượng — that t
 import streamlit as st
 
 from components import data, page_style, session
-from components.safe_text import md_escape
+from components.safe_text import md_escape, sentence
 from nq57 import auth, evidence, reports
 from nq57.vnformat import vn_number
 
@@ -65,7 +65,7 @@ if st.button("Ghi kết luận", type="primary", key="review_submit"):
         data.review_evidence(user, int(item["batch_id"]), item["unit_id"], item["item_type"], item["item_id"],
                              decision, comment.strip() or None)
     except (auth.PermissionDenied, evidence.EvidenceError) as refusal:
-        st.error(md_escape(refusal))
+        st.error(sentence(refusal), icon=":material/block:")
     else:
         st.success(f"Đã ghi kết luận: {decisions[decision]}. Các trang số liệu cập nhật ngay.", icon=":material/check_circle:")
         st.rerun()

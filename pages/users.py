@@ -4,7 +4,7 @@ the first administrator is created on the command line, see nq57/first_start.py)
 import streamlit as st
 
 from components import data, page_style, session
-from components.safe_text import md_escape
+from components.safe_text import md_escape, sentence
 from nq57 import auth, exports, passwords
 from nq57.vnformat import vn_datetime
 
@@ -58,7 +58,7 @@ if submitted:
         try:
             data.add_user(name.strip(), role, chosen, unit or None, display.strip() or None, by=admin)
         except (auth.AccountError, auth.PermissionDenied) as refusal:
-            st.error(md_escape(refusal))
+            st.error(sentence(refusal), icon=":material/block:")
         else:
             for key in FORM_KEYS:
                 st.session_state.pop(key, None)
@@ -75,7 +75,7 @@ if not users.empty:
         try:
             data.set_user_disabled(target, not disabled, by=admin)
         except (auth.AccountError, auth.PermissionDenied) as refusal:
-            st.error(md_escape(refusal))
+            st.error(sentence(refusal), icon=":material/block:")
         else:
             st.rerun()
 

@@ -79,7 +79,7 @@ def test_a_commit_on_a_full_disk_is_a_message_and_stores_nothing(database, monke
     next(b for b in at.button if b.label == "Ghi nhận báo cáo").click().run()
     assert not at.exception, at.exception
     # the message is escaped like any text the page did not write itself; it renders unchanged
-    message = md_escape("không ghi được vào cơ sở dữ liệu: ổ đĩa đầy")
+    message = md_escape("Không ghi được vào cơ sở dữ liệu: ổ đĩa đầy")  # a sentence: capital first
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
     with db.connect(database) as con:
         assert stored(con) == before

@@ -146,7 +146,10 @@ def test_a_verdict_without_its_reason_is_refused_in_words_and_nothing_is_stored(
     at.radio(key="review_decision").set_value("invalid")
     at.button(key="review_submit").click().run()
     assert not at.exception, at.exception
-    assert any("cần ghi rõ lý do" in e.value for e in at.error)
+    # a sentence, as the page's own words are: capital first, curly quotes, a full stop (the core
+    # says it in lower case with straight quotes, to read inside a line of the command line)
+    refusal = next(e.value for e in at.error if "cần ghi rõ lý do" in e.value)
+    assert refusal == md_escape("Kết luận “Không hợp lệ” hoặc “Thiếu chất lượng” cần ghi rõ lý do."), refusal
     with db.connect(database) as con:
         assert con.execute("select count(*) from evidence_reviews where not is_demo").fetchone()[0] == 0
 
