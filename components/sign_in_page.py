@@ -52,11 +52,20 @@ _PAGE = """<!doctype html>
 <form method="post" action="{action}">
  <input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="next" value="{next}">
  <label for="name">Tên đăng nhập</label>
- <input id="name" name="name" autocomplete="username" required value="{name}" autofocus>
+ <input id="name" name="name" autocomplete="username" required value="{name}" autofocus
+        data-empty="Hãy nhập tên đăng nhập.">
  <label for="password">Mật khẩu</label>
- <input id="password" name="password" type="password" autocomplete="current-password" required>
+ <input id="password" name="password" type="password" autocomplete="current-password" required
+        data-empty="Hãy nhập mật khẩu.">
  <button type="submit">Đăng nhập</button>
 </form>
+<script>
+ // an empty field's bubble is the browser's own ("Please fill out this field" in an English one)
+ for (const field of document.querySelectorAll("input[data-empty]")) {{
+   field.addEventListener("invalid", () => field.setCustomValidity(field.validity.valueMissing ? field.dataset.empty : ""));
+   field.addEventListener("input", () => field.setCustomValidity(""));
+ }}
+</script>
 <p><a href="{back}">← Quay lại bảng điều hành (chỉ xem)</a></p>
 </main></body></html>"""
 

@@ -56,6 +56,21 @@ def signed_in_state(server, browser):
     return state
 
 
+def test_the_sign_in_page_asks_for_an_empty_field_in_vietnamese(server, browser):
+    """Sending the form with a field empty showed the browser's own bubble: "Please fill out this
+    field" in an English browser."""
+    page = browser.new_page(locale="en-US")
+    page.goto(f"{server}/dang-nhap?next=/")
+    page.click("button[type=submit]")
+    assert page.eval_on_selector("#name", "f => f.validationMessage") == "Hãy nhập tên đăng nhập."
+    page.fill("#name", ADMIN)
+    page.click("button[type=submit]")
+    assert page.eval_on_selector("#name", "f => f.validationMessage") == ""  # typed: valid again
+    assert page.eval_on_selector("#password", "f => f.validationMessage") == "Hãy nhập mật khẩu."
+    assert page.url.endswith("/dang-nhap?next=/")  # nothing was sent
+    page.close()
+
+
 def ready(page) -> None:
     """Script idle for half a second and every chart drawn (as the benchmark counts ready)."""
     for _ in range(20):
