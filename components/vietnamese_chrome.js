@@ -142,6 +142,15 @@
     "Download as CSV": "Tải CSV",
     "Search": "Tìm kiếm",
     "Clear selection": "Bỏ chọn",
+    // read aloud on the date picker's first and last days, and by the uploader once it holds a file
+    "First available date": "Ngày sớm nhất được chọn",
+    "Last available date": "Ngày muộn nhất được chọn",
+    "Click to start selecting date range": "Bấm để chọn ngày đầu của khoảng",
+    "Click to finish selecting date range": "Bấm để chọn ngày cuối của khoảng",
+    "Add files": "Thêm tệp",
+    "Drag and drop a file here": "Kéo thả tệp vào đây",
+    "Drag and drop directories here": "Kéo thả thư mục vào đây",
+    "Upload directories": "Tải thư mục lên",
   };
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                   "October", "November", "December"];
@@ -171,7 +180,9 @@
     [/^Choose date range, (.*)$/s, "Chọn khoảng ngày, $1"],
     [/^Selected$/, "Đã chọn"],
     [/^(.*), selected$/s, "$1, đã chọn"],
+    [/^Today, (.*) selected$/s, "Hôm nay, $1, đã chọn"],
     [/^Today, (.*)$/s, "Hôm nay, $1"],
+    [/^(.*) selected$/s, "$1, đã chọn"],
   ];
   const ATTRIBUTES = ["aria-label", "title", "placeholder", "data-title", "alt", "aria-description"];
 

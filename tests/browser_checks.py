@@ -43,7 +43,8 @@ ENGLISH_WORDS = MONTHS + MONTH_ABBREVIATIONS + WEEKDAYS + [
     "Running", "Rerun", "Settings", "Print", "Connecting", "Connection error", "No results",
     "App pages", "Copy to clipboard", "Today", "Previous", "Next", "Close", "Open", "Calendar",
     "Produced with", "Please", "Loading", "Error", "Warning", "View", "more", "less",
-    "Record", "Made with", "Dismiss", "Scroll", "file upload",
+    "Record", "Made with", "Dismiss", "Scroll", "file upload", "available date", "Add files", "selected",
+    "directories",
 ]
 _ENGLISH = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in sorted(ENGLISH_WORDS, key=len, reverse=True))
                       + r")(?![\w-])")
