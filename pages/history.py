@@ -3,7 +3,7 @@ in force can be rolled back so the previous version becomes current again (nothi
 and a reviewed period can be reopened for its unit (secretariat, with a reason)."""
 import streamlit as st
 
-from components import corrections, data, page_style, session
+from components import corrections, data, filters, page_style, session
 from nq57 import exports
 from nq57.vnformat import vn_datetime, vn_number
 
@@ -17,7 +17,7 @@ state_labels = data.labels("batch_state")
 # none chosen reads "Tất cả": the three states chosen by default were cut to "Đã bị th…" at 1440 px
 states = middle.multiselect("Trạng thái", list(state_labels), format_func=state_labels.get,
                             key="history_states", placeholder="Tất cả") or list(state_labels)
-hide_demo = right.toggle("Ẩn dữ liệu minh họa", value=True, key="history_hide_demo")
+hide_demo = filters.hide_demo_toggle(history, key="history_hide_demo", container=right)
 
 shown = history[history["state"].isin(states)]
 if chosen_unit != "Tất cả":

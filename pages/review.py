@@ -2,7 +2,7 @@
 decision — hợp lệ / không hợp lệ / thiếu chất lượng — that the views follow at once."""
 import streamlit as st
 
-from components import data, page_style, session
+from components import data, filters, page_style, session
 from components.safe_text import md_escape, sentence
 from nq57 import auth, evidence, reports
 from nq57.vnformat import vn_number
@@ -11,8 +11,7 @@ st.title("Thẩm định minh chứng")
 user = session.require("review_evidence", "thẩm định minh chứng")
 
 pending = data.pending_evidence()
-hide_demo = st.toggle("Ẩn dữ liệu minh họa", value=False, key="review_hide_demo")
-if hide_demo:
+if filters.hide_demo_toggle(pending, key="review_hide_demo"):
     pending = pending[~pending["is_demo"]]
 units = ["Tất cả"] + sorted(pending["unit_name"].unique())
 unit = st.selectbox("Đơn vị", units, key="review_unit")
