@@ -12,7 +12,7 @@ import streamlit as st
 from components import data, page_style
 from components.safe_text import md_escape, sentence
 from nq57 import auth, evidence, exports, storage
-from nq57.vnformat import vn_datetime, vn_number
+from nq57.vnformat import vn_datetime, vn_number, vn_short
 
 
 def month_options() -> list[str]:
@@ -97,15 +97,15 @@ def accepted(result, preview) -> None:
     if len(kpis):
         st.markdown("**Số liệu chỉ tiêu**")
         _preview_table("import_preview", kpis.assign(
-            previous_value=kpis["previous_value"].map(lambda v: vn_number(v, 1)),
-            new_value=kpis["new_value"].map(lambda v: vn_number(v, 1)),
+            previous_value=kpis["previous_value"].map(vn_short),
+            new_value=kpis["new_value"].map(vn_short),
             flag=kpis["is_suspicious"].map({True: "⚠ Bất thường", False: ""}),
         ), ["flag", "change", "unit_name", "kpi_name", "previous_period", "previous_value", "new_value"])
     if len(tasks):
         st.markdown("**Trạng thái nhiệm vụ**")
         _preview_table("import_task_preview", tasks.assign(
-            previous_percent=tasks["previous_percent"].map(lambda v: vn_number(v, 1)),
-            new_percent=tasks["new_percent"].map(lambda v: vn_number(v, 1)),
+            previous_percent=tasks["previous_percent"].map(vn_short),
+            new_percent=tasks["new_percent"].map(vn_short),
             flag=tasks["is_step_back"].map({True: "⚠ Lùi trạng thái", False: ""}),
         ), ["flag", "change", "unit_name", "task_no", "content", "previous_period", "previous_status_label",
             "new_status_label", "previous_percent", "new_percent"])

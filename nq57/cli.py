@@ -281,7 +281,9 @@ def run_import(args) -> int:
         if result.duplicate_of is not None:
             print(f"Tệp này đã được nhập trước đây (đợt {result.duplicate_of}); không có gì thay đổi.")
             return EXIT_OK
-        if args.dry_run:
+        if args.dry_run:  # what the upload page's preview warns of, before anything is written
+            for line in ingest.preview_warnings(ingest.preview_changes(con, result)):
+                print("Cảnh báo: " + line, file=sys.stderr)
             print(f"Tệp hợp lệ ({summary}); chạy thử, chưa ghi.")
             return EXIT_OK
         written = ingest.commit(con, result, account or user)

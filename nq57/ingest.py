@@ -18,6 +18,7 @@ import pandas as pd
 
 from nq57 import audit, auth, db, request_items, storage, verdicts, workbook
 from nq57.transaction import retried  # a lost write to another server is run again
+from nq57.vnformat import vn_short, vn_shortened
 from nq57.ingest_cells import (  # noqa: F401  (re-exported: callers use ingest.parse_period …)
     PERIOD_RANGE_SEPARATOR, _locate, _per_distinct, _read_meta, parse_period, parse_period_range, reading_settings,
 )
@@ -146,6 +147,17 @@ def preview_changes(con: duckdb.DuckDBPyConnection, result: CheckResult) -> Prev
     return Preview(_compared(con, result.kpi_rows, "staged_kpi_values", "workbook/import_preview",
                              {"drop": SUSPICIOUS_DROP}),
                    _compared(con, result.task_rows, "staged_task_updates", "workbook/import_task_preview"))
+
+
+def preview_warnings(preview: Preview) -> list[str]:
+    """What the preview asks a person to look at before committing, one line each (the command
+    line's --dry-run; the page shows the same rows as tables)."""
+    lines = [f"{row.unit_name}, chỉ tiêu «{vn_shortened(row.kpi_name, 60)}»: {vn_short(row.previous_value)} "
+             f"→ {vn_short(row.new_value)}: thay đổi bất thường" for row in preview.kpis.itertuples() if row.is_suspicious]
+    lines += [f"{row.unit_name}, nhiệm vụ {row.task_no} «{vn_shortened(row.content, 60)}»: {row.previous_status_label} "
+              f"{vn_short(row.previous_percent)}% → {row.new_status_label} {vn_short(row.new_percent)}%: lùi trạng thái"
+              for row in preview.tasks.itertuples() if row.is_step_back]
+    return lines
 
 
 def _compared(con, rows: pd.DataFrame, staged_name: str, query: str, parameters: dict | None = None):

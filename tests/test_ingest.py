@@ -726,6 +726,27 @@ def test_cli_dry_run_stores_nothing(db_copy, tmp_path):
     assert cli_counts(db_copy) == before
 
 
+def test_cli_dry_run_warns_of_what_the_page_preview_warns_of(db_copy, tmp_path):
+    """A finished task sent back and a rate fallen to a tenth: the dry run names both, as the
+    upload page's preview does, before anything is written."""
+    with db.connect(db_copy) as connection:
+        task = first_task(connection)
+        accept(connection, filled(connection, kpis={PERCENT_KPI: {"value": 80}},
+                                  tasks={task: {"status": "Hoàn thành", "evidence_ref": "QĐ 12"}}),
+               now=datetime(2026, 11, 25, 8, 0))
+        data = filled(connection, kpis={PERCENT_KPI: {"value": 8}}, tasks={task: {"status": "Đang thực hiện",
+                                                                                   "percent_complete": 60}})
+        task_no = connection.execute("select task_no from tasks where task_id = ?", [task]).fetchone()[0]
+    path = tmp_path / "thu.xlsx"
+    path.write_bytes(data)
+    result = nq57("import", str(path), "--dry-run", "--system", db_path=db_copy)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Cảnh báo: ")]
+    assert any(line.endswith("80 → 8: thay đổi bất thường") for line in warnings), warnings
+    assert any(f"nhiệm vụ {task_no} «" in line and line.endswith("Hoàn thành 100% → Đang thực hiện 60%: lùi trạng thái")
+               for line in warnings), warnings
+
+
 @pytest.mark.parametrize("args", [["--unit", UNIT], ["--period", PERIOD], []])
 def test_cli_template_without_unit_or_period_exits_2(db_copy, tmp_path, args):
     result = nq57("template", *args, "--out", str(tmp_path / "mau.xlsx"), db_path=db_copy)
