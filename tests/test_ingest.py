@@ -585,6 +585,18 @@ def test_preview_marks_new_changed_unchanged_and_suspicious(con):
     assert preview.loc[fresh, "change"] == "Mới" and not preview.loc[fresh, "is_suspicious"]
 
 
+def test_a_level_rising_from_zero_is_a_jump_and_a_flow_starting_from_zero_is_not(con):
+    """0% to 85% of a rate in a month is a typo or a wrong unit; a flow counted within the year
+    (a share of the budget spent so far) may well start from 0."""
+    level, flow = PERCENT_KPI, "chi-ns-khcn"  # kinds 'level' and 'flow' in the catalogue
+    assert dict(con.execute("select kpi_id, kind from kpis where kpi_id in (?, ?)", [level, flow]).fetchall()) \
+        == {level: "level", flow: "flow"}
+    accept(con, filled(con, kpis={level: {"value": 0}, flow: {"value": 0}}), now=datetime(2026, 11, 25, 8, 0))
+    result = check(con, filled(con, kpis={level: {"value": 85}, flow: {"value": 12}}))
+    preview = ingest.preview_changes(con, result).kpis.set_index("kpi_id")
+    assert bool(preview.loc[level, "is_suspicious"]) and not preview.loc[flow, "is_suspicious"]
+
+
 def test_preview_names_a_task_sent_back_from_done_before_the_commit(con):
     """A copied row or an old template can send finished work back: the preview compares each
     task's status and percentage with the one in force and marks a step back."""

@@ -35,8 +35,12 @@ final as (
             when abs(f.previous_value - s.new_value) < 1e-9 then 'Không đổi'
             else 'Thay đổi'
         end as change,
+        -- a level (a rate, a count of what exists) rising from 0 is a jump too: 0% to 85% of
+        -- households in a month is a typo or a wrong unit; a flow counted within the year
+        -- (enterprises founded) may well start from 0
         coalesce(
-            f.previous_value > 0 and (s.new_value < $drop * f.previous_value or s.new_value > f.previous_value / $drop)
+            (f.previous_value > 0 or (f.previous_value = 0 and k.kind = 'level'))
+            and (s.new_value < $drop * f.previous_value or s.new_value > f.previous_value / $drop)
             and abs(s.new_value - f.previous_value) >= 5,
             false
         ) as is_suspicious
