@@ -88,8 +88,8 @@ def accepted(result, preview) -> None:
     changed.metric("Thay đổi so với báo cáo trước", vn_number(counts.get("Thay đổi", 0)))
     same.metric("Không đổi", vn_number(counts.get("Không đổi", 0)))
     if kpis["is_suspicious"].any():
-        st.warning(f"{vn_number(int(kpis['is_suspicious'].sum()))} số liệu thay đổi bất thường (giảm còn dưới một nửa "
-                   "hoặc tăng gấp đôi). Hãy kiểm tra trước khi ghi nhận.", icon=":material/search:")
+        st.warning(f"{vn_number(int(kpis['is_suspicious'].sum()))} số liệu thay đổi bất thường so với kỳ trước (giảm còn "
+                   "dưới một nửa, tăng hơn gấp đôi hoặc tăng từ 0). Hãy kiểm tra trước khi ghi nhận.", icon=":material/search:")
     if tasks["is_step_back"].any():
         st.warning(f"{vn_number(int(tasks['is_step_back'].sum()))} nhiệm vụ lùi trạng thái so với báo cáo trước "
                    "(ví dụ từ Hoàn thành về Đang thực hiện, hoặc tỷ lệ hoàn thành giảm). "
