@@ -374,7 +374,10 @@ def distribution(rows: pd.DataFrame, value_column: str, title: str, target: floa
     values = rows[value_column].dropna()
     # counts of people or documents are whole numbers: bins of 0,2 would count units between them
     whole = bool(len(values)) and bool((values == values.round()).all())
-    bins = {"xbins": {"size": max(1, -(-(values.max() - values.min()) // 20))}} if whole else {"nbinsx": 20}
+    size = max(1, -(-(values.max() - values.min()) // 20)) if whole else None
+    # whole numbers: each bar centred on its values, with half a bar of room at either end (the
+    # first bar sat on the axis)
+    bins = {"xbins": {"size": size, "start": values.min() - size / 2}} if whole else {"nbinsx": 20}
     fig = go.Figure(go.Histogram(x=rows[value_column], **bins, marker_color="#0072B2",
                                  marker_line={"color": "#FFFFFF", "width": 1},
                                  hovertemplate="%{x}: %{y} đơn vị<extra></extra>"))
@@ -382,5 +385,8 @@ def distribution(rows: pd.DataFrame, value_column: str, title: str, target: floa
         fig.add_vline(x=target, line_dash="dash", line_color="#D55E00", line_width=3,
                       annotation_text=f"Mục tiêu {vn_short(target)}")
     fig.update_xaxes(title="Giá trị thực tế")
+    if whole:
+        ends = [values.min(), values.max()] + ([target] if target is not None else [])
+        fig.update_xaxes(range=[min(ends) - size, max(ends) + size])
     fig.update_yaxes(title="Số đơn vị", **({"dtick": 1} if len(values) <= 10 else {}))  # no 0,2 of a unit
     return vietnamese_layout(fig, title)

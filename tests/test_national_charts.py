@@ -67,6 +67,17 @@ def test_a_distribution_of_few_units_counts_them_in_whole_units():
     assert charts.distribution(kpi_rows(95), "actual_value", "Phân bố").layout.yaxis.dtick is None
 
 
+def test_a_distribution_of_whole_numbers_centres_its_bars_with_room_at_both_ends():
+    """The first bar sat on the axis: whole values are centred in their bins, and the axis leaves
+    a bar's width beyond the smallest and the largest value (and the target)."""
+    rows = kpi_rows(95)
+    figure = charts.distribution(rows, "actual_value", "Phân bố", target=200)
+    size, start = figure.data[0].xbins.size, figure.data[0].xbins.start
+    assert start == rows["actual_value"].min() - size / 2
+    low, high = figure.layout.xaxis.range
+    assert low < start and high > 200
+
+
 # Plotly writes 12345,7 for %{x:.1f} and 3321 for a bare %{customdata[2]} holding a number
 # (checked in chromium), where a reader expects 12.345,7: a format with "," groups the thousands.
 def ungrouped_hover_numbers(figure) -> list[str]:
