@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +13,7 @@ import streamlit as st
 from components import data, page_style
 from components.safe_text import md_escape, sentence
 from nq57 import auth, evidence, exports, storage
-from nq57.vnformat import vn_datetime, vn_number, vn_short
+from nq57.vnformat import vn_datetime, vn_number, vn_short, vn_shortened
 
 
 def month_options() -> list[str]:
@@ -117,8 +118,17 @@ def _preview_table(name: str, rows: pd.DataFrame, columns: list[str]) -> None:
     page_style.dataframe(table, hide_index=True, width="stretch", column_config=exports.vietnamese_headers(name, columns))
 
 
+class JustCommitted(NamedTuple):
+    """What the last commit of this session wrote, kept for the evidence step."""
+    sha256: str
+    written: list
+    result: object
+    at: datetime
+
+
 def commit_button(result, user, cache_key: str) -> None:
-    """Ghi nhận báo cáo: one click writes the checked file (refusals shown, the page stops there)."""
+    """Ghi nhận báo cáo: one click writes the checked file (refusals shown, the page stops there);
+    the page then shows what was written and the evidence step, not the preview and the button."""
     if st.button("Ghi nhận báo cáo", type="primary"):
         try:
             written = data.commit_upload(result, user)
@@ -126,16 +136,28 @@ def commit_button(result, user, cache_key: str) -> None:
             st.error(sentence(refusal), icon=":material/block:")
             st.stop()
         del st.session_state[cache_key]
-        st.session_state["committed"] = (written, result)
-        st.success(f"Đã ghi nhận {vn_number(len(written))} đợt báo cáo lúc {vn_datetime(datetime.now())}. "
-                   "Các trang số liệu đã cập nhật.", icon=":material/check_circle:")
+        st.session_state["committed"] = JustCommitted(result.sha256, written, result, datetime.now())
+        st.rerun()
 
 
-def evidence_attachments(user) -> None:
+def committed_notice(committed: JustCommitted) -> None:
+    st.success(f"Đã ghi nhận {vn_number(len(committed.written))} đợt báo cáo lúc {vn_datetime(committed.at)}. "
+               "Các trang số liệu đã cập nhật.", icon=":material/check_circle:")
+    st.caption("Để nộp tệp khác, bỏ tệp này (dấu × bên phải tên tệp) rồi chọn tệp mới.")
+
+
+def already_imported(batch_id: int) -> None:
+    """The same file again: when and by whom it came, in words (the batch number alone meant nothing)."""
+    batch = data.view("batch_history", batch_id=int(batch_id))
+    when = (f" lúc {vn_datetime(batch['uploaded_at'].iloc[0])}, người nộp {md_escape(batch['uploaded_by_label'].iloc[0])}"
+            if len(batch) else "")
+    st.info(f"Tệp này đã được nhập trước đây{when} (đợt {batch_id} trong trang Lịch sử nhập); không có gì thay đổi.",
+            icon=":material/info:")
+
+
+def evidence_attachments(user, committed: JustCommitted) -> None:
     """3. Đính kèm tệp minh chứng, for the rows of the file just committed."""
-    if "committed" not in st.session_state:
-        return
-    written, committed = st.session_state["committed"]
+    written, committed = committed.written, committed.result
     st.subheader("3. Đính kèm tệp minh chứng (tùy chọn)")
     st.caption(f"Chấp nhận: {evidence.ALLOWED_LABEL}. Loại tệp được kiểm tra theo nội dung, không theo đuôi tên.")
     # the batch of each row is the one commit wrote for its unit and month (a range file has one per month)
@@ -144,7 +166,7 @@ def evidence_attachments(user) -> None:
     units = data.view("stg_units", columns=["unit_id", "unit_name"]).set_index("unit_id")["unit_name"]
     kpis = data.view("kpis", columns=["kpi_id", "name"]).set_index("kpi_id")["name"]
     tasks = data.view("stg_tasks", columns=["task_id", "task_no", "content"]).set_index("task_id")
-    task_names = (tasks["task_no"].fillna("") + ". " + tasks["content"].str.slice(0, 90)).to_dict()
+    task_names = (tasks["task_no"].fillna("") + ". " + tasks["content"].map(lambda text: vn_shortened(text, 90))).to_dict()
     items = [("kpi", r.unit_id, r.kpi_id, r.period,
               f"Chỉ tiêu: {kpis.get(r.kpi_id, r.kpi_id)} · {units.get(r.unit_id, r.unit_id)} · {r.period:%m/%Y}")
              for r in committed.kpi_rows.itertuples()]

@@ -24,11 +24,19 @@ st.subheader("2. Nộp tệp đã điền")
 uploader = user.display_name or user.user_name
 st.caption(f"Người nộp: **{md_escape(uploader)}** ({auth.ROLE_LABELS[user.role]})")
 upload = st.file_uploader("Chọn tệp Excel (.xlsx)", key="report_file")
+content = upload.getvalue() if upload is not None else None
+just_committed = st.session_state.get("committed")
+if just_committed and (content is None or hashlib.sha256(content).hexdigest() == just_committed.sha256):
+    # the file just committed: what was written and its evidence, not its check again (which said
+    # "already imported" and hid the evidence step at the next click)
+    upload_views.committed_notice(just_committed)
+    upload_views.evidence_attachments(user, just_committed)
+    st.stop()
+st.session_state.pop("committed", None)  # another file: a new round
 if upload is None:
     st.info("Chưa chọn tệp. Tệp được kiểm tra toàn bộ trước khi ghi; nếu có lỗi, không có dữ liệu nào bị thay đổi.")
     st.stop()
 
-content = upload.getvalue()
 cache_key = "check_" + hashlib.sha256(content).hexdigest()
 if cache_key not in st.session_state:
     st.session_state[cache_key] = upload_views.check_with_progress(content, upload.name)
@@ -42,9 +50,8 @@ if not result.accepted:
 for warning in result.warnings:
     st.warning(md_escape(warning.line()), icon=":material/warning:")
 if result.duplicate_of is not None:
-    st.info(f"Tệp này đã được nhập trước đây (đợt {result.duplicate_of}); không có gì thay đổi.", icon=":material/info:")
+    upload_views.already_imported(result.duplicate_of)
     st.stop()
 
 upload_views.accepted(result, preview)
 upload_views.commit_button(result, user, cache_key)
-upload_views.evidence_attachments(user)

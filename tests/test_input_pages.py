@@ -125,3 +125,32 @@ def test_a_task_sent_back_from_done_is_named_on_the_page_before_the_commit(datab
     assert (row["task_no"], row["previous_status_label"], row["new_status_label"]) == (done, "Hoàn thành", "Đang thực hiện")
     headers = json.loads(at.dataframe[-1].proto.columns)
     assert {"Trạng thái trước", "Trạng thái mới", "Kiểm tra"} <= {c.get("label") for c in headers.values()}, headers
+
+
+def test_after_a_commit_the_page_keeps_the_evidence_step_through_the_next_clicks(database):
+    """Picking another item, then choosing a file for it, reran the page: the committed file was
+    checked again, read "already imported (đợt 1473)", and the evidence step vanished. After the
+    commit the page shows what was written and the evidence step, not the preview and the button."""
+    with db.connect(database) as con:
+        data = filled(con, kpis={PERCENT_KPI: {"value": 50}})
+    at = upload("bao-cao.xlsx", data)
+    next(b for b in at.button if b.label == "Ghi nhận báo cáo").click().run()
+    assert not at.exception, at.exception
+    assert any(s.value.startswith("Đã ghi nhận 1 đợt báo cáo lúc ") for s in at.success)
+    assert not [b for b in at.button if b.label == "Ghi nhận báo cáo"] and not at.dataframe  # no preview, no button
+    items = at.selectbox(key="evidence_item")
+    items.set_value(items.options.index(items.options[-1])).run()  # the next click
+    assert not at.exception, at.exception
+    assert not [i for i in at.info if "đã được nhập trước đây" in i.value], [i.value for i in at.info]
+    assert at.selectbox(key="evidence_item").value == len(items.options) - 1
+    assert any(s.value.startswith("Đã ghi nhận 1 đợt báo cáo lúc ") for s in at.success)
+
+
+def test_the_same_file_again_says_when_and_by_whom_it_came(database):
+    with db.connect(database) as con:
+        data = filled(con, kpis={PERCENT_KPI: {"value": 50}})
+        result = ingest.check_workbook(con, data, "lan-dau.xlsx", today=DEMO_TODAY)
+        ingest.commit(con, result, "van-thu", now=datetime(2026, 11, 25, 8, 30))
+    at = upload("lan-hai.xlsx", data)
+    said = next(i.value for i in at.info if "đã được nhập trước đây" in i.value)
+    assert "lúc 25/11/2026 08:30" in said and "Lịch sử nhập" in said, said
