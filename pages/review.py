@@ -9,6 +9,8 @@ from nq57.vnformat import vn_number
 
 st.title("Thẩm định minh chứng")
 user = session.require("review_evidence", "thẩm định minh chứng")
+if notice := st.session_state.pop("review_notice", None):  # the verdict just recorded
+    st.success(notice, icon=":material/check_circle:")
 
 pending = data.pending_evidence()
 if filters.hide_demo_toggle(pending, key="review_hide_demo"):
@@ -57,14 +59,28 @@ for row in data.evidence_files(int(item["batch_id"]), item["unit_id"], item["ite
 states, kpi = data.labels("evidence_state"), data.labels("kpi_status")
 decisions = {"valid": states["hop_le"], "invalid": f"{states['khong_hop_le']} → {kpi['cho_hoan_thien']}",
              "insufficient": f"{states['thieu_chat_luong']} → {kpi['canh_bao_do'].lower()}"}
-decision = st.radio("Kết luận", list(decisions), format_func=decisions.get, horizontal=True, key="review_decision")
-comment = st.text_area("Nhận xét (bắt buộc khi không hợp lệ hoặc thiếu chất lượng)", key="review_comment")
-if st.button("Ghi kết luận", type="primary", key="review_submit"):
+
+
+def record(item, label) -> None:
+    """The verdict, stored before the page runs again; then the form is emptied: the next item
+    opened with the last verdict and its comment, one click from judging another unit alike."""
+    decision, comment = st.session_state["review_decision"], st.session_state["review_comment"]
     try:
         data.review_evidence(user, int(item["batch_id"]), item["unit_id"], item["item_type"], item["item_id"],
                              decision, comment.strip() or None)
     except (auth.PermissionDenied, evidence.EvidenceError) as refusal:
-        st.error(sentence(refusal), icon=":material/block:")
-    else:
-        st.success(f"Đã ghi kết luận: {decisions[decision]}. Các trang số liệu cập nhật ngay.", icon=":material/check_circle:")
-        st.rerun()
+        st.session_state["review_refusal"] = sentence(refusal)
+        return
+    st.session_state["review_notice"] = (f"Đã ghi kết luận «{decisions[decision]}» cho {md_escape(label)}. "
+                                         "Các trang số liệu cập nhật ngay.")
+    st.session_state["review_decision"], st.session_state["review_comment"] = None, ""
+
+
+# no verdict chosen until the reviewer chooses one
+decision = st.radio("Kết luận", list(decisions), format_func=decisions.get, horizontal=True, key="review_decision",
+                    index=None)
+comment = st.text_area("Nhận xét (bắt buộc khi không hợp lệ hoặc thiếu chất lượng)", key="review_comment")
+st.button("Ghi kết luận", type="primary", key="review_submit", disabled=decision is None,
+          on_click=record, args=(item, labels[chosen]))
+if refusal := st.session_state.pop("review_refusal", None):
+    st.error(refusal, icon=":material/block:")

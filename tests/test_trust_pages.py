@@ -129,7 +129,7 @@ def test_a_reviewer_judges_evidence_and_the_views_follow(database, monkeypatch):
     assert not at.exception, at.exception
     labels = at.selectbox(key="review_item").options
     assert labels
-    at.radio(key="review_decision").set_value("insufficient")
+    at.radio(key="review_decision").set_value("insufficient").run()  # the button waits for a verdict
     at.text_area(key="review_comment").input("Ảnh chụp mờ")
     at.button(key="review_submit").click().run()
     assert not at.exception, at.exception
@@ -137,13 +137,18 @@ def test_a_reviewer_judges_evidence_and_the_views_follow(database, monkeypatch):
         decisions = con.execute("select decision, reviewed_by from evidence_reviews where not is_demo").fetchall()
         log = con.execute("select action from audit_log where action = 'review'").fetchall()
     assert decisions == [("insufficient", "thamdinh")] and log
+    # said on the page, and the form emptied: the next item opened with "Thiếu chất lượng" and the
+    # comment filled in, one click from judging another unit's evidence alike
+    assert any(s.value.startswith("Đã ghi kết luận «Thiếu chất lượng") for s in at.success), [s.value for s in at.success]
+    assert at.radio(key="review_decision").value is None and at.text_area(key="review_comment").value == ""
+    assert at.button(key="review_submit").disabled
 
 
 def test_a_verdict_without_its_reason_is_refused_in_words_and_nothing_is_stored(database, monkeypatch):
     add_accounts(database)
     at = sign_in(monkeypatch, database, "thamdinh")
     at.switch_page("pages/review.py").run()
-    at.radio(key="review_decision").set_value("invalid")
+    at.radio(key="review_decision").set_value("invalid").run()
     at.button(key="review_submit").click().run()
     assert not at.exception, at.exception
     # a sentence, as the page's own words are: capital first, curly quotes, a full stop (the core

@@ -288,7 +288,7 @@ def test_the_review_page_offers_changed_evidence_to_judge_again(con, db_path, mo
     assert any("1 mục thẩm định lại" in c.value for c in app.caption)
     assert any("kết luận trước: Thiếu chất lượng" in w.value for w in app.warning)
     assert any(t.value == "QĐ 15/QĐ-UBND" for t in app.text)
-    app.radio(key="review_decision").set_value("valid")
+    app.radio(key="review_decision").set_value("valid").run()
     app.button(key="review_submit").click().run()
     assert not app.exception, app.exception
     with db.connect(db_path) as after:
