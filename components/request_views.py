@@ -69,10 +69,17 @@ TYPED_KEYS = ("req_answer", "req_doc", "req_reason", "req_new_text")
 
 
 def _done(message: str) -> None:
-    for key in TYPED_KEYS:
-        st.session_state.pop(key, None)
     st.session_state["req_notice"] = message
+    st.session_state["req_typed_stored"] = True  # emptied at the next run, before the fields are drawn
     st.rerun()
+
+
+def empty_what_was_stored() -> None:
+    """Once what a person typed is stored, the boxes read empty. Set before the fields are drawn:
+    a field's value removed after it is drawn stayed in the browser's box."""
+    if st.session_state.pop("req_typed_stored", False):
+        for key in TYPED_KEYS:
+            st.session_state[key] = ""
 
 
 def _attempt(action: str, request_id: int, **fields) -> None:

@@ -178,8 +178,8 @@ def add_user(con: duckdb.DuckDBPyConnection, name: str, role: str, password: str
         raise AccountError(f"tên đăng nhập '{name}' không hợp lệ (2–64 ký tự: chữ không dấu, số, . _ - @)")
     if role not in ROLE_LABELS:
         raise AccountError(f"vai trò '{role}' không hợp lệ (chọn: {', '.join(ROLE_LABELS)})")
-    if role == "unit" and not unit_id:
-        raise AccountError("tài khoản vai trò đơn vị cần mã đơn vị (--unit)")
+    if (role == "unit") != bool(unit_id):  # a unit only for a unit's account: a Văn phòng one with a unit misled
+        raise AccountError("tài khoản vai trò Đơn vị cần chọn đơn vị" if role == "unit" else "chỉ tài khoản vai trò Đơn vị mới gắn với một đơn vị")
     if unit_id and not con.execute("select count(*) from units where unit_id = ?", [unit_id]).fetchall()[0][0]:
         raise AccountError(f"mã đơn vị '{unit_id}' không có trong danh mục")
     _check_password(password)

@@ -8,6 +8,7 @@ from components import chart_title, data, filters, request_charts, request_views
 from nq57.vnformat import vn_date, vn_number
 
 as_of = filters.current_as_of()
+request_views.empty_what_was_stored()
 summary = data.view("request_summary", as_of).iloc[0]
 days = int(summary["answer_days"])
 st.title("Khó khăn, vướng mắc và kiến nghị")

@@ -180,6 +180,34 @@ def test_upload_rejects_a_bad_file_then_commits_a_good_one(server, browser, demo
     page.get_by_text("Đã ghi nhận").wait_for(timeout=30_000)
     # "lúc" with the time, not the day alone
     assert re.search(r"Đã ghi nhận 1 đợt báo cáo lúc \d{2}/\d{2}/\d{4} \d{2}:\d{2}", page.inner_text("body"))
+    # the next click (another item for the evidence) keeps the evidence step: the committed file
+    # was checked again and read "đã được nhập trước đây", and the step was gone
+    wait_idle(page, "Đính kèm tệp minh chứng")
+    page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').last.click()  # "Mục", the last box
+    page.get_by_role("listbox").first.wait_for(state="visible", timeout=30_000)
+    page.get_by_role("option").nth(1).click(timeout=30_000)
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert "Đính kèm tệp minh chứng" in body and "đã được nhập trước đây" not in body
+    assert "Ghi nhận báo cáo" not in [b.strip() for b in page.locator("button").all_inner_texts()]
+    page.close()
+
+
+def test_a_request_sent_leaves_its_box_empty_in_the_browser(server, browser):
+    """The text of a request just sent stayed in the box, ready to be sent again (removing the
+    field's value after it was drawn left the browser's box as it was; AppTest saw it empty)."""
+    page = signed_in_page(browser, server, "kien-nghi", viewport={"width": 1440, "height": 900})
+    wait_idle(page, "Nêu khó khăn, kiến nghị mới")
+    page.get_by_text("Nêu khó khăn, kiến nghị mới").click()
+    box = page.get_by_label("Nội dung", exact=True)
+    box.fill("Thiếu kinh phí mua máy chủ thử nghiệm")
+    page.keyboard.press("Tab")
+    wait_idle(page)
+    page.get_by_role("button", name="Gửi", exact=True).click()
+    wait_idle(page, "Đã ghi nhận kiến nghị số")
+    if not page.get_by_label("Nội dung", exact=True).is_visible():
+        page.get_by_text("Nêu khó khăn, kiến nghị mới").click()
+    assert page.get_by_label("Nội dung", exact=True).input_value() == ""
     page.close()
 
 

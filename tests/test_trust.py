@@ -141,8 +141,11 @@ def test_refusal_says_what_and_which_unit():
 
 
 def test_unit_account_needs_its_unit(con):
-    with pytest.raises(auth.AccountError, match="cần mã đơn vị"):
+    with pytest.raises(auth.AccountError, match="cần chọn đơn vị"):
         auth.add_user(con, "thieu-don-vi", "unit", PASSWORD, by="system:tests")
+    # and only a unit's account holds one: a Văn phòng account with xã Nha Bích read as the commune's
+    with pytest.raises(auth.AccountError, match="chỉ tài khoản vai trò Đơn vị"):
+        auth.add_user(con, "van-phong-xa", "secretariat", PASSWORD, unit_id=UNIT, by="system:tests")
     with pytest.raises(auth.AccountError, match="không có trong danh mục"):
         auth.add_user(con, "sai-don-vi", "unit", PASSWORD, unit_id="xa-khong-co", by="system:tests")
     with pytest.raises(auth.AccountError, match="ít nhất 8"):
