@@ -12,7 +12,7 @@ from components import charts, data, filters, page_style, session
 from components.safe_text import md_escape, sentence
 from nq57 import auth, request_flow
 from nq57.request_items import RequestError
-from nq57.vnformat import vn_date, vn_number
+from nq57.vnformat import vn_date, vn_number, vn_shortened
 
 ALL = "Tất cả"
 
@@ -100,7 +100,7 @@ def actions(rows: pd.DataFrame) -> None:
     if user is None or rows.empty:
         return
     st.subheader("Xử lý một kiến nghị")
-    names = {int(r.request_id): f"Số {r.request_id} · {r.unit_name} · {str(r.text)[:70]}" for r in rows.itertuples()}
+    names = {int(r.request_id): f"Số {r.request_id} · {r.unit_name} · {vn_shortened(r.text, 70)}" for r in rows.itertuples()}
     request_id = st.selectbox("Chọn kiến nghị", list(names), format_func=names.get, key="req_chosen")
     item = rows.set_index("request_id").loc[request_id]
     st.caption(f"{md_escape(item['kind_label'])} · {md_escape(item['state_label'])} · nêu ngày {vn_date(item['raised_at'])}"
@@ -114,8 +114,10 @@ def actions(rows: pd.DataFrame) -> None:
     if "assign" in allowed and session.can("assign_request"):
         offices = dict(data.request_offices(item["unit_id"]))
         codes = list(offices)
-        # the plan's suggested office, else none: the first by name (a newspaper) was one click from being assigned
-        start = codes.index(item["suggested_office_id"]) if item["suggested_office_id"] in offices else None
+        # the office it is assigned to (a reassignment starts from it), else the plan's suggestion, else
+        # none: the first by name (a newspaper) was one click from being assigned
+        current = next((o for o in (item["office_id"], item["suggested_office_id"]) if o in offices), None)
+        start = codes.index(current) if current is not None else None
         office_id = st.selectbox("Giao cho cơ quan", codes, index=start, format_func=offices.get, key="req_office",
                                  placeholder="Chọn cơ quan xử lý")
         if st.button("Giao xử lý", key="req_assign", disabled=office_id is None):
@@ -140,7 +142,8 @@ def raise_form(as_of: date) -> None:
     if user is None or not session.can("raise_request", user.unit_id):
         return
     # read only for who may raise: the tasks each unit answers for
-    tasks = data.view("task_progress", as_of, columns=["unit_id", "unit_name", "task_id", "task_no", "content"])
+    tasks = data.view("task_progress", as_of, columns=["unit_id", "unit_name", "task_id", "plan_id", "sort_order",
+                                                       "task_no", "content"])
     with st.expander("Nêu khó khăn, kiến nghị mới", icon=":material/add_comment:"):
         units = tasks.drop_duplicates("unit_id")
         if user.role == "unit":
@@ -151,7 +154,8 @@ def raise_form(as_of: date) -> None:
         unit_names = dict(zip(units["unit_id"], units["unit_name"]))
         unit_id = st.selectbox("Đơn vị", list(unit_names), format_func=unit_names.get, key="req_new_unit")
         own = tasks[tasks["unit_id"] == unit_id]
-        task_names = {"": "(không gắn với nhiệm vụ)", **{t: f"NV {n} · {str(c)[:80]}" for t, n, c in
+        own = own.sort_values(["plan_id", "sort_order"])  # in the plan's order (they came as stored)
+        task_names = {"": "(không gắn với nhiệm vụ)", **{t: f"NV {n} · {vn_shortened(c, 80)}" for t, n, c in
                                                         zip(own["task_id"], own["task_no"], own["content"])}}
         task_id = st.selectbox("Nhiệm vụ", list(task_names), format_func=task_names.get, key="req_new_task")
         kinds = data.labels("request_kind")

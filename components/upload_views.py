@@ -101,15 +101,22 @@ def accepted(result, preview) -> None:
             previous_value=kpis["previous_value"].map(vn_short),
             new_value=kpis["new_value"].map(vn_short),
             flag=kpis["is_suspicious"].map({True: "⚠ Bất thường", False: ""}),
-        ), ["flag", "change", "unit_name", "kpi_name", "previous_period", "previous_value", "new_value"])
+        ), _columns(kpis, ["flag", "kpi_name", "previous_period", "previous_value", "new_value", "change"]))
     if len(tasks):
         st.markdown("**Trạng thái nhiệm vụ**")
         _preview_table("import_task_preview", tasks.assign(
             previous_percent=tasks["previous_percent"].map(vn_short),
             new_percent=tasks["new_percent"].map(vn_short),
             flag=tasks["is_step_back"].map({True: "⚠ Lùi trạng thái", False: ""}),
-        ), ["flag", "change", "unit_name", "task_no", "content", "previous_period", "previous_status_label",
-            "new_status_label", "previous_percent", "new_percent"])
+            content=tasks["content"].map(lambda text: vn_shortened(text, 60)),
+        ), _columns(tasks, ["flag", "task_no", "content", "previous_status_label", "new_status_label", "previous_percent",
+                            "new_percent", "previous_period", "change"]))
+
+
+def _columns(rows: pd.DataFrame, columns: list[str]) -> list[str]:
+    """What a reader compares first, then the rest; the unit only when the file holds several (it
+    repeated one name in every row and pushed the new values off a laptop's screen)."""
+    return (["flag", "unit_name"] + columns[1:]) if rows["unit_id"].nunique() > 1 else columns
 
 
 def _preview_table(name: str, rows: pd.DataFrame, columns: list[str]) -> None:

@@ -119,6 +119,13 @@ def test_a_unit_reporter_raises_a_request_on_the_page(demo_db_path, tmp_path, mo
     at.run()
     go(at, PAGE)
     assert at.selectbox(key="req_new_unit").options == ["xã Phước An"]  # its own unit only
+    # its tasks in the plan's order (they came as stored: NV 11, 22, 33, 5 …), each cut at a word
+    with db.connect(copy) as con:
+        planned = [n for (n,) in con.execute("select t.task_no from task_units tu join tasks t using (task_id) "
+                                              "where tu.unit_id = 'xa-phuoc-an' order by t.plan_id, t.sort_order").fetchall()]
+    offered = at.selectbox(key="req_new_task").options[1:]
+    assert [o.split(" · ")[0].removeprefix("NV ") for o in offered] == planned
+    assert all(len(o.split(" · ", 1)[1]) <= 80 for o in offered)
     assert not [b for b in at.get("button") if b.key == "req_assign"]  # assigning is the secretariat's
     at.text_area(key="req_new_text").set_value("Thiếu máy tính cho bộ phận một cửa").run()
     at.button(key="req_new_submit").click().run()
