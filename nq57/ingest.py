@@ -18,7 +18,7 @@ import pandas as pd
 
 from nq57 import audit, auth, db, request_items, storage, verdicts, workbook
 from nq57.transaction import retried  # a lost write to another server is run again
-from nq57.vnformat import vn_short, vn_shortened
+from nq57.vnformat import vn_date, vn_short, vn_shortened
 from nq57.ingest_cells import (  # noqa: F401  (re-exported: callers use ingest.parse_period …)
     PERIOD_RANGE_SEPARATOR, _locate, _per_distinct, _read_meta, parse_period, parse_period_range, reading_settings,
 )
@@ -63,10 +63,21 @@ class CheckResult:
 
     def problem_table(self) -> pd.DataFrame:
         return pd.DataFrame(
-            [{"Trang": p.sheet or "", "Ô": p.cell or "", "Giá trị": "" if p.value is None else str(p.value),
+            [{"Trang": p.sheet or "", "Ô": p.cell or "", "Giá trị": _cell_text(p.value),
               "Lỗi": p.message} for p in self.problems],
             columns=["Trang", "Ô", "Giá trị", "Lỗi"],
         )
+
+
+def _cell_text(value: object) -> str:
+    """A cell's value as the sender typed it, in Vietnamese: 150 (not 150.0), 70,5, 31/12/2025."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return vn_short(value)
+    if isinstance(value, (date, datetime)):
+        return vn_date(value)
+    return str(value)
 
 
 # --- the check ------------------------------------------------------------------------------------

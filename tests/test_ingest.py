@@ -705,6 +705,15 @@ def test_cli_import_accepts_and_summarises(db_copy, tmp_path):
     assert cli_counts(db_copy) == (before[0] + 1, before[1] + 1, before[2] + 1)
 
 
+def test_the_problems_table_shows_each_value_as_the_sender_typed_it_in_vietnamese(con):
+    """The refused file's table read "150.0" for a 150 typed in the sheet."""
+    result = check(con, filled(con, kpis={PERCENT_KPI: {"value": 150}, COUNT_KPI: {"value": 70.5}}))
+    assert not result.accepted
+    values = set(result.problem_table()["Giá trị"])
+    assert "150" in values and "150.0" not in values, values
+    assert "70,5" in values, values
+
+
 def test_cli_import_rejects_with_cell_lines_and_stores_nothing(db_copy, tmp_path):
     with db.connect(db_copy) as connection:
         sheet = template(connection)[KPI_SHEET]
