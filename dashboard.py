@@ -34,10 +34,11 @@ def _menu() -> dict[str, list[st.Page]]:
               st.Page("pages/compliance.py", title="Tình hình nộp báo cáo", icon=":material/event_available:", url_path="nop-bao-cao"),
               st.Page("pages/history.py", title="Lịch sử nhập", icon=":material/history:", url_path="lich-su-nhap"),
               protected("pages/review.py", "Thẩm định minh chứng", ":material/fact_check:", "tham-dinh", "review_evidence")]
-    admin = [st.Page("pages/data_export.py", title="Xuất dữ liệu", icon=":material/download:", url_path="xuat-du-lieu"),
-             protected("pages/users.py", "Tài khoản", ":material/manage_accounts:", "tai-khoan", "manage_users"),
+    exports = [st.Page("pages/data_export.py", title="Xuất dữ liệu", icon=":material/download:", url_path="xuat-du-lieu")]
+    # an administrator looks for accounts under "Quản trị", not under "Dữ liệu"
+    admin = [protected("pages/users.py", "Tài khoản", ":material/manage_accounts:", "tai-khoan", "manage_users"),
              protected("pages/audit_log.py", "Nhật ký hoạt động", ":material/receipt_long:", "nhat-ky", "manage_users")]
-    return {"Lãnh đạo": leaders, "Văn phòng": office, "Dữ liệu": admin}
+    return {"Lãnh đạo": leaders, "Văn phòng": office, "Dữ liệu": exports, "Quản trị": admin}
 
 
 @st.fragment(run_every=5)
