@@ -92,26 +92,43 @@ def _attempt(action: str, request_id: int, **fields) -> None:
     _done(f"Đã cập nhật kiến nghị số {request_id}.")
 
 
+def _mine(user, item) -> set[str]:
+    """The actions this person may take on this request now: what its state allows
+    (request_flow.actions_from) and what the role and unit allow (the core checks again)."""
+    mine = set()
+    for action in request_flow.actions_from(item["state"]):
+        if action == "assign" and session.can("assign_request"):
+            mine.add(action)
+        elif action == "answer" and (user.role == "admin" or (user.unit_id and user.unit_id == item["office_id"])):
+            mine.add(action)
+        elif action in ("close", "reopen") and session.can(f"{action}_request", item["unit_id"]):
+            mine.add(action)
+    return mine
+
+
 def actions(rows: pd.DataFrame) -> None:
-    """The forms of the life cycle for the chosen request, shown only to who may use each."""
+    """The forms of the life cycle for the requests this person may act on, shown only to who may
+    use each (a unit's account saw every unit's requests offered, with nothing it could do)."""
     user = session.current_user()
     if st.session_state.get("req_notice"):
         st.success(st.session_state.pop("req_notice"), icon=":material/check_circle:")
     if user is None or rows.empty:
         return
+    mine = {int(r["request_id"]): _mine(user, r) for r in rows.to_dict("records")}
+    rows = rows[rows["request_id"].map(lambda request_id: bool(mine[int(request_id)]))]
+    if rows.empty:
+        return
     st.subheader("Xử lý một kiến nghị")
     names = {int(r.request_id): f"Số {r.request_id} · {r.unit_name} · {vn_shortened(r.text, 70)}" for r in rows.itertuples()}
     request_id = st.selectbox("Chọn kiến nghị", list(names), format_func=names.get, key="req_chosen")
     item = rows.set_index("request_id").loc[request_id]
+    allowed = mine[request_id]
     st.caption(f"{md_escape(item['kind_label'])} · {md_escape(item['state_label'])} · nêu ngày {vn_date(item['raised_at'])}"
                + (f" · giao {md_escape(item['office_name'])}" if isinstance(item["office_name"], str) else ""))
     if isinstance(item["answer"], str):
         st.text(f"Trả lời ({vn_date(item['answered_at'])}, {item['answered_by']}): {item['answer']}"
                 + (f" — văn bản {item['document_ref']}" if isinstance(item["document_ref"], str) else ""))
-    # only the actions its state allows: "Mở lại" on a new request answered "chưa nhập lý do"
-    # instead of saying it is not closed
-    allowed = request_flow.actions_from(item["state"])
-    if "assign" in allowed and session.can("assign_request"):
+    if "assign" in allowed:
         offices = dict(data.request_offices(item["unit_id"]))
         codes = list(offices)
         # the office it is assigned to (a reassignment starts from it), else the plan's suggestion, else
@@ -122,15 +139,15 @@ def actions(rows: pd.DataFrame) -> None:
                                  placeholder="Chọn cơ quan xử lý")
         if st.button("Giao xử lý", key="req_assign", disabled=office_id is None):
             _attempt("assign", request_id, office_id=office_id)
-    if "answer" in allowed and (user.role == "admin" or (user.unit_id and user.unit_id == item["office_id"])):
+    if "answer" in allowed:
         answer = st.text_area("Nội dung trả lời", key="req_answer")
         document_ref = st.text_input("Số, ngày văn bản trả lời (nếu có)", key="req_doc")
         if st.button("Gửi trả lời", type="primary", key="req_answer_submit"):
             _attempt("answer", request_id, text=answer, document_ref=document_ref)
-    if "close" in allowed and session.can("close_request", item["unit_id"]):
+    if "close" in allowed:
         if st.button("Đóng kiến nghị (đã được giải quyết)", key="req_close"):
             _attempt("close", request_id)
-    if "reopen" in allowed and session.can("reopen_request", item["unit_id"]):
+    if "reopen" in allowed:
         reason = st.text_input("Lý do mở lại", key="req_reason")
         if st.button("Mở lại kiến nghị", key="req_reopen"):
             _attempt("reopen", request_id, reason=reason)

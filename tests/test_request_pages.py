@@ -127,6 +127,10 @@ def test_a_unit_reporter_raises_a_request_on_the_page(demo_db_path, tmp_path, mo
     assert [o.split(" · ")[0].removeprefix("NV ") for o in offered] == planned
     assert all(len(o.split(" · ", 1)[1]) <= 80 for o in offered)
     assert not [b for b in at.get("button") if b.key == "req_assign"]  # assigning is the secretariat's
+    # offered only the requests it may act on, its own unit's: every unit's requests were offered,
+    # with nothing it could do
+    offered = at.selectbox(key="req_chosen").options
+    assert offered and all(" · xã Phước An · " in o for o in offered), offered
     at.text_area(key="req_new_text").set_value("Thiếu máy tính cho bộ phận một cửa").run()
     at.button(key="req_new_submit").click().run()
     assert not at.exception, at.exception
