@@ -114,14 +114,19 @@ def accepted(result, preview) -> None:
 
 
 def _columns(rows: pd.DataFrame, columns: list[str]) -> list[str]:
-    """What a reader compares first, then the rest; the unit only when the file holds several (it
-    repeated one name in every row and pushed the new values off a laptop's screen)."""
-    return (["flag", "unit_name"] + columns[1:]) if rows["unit_id"].nunique() > 1 else columns
+    """What a reader compares first, then the rest; the unit and the month only when the file holds
+    several (one name in every row pushed the new values off a laptop's screen)."""
+    several = [column for column, key in (("unit_name", "unit_id"), ("period", "period")) if rows[key].nunique() > 1]
+    return columns[:1] + several + columns[1:]
+
+
+def _month(day) -> str:
+    return "" if pd.isna(day) else f"{day:%m/%Y}"
 
 
 def _preview_table(name: str, rows: pd.DataFrame, columns: list[str]) -> None:
     """One preview's rows, headed from column_labels.csv; months read 11/2026."""
-    table = rows.assign(previous_period=rows["previous_period"].map(lambda d: "" if pd.isna(d) else f"{d:%m/%Y}"))[columns]
+    table = rows.assign(previous_period=rows["previous_period"].map(_month), period=rows["period"].map(_month))[columns]
     page_style.dataframe(table, hide_index=True, width="stretch", column_config=exports.vietnamese_headers(name, columns))
 
 

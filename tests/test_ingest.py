@@ -644,6 +644,29 @@ def test_a_period_range_file_creates_one_batch_per_unit_and_period(con):
     assert kpi_actual(con, PERCENT_KPI) == {40.0}
 
 
+def test_a_file_of_several_months_is_previewed_month_by_month(con):
+    """A rate rising 20 → 30 → 40 over three months, sent again with one month changed: each month
+    is compared with what was stored for it (every month was compared with October's 40, and the
+    first two flagged as falling below half)."""
+    def months(values):
+        def history(workbook):
+            workbook[META_SHEET]["B4"] = "2026-08..2026-10"
+            sheet = workbook[KPI_SHEET]
+            row = row_of(sheet, PERCENT_KPI)
+            for offset, (month, value) in enumerate(zip(("08/2026", "09/2026", "10/2026"), values)):
+                sheet[f"C{row + offset}"], sheet[f"I{row + offset}"] = month, value
+                sheet[f"D{row + offset}"] = PERCENT_KPI
+        return history
+    accept(con, filled(con, edit=months((20, 30, 40))), now=datetime(2026, 11, 25, 8, 0))
+    result = check(con, filled(con, edit=months((20, 31, 40))))
+    preview = ingest.preview_changes(con, result).kpis
+    rows = {row.period.date(): (row.previous_value, row.new_value, row.change, row.is_suspicious)
+            for row in preview[preview["kpi_id"] == PERCENT_KPI].itertuples()}
+    assert rows == {date(2026, 8, 1): (20, 20, "Không đổi", False), date(2026, 9, 1): (30, 31, "Thay đổi", False),
+                    date(2026, 10, 1): (40, 40, "Không đổi", False)}, rows
+    assert ingest.preview_warnings(ingest.preview_changes(con, result)) == []
+
+
 def test_commit_names_the_unit_and_month_of_every_batch_it_wrote(con):
     """A range file has one batch per month for the same unit, so the unit alone does not say
     which batch a row's evidence belongs to (the upload page attached it to the wrong month)."""

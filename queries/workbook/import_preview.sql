@@ -12,19 +12,27 @@ with staged as (
     from staged_kpi_values s
 ),
 
-in_force as (
-    select unit_id, kpi_id, arg_max(value, (period, uploaded_at)) as previous_value,
-           arg_max(period, (period, uploaded_at)) as previous_period
+-- the value in force for each row's own month: the stored value of that month (a correction) or
+-- the latest before it; a file of several months compares each month with what was stored up to it
+stored as (
+    select unit_id, kpi_id, period, arg_max(value, uploaded_at) as previous_value
     from current_kpi_values
-    where (unit_id, kpi_id) in (select (unit_id, kpi_id) from staged)
+    where unit_id in (select unit_id from staged)
       and period <= (select max(period) from staged)
-    group by unit_id, kpi_id
+    group by unit_id, kpi_id, period
+),
+
+in_force as (
+    select s.unit_id, s.kpi_id, s.period, h.previous_value, h.period as previous_period
+    from staged s
+    asof left join stored h on h.unit_id = s.unit_id and h.kpi_id = s.kpi_id and h.period <= s.period
 ),
 
 final as (
     select
         s.unit_id,
         u.unit_name,
+        s.period,
         s.kpi_id,
         k.name as kpi_name,
         f.previous_period,
@@ -45,10 +53,11 @@ final as (
             false
         ) as is_suspicious
     from staged s
-    left join in_force f using (unit_id, kpi_id)
+    left join in_force f using (unit_id, kpi_id, period)
     left join stg_units u on u.unit_id = s.unit_id
     left join kpis k on k.kpi_id = s.kpi_id
-    order by is_suspicious desc, change, s.unit_id, s.kpi_id
+    order by is_suspicious desc, case change when 'Thay đổi' then 1 when 'Mới' then 2 else 3 end, s.unit_id,
+             s.kpi_id, s.period
 )
 
 select * from final
