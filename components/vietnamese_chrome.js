@@ -182,7 +182,8 @@
     [/^(.*), selected$/s, "$1, đã chọn"],
     [/^Today, (.*) selected$/s, "Hôm nay, $1, đã chọn"],
     [/^Today, (.*)$/s, "Hôm nay, $1"],
-    [/^(.*) selected$/s, "$1, đã chọn"],
+    // a date picker's day (it ends with its year): never a person's own text ending in " selected"
+    [/^(.*\d{4}) selected$/s, "$1, đã chọn"],
   ];
   const ATTRIBUTES = ["aria-label", "title", "placeholder", "data-title", "alt", "aria-description"];
 

@@ -163,11 +163,15 @@ def preview_changes(con: duckdb.DuckDBPyConnection, result: CheckResult) -> Prev
 def preview_warnings(preview: Preview) -> list[str]:
     """What the preview asks a person to look at before committing, one line each (the command
     line's --dry-run; the page shows the same rows as tables)."""
-    lines = [f"{row.unit_name}, chỉ tiêu «{vn_shortened(row.kpi_name, 60)}»: {vn_short(row.previous_value)} "
-             f"→ {vn_short(row.new_value)}: thay đổi bất thường" for row in preview.kpis.itertuples() if row.is_suspicious]
-    lines += [f"{row.unit_name}, nhiệm vụ {row.task_no} «{vn_shortened(row.content, 60)}»: {row.previous_status_label} "
-              f"{vn_short(row.previous_percent)}% → {row.new_status_label} {vn_short(row.new_percent)}%: lùi trạng thái"
-              for row in preview.tasks.itertuples() if row.is_step_back]
+    def percent(value) -> str:
+        return "" if pd.isna(value) else f" {vn_short(value)}%"
+
+    kpis, tasks = preview.kpis[preview.kpis["is_suspicious"]], preview.tasks[preview.tasks["is_step_back"]]
+    lines = [f"{row.unit_name}, chỉ tiêu «{vn_shortened(row.kpi_name, 60)}» kỳ {row.period:%m/%Y}: "
+             f"{vn_short(row.previous_value)} → {vn_short(row.new_value)}: thay đổi bất thường" for row in kpis.itertuples()]
+    lines += [f"{row.unit_name}, nhiệm vụ {row.task_no} «{vn_shortened(row.content, 60)}» kỳ {row.period:%m/%Y}: "
+              f"{row.previous_status_label}{percent(row.previous_percent)} → {row.new_status_label}{percent(row.new_percent)}: "
+              "lùi trạng thái" for row in tasks.itertuples()]
     return lines
 
 

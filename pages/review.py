@@ -52,7 +52,7 @@ for row in data.evidence_files(int(item["batch_id"]), item["unit_id"], item["ite
         content, mime, name = data.read_evidence(int(row.evidence_id))
     except evidence.EvidenceError as problem:
         # a file gone or a folder unreachable: said for this file, the review goes on with the others
-        st.warning(f"Không mở được {problem}.", icon=":material/warning:")
+        st.warning(f"Không mở được {md_escape(problem)}.", icon=":material/warning:")  # names the sender's file
         continue
     st.download_button(f"Mở tệp: {md_escape(name)}", content, file_name=name, mime=mime, key=f"evidence_{row.evidence_id}")
 

@@ -98,6 +98,8 @@ if not users.empty:
             st.session_state["lock_notice"] = f"Đã {'mở khóa' if disabled else 'khóa'} tài khoản {md_escape(names[target])}."
             st.rerun()
 
+    if st.session_state.get("confirm_lock") not in (None, target):  # another account chosen: its own question
+        st.session_state.pop("confirm_lock")
     if notice := st.session_state.pop("lock_notice", None):
         st.success(notice, icon=":material/check_circle:")
     if target == admin.user_name:
