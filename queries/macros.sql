@@ -89,12 +89,10 @@ create or replace macro labels_of(d) as table
 -- 'system:plan', 'demo'), an account by its name.
 create or replace macro actor_label(actor) as
     -- an alias no caller uses, so an argument written with its caller's alias is never captured here
-    -- an account by the name people know it by (its display name) when it has one: "vanphong" in
-    -- History beside "Lê Văn Phòng" on the upload page
+    -- (an account by its user name, not its display name: History is open to readers who are not
+    -- signed in, and a person's full name is for signed-in readers)
     coalesce((select actor_labels.label from labels actor_labels
-              where actor_labels.domain = 'actor' and actor_labels.code = actor),
-             (select nullif(trim(actor_users.display_name), '') from users actor_users
-              where actor_users.user_name = actor), actor);
+              where actor_labels.domain = 'actor' and actor_labels.code = actor), actor);
 
 -- A commune or ward: the 95 units the province scores, and the scope of every scorecard.
 create or replace macro is_commune_level(kind) as kind in ('ward', 'commune');

@@ -91,15 +91,6 @@ def test_an_import_by_the_command_line_is_credited_in_words(database):
     assert not any((frame.value == SYSTEM_ACTOR).any().any() for frame in at.dataframe)
 
 
-def test_an_account_is_named_as_people_know_it_in_the_history(database):
-    """History read "truong-vp" where the upload page says "Trưởng văn phòng"."""
-    with db.connect(database) as con:
-        batch = record_batch(con, Batch("xa-nha-bich", date(2026, 11, 1), "truong-vp", datetime(2026, 11, 20, 9),
-                                        file_name="bao-cao.xlsx", kpi_values=[KpiValue("dvc-toan-trinh", 70)]))
-    history = open_page("pages/history.py").dataframe[0].value.set_index("batch_id")
-    assert history.loc[batch, "uploaded_by_label"] == "Trưởng văn phòng"
-
-
 def test_what_a_plan_reports_as_done_is_credited_to_the_system_in_words(database):
     """The catalogue's own batch (what a plan records as already done) named a plan's title as the
     person who sent it; the history says the system did, in words, and the review list names a
