@@ -9,8 +9,6 @@ from nq57.vnformat import vn_number
 
 st.title("Thẩm định minh chứng")
 user = session.require("review_evidence", "thẩm định minh chứng")
-if notice := st.session_state.pop("review_notice", None):  # the verdict just recorded
-    st.success(notice, icon=":material/check_circle:")
 
 pending = data.pending_evidence()
 if filters.hide_demo_toggle(pending, key="review_hide_demo"):
@@ -21,6 +19,8 @@ if unit != "Tất cả":
     pending = pending[pending["unit_name"] == unit]
 st.caption(f"{vn_number(len(pending))} mục chờ thẩm định (cũ nhất trước)")
 if pending.empty:
+    if notice := st.session_state.pop("review_notice", None):  # the last one just judged
+        st.success(notice, icon=":material/check_circle:")
     st.success("Không còn minh chứng nào chờ thẩm định.", icon=":material/check_circle:")
     st.stop()
 
@@ -84,3 +84,5 @@ st.button("Ghi kết luận", type="primary", key="review_submit", disabled=deci
           on_click=record, args=(item, labels[chosen]))
 if refusal := st.session_state.pop("review_refusal", None):
     st.error(refusal, icon=":material/block:")
+if notice := st.session_state.pop("review_notice", None):  # the verdict just recorded, where the eye is
+    st.success(notice, icon=":material/check_circle:")
