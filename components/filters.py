@@ -100,13 +100,10 @@ def link_params(**extra: str) -> dict[str, str]:
     return params
 
 
-def hide_demo_toggle(rows: "pd.DataFrame", key: str, container=st) -> bool:
-    """Whether "Ẩn dữ liệu minh họa" is on for these rows (is_demo, uploaded_by). On by default once
-    a person has reported (rows neither demo nor the plan's own, catalogue.PLAN_ACTOR), so a newcomer
-    sees the demo and an office's real work is not lost among it: one default for every page that
-    lists batches or evidence (History hid the demo, Review showed it)."""
-    from nq57.catalogue import PLAN_ACTOR
-
-    reported = ~rows["is_demo"].astype(bool) & (rows["uploaded_by"] != PLAN_ACTOR)
-    return container.toggle("Ẩn dữ liệu minh họa", value=bool(reported.any()), key=key,
+def hide_demo_toggle(key: str, container=st) -> bool:
+    """Whether "Ẩn dữ liệu minh họa" is on: on by default on every page that lists batches or
+    evidence (History hid the demo, Review showed it): these are where an office checks its real
+    work, and the demo is one click away. A default that followed the data flipped at the first
+    real import, under the eyes of whoever had the page open."""
+    return container.toggle("Ẩn dữ liệu minh họa", value=True, key=key,
                             help="Các báo cáo mẫu (dữ liệu minh họa) không phải số liệu thật.")

@@ -17,7 +17,7 @@ state_labels = data.labels("batch_state")
 # none chosen reads "Tất cả": the three states chosen by default were cut to "Đã bị th…" at 1440 px
 states = middle.multiselect("Trạng thái", list(state_labels), format_func=state_labels.get,
                             key="history_states", placeholder="Tất cả") or list(state_labels)
-hide_demo = filters.hide_demo_toggle(history, key="history_hide_demo", container=right)
+hide_demo = filters.hide_demo_toggle(key="history_hide_demo", container=right)
 
 shown = history[history["state"].isin(states)]
 if chosen_unit != "Tất cả":

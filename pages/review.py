@@ -11,7 +11,7 @@ st.title("Thẩm định minh chứng")
 user = session.require("review_evidence", "thẩm định minh chứng")
 
 pending = data.pending_evidence()
-if filters.hide_demo_toggle(pending, key="review_hide_demo"):
+if filters.hide_demo_toggle(key="review_hide_demo"):
     pending = pending[~pending["is_demo"]]
 units = ["Tất cả"] + sorted(pending["unit_name"].unique())
 unit = st.selectbox("Đơn vị", units, key="review_unit")
