@@ -126,6 +126,7 @@ def test_a_reviewer_judges_evidence_and_the_views_follow(database, monkeypatch):
     assert len(pending)
     at = sign_in(monkeypatch, database, "thamdinh")
     at.switch_page("pages/review.py").run()
+    at.toggle(key="review_hide_demo").set_value(False).run()  # the demo's evidence, hidden by default
     assert not at.exception, at.exception
     labels = at.selectbox(key="review_item").options
     assert labels
@@ -148,6 +149,7 @@ def test_a_verdict_without_its_reason_is_refused_in_words_and_nothing_is_stored(
     add_accounts(database)
     at = sign_in(monkeypatch, database, "thamdinh")
     at.switch_page("pages/review.py").run()
+    at.toggle(key="review_hide_demo").set_value(False).run()  # the demo's evidence, hidden by default
     at.radio(key="review_decision").set_value("invalid").run()
     at.button(key="review_submit").click().run()
     assert not at.exception, at.exception
@@ -171,6 +173,7 @@ def test_an_evidence_file_lost_from_the_folder_is_said_and_the_review_goes_on(da
         & (pending["item_type"] == item["item_type"]) & (pending["item_id"] == item["item_id"])
     at = sign_in(monkeypatch, database, "thamdinh")
     at.switch_page("pages/review.py").run()
+    at.toggle(key="review_hide_demo").set_value(False).run()  # the demo's evidence, hidden by default
     at.selectbox(key="review_item").set_value(pending.index[same][0]).run()
     assert not at.exception, at.exception
     # the file's name is the sender's text: escaped, it renders as typed
