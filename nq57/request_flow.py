@@ -58,11 +58,23 @@ def _state_label(con, code: str) -> str:
     return found[0][0] if found else code
 
 
+def answers_for(user: auth.User, office_id: str | None) -> bool:
+    """Answering needs the assigned office (an administrator answers for any)."""
+    return user.role == "admin" or (bool(user.unit_id) and user.unit_id == office_id)
+
+
+def allows(user: auth.User, action: str, unit_id: str, office_id: str | None) -> bool:
+    """The role, unit and office rule _authorise enforces, without its audit: what a page offers."""
+    if action == "answer":
+        return auth.allowed(user, PERMISSION[action]) and answers_for(user, office_id)
+    return auth.allowed(user, PERMISSION[action], unit_id)
+
+
 def _authorise(con, user: auth.User, action: str, item: dict) -> auth.User:
     """The role check (audited 'denied' on refusal); answering also needs the assigned office."""
     if action == "answer":
         account = auth.check(con, user, PERMISSION[action])
-        if account.role != "admin" and account.unit_id != item["office_id"]:
+        if not answers_for(account, item["office_id"]):
             refusal = auth.PermissionDenied(
                 f"không có quyền trả lời kiến nghị số {item['request_id']}: kiến nghị đang giao cho "
                 f"{item['office_name'] or 'đơn vị khác'}, tài khoản '{account.user_name}' không thuộc đơn vị đó")
