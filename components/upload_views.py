@@ -95,39 +95,34 @@ def accepted(result, preview) -> None:
         st.warning(f"{vn_number(int(tasks['is_step_back'].sum()))} nhiệm vụ lùi trạng thái so với báo cáo trước "
                    "(ví dụ từ Hoàn thành về Đang thực hiện, hoặc tỷ lệ hoàn thành giảm). "
                    "Hãy kiểm tra trước khi ghi nhận.", icon=":material/search:")
-    if len(kpis):
-        st.markdown("**Số liệu chỉ tiêu**")
-        _preview_table("import_preview", kpis.assign(
-            previous_value=kpis["previous_value"].map(vn_short),
-            new_value=kpis["new_value"].map(vn_short),
-            flag=kpis["is_suspicious"].map({True: "⚠ Bất thường", False: ""}),
-        ), _columns(kpis, ["flag", "kpi_name", "previous_period", "previous_value", "new_value", "change"]))
-    if len(tasks):
-        st.markdown("**Trạng thái nhiệm vụ**")
-        _preview_table("import_task_preview", tasks.assign(
-            previous_percent=tasks["previous_percent"].map(vn_short),
-            new_percent=tasks["new_percent"].map(vn_short),
-            flag=tasks["is_step_back"].map({True: "⚠ Lùi trạng thái", False: ""}),
-            content=tasks["content"].map(lambda text: vn_shortened(text, 60)),
-        ), _columns(tasks, ["flag", "task_no", "content", "previous_status_label", "new_status_label", "previous_percent",
-                            "new_percent", "previous_period", "change"]))
+    _preview_table("Số liệu chỉ tiêu", "import_preview", kpis, "is_suspicious", "⚠ Bất thường",
+                   ["kpi_name", "previous_period", "previous_value", "new_value", "change"])
+    _preview_table("Trạng thái nhiệm vụ", "import_task_preview", tasks.assign(content=tasks["content"].map(
+        lambda text: vn_shortened(text, 60))), "is_step_back", "⚠ Lùi trạng thái",
+        ["task_no", "content", "previous_status_label", "new_status_label", "previous_percent", "new_percent",
+         "previous_period", "change"])
 
 
-def _columns(rows: pd.DataFrame, columns: list[str]) -> list[str]:
-    """What a reader compares first, then the rest; the unit and the month only when the file holds
-    several (one name in every row pushed the new values off a laptop's screen)."""
+NUMBERS = ("previous_value", "new_value", "previous_percent", "new_percent")  # 80 and 8, not 80,0
+
+
+def _preview_table(title: str, name: str, rows: pd.DataFrame, flagged: str, flag: str, columns: list[str]) -> None:
+    """One preview's rows under its title: the flag first, then the unit and the month only when the
+    file holds several (one name in every row pushed the new values off a laptop's screen), then
+    `columns`; headed from column_labels.csv, months 11/2026."""
+    if rows.empty:
+        return
+    st.markdown(f"**{title}**")
     several = [column for column, key in (("unit_name", "unit_id"), ("period", "period")) if rows[key].nunique() > 1]
-    return columns[:1] + several + columns[1:]
+    shown = ["flag"] + several + columns
+    table = rows.assign(flag=rows[flagged].map({True: flag, False: ""}),
+                        previous_period=rows["previous_period"].map(_month), period=rows["period"].map(_month),
+                        **{column: rows[column].map(vn_short) for column in NUMBERS if column in rows})[shown]
+    page_style.dataframe(table, hide_index=True, width="stretch", column_config=exports.vietnamese_headers(name, shown))
 
 
 def _month(day) -> str:
     return "" if pd.isna(day) else f"{day:%m/%Y}"
-
-
-def _preview_table(name: str, rows: pd.DataFrame, columns: list[str]) -> None:
-    """One preview's rows, headed from column_labels.csv; months read 11/2026."""
-    table = rows.assign(previous_period=rows["previous_period"].map(_month), period=rows["period"].map(_month))[columns]
-    page_style.dataframe(table, hide_index=True, width="stretch", column_config=exports.vietnamese_headers(name, columns))
 
 
 class JustCommitted(NamedTuple):
