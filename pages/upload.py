@@ -25,8 +25,9 @@ uploader = user.display_name or user.user_name
 st.caption(f"Người nộp: **{md_escape(uploader)}** ({auth.ROLE_LABELS[user.role]})")
 upload = st.file_uploader("Chọn tệp Excel (.xlsx)", key="report_file")
 content = upload.getvalue() if upload is not None else None
+digest = hashlib.sha256(content).hexdigest() if content is not None else None  # up to 20 MB: hashed once
 just_committed = st.session_state.get("committed")
-if just_committed and (content is None or hashlib.sha256(content).hexdigest() == just_committed.sha256):
+if just_committed and digest in (None, just_committed.sha256):
     # the file just committed: what was written and its evidence, not its check again (which said
     # "already imported" and hid the evidence step at the next click)
     upload_views.committed_notice(just_committed)
@@ -37,7 +38,7 @@ if upload is None:
     st.info("Chưa chọn tệp. Tệp được kiểm tra toàn bộ trước khi ghi; nếu có lỗi, không có dữ liệu nào bị thay đổi.")
     st.stop()
 
-cache_key = "check_" + hashlib.sha256(content).hexdigest()
+cache_key = "check_" + digest
 if cache_key not in st.session_state:
     st.session_state[cache_key] = upload_views.check_with_progress(content, upload.name)
     data.record_upload_check(user.user_name, st.session_state[cache_key][0])
